@@ -1,0 +1,48 @@
+# Open360: `make run` serves the product with demo data; `make test` runs every test.
+# Needs only Python 3.11, Node.js and make. Installs go into .venv/ and node_modules/ (never committed).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app app
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install lint migrate demo browsers clean
+
+run: install migrate demo
+	$(FLASK) serve --host $(HOST) --port $(PORT)
+
+test: install browsers
+	$(VENV)/bin/ruff check .
+	OPEN360_ENV=test $(PY) -m pytest
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+migrate: install
+	$(FLASK) db upgrade
+
+demo: install
+	$(FLASK) demo load
+
+# Browser tests drive Debian's Chromium (never a downloaded browser); install it when missing.
+browsers:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); }
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) node_modules instance .pytest_cache

@@ -1,0 +1,98 @@
+"""Open360: the application factory. Only this function knows every blueprint."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g
+from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+    import config
+
+    app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"))
+    app.config.update(config.load(env, app.instance_path))
+    app.config.setdefault("NHSUK_DIST", str(PROJECT_ROOT / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"))
+    app.config.update(overrides or {})
+
+    _configure_templates(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from app.errors import register_error_pages
+    from app.logs import redact_rater_links
+    from app.security import register_security_headers
+
+    register_error_pages(app)
+    register_security_headers(app)
+    redact_rater_links()
+
+    from app.cli import register_cli
+    from demo.cli import register_cli as register_demo_cli
+
+    register_cli(app)
+    register_demo_cli(app)
+    return app
+
+
+def _configure_templates(app: Flask) -> None:
+    app.jinja_options = {**app.jinja_options, "undefined": ChainableUndefined}
+    app.jinja_loader = ChoiceLoader([  # type: ignore[assignment]
+        FileSystemLoader(str(Path(app.root_path) / "templates")),
+        PackageLoader("nhsuk_frontend_jinja", "templates"),
+    ])
+
+    from app.models import Role
+    from app.navigation import account_items, navigation_items
+    from app.web import error_list
+
+    @app.context_processor
+    def globals_for_templates() -> dict[str, Any]:
+        nonce = g.setdefault("csp_nonce", secrets.token_urlsafe(16))
+        return {"error_list": error_list, "navigation_items": navigation_items, "account_items": account_items,
+                "Role": Role, "csp_nonce": nonce, "cspNonce": nonce}
+
+
+def _init_extensions(app: Flask) -> None:
+    from app.crypto import KeyRing
+    from app.db import configure_sqlite
+    from app.extensions import csrf, db, limiter, login_manager, migrate
+    from app.models import User
+    from app.queue import init_queue
+
+    db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to see that page."
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+    app.extensions["open360_key_ring"] = KeyRing(app.config["MASTER_KEYS"])
+    init_queue(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app import assets, outbox
+    from app.auth.views import bp as auth_bp
+    from app.home.views import bp as home_bp
+    from surveys import init_app as init_surveys
+
+    app.register_blueprint(assets.bp)
+    app.register_blueprint(home_bp)
+    app.register_blueprint(auth_bp)
+    if app.config["SHOW_OUTBOX"]:
+        app.register_blueprint(outbox.bp)
+    init_surveys(app)

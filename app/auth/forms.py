@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Length
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email address", validators=[DataRequired("Enter your email address"), Length(max=320)])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password"), Length(max=200)])

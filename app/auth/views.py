@@ -1,0 +1,58 @@
+"""Sign in and sign out."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import CSRFError, validate_csrf
+from wtforms import ValidationError
+
+from app.access import public
+from app.auth.forms import LoginForm
+from app.extensions import csrf, db, limiter
+from app.models import User
+from app.passwords import verify_password
+from app.web import is_safe_redirect
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_LIMIT"]
+
+
+def _login_key() -> str:
+    # Throttle per address and per account, so one attacker cannot lock out a colleague from elsewhere.
+    return f"{request.remote_addr}|{(request.form.get('email') or '').strip().lower()}"
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, key_func=_login_key, methods=["POST"])
+def login():  # type: ignore[no-untyped-def]
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        if verify_password(user.password_hash if user else None, form.password.data) and user and user.is_active:
+            login_user(user)
+            target = request.args.get("next")
+            return redirect(target if is_safe_redirect(target) else url_for("home.index"))
+        form.password.errors.append("The email address or password is not right")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/sign-out", methods=["POST"])
+@public
+@csrf.exempt  # the header's sign-out form cannot carry a hidden field, so the token travels in the query
+def logout():  # type: ignore[no-untyped-def]
+    try:
+        validate_csrf(request.args.get("csrf_token"))
+    except (ValidationError, CSRFError):
+        return redirect(url_for("home.index"))
+    logout_user()
+    flash("You have signed out.")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,87 @@
+"""Commands: `flask serve` (development server with its worker and outbox), `flask worker` (production RQ worker),
+`flask create-user`."""
+
+from __future__ import annotations
+
+import socket
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+
+from app.extensions import db
+from app.models import Organisation, Role, User, UserRole
+from app.passwords import hash_password
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(serve)
+    app.cli.add_command(worker)
+    app.cli.add_command(create_user)
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve the app with the embedded worker and (in development) the mail outbox."""
+    from app.mail import enqueue_pending
+    from app.outbox import start_capture_server
+    from app.queue import start_embedded_worker
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.config["QUEUE_MODE"] != "embedded":
+        raise click.ClickException("`flask serve` is for one machine; in production run gunicorn and `flask worker`.")
+    if app.config["OUTBOX_DIR"]:
+        smtp_port = app.config["SMTP_PORT"]
+        if not _port_is_free(smtp_port):
+            raise click.ClickException(f"Port {smtp_port} for the outbox is busy; set OUTBOX_SMTP_PORT to another.")
+        start_capture_server(app.config["OUTBOX_DIR"], smtp_port)
+    start_embedded_worker(app)
+    queued = enqueue_pending()
+    click.echo(f"Worker running; {queued} waiting mail(s) queued.")
+    click.echo(f"Open360 is at http://{host}:{port}/  (outbox: http://{host}:{port}/dev/outbox/)")
+    app.run(host=host, port=port, use_reloader=False, threaded=True)
+
+
+@click.command()
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker(burst: bool) -> None:
+    """Run an RQ worker for the configured Redis, with the scheduler for delayed jobs."""
+    from rq import Worker
+
+    from app.mail import enqueue_pending
+    from app.queue import queue, use_app_for_jobs
+
+    use_app_for_jobs(current_app._get_current_object())  # type: ignore[attr-defined]
+    q = queue()
+    enqueue_pending()
+    Worker([q], connection=q.connection).work(burst=burst, with_scheduler=True)
+
+
+@click.command("create-user")
+@click.option("--organisation", required=True)
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", "roles", multiple=True, type=click.Choice([r.value for r in Role]), required=True)
+@click.password_option()
+def create_user(organisation: str, email: str, name: str, roles: tuple[str, ...], password: str) -> None:
+    """Create an account (and its organisation if new), for example the first administrator."""
+    org = db.session.scalar(sa.select(Organisation).where(Organisation.name == organisation))
+    if org is None:
+        org = Organisation(name=organisation)
+        db.session.add(org)
+    user = User(organisation=org, email=email.strip().lower(), name=name, password_hash=hash_password(password),
+                role_rows=[UserRole(role=Role(r)) for r in roles])
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {user.email} with roles {', '.join(roles)}.")

@@ -1,0 +1,59 @@
+"""The domain error and the plain pages every failure ends on: never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A rule of the product refused an action; its message is written for the person who asked."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+PAGES = {
+    400: ("Something was wrong with that request", "Go back, check what you entered and try again."),
+    403: ("You do not have access to this page",
+          "Your account does not have the role this page needs. If you think it should, ask your local lead."),
+    404: ("Page not found", "If you typed the web address, check it is correct. "
+          "If you pasted it, check you copied the whole address."),
+    405: ("That action is not available here", "Go back and use the buttons on the page."),
+    413: ("What you sent is too large", "Go back and send less at once, for example a shorter list of raters."),
+    429: ("Too many attempts", "Wait a few minutes before you try again."),
+    500: ("Sorry, there is a problem with the service", "Try again later. Nothing you had saved has been lost."),
+}
+
+
+def register_error_pages(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+        code = error.code or 500
+        title, body = PAGES.get(code, PAGES[400] if code < 500 else PAGES[500])
+        return render_template("errors/error.html", title=title, body=body), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error: CSRFError):  # type: ignore[no-untyped-def]
+        return render_template(
+            "errors/error.html",
+            title="Your session has expired",
+            body="For your security, forms stop working after you sign out or close your browser. "
+            "Go back, refresh the page and try again.",
+        ), 400
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):  # type: ignore[no-untyped-def]
+        return render_template("errors/error.html", title="That cannot be done", body=error.message), 409
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):  # type: ignore[no-untyped-def]
+        log.exception("Unhandled error")
+        title, body = PAGES[500]
+        return render_template("errors/error.html", title=title, body=body), 500

@@ -1,0 +1,32 @@
+"""Settings shared by every environment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def common() -> dict[str, Any]:
+    return {
+        "SERVICE_NAME": "Open360",
+        "MAX_CONTENT_LENGTH": 256 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "WTF_CSRF_TIME_LIMIT": None,  # valid for the session: a slow form-filler never loses work to it
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "LOGIN_LIMIT": "10 per minute;50 per hour",
+        "CYCLE_DEFAULT_DAYS": 21,
+        "QUESTIONNAIRE_VERSION": "2026.1",
+        "MAIL_FROM": "Open360 <no-reply@open360.localhost>",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": 25,
+        "SMTP_SECURITY": "none",  # none | starttls | ssl
+        "SMTP_USERNAME": "",
+        "SMTP_PASSWORD": "",
+        "SMTP_TIMEOUT": 10,
+        "SHOW_OUTBOX": False,
+        "OUTBOX_DIR": None,
+    }

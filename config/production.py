@@ -1,0 +1,55 @@
+"""Production: every secret and server address comes from the environment; start-up refuses without them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from config.base import common
+from config.keys import parse_key_ring
+
+REQUIRED = {
+    "SECRET_KEY": "a long random string that signs sessions",
+    "DATABASE_URL": "the PostgreSQL URL, e.g. postgresql+psycopg://user:pass@host/open360",
+    "REDIS_URL": "the Redis URL for the RQ queue, e.g. redis://host:6379/0",
+    "SMTP_HOST": "the SMTP server that sends mail",
+    "MAIL_FROM": "the sender, e.g. Open360 <no-reply@example.nhs.uk>",
+    "PUBLIC_URL": "the address people reach the service at, e.g. https://open360.example.nhs.uk",
+    "OPEN360_MASTER_KEYS": "id:base64key[,id:base64key…]: 32-byte keys that wrap data keys; the first is primary",
+    "OPEN360_LINK_KEY": "a long random string that rater links are derived from",
+}
+
+
+def settings(instance_path: str, env: Mapping[str, str]) -> dict[str, Any]:
+    from config import ConfigError
+
+    missing = [f"  {name}: {why}" for name, why in REQUIRED.items() if not env.get(name)]
+    if missing:
+        raise ConfigError("Open360 cannot start in production; set these environment variables:\n"
+                          + "\n".join(missing))
+    try:
+        master_keys = parse_key_ring(env["OPEN360_MASTER_KEYS"])
+    except ValueError as exc:
+        raise ConfigError(f"OPEN360_MASTER_KEYS is malformed: {exc}") from None
+    security = env.get("SMTP_SECURITY", "starttls")
+    if security not in {"none", "starttls", "ssl"}:
+        raise ConfigError("SMTP_SECURITY must be none, starttls or ssl.")
+    return common() | {
+        "SECRET_KEY": env["SECRET_KEY"],
+        "MASTER_KEYS": master_keys,
+        "LINK_KEY": env["OPEN360_LINK_KEY"].encode(),
+        "SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"],
+        "QUEUE_MODE": "redis",
+        "REDIS_URL": env["REDIS_URL"],
+        "RATELIMIT_STORAGE_URI": env["REDIS_URL"],
+        "PUBLIC_URL": env["PUBLIC_URL"].rstrip("/"),
+        "MAIL_FROM": env["MAIL_FROM"],
+        "SMTP_HOST": env["SMTP_HOST"],
+        "SMTP_PORT": int(env.get("SMTP_PORT", "587")),
+        "SMTP_SECURITY": security,
+        "SMTP_USERNAME": env.get("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": env.get("SMTP_PASSWORD", ""),
+        "SESSION_COOKIE_SECURE": True,
+        "REMEMBER_COOKIE_SECURE": True,
+        "PREFERRED_URL_SCHEME": "https",
+    }

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from app.timeutil import today
+from demo import data
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(demo)
+
+
+@click.group()
+def demo() -> None:
+    """Demo data."""
+
+
+@demo.command("load")
+def load() -> None:
+    """Load the demo organisation, logins and rounds (once: a second run changes nothing)."""
+    if data.is_loaded():
+        click.echo("Demo data is already loaded.")
+    else:
+        data.load(today())
+        click.echo("Demo data loaded.")
+    click.echo(f"\nDemo logins (password for all: {data.PASSWORD})")
+    for login in data.LOGINS:
+        click.echo(f"  {login.email:<32} {login.what}")

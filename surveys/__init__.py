@@ -1,0 +1,12 @@
+"""The feedback round: questionnaire, preparation document, self-assessment, raters and the rater survey."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from surveys import mails  # noqa: F401  (registers the mail renderers)
+    from surveys.views import bp
+
+    app.register_blueprint(bp)

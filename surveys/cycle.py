@@ -1,0 +1,179 @@
+"""The feedback round's life (PRODUCT §2): states, the moves between them and what the owner should do next.
+
+Pure functions of plain values, so each rule can be read and tested on its own. A refused move raises
+CycleRuleError, whose message is shown to the owner as it is.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from app.errors import DomainError
+
+DEFAULT_OPEN_DAYS = 21
+MAX_OPEN_DAYS = 90
+
+
+class CycleState(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    REPORT_READY = "report_ready"
+    SESSION_HELD = "session_held"
+    SUMMARY_AGREED = "summary_agreed"
+    EVALUATED = "evaluated"
+    CANCELLED = "cancelled"
+
+
+class CycleRuleError(DomainError):
+    pass
+
+
+S = CycleState
+ORDER = (S.DRAFT, S.OPEN, S.CLOSED, S.REPORT_READY, S.SESSION_HELD, S.SUMMARY_AGREED, S.EVALUATED)
+FINISHED = frozenset({S.EVALUATED, S.CANCELLED})
+CANCELLABLE = frozenset({S.DRAFT, S.OPEN, S.CLOSED})
+
+
+def is_active(state: CycleState) -> bool:
+    return state not in FINISHED
+
+
+def check_can_start(existing: Iterable[CycleState]) -> None:
+    if any(is_active(state) for state in existing):
+        raise CycleRuleError("You already have a feedback round in progress. Finish or cancel it before you "
+                             "start another.")
+
+
+def default_close_date(today: date, days: int = DEFAULT_OPEN_DAYS) -> date:
+    return today + timedelta(days=days)
+
+
+def check_close_date(close_on: date, today: date) -> None:
+    if close_on <= today:
+        raise CycleRuleError("The close date must be in the future.")
+    if close_on > today + timedelta(days=MAX_OPEN_DAYS):
+        raise CycleRuleError(f"The close date must be within {MAX_OPEN_DAYS} days of today.")
+
+
+def _require(state: CycleState, allowed: Iterable[CycleState], message: str) -> None:
+    if state not in set(allowed):
+        raise CycleRuleError(message)
+
+
+def open_round(state: CycleState, rater_count: int, close_on: date, today: date) -> CycleState:
+    _require(state, {S.DRAFT}, "This round has already been opened.")
+    if rater_count < 1:
+        raise CycleRuleError("Add at least one rater before you send invitations.")
+    check_close_date(close_on, today)
+    return S.OPEN
+
+
+def close_early(state: CycleState, response_count: int) -> CycleState:
+    """The owner closes the round before its close date."""
+    _require(state, {S.OPEN}, "Only an open round can be closed.")
+    if response_count < 1:
+        raise CycleRuleError("You cannot close the round until at least one rater has responded.")
+    return S.CLOSED
+
+
+def close_on_date(state: CycleState, close_on: date, today: date) -> CycleState:
+    """The clock closes the round once its close date has passed."""
+    _require(state, {S.OPEN}, "Only an open round can be closed.")
+    if today <= close_on:
+        raise CycleRuleError("The round is open until the end of its close date.")
+    return S.CLOSED
+
+
+def mark_report_ready(state: CycleState) -> CycleState:
+    _require(state, {S.CLOSED}, "A report can only be made for a closed round.")
+    return S.REPORT_READY
+
+
+def record_session(state: CycleState) -> CycleState:
+    _require(state, {S.REPORT_READY}, "The session can be recorded once the report is ready.")
+    return S.SESSION_HELD
+
+
+def agree_summary(state: CycleState) -> CycleState:
+    _require(state, {S.SESSION_HELD}, "The summary can be agreed after the session.")
+    return S.SUMMARY_AGREED
+
+
+def record_evaluation(state: CycleState) -> CycleState:
+    _require(state, {S.SUMMARY_AGREED}, "The evaluation comes after the summary is agreed.")
+    return S.EVALUATED
+
+
+def cancel(state: CycleState) -> CycleState:
+    _require(state, CANCELLABLE, "A round cannot be cancelled once its report is ready.")
+    return S.CANCELLED
+
+
+def accepts_responses(state: CycleState, close_on: date, today: date) -> bool:
+    return state is S.OPEN and today <= close_on
+
+
+def raters_editable(state: CycleState) -> bool:
+    return state in {S.DRAFT, S.OPEN}
+
+
+def owner_answers_editable(state: CycleState) -> bool:
+    """The preparation document and self-assessment can be worked on until the round closes."""
+    return state in {S.DRAFT, S.OPEN}
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    title: str
+    status: str  # "done" | "to_do" | "waiting" | "not_yet"
+
+
+@dataclass(frozen=True)
+class RoundFacts:
+    state: CycleState
+    preparation_submitted: bool
+    self_assessment_submitted: bool
+    rater_count: int
+
+
+def progress(facts: RoundFacts) -> list[Step]:
+    """The steps of the round and where the owner is. Steps before opening can be done in any order."""
+    state = facts.state
+    reached = ORDER.index(state) if state in ORDER else -1
+    editable = owner_answers_editable(state)
+
+    def owner_task(done: bool) -> str:
+        return "done" if done else ("to_do" if editable else "not_yet")
+
+    def milestone(at: CycleState) -> str:
+        index = ORDER.index(at)
+        if reached >= index:
+            return "done"
+        return "waiting" if reached == index - 1 else "not_yet"
+
+    return [
+        Step("preparation", "Write your preparation document", owner_task(facts.preparation_submitted)),
+        Step("self", "Rate yourself", owner_task(facts.self_assessment_submitted)),
+        Step("raters", "Choose who to ask for feedback", "done" if facts.rater_count else owner_task(False)),
+        Step("open", "Send invitations", "done" if reached >= 1 else ("to_do" if facts.rater_count else "not_yet")),
+        Step("closed", "Collect responses until the round closes", milestone(S.CLOSED)),
+        Step("report", "Receive your report", milestone(S.REPORT_READY)),
+        Step("session", "Talk it through with your facilitator", milestone(S.SESSION_HELD)),
+        Step("summary", "Agree your conversation summary", milestone(S.SUMMARY_AGREED)),
+        Step("evaluation", "Tell us how it went", milestone(S.EVALUATED)),
+    ]
+
+
+def next_step(facts: RoundFacts) -> Step | None:
+    """The first step that is the owner's to do, else the one being waited on."""
+    steps = progress(facts)
+    for wanted in ("to_do", "waiting"):
+        for step in steps:
+            if step.status == wanted:
+                return step
+    return None

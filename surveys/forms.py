@@ -1,0 +1,118 @@
+"""Forms for the owner's pages. Error messages follow the NHS.UK pattern: say what to do, not what went wrong."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from surveys.categories import RATER_CATEGORIES
+from surveys.models import FULFILMENT_ASPECTS, Position
+from surveys.rater_list import MAX_NAME_LENGTH, normalise_email
+
+TEXT_LIMIT = 3000
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: only the CSRF token to carry."""
+
+
+class CloseDateForm(FlaskForm):
+    day = StringField("Day", validators=[Optional(), Length(max=2)])
+    month = StringField("Month", validators=[Optional(), Length(max=2)])
+    year = StringField("Year", validators=[Optional(), Length(max=4)])
+
+    close_on: date | None = None
+
+    def validate_day(self, field: StringField) -> None:
+        parts = [(self.day.data or "").strip(), (self.month.data or "").strip(), (self.year.data or "").strip()]
+        if not all(parts):
+            raise ValidationError("Enter the close date, including a day, month and year")
+        try:
+            self.close_on = date(int(parts[2]), int(parts[1]), int(parts[0]))
+        except ValueError:
+            raise ValidationError("Enter a real date, for example 15 3 2027") from None
+
+
+def _text(label: str) -> TextAreaField:
+    return TextAreaField(label, validators=[Length(max=TEXT_LIMIT, message=f"Write {TEXT_LIMIT} characters or fewer")])
+
+
+_RATING_CHOICES = [SelectChoice(str(n), str(n)) for n in range(1, 6)]
+
+
+class PreparationForm(FlaskForm):
+    """All fields optional while drafting; `missing_for_submit` says what submitting still needs."""
+
+    highs_and_lows = _text("Highs and lows of your career so far")
+    implications = _text("What these imply for your future roles")
+    growth = _text("Opportunities to grow in your current role")
+    aims = _text("What you want to achieve")
+    support = _text("The support you would need")
+    life_factors = _text("Other things in your life that may have an impact")
+    position = RadioField("Which fits you best today?", choices=[SelectChoice(p.value, p.label) for p in Position],
+                          validators=[Optional()])
+
+    TEXT_FIELDS = ("highs_and_lows", "implications", "growth", "aims", "support", "life_factors")
+
+    def rating_fields(self) -> list[RadioField]:
+        return [self[f"rating_{key}"] for key in FULFILMENT_ASPECTS]
+
+    def missing_for_submit(self) -> bool:
+        ok = True
+        for name in self.TEXT_FIELDS:
+            if not (self[name].data or "").strip():
+                self[name].errors = [*self[name].errors, f"Enter {self[name].label.text.lower()}"]
+                ok = False
+        for field in self.rating_fields():
+            if not field.data:
+                field.errors = [*field.errors, f"Choose a rating for {field.label.text.lower()}"]
+                ok = False
+        if not self.position.data:
+            self.position.errors = [*self.position.errors, "Choose which position fits you best today"]
+            ok = False
+        return not ok
+
+
+for _key, _label in FULFILMENT_ASPECTS.items():
+    setattr(PreparationForm, f"rating_{_key}", RadioField(_label, choices=_RATING_CHOICES, validators=[Optional()]))
+
+
+class RaterForm(FlaskForm):
+    name = StringField("Full name", validators=[
+        DataRequired("Enter the person's name"),
+        Length(max=MAX_NAME_LENGTH, message=f"Write a name of {MAX_NAME_LENGTH} characters or fewer")])
+    email = StringField("Email address", validators=[DataRequired("Enter the person's email address"),
+                                                     Length(max=320)])
+    category = RadioField("How do they know you?", choices=[SelectChoice(c.value, c.label) for c in RATER_CATEGORIES],
+                          validators=[DataRequired("Choose how this person knows you")])
+
+    def validate_email(self, field: StringField) -> None:
+        normalised = normalise_email(field.data or "")
+        if normalised is None:
+            raise ValidationError("Enter an email address in the correct format, like name@example.nhs.uk")
+        field.data = normalised
+
+
+class PasteRatersForm(FlaskForm):
+    raters = TextAreaField("Paste your list", validators=[
+        DataRequired("Paste at least one line: name, email, group"),
+        Length(max=100_000, message="Paste at most 500 lines at a time")])
+
+
+class OrgStatementForm(FlaskForm):
+    self_text = StringField("How the owner reads it", validators=[
+        DataRequired("Enter the statement as the owner reads it"), Length(max=200)])
+    rater_text = StringField("How raters read it", validators=[
+        DataRequired("Enter the statement as raters read it"), Length(max=200)])
+
+    def validate_self_text(self, field: StringField) -> None:
+        if not field.data.strip().startswith("I "):
+            raise ValidationError("Start the owner's version with “I ”, for example “I act on our value of …”")
+
+    def validate_rater_text(self, field: StringField) -> None:
+        if not field.data.strip().startswith("This person "):
+            raise ValidationError("Start the raters' version with “This person ”")

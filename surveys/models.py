@@ -1,0 +1,185 @@
+"""The round and everything gathered in it.
+
+Anonymity is kept by layout (PRODUCT §3.3): an Invitation knows who was asked and whether they have answered;
+a Response holds the answers with only its cycle and category, a random key, and no time. Nothing joins them.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.encrypted import EncryptedJSON
+from app.extensions import db
+from app.models import Organisation, User
+from app.timeutil import utcnow
+from surveys import cycle as rules
+from surveys.categories import Category
+from surveys.cycle import CycleState
+from surveys.questionnaire import Questionnaire, load_version
+
+
+def _enum(cls: type[enum.Enum]) -> sa.Enum:
+    return sa.Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class Cycle(db.Model):
+    __tablename__ = "cycles"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    owner_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
+    state: so.Mapped[CycleState] = so.mapped_column(_enum(CycleState), default=CycleState.DRAFT)
+    questionnaire_version: so.Mapped[str] = so.mapped_column(sa.String(20))
+    # The organisation's own "Values — Shared" statements as they were when the round started: [key, self, rater].
+    org_statements: so.Mapped[list[list[str]]] = so.mapped_column(sa.JSON, default=list)
+    close_on: so.Mapped[date] = so.mapped_column()
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    opened_at: so.Mapped[datetime | None] = so.mapped_column()
+    closed_at: so.Mapped[datetime | None] = so.mapped_column()
+
+    owner: so.Mapped[User] = so.relationship()
+    invitations: so.Mapped[list[Invitation]] = so.relationship(
+        back_populates="cycle", cascade="all, delete-orphan", order_by="Invitation.id")
+    preparation: so.Mapped[PreparationDocument | None] = so.relationship(cascade="all, delete-orphan")
+    self_assessment: so.Mapped[SelfAssessment | None] = so.relationship(cascade="all, delete-orphan")
+
+    def questionnaire(self) -> Questionnaire:
+        base = load_version(self.questionnaire_version)
+        return base.with_org_statements([tuple(s) for s in self.org_statements]) if self.org_statements else base
+
+    def facts(self) -> rules.RoundFacts:
+        return rules.RoundFacts(
+            state=self.state,
+            preparation_submitted=bool(self.preparation and self.preparation.submitted_at),
+            self_assessment_submitted=bool(self.self_assessment and self.self_assessment.submitted_at),
+            rater_count=len(self.invitations),
+        )
+
+
+class Position(enum.StrEnum):
+    STAY = "stay"
+    BROADEN = "broaden"
+    STEP_UP = "step_up"
+
+    @property
+    def label(self) -> str:
+        return {
+            "stay": "Content to stay in my role and keep learning",
+            "broaden": "Open to broadening my experience or a move at a similar level",
+            "step_up": "Considering a move to a higher level",
+        }[self.value]
+
+
+FULFILMENT_ASPECTS = {
+    "fulfilment": "Fulfilment",
+    "workload": "Workload",
+    "equipped": "Being equipped and confident",
+    "relationships": "Relationships",
+    "purpose": "Clarity of purpose",
+}
+
+
+class PreparationDocument(db.Model):
+    __tablename__ = "preparation_documents"
+
+    cycle_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cycles.id", ondelete="CASCADE"), primary_key=True)
+    # The owner's own reflections: encrypted like every free text the product keeps.
+    texts: so.Mapped[dict[str, str]] = so.mapped_column(EncryptedJSON("preparation.texts"), default=dict)
+    ratings: so.Mapped[dict[str, int]] = so.mapped_column(sa.JSON, default=dict)
+    position: so.Mapped[Position | None] = so.mapped_column(_enum(Position))
+    submitted_at: so.Mapped[datetime | None] = so.mapped_column()
+
+
+class SelfAssessment(db.Model):
+    __tablename__ = "self_assessments"
+
+    cycle_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cycles.id", ondelete="CASCADE"), primary_key=True)
+    answers: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, default=dict)
+    submitted_at: so.Mapped[datetime | None] = so.mapped_column()
+
+
+class InvitationStatus(enum.StrEnum):
+    NOT_SENT = "not_sent"
+    INVITED = "invited"
+    RESPONDED = "responded"
+    DECLINED = "declined"
+
+
+class Invitation(db.Model):
+    """A rater asked for feedback. It records that they answered, never what."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (sa.UniqueConstraint("cycle_id", "email"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    cycle_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    email: so.Mapped[str] = so.mapped_column(sa.String(320))
+    category: so.Mapped[Category] = so.mapped_column(_enum(Category))
+    status: so.Mapped[InvitationStatus] = so.mapped_column(_enum(InvitationStatus),
+                                                           default=InvitationStatus.NOT_SENT)
+    link_nonce: so.Mapped[str] = so.mapped_column(sa.String(40))
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    link_version: so.Mapped[int] = so.mapped_column(default=1)
+
+    cycle: so.Mapped[Cycle] = so.relationship(back_populates="invitations")
+    draft: so.Mapped[RaterDraft | None] = so.relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+    @property
+    def is_locked(self) -> bool:
+        """Answered or declined: the owner can no longer change or remove this rater."""
+        return self.status in {InvitationStatus.RESPONDED, InvitationStatus.DECLINED}
+
+
+class RaterDraft(db.Model):
+    """A rater's unfinished answers, kept against their invitation so they can come back; deleted on submit."""
+
+    __tablename__ = "rater_drafts"
+
+    invitation_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("invitations.id", ondelete="CASCADE"), primary_key=True)
+    answers: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, default=dict)
+    comments: so.Mapped[dict[str, str]] = so.mapped_column(EncryptedJSON("rater_drafts.comments"), default=dict)
+
+
+def _random_key() -> str:
+    return uuid.uuid4().hex  # random, not time-ordered: the key says nothing about when it was written
+
+
+class Response(db.Model):
+    """A submitted rater response: cycle, category, answers. No invitation, no time, no sequence.
+
+    On SQLite the table has no rowid, so rows are stored in the order of their random key, not of arrival."""
+
+    __tablename__ = "responses"
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012  (SQLAlchemy reads it once)
+
+    id: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True, default=_random_key)
+    cycle_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    category: so.Mapped[Category] = so.mapped_column(_enum(Category))
+    answers: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON)
+    comments: so.Mapped[dict[str, str]] = so.mapped_column(EncryptedJSON("responses.comments"))
+
+
+class OrgStatement(db.Model):
+    """An organisation's own statement for "Values — Shared", added by an administrator."""
+
+    __tablename__ = "org_statements"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    organisation_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    self_text: so.Mapped[str] = so.mapped_column(sa.String(200))
+    rater_text: so.Mapped[str] = so.mapped_column(sa.String(200))
+    is_active: so.Mapped[bool] = so.mapped_column(default=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    organisation: so.Mapped[Organisation] = so.relationship()
+
+    @property
+    def key(self) -> str:
+        return f"org.{self.id}"

@@ -1,0 +1,196 @@
+"""Steps the owner takes that change several rows. They flush, never commit: the view commits once."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.extensions import db
+from app.mail import queue_mail
+from app.models import User
+from app.timeutil import utcnow
+from surveys import cycle as rules
+from surveys import tokens
+from surveys.categories import RATER_CATEGORIES, Category
+from surveys.cycle import CycleRuleError, CycleState
+from surveys.models import (
+    Cycle,
+    Invitation,
+    InvitationStatus,
+    OrgStatement,
+    PreparationDocument,
+    Response,
+    SelfAssessment,
+)
+from surveys.rater_list import RaterEntry
+
+
+def current_cycle(owner: User) -> Cycle | None:
+    """The owner's active round, or else their most recent one."""
+    cycles = db.session.scalars(sa.select(Cycle).where(Cycle.owner_id == owner.id)
+                                .order_by(Cycle.created_at.desc(), Cycle.id.desc())).all()
+    active = [c for c in cycles if rules.is_active(c.state)]
+    return active[0] if active else (cycles[0] if cycles else None)
+
+
+def start_cycle(owner: User, close_on: date, today: date) -> Cycle:
+    existing = db.session.scalars(sa.select(Cycle.state).where(Cycle.owner_id == owner.id)).all()
+    rules.check_can_start(existing)
+    rules.check_close_date(close_on, today)
+    statements = db.session.scalars(
+        sa.select(OrgStatement).where(OrgStatement.organisation_id == owner.organisation_id,
+                                      OrgStatement.is_active).order_by(OrgStatement.id)).all()
+    cycle = Cycle(owner=owner, close_on=close_on, state=CycleState.DRAFT,
+                  questionnaire_version=current_app.config["QUESTIONNAIRE_VERSION"],
+                  org_statements=[[s.key, s.self_text, s.rater_text] for s in statements])
+    db.session.add(cycle)
+    db.session.flush()
+    return cycle
+
+
+def _require_owner_answers_editable(cycle: Cycle) -> None:
+    if not rules.owner_answers_editable(cycle.state):
+        raise CycleRuleError("This round has closed, so your answers can no longer be changed.")
+
+
+def save_preparation(cycle: Cycle, texts: dict[str, str], ratings: dict[str, int],
+                     position: str | None, submit: bool) -> PreparationDocument:
+    _require_owner_answers_editable(cycle)
+    document = cycle.preparation or PreparationDocument(cycle_id=cycle.id)
+    if document.submitted_at:
+        raise CycleRuleError("You have already submitted your preparation document.")
+    document.texts, document.ratings, document.position = texts, ratings, position
+    if submit:
+        document.submitted_at = utcnow()
+    cycle.preparation = document
+    db.session.flush()
+    return document
+
+
+def save_self_answers(cycle: Cycle, answers: dict[str, Any]) -> SelfAssessment:
+    _require_owner_answers_editable(cycle)
+    assessment = cycle.self_assessment or SelfAssessment(cycle_id=cycle.id, answers={})
+    if assessment.submitted_at:
+        raise CycleRuleError("You have already submitted your self-assessment.")
+    assessment.answers = {**(assessment.answers or {}), **answers}
+    cycle.self_assessment = assessment
+    db.session.flush()
+    return assessment
+
+
+def submit_self_assessment(cycle: Cycle) -> None:
+    from surveys.answers import first_incomplete_area
+
+    assessment = save_self_answers(cycle, {})
+    if first_incomplete_area(cycle.questionnaire(), assessment.answers) is not None:
+        raise CycleRuleError("Answer every statement before you submit your self-assessment.")
+    assessment.submitted_at = utcnow()
+
+
+def _new_link(invitation: Invitation) -> None:
+    invitation.link_nonce = tokens.new_nonce()
+    invitation.token_hash = tokens.token_hash(tokens.token_for(current_app.config["LINK_KEY"],
+                                                                 invitation.link_nonce))
+
+
+def _invite(invitation: Invitation) -> None:
+    invitation.status = InvitationStatus.INVITED
+    queue_mail("invitation", invitation.id, f"invitation:{invitation.id}:v{invitation.link_version}")
+
+
+def _require_raters_editable(cycle: Cycle) -> None:
+    if not rules.raters_editable(cycle.state):
+        raise CycleRuleError("Raters can only be changed while the round is being set up or is open.")
+
+
+def add_raters(cycle: Cycle, entries: list[RaterEntry]) -> list[Invitation]:
+    _require_raters_editable(cycle)
+    added = []
+    for entry in entries:
+        invitation = Invitation(cycle=cycle, name=entry.name, email=entry.email, category=entry.category)
+        _new_link(invitation)
+        db.session.add(invitation)
+        added.append(invitation)
+    db.session.flush()
+    if cycle.state is CycleState.OPEN:
+        for invitation in added:
+            _invite(invitation)
+    return added
+
+
+def _require_changeable(invitation: Invitation) -> None:
+    _require_raters_editable(invitation.cycle)
+    if invitation.is_locked:
+        raise CycleRuleError(f"{invitation.name} has already replied, so they can no longer be changed.")
+
+
+def update_rater(invitation: Invitation, entry: RaterEntry) -> None:
+    _require_changeable(invitation)
+    email_changed = entry.email != invitation.email
+    invitation.name, invitation.email, invitation.category = entry.name, entry.email, entry.category
+    if email_changed:
+        # A new address gets a new link; the old one, perhaps sent to the wrong person, stops working.
+        invitation.link_version += 1
+        if invitation.draft:
+            db.session.delete(invitation.draft)
+        _new_link(invitation)
+        db.session.flush()
+        if invitation.status is InvitationStatus.INVITED:
+            _invite(invitation)
+
+
+def remove_rater(invitation: Invitation) -> None:
+    _require_changeable(invitation)
+    db.session.delete(invitation)
+    db.session.flush()
+
+
+def open_round(cycle: Cycle, today: date) -> None:
+    cycle.state = rules.open_round(cycle.state, len(cycle.invitations), cycle.close_on, today)
+    cycle.opened_at = utcnow()
+    for invitation in cycle.invitations:
+        if invitation.status is InvitationStatus.NOT_SENT:
+            _invite(invitation)
+
+
+def response_count(cycle: Cycle) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Response)
+                             .where(Response.cycle_id == cycle.id)) or 0
+
+
+def close_round_early(cycle: Cycle) -> None:
+    cycle.state = rules.close_early(cycle.state, response_count(cycle))
+    cycle.closed_at = utcnow()
+
+
+def cancel_round(cycle: Cycle) -> None:
+    cycle.state = rules.cancel(cycle.state)
+
+
+@dataclass(frozen=True)
+class CategoryCounts:
+    category: Category
+    invited: int
+    responded: int
+    declined: int
+
+
+def completion_counts(cycle: Cycle) -> list[CategoryCounts]:
+    """Per category: invited, responded, declined (PRODUCT §2.6). Counts only, never who."""
+    rows = db.session.execute(
+        sa.select(Invitation.category, Invitation.status, sa.func.count())
+        .where(Invitation.cycle_id == cycle.id, Invitation.status != InvitationStatus.NOT_SENT)
+        .group_by(Invitation.category, Invitation.status)).all()
+    tally: Counter[tuple[Category, InvitationStatus]] = Counter({(c, s): n for c, s, n in rows})
+    result = []
+    for category in RATER_CATEGORIES:
+        invited = sum(n for (c, _), n in tally.items() if c is category)
+        if invited:
+            result.append(CategoryCounts(category, invited, tally[(category, InvitationStatus.RESPONDED)],
+                                         tally[(category, InvitationStatus.DECLINED)]))
+    return result

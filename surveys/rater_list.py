@@ -1,0 +1,161 @@
+"""Turn what an owner pastes into rater entries, with one plain-English problem per line that cannot be used.
+
+Pure functions: the caller decides what to save and shows the problems back next to the lines they came from.
+"""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+
+from surveys.categories import RATER_CATEGORIES, Category
+
+MAX_LINES = 500
+MAX_NAME_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class RaterEntry:
+    name: str
+    email: str
+    category: Category
+
+
+@dataclass(frozen=True)
+class LineProblem:
+    line_number: int
+    text: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ParsedList:
+    raters: tuple[RaterEntry, ...]
+    problems: tuple[LineProblem, ...]
+
+
+_CATEGORY_WORDS: dict[str, Category] = {
+    **dict.fromkeys(("manager", "managers", "line manager", "line managers"), Category.MANAGER),
+    **dict.fromkeys(("peer", "peers", "colleague", "colleagues"), Category.PEER),
+    **dict.fromkeys(("direct report", "direct reports", "report", "reports"), Category.DIRECT_REPORT),
+    **dict.fromkeys(("other", "others"), Category.OTHER),
+}
+_GROUP_CHOICES = ", ".join(c.label for c in RATER_CATEGORIES[:-1]) + f" or {RATER_CATEGORIES[-1].label}"
+_HEADER_WORDS = (
+    {"name", "full name"},
+    {"email", "email address", "e-mail"},
+    {"category", "group", "rater group"},
+)
+
+
+def parse_category(text: str) -> Category | None:
+    # Spreadsheets and the enum's own values spell "direct report" with _ or -, so treat those as spaces.
+    words = " ".join(text.lower().replace("_", " ").replace("-", " ").split())
+    return _CATEGORY_WORDS.get(words)
+
+
+def normalise_email(text: str) -> str | None:
+    try:
+        address = validate_email(text.strip(), check_deliverability=False).normalized
+    except EmailNotValidError:
+        return None
+    # Mail systems treat the local part case-insensitively in practice; lower-casing stops one person being
+    # invited twice as Jo@ and jo@.
+    return address.lower()
+
+
+def _fields(line: str) -> list[str] | None:
+    # Tab first: a paste from a spreadsheet is tab-separated and its names ("Smith, Jo") are not quoted.
+    fields: list[str] = []
+    for delimiter in ("\t", ",") if "\t" in line else (",",):
+        try:
+            fields = [f.strip() for f in next(csv.reader([line], delimiter=delimiter, skipinitialspace=True))]
+        except csv.Error:
+            return None
+        # Spreadsheet exports pad rows with empty trailing columns.
+        while len(fields) > 3 and not fields[-1]:
+            fields.pop()
+        if len(fields) == 3:
+            break
+    return fields
+
+
+def _clean_name(text: str) -> str:
+    # Names pasted from Word or Outlook carry non-breaking spaces, tabs and invisible control characters;
+    # PostgreSQL cannot store a NUL at all.
+    return "".join(c for c in " ".join(text.split()) if unicodedata.category(c) != "Cc")
+
+
+def _is_header(fields: list[str]) -> bool:
+    return len(fields) == 3 and all(f.lower() in w for f, w in zip(fields, _HEADER_WORDS, strict=True))
+
+
+def _check(fields: list[str], owner: str | None, existing: set[str], seen: set[str]) -> str | RaterEntry:
+    """The rater a line describes, or what to fix; one message per line keeps the list readable."""
+    if len(fields) != 3:
+        return "write name, email and group separated by commas"
+    name, email_text, category_text = _clean_name(fields[0]), fields[1], fields[2]
+    email = normalise_email(email_text)
+    category = parse_category(category_text)
+    if not name:
+        return "add the person's name"
+    if len(name) > MAX_NAME_LENGTH:
+        return f"a name can be at most {MAX_NAME_LENGTH} characters"
+    if not email_text:
+        return "add an email address"
+    if email is None:
+        return f"'{email_text}' is not a valid email address – check it is written like name@example.nhs.uk"
+    if email == owner:
+        return "you cannot invite yourself – your own ratings are your self-assessment"
+    if email in existing:
+        return f"{email} is already on your list"
+    if email in seen:
+        return f"{email} appears more than once in what you pasted"
+    if not category_text:
+        return f"add a rater group – use {_GROUP_CHOICES}"
+    if category is None:
+        return f"'{category_text}' is not a rater group – use {_GROUP_CHOICES}"
+    return RaterEntry(name, email, category)
+
+
+def _normalise_known(address: str) -> str:
+    # Addresses already saved were validated then; fall back to plain lower-casing rather than dropping one.
+    return normalise_email(address) or address.strip().lower()
+
+
+def parse_rater_list(
+    text: str, existing_emails: Collection[str] = (), owner_email: str | None = None
+) -> ParsedList:
+    """Every non-blank line ends up as a rater or a problem, except a header row and lines past MAX_LINES."""
+    existing = {_normalise_known(e) for e in existing_emails}
+    owner = _normalise_known(owner_email) if owner_email else None
+    seen: set[str] = set()
+    raters: list[RaterEntry] = []
+    problems: list[LineProblem] = []
+    read = 0
+    # A CSV saved by Excel starts with a byte-order mark; split only on real line breaks so our numbers match
+    # the lines the owner sees in the text box.
+    lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        fields = _fields(line) if line else [""]
+        if fields is not None and not any(fields):
+            continue  # blank, or an empty spreadsheet row such as ",,"
+        if read == 0 and fields is not None and _is_header(fields):
+            continue
+        if read == MAX_LINES:
+            message = f"only the first {MAX_LINES} lines were read – add the rest in another paste"
+            problems.append(LineProblem(number, line, f"Line {number}: {message}"))
+            break
+        read += 1
+        result = _check(fields or [], owner, existing, seen)
+        if isinstance(result, RaterEntry):
+            seen.add(result.email)
+            raters.append(result)
+        else:
+            problems.append(LineProblem(number, line, f"Line {number}: {result}"))
+    return ParsedList(tuple(raters), tuple(problems))

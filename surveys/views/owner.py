@@ -1,0 +1,274 @@
+"""The owner's round: start it, prepare, rate yourself, choose raters, open, watch, close."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from app import db as unit
+from app.access import roles
+from app.errors import DomainError
+from app.extensions import db
+from app.models import Role
+from app.timeutil import today
+from surveys import cycle as rules
+from surveys import operations
+from surveys.answers import area_statements, field_name, first_incomplete_area, read_area, unanswered
+from surveys.categories import Category
+from surveys.forms import CloseDateForm, ConfirmForm, PasteRatersForm, PreparationForm, RaterForm
+from surveys.models import FULFILMENT_ASPECTS, Cycle, Invitation
+from surveys.rater_list import parse_rater_list
+from surveys.views import bp
+
+owner_only = roles(Role.OWNER)
+
+
+def _cycle() -> Cycle:
+    cycle = operations.current_cycle(current_user)
+    if cycle is None:
+        abort(404)
+    return cycle
+
+
+def _done(message: str, endpoint: str = "surveys.dashboard", **values: object) -> WerkzeugResponse:
+    unit.commit()
+    flash(message)
+    return redirect(url_for(endpoint, **values))
+
+
+@bp.route("/round")
+@owner_only
+def dashboard():  # type: ignore[no-untyped-def]
+    cycle = operations.current_cycle(current_user)
+    if cycle is None:
+        return render_template("surveys/no_round.html")
+    facts = cycle.facts()
+    return render_template("surveys/dashboard.html", cycle=cycle, steps=rules.progress(facts),
+                           next_step=rules.next_step(facts), counts=operations.completion_counts(cycle))
+
+
+@bp.route("/round/start", methods=["GET", "POST"])
+@owner_only
+def start_round():  # type: ignore[no-untyped-def]
+    form = CloseDateForm()
+    if request.method == "GET":
+        default = rules.default_close_date(today())
+        form.day.data, form.month.data, form.year.data = str(default.day), str(default.month), str(default.year)
+    elif form.validate_on_submit():
+        assert form.close_on is not None
+        try:
+            operations.start_cycle(current_user, form.close_on, today())
+        except DomainError as error:
+            form.day.errors.append(error.message)
+        else:
+            return _done("Your feedback round has started. Start with your preparation document.")
+    return render_template("surveys/start.html", form=form)
+
+
+@bp.route("/round/preparation", methods=["GET", "POST"])
+@owner_only
+def preparation():  # type: ignore[no-untyped-def]
+    cycle = _cycle()
+    document = cycle.preparation
+    read_only = bool(document and document.submitted_at) or not rules.owner_answers_editable(cycle.state)
+    form = PreparationForm()
+    if request.method == "GET" and document:
+        for name in PreparationForm.TEXT_FIELDS:
+            form[name].data = document.texts.get(name, "")
+        for key in FULFILMENT_ASPECTS:
+            value = document.ratings.get(key)
+            form[f"rating_{key}"].data = str(value) if value else None
+        form.position.data = document.position.value if document.position else None
+    if request.method == "POST" and not read_only and form.validate_on_submit():
+        submit = request.form.get("action") == "submit"
+        if not (submit and form.missing_for_submit()):
+            operations.save_preparation(
+                cycle,
+                texts={name: (form[name].data or "").strip() for name in PreparationForm.TEXT_FIELDS},
+                ratings={key: int(form[f"rating_{key}"].data) for key in FULFILMENT_ASPECTS
+                         if form[f"rating_{key}"].data},
+                position=form.position.data or None, submit=submit)
+            return _done("Your preparation document has been submitted." if submit
+                         else "Your preparation document has been saved. You can come back to it at any time.")
+    return render_template("surveys/preparation.html", form=form, cycle=cycle, read_only=read_only)
+
+
+@bp.route("/round/self/<int:number>", methods=["GET", "POST"])
+@owner_only
+def self_area(number: int):  # type: ignore[no-untyped-def]
+    cycle = _cycle()
+    questionnaire = cycle.questionnaire()
+    if not 1 <= number <= len(questionnaire.areas):
+        abort(404)
+    area = questionnaire.areas[number - 1]
+    assessment = cycle.self_assessment
+    read_only = bool(assessment and assessment.submitted_at) or not rules.owner_answers_editable(cycle.state)
+    form = ConfirmForm()
+    answers = dict(assessment.answers) if assessment else {}
+    errors: list[dict[str, str]] = []
+    if request.method == "POST" and not read_only and form.validate_on_submit():
+        given = read_area(area, request.form, allow_not_able=False)
+        answers.update(given)
+        operations.save_self_answers(cycle, given)
+        if request.form.get("action") == "save":
+            return _done("Your answers have been saved. You can come back to them at any time.")
+        missing = unanswered(area_statements(area), answers)
+        if not missing:
+            unit.commit()
+            target = ("surveys.self_area", {"number": number + 1}) if number < len(questionnaire.areas) \
+                else ("surveys.self_check", {})
+            return redirect(url_for(target[0], **target[1]))
+        unit.commit()  # keep what was given, then ask for the rest
+        errors = [{"text": f"Choose an answer for “{s.self_text}”", "href": f"#{field_name(s.key)}"}
+                  for s in missing]
+    return render_template("surveys/answer_area.html", area=area, number=number, total=len(questionnaire.areas),
+                           answers=answers, errors=errors, form=form, read_only=read_only, rater=False,
+                           questionnaire=questionnaire, wording="self_text",
+                           back=url_for("surveys.self_area", number=number - 1) if number > 1
+                           else url_for("surveys.dashboard"))
+
+
+@bp.route("/round/self/check", methods=["GET", "POST"])
+@owner_only
+def self_check():  # type: ignore[no-untyped-def]
+    cycle = _cycle()
+    questionnaire = cycle.questionnaire()
+    assessment = cycle.self_assessment
+    answers = dict(assessment.answers) if assessment else {}
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        operations.submit_self_assessment(cycle)
+        return _done("Your self-assessment has been submitted.")
+    return render_template("surveys/self_check.html", cycle=cycle, questionnaire=questionnaire, answers=answers,
+                           form=form, incomplete=first_incomplete_area(questionnaire, answers),
+                           submitted=bool(assessment and assessment.submitted_at))
+
+
+def _raters_page(cycle: Cycle, add_form: RaterForm, paste_form: PasteRatersForm,
+                 problems: list | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    errors = [{"text": p.message, "href": "#raters"} for p in (problems or [])]
+    return render_template("surveys/raters.html", cycle=cycle, add_form=add_form, paste_form=paste_form,
+                           problems=problems or [], extra_errors=errors,
+                           editable=rules.raters_editable(cycle.state), categories=Category), status
+
+
+@bp.route("/round/raters", methods=["GET", "POST"])
+@owner_only
+def raters():  # type: ignore[no-untyped-def]
+    cycle = _cycle()
+    add_form = RaterForm(prefix="add")
+    paste_form = PasteRatersForm(prefix="paste")
+    if request.method == "POST" and add_form.validate_on_submit():
+        parsed = parse_rater_list(
+            f'"{add_form.name.data.strip()}",{add_form.email.data},{add_form.category.data}',
+            existing_emails=[i.email for i in cycle.invitations], owner_email=current_user.email)
+        if parsed.problems:
+            add_form.email.errors.append(parsed.problems[0].message.split(": ", 1)[-1])
+        else:
+            operations.add_raters(cycle, list(parsed.raters))
+            return _done(f"{add_form.name.data.strip()} has been added.", "surveys.raters")
+    return _raters_page(cycle, add_form, paste_form)
+
+
+@bp.route("/round/raters/paste", methods=["POST"])
+@owner_only
+def paste_raters():  # type: ignore[no-untyped-def]
+    cycle = _cycle()
+    add_form = RaterForm(prefix="add", formdata=None)
+    paste_form = PasteRatersForm(prefix="paste")
+    if not paste_form.validate_on_submit():
+        return _raters_page(cycle, add_form, paste_form)
+    parsed = parse_rater_list(paste_form.raters.data, existing_emails=[i.email for i in cycle.invitations],
+                              owner_email=current_user.email)
+    if parsed.raters:
+        operations.add_raters(cycle, list(parsed.raters))
+        unit.commit()
+    if not parsed.problems:
+        flash(f"{len(parsed.raters)} {'person has' if len(parsed.raters) == 1 else 'people have'} been added.")
+        return redirect(url_for("surveys.raters"))
+    # Keep the lines that need fixing in the box, so nothing typed is lost and nothing good is added twice.
+    paste_form.raters.data = "\n".join(p.text for p in parsed.problems if p.text)
+    if parsed.raters:
+        flash(f"{len(parsed.raters)} {'person was' if len(parsed.raters) == 1 else 'people were'} added. "
+              "Fix the lines below and add them again.")
+    return _raters_page(cycle, add_form, paste_form, problems=list(parsed.problems))
+
+
+def _invitation(cycle: Cycle, invitation_id: int) -> Invitation:
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.cycle_id != cycle.id:
+        abort(404)
+    return invitation
+
+
+@bp.route("/round/raters/<int:invitation_id>/edit", methods=["GET", "POST"])
+@owner_only
+def edit_rater(invitation_id: int):  # type: ignore[no-untyped-def]
+    cycle = _cycle()
+    invitation = _invitation(cycle, invitation_id)
+    form = RaterForm(obj=None if request.method == "POST" else invitation)
+    if request.method == "GET":
+        form.category.data = invitation.category.value
+    elif form.validate_on_submit():
+        others = [i.email for i in cycle.invitations if i.id != invitation.id]
+        parsed = parse_rater_list(f'"{form.name.data.strip()}",{form.email.data},{form.category.data}',
+                                  existing_emails=others, owner_email=current_user.email)
+        if parsed.problems:
+            form.email.errors.append(parsed.problems[0].message.split(": ", 1)[-1])
+        else:
+            operations.update_rater(invitation, parsed.raters[0])
+            return _done(f"{invitation.name}'s details have been changed.", "surveys.raters")
+    return render_template("surveys/rater_edit.html", form=form, invitation=invitation)
+
+
+@bp.route("/round/raters/<int:invitation_id>/remove", methods=["GET", "POST"])
+@owner_only
+def remove_rater(invitation_id: int):  # type: ignore[no-untyped-def]
+    cycle = _cycle()
+    invitation = _invitation(cycle, invitation_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        name = invitation.name
+        operations.remove_rater(invitation)
+        return _done(f"{name} has been removed.", "surveys.raters")
+    return render_template("surveys/confirm.html", form=form, title=f"Remove {invitation.name}?",
+                           body=[f"{invitation.name} will not be asked for feedback. "
+                                 "If an invitation was sent, its link will stop working."],
+                           button="Remove", back=url_for("surveys.raters"), warning=True)
+
+
+_ROUND_ACTIONS = {
+    "open": ("Send invitations and open your round?",
+             ["Each rater will get an email with their own link.",
+              "Raters you add later are invited straight away."], "Send invitations",
+             lambda cycle: operations.open_round(cycle, today()), "Invitations are on their way."),
+    "close": ("Close your round now?",
+              ["No more responses will be accepted, and the round cannot be opened again.",
+               "Your report is made from the responses received so far."], "Close the round",
+              operations.close_round_early, "Your round is closed."),
+    "cancel": ("Cancel your round?",
+               ["Raters' links will stop working and no report will be made.",
+                "You can start a new round afterwards."], "Cancel the round",
+               operations.cancel_round, "Your round has been cancelled."),
+}
+
+
+@bp.route("/round/<any(open, close, cancel):action>", methods=["GET", "POST"])
+@owner_only
+def round_action(action: str):  # type: ignore[no-untyped-def]
+    cycle = _cycle()
+    title, body, button, operation, message = _ROUND_ACTIONS[action]
+    form = ConfirmForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            operation(cycle)
+        except DomainError as exc:
+            unit.rollback()
+            error = exc.message
+        else:
+            return _done(message)
+    return render_template("surveys/confirm.html", form=form, title=title, body=body, button=button,
+                           back=url_for("surveys.dashboard"), warning=action != "open",
+                           extra_errors=[{"text": error, "href": "#confirm"}] if error else None)

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app import create_app
+from app.models import User
+from tests.conftest import csrf_from, post_form
+from tests.fixtures.people import sign_in
+
+
+def test_sign_in_with_the_right_password(client: FlaskClient, owner: User) -> None:
+    response = sign_in(client, owner)
+    assert response.status_code == 302
+    assert client.get("/round").status_code == 200
+
+
+def test_a_wrong_password_gets_one_plain_message_and_keeps_the_email(client: FlaskClient, owner: User) -> None:
+    response = sign_in(client, owner, password="wrong")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "There is a problem" in page
+    assert "The email address or password is not right" in page and owner.email in page
+
+
+def test_an_unknown_email_gets_the_same_message(client: FlaskClient) -> None:
+    page = post_form(client, "/sign-in", {"email": "nobody@trust.example", "password": "x"}).get_data(as_text=True)
+    assert "The email address or password is not right" in page
+
+
+def test_sign_in_without_the_csrf_token_is_refused(client: FlaskClient, owner: User) -> None:
+    response = client.post("/sign-in", data={"email": owner.email, "password": "x"})
+    assert response.status_code == 400 and "Your session has expired" in response.get_data(as_text=True)
+
+
+def test_sign_out_needs_the_csrf_token(owner_client: FlaskClient) -> None:
+    owner_client.post("/sign-out")
+    assert owner_client.get("/round").status_code == 200  # still signed in
+    token = csrf_from(owner_client.get("/round/start").get_data(as_text=True))
+    owner_client.post(f"/sign-out?csrf_token={token}")
+    assert owner_client.get("/round").status_code == 302
+
+
+def test_repeated_failures_are_throttled(app: Flask, owner: User, mail_server) -> None:  # type: ignore[no-untyped-def]
+    throttled = create_app("test", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                                    "SMTP_PORT": mail_server.port, "RATELIMIT_ENABLED": True})
+    try:
+        with throttled.app_context():
+            client = throttled.test_client()
+            statuses = [sign_in(client, owner, password=f"guess {n}").status_code for n in range(12)]
+            assert "Too many attempts" in sign_in(client, owner, password="again").get_data(as_text=True)
+    finally:
+        create_app("test")  # put the shared limiter back the way the other tests expect it
+    assert statuses[:10] == [200] * 10
+    assert statuses[-1] == 429
+
+
+def test_passwords_are_stored_as_argon2_hashes(owner: User) -> None:
+    assert owner.password_hash.startswith("$argon2id$")

@@ -1,0 +1,53 @@
+import pytest
+
+import config
+from config import ConfigError
+from config.keys import new_key_text
+
+GOOD = {
+    "SECRET_KEY": "s" * 40, "DATABASE_URL": "postgresql+psycopg://u@h/db", "REDIS_URL": "redis://h:6379/0",
+    "SMTP_HOST": "smtp.example", "MAIL_FROM": "Open360 <no-reply@example.nhs.uk>",
+    "PUBLIC_URL": "https://open360.example.nhs.uk/", "OPEN360_MASTER_KEYS": f"k1:{new_key_text()}",
+    "OPEN360_LINK_KEY": "l" * 40,
+}
+
+
+def test_production_reads_everything_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in GOOD.items():
+        monkeypatch.setenv(name, value)
+    settings = config.load("production")
+    assert settings["QUEUE_MODE"] == "redis"
+    assert settings["PUBLIC_URL"] == "https://open360.example.nhs.uk"
+    assert settings["SESSION_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize("missing", sorted(GOOD))
+def test_production_refuses_to_start_without_a_setting(monkeypatch: pytest.MonkeyPatch, missing: str) -> None:
+    for name, value in GOOD.items():
+        if name != missing:
+            monkeypatch.setenv(name, value)
+    monkeypatch.delenv(missing, raising=False)
+    with pytest.raises(ConfigError, match=missing):
+        config.load("production")
+
+
+def test_production_refuses_a_malformed_master_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in GOOD.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("OPEN360_MASTER_KEYS", "k1:tooshort")
+    with pytest.raises(ConfigError, match="OPEN360_MASTER_KEYS"):
+        config.load("production")
+
+
+def test_development_keeps_its_secrets_outside_the_repository(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    first = config.load("development", str(tmp_path))
+    second = config.load("development", str(tmp_path))
+    assert first["SECRET_KEY"] == second["SECRET_KEY"]
+    assert first["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+    assert first["QUEUE_MODE"] == "embedded" and first["SHOW_OUTBOX"]
+    assert (tmp_path / "dev-secrets.json").stat().st_mode & 0o077 == 0
+
+
+def test_an_unknown_environment_is_named() -> None:
+    with pytest.raises(ConfigError, match="staging"):
+        config.load("staging")

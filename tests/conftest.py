@@ -1,0 +1,69 @@
+"""Shared fixtures. Each test gets a fresh database; mail goes over real SMTP to a server the run starts."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+os.environ.setdefault("OPEN360_ENV", "test")
+
+from app import create_app
+from app.extensions import db
+from tests.fixtures.smtp import MailCatcher
+
+pytest_plugins = ["tests.fixtures.people", "tests.fixtures.rounds"]
+
+
+@pytest.fixture(scope="session")
+def mail_server() -> Iterator[MailCatcher]:
+    catcher = MailCatcher()
+    catcher.start()
+    yield catcher
+    catcher.stop()
+
+
+@pytest.fixture
+def mailbox(app: Flask, mail_server: MailCatcher) -> MailCatcher:
+    """What this test's app has sent (the app fixture empties it first)."""
+    return mail_server
+
+
+@pytest.fixture
+def app(mail_server: MailCatcher, tmp_path) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
+    mail_server.clear()
+    database = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    app = create_app("test", {"SQLALCHEMY_DATABASE_URI": database, "SMTP_PORT": mail_server.port})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.drop_all()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+_CSRF = re.compile(r'name="[\w-]*csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = _CSRF.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def post_form(client: FlaskClient, url: str, data: dict[str, str], page: str | None = None, prefix: str = ""):  # type: ignore[no-untyped-def]
+    """Submit a form the way a browser does: fetch the page for its CSRF token first."""
+    if not client.application.config.get("WTF_CSRF_ENABLED", True):
+        return client.post(url, data=data)
+    html = client.get(page or url).get_data(as_text=True)
+    token_field = f"{prefix}-csrf_token" if prefix else "csrf_token"
+    return client.post(url, data={token_field: csrf_from(html), **data})

@@ -1,0 +1,138 @@
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from surveys import cycle as rules
+from surveys.cycle import CycleRuleError, CycleState, RoundFacts
+
+S = CycleState
+TODAY = date(2026, 11, 24)
+LATER = TODAY + timedelta(days=21)
+
+MOVES = {
+    "open": lambda s: rules.open_round(s, 3, LATER, TODAY),
+    "close_early": lambda s: rules.close_early(s, 1),
+    "close_on_date": lambda s: rules.close_on_date(s, TODAY - timedelta(days=1), TODAY),
+    "report_ready": rules.mark_report_ready,
+    "session": rules.record_session,
+    "summary": rules.agree_summary,
+    "evaluation": rules.record_evaluation,
+    "cancel": rules.cancel,
+}
+ALLOWED = {
+    ("open", S.DRAFT): S.OPEN,
+    ("close_early", S.OPEN): S.CLOSED,
+    ("close_on_date", S.OPEN): S.CLOSED,
+    ("report_ready", S.CLOSED): S.REPORT_READY,
+    ("session", S.REPORT_READY): S.SESSION_HELD,
+    ("summary", S.SESSION_HELD): S.SUMMARY_AGREED,
+    ("evaluation", S.SUMMARY_AGREED): S.EVALUATED,
+    ("cancel", S.DRAFT): S.CANCELLED,
+    ("cancel", S.OPEN): S.CANCELLED,
+    ("cancel", S.CLOSED): S.CANCELLED,
+}
+
+
+@pytest.mark.parametrize("move", MOVES)
+@pytest.mark.parametrize("state", list(S))
+def test_each_move_is_allowed_only_from_its_states(move: str, state: CycleState) -> None:
+    expected = ALLOWED.get((move, state))
+    if expected is None:
+        with pytest.raises(CycleRuleError):
+            MOVES[move](state)
+    else:
+        assert MOVES[move](state) is expected
+
+
+def test_opening_needs_a_rater() -> None:
+    with pytest.raises(CycleRuleError, match="at least one rater"):
+        rules.open_round(S.DRAFT, 0, LATER, TODAY)
+
+
+def test_opening_needs_a_close_date_still_ahead() -> None:
+    with pytest.raises(CycleRuleError, match="future"):
+        rules.open_round(S.DRAFT, 2, TODAY, TODAY)
+
+
+def test_owner_cannot_close_before_any_response() -> None:
+    with pytest.raises(CycleRuleError, match="at least one rater has responded"):
+        rules.close_early(S.OPEN, 0)
+
+
+def test_clock_closes_only_after_the_close_date() -> None:
+    with pytest.raises(CycleRuleError):
+        rules.close_on_date(S.OPEN, TODAY, TODAY)
+    assert rules.close_on_date(S.OPEN, TODAY, TODAY + timedelta(days=1)) is S.CLOSED
+
+
+def test_cancel_is_refused_once_the_report_exists() -> None:
+    for state in (S.REPORT_READY, S.SESSION_HELD, S.SUMMARY_AGREED, S.EVALUATED, S.CANCELLED):
+        with pytest.raises(CycleRuleError):
+            rules.cancel(state)
+
+
+def test_close_date_defaults_to_21_days() -> None:
+    assert rules.default_close_date(TODAY) == date(2026, 12, 15)
+
+
+@pytest.mark.parametrize(("days", "ok"), [(-1, False), (0, False), (1, True), (90, True), (91, False)])
+def test_close_date_must_be_within_the_window(days: int, ok: bool) -> None:
+    close_on = TODAY + timedelta(days=days)
+    if ok:
+        rules.check_close_date(close_on, TODAY)
+    else:
+        with pytest.raises(CycleRuleError):
+            rules.check_close_date(close_on, TODAY)
+
+
+@given(st.lists(st.sampled_from(list(S)), max_size=6))
+def test_one_active_round_per_owner(existing: list[CycleState]) -> None:
+    active = [s for s in existing if s not in (S.EVALUATED, S.CANCELLED)]
+    if active:
+        with pytest.raises(CycleRuleError, match="already have a feedback round"):
+            rules.check_can_start(existing)
+    else:
+        rules.check_can_start(existing)
+
+
+def test_responses_are_accepted_only_while_open_and_until_the_close_date() -> None:
+    assert rules.accepts_responses(S.OPEN, TODAY, TODAY)
+    assert not rules.accepts_responses(S.OPEN, TODAY, TODAY + timedelta(days=1))
+    for state in set(S) - {S.OPEN}:
+        assert not rules.accepts_responses(state, LATER, TODAY)
+
+
+def _facts(state: CycleState = S.DRAFT, prep: bool = False, saq: bool = False, raters: int = 0) -> RoundFacts:
+    return RoundFacts(state, prep, saq, raters)
+
+
+def test_a_new_round_starts_with_the_preparation_document() -> None:
+    step = rules.next_step(_facts())
+    assert step is not None and step.key == "preparation"
+    statuses = {s.key: s.status for s in rules.progress(_facts())}
+    assert statuses["open"] == "not_yet" and statuses["report"] == "not_yet"
+
+
+def test_sending_invitations_becomes_possible_once_raters_are_chosen() -> None:
+    statuses = {s.key: s.status for s in rules.progress(_facts(prep=True, saq=True, raters=4))}
+    assert statuses["raters"] == "done" and statuses["open"] == "to_do"
+    step = rules.next_step(_facts(prep=True, saq=True, raters=4))
+    assert step is not None and step.key == "open"
+
+
+def test_an_open_round_waits_for_responses() -> None:
+    step = rules.next_step(_facts(S.OPEN, prep=True, saq=True, raters=4))
+    assert step is not None and (step.key, step.status) == ("closed", "waiting")
+
+
+def test_unfinished_owner_tasks_come_before_waiting() -> None:
+    step = rules.next_step(_facts(S.OPEN, prep=False, saq=True, raters=4))
+    assert step is not None and step.key == "preparation"
+
+
+def test_after_closing_owner_tasks_can_no_longer_be_done() -> None:
+    statuses = {s.key: s.status for s in rules.progress(_facts(S.CLOSED, prep=False, saq=True, raters=4))}
+    assert statuses["preparation"] == "not_yet"
+    assert statuses["closed"] == "done" and statuses["report"] == "waiting"

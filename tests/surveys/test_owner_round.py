@@ -1,0 +1,181 @@
+"""The owner's side of a round, through the test client with CSRF on."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from app.extensions import db
+from app.timeutil import today
+from surveys.answers import field_name
+from surveys.cycle import CycleState
+from surveys.models import Cycle, Invitation, InvitationStatus
+from tests.conftest import post_form
+from tests.fixtures.smtp import MailCatcher
+
+
+def _start(client: FlaskClient) -> None:
+    close = today() + timedelta(days=21)
+    response = post_form(client, "/round/start", {"day": str(close.day), "month": str(close.month),
+                                                  "year": str(close.year)})
+    assert response.status_code == 302
+
+
+def test_an_owner_starts_a_round_with_a_21_day_default(owner_client: FlaskClient) -> None:
+    page = owner_client.get("/round/start").get_data(as_text=True)
+    default = today() + timedelta(days=21)
+    assert f'value="{default.day}"' in page and f'value="{default.year}"' in page
+    _start(owner_client)
+    cycle = db.session.scalar(sa.select(Cycle))
+    assert cycle.state is CycleState.DRAFT and cycle.close_on == default
+    assert "Write your preparation document" in owner_client.get("/round").get_data(as_text=True)
+
+
+def test_a_second_active_round_is_refused_with_a_plain_message(owner_client: FlaskClient) -> None:
+    _start(owner_client)
+    close = today() + timedelta(days=10)
+    response = post_form(owner_client, "/round/start",
+                         {"day": str(close.day), "month": str(close.month), "year": str(close.year)})
+    assert response.status_code == 200
+    assert "already have a feedback round in progress" in response.get_data(as_text=True)
+
+
+def test_an_impossible_close_date_is_explained_and_kept(owner_client: FlaskClient) -> None:
+    response = post_form(owner_client, "/round/start", {"day": "31", "month": "2", "year": "2027"})
+    page = response.get_data(as_text=True)
+    assert "There is a problem" in page and "Enter a real date" in page
+    assert 'value="31"' in page
+
+
+def test_preparation_document_saves_as_a_draft_then_submits_once(owner_client: FlaskClient) -> None:
+    _start(owner_client)
+    draft = post_form(owner_client, "/round/preparation", {"highs_and_lows": "Winter on the ward",
+                                                           "action": "save"})
+    assert draft.status_code == 302
+    page = owner_client.get("/round/preparation").get_data(as_text=True)
+    assert "Winter on the ward" in page
+
+    incomplete = post_form(owner_client, "/round/preparation", {"highs_and_lows": "Winter on the ward",
+                                                                "action": "submit"})
+    page = incomplete.get_data(as_text=True)
+    assert incomplete.status_code == 200 and "There is a problem" in page
+    assert "Choose which position fits you best today" in page and "Winter on the ward" in page
+
+    complete = {name: "Some words" for name in ("highs_and_lows", "implications", "growth", "aims", "support",
+                                                "life_factors")}
+    complete |= {f"rating_{k}": "3" for k in ("fulfilment", "workload", "equipped", "relationships", "purpose")}
+    complete |= {"position": "step_up", "action": "submit"}
+    assert post_form(owner_client, "/round/preparation", complete).status_code == 302
+    cycle = db.session.scalar(sa.select(Cycle))
+    assert cycle.preparation.submitted_at is not None
+
+    page = owner_client.get("/round/preparation").get_data(as_text=True)
+    assert "can no longer be changed" in page
+    after = post_form(owner_client, "/round/preparation", {**complete, "highs_and_lows": "Changed"})
+    assert after.status_code == 200
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Cycle)).preparation.texts["highs_and_lows"] == "Some words"
+
+
+def test_self_assessment_keeps_partial_answers_and_submits_when_complete(owner_client: FlaskClient) -> None:
+    _start(owner_client)
+    cycle = db.session.scalar(sa.select(Cycle))
+    questionnaire = cycle.questionnaire()
+    first = questionnaire.areas[0]
+    statements = [s for sub in first.sub_areas for s in sub.statements]
+    partial = post_form(owner_client, "/round/self/1", {field_name(statements[0].key): "4", "action": "continue"})
+    page = partial.get_data(as_text=True)
+    assert partial.status_code == 200 and "There is a problem" in page
+    assert f"Choose an answer for “{statements[1].self_text}”" in page
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Cycle)).self_assessment.answers == {statements[0].key: 4}
+
+    for number, area in enumerate(questionnaire.areas, start=1):
+        data = {field_name(s.key): "5" for sub in area.sub_areas for s in sub.statements}
+        assert post_form(owner_client, f"/round/self/{number}", {**data, "action": "continue"}).status_code == 302
+    assert post_form(owner_client, "/round/self/check", {}).status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Cycle)).self_assessment.submitted_at is not None
+
+
+def test_pasted_raters_keep_good_lines_and_explain_each_bad_one(owner_client: FlaskClient) -> None:
+    _start(owner_client)
+    pasted = "Sam Patel, sam@trust.example, Peer\nNo Email, , Peer\nGrace Liu, grace@trust.example, Boss\n" \
+             "Ben Carter, ben@trust.example, Direct report"
+    response = post_form(owner_client, "/round/raters/paste", {"paste-raters": pasted}, page="/round/raters",
+                         prefix="paste")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "There is a problem" in page
+    assert "Line 2" in page and "Line 3" in page
+    assert "Grace Liu, grace@trust.example, Boss" in page  # kept in the box to fix
+    emails = set(db.session.scalars(sa.select(Invitation.email)))
+    assert emails == {"sam@trust.example", "ben@trust.example"}
+
+
+def test_duplicate_emails_are_refused_in_a_round(owner_client: FlaskClient) -> None:
+    _start(owner_client)
+    data = {"add-name": "Sam Patel", "add-email": "sam@trust.example", "add-category": "peer"}
+    assert post_form(owner_client, "/round/raters", data, prefix="add").status_code == 302
+    again = post_form(owner_client, "/round/raters", {**data, "add-email": "SAM@trust.example"}, prefix="add")
+    assert again.status_code == 200 and "already on your list" in again.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 1
+
+
+def test_opening_sends_each_rater_an_invitation(owner_client: FlaskClient, mailbox: MailCatcher) -> None:
+    _start(owner_client)
+    post_form(owner_client, "/round/raters/paste", {"paste-raters": "Sam Patel, sam@trust.example, Peer\n"
+                                                    "Mo Manager, mo@trust.example, Manager"},
+              page="/round/raters", prefix="paste")
+    assert not mailbox.messages  # nothing goes out before the owner opens the round
+    assert post_form(owner_client, "/round/open", {}).status_code == 302
+    assert {m["To"] for m in mailbox.messages} == {"sam@trust.example", "mo@trust.example"}
+    text = MailCatcher.text(mailbox.to("sam@trust.example")[0])
+    assert "Olivia Owner has asked you for feedback" in text and "http://localhost/r/" in text
+
+    # a rater added to an open round is invited straight away
+    post_form(owner_client, "/round/raters", {"add-name": "Dee", "add-email": "dee@trust.example",
+                                              "add-category": "direct_report"}, prefix="add")
+    assert len(mailbox.to("dee@trust.example")) == 1
+
+
+def test_a_rater_who_has_replied_cannot_be_changed_or_removed(owner_client: FlaskClient, open_round) -> None:  # type: ignore[no-untyped-def]
+    invitation = open_round.invitations[0]
+    invitation.status = InvitationStatus.RESPONDED
+    db.session.commit()
+    page = owner_client.get("/round/raters").get_data(as_text=True)
+    assert "Has replied" in page
+    response = post_form(owner_client, f"/round/raters/{invitation.id}/remove", {},
+                         page=f"/round/raters/{invitation.id}/remove")
+    assert response.status_code == 409 and "can no longer be changed" in response.get_data(as_text=True)
+
+
+def test_changing_an_email_sends_a_new_link_and_kills_the_old_one(owner_client: FlaskClient, open_round,  # type: ignore[no-untyped-def]
+                                                                  mailbox: MailCatcher) -> None:
+    invitation = open_round.invitations[1]
+    old_hash = invitation.token_hash
+    response = post_form(owner_client, f"/round/raters/{invitation.id}/edit",
+                         {"name": "Pat Peer", "email": "pat.peer@trust.example", "category": "peer"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Invitation, invitation.id).token_hash != old_hash
+    assert len(mailbox.to("pat.peer@trust.example")) == 1
+
+
+def test_completion_view_shows_counts_per_group_never_names(owner_client: FlaskClient, open_round) -> None:  # type: ignore[no-untyped-def]
+    peers = [i for i in open_round.invitations if i.category.value == "peer"]
+    peers[0].status = InvitationStatus.RESPONDED
+    peers[1].status = InvitationStatus.DECLINED
+    db.session.commit()
+    page = owner_client.get("/round").get_data(as_text=True)
+    assert "Responses so far" in page and "Peers" in page
+    assert "Pat Peer" not in page and "Pip Peer" not in page
+
+
+def test_closing_early_needs_a_response(owner_client: FlaskClient, open_round) -> None:  # type: ignore[no-untyped-def]
+    response = post_form(owner_client, "/round/close", {})
+    assert response.status_code == 200
+    assert "at least one rater has responded" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Cycle)).state is CycleState.OPEN

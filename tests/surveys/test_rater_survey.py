@@ -1,0 +1,126 @@
+"""The rater's side, driven through the link from the invitation email."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app import create_app
+from app.extensions import db
+from surveys.answers import field_name
+from surveys.cycle import CycleState
+from surveys.models import Cycle, Invitation, InvitationStatus, RaterDraft, Response
+from surveys.questionnaire import NOT_ABLE_TO_SAY
+from tests.fixtures.rounds import link_token
+from tests.fixtures.smtp import MailCatcher
+
+
+def _link_from_mail(mailbox: MailCatcher, email: str) -> str:
+    text = MailCatcher.text(mailbox.to(email)[-1])
+    match = re.search(r"http://localhost(/r/[A-Za-z0-9_\-]+)", text)
+    assert match
+    return match.group(1)
+
+
+def _answer_everything(client: FlaskClient, link: str, cycle: Cycle, value: str = "4") -> None:
+    for number, area in enumerate(cycle.questionnaire().areas, start=1):
+        data = {field_name(s.key): value for sub in area.sub_areas for s in sub.statements}
+        assert client.post(f"{link}/area/{number}", data={**data, "action": "continue"}).status_code == 302
+    assert client.post(f"{link}/comments", data={"q-strengths": "Listens well", "action": "continue"}
+                       ).status_code == 302
+
+
+def test_a_rater_answers_from_the_emailed_link(client: FlaskClient, open_round: Cycle,
+                                               mailbox: MailCatcher) -> None:
+    link = _link_from_mail(mailbox, "pat@trust.example")
+    start = client.get(link)
+    assert start.status_code == 200 and "Give feedback for Olivia Owner" in start.get_data(as_text=True)
+    _answer_everything(client, link, open_round)
+    check = client.get(f"{link}/check").get_data(as_text=True)
+    assert "Listens well" in check
+    assert client.post(f"{link}/check").status_code == 302
+
+    response = db.session.scalar(sa.select(Response))
+    assert response.category.value == "peer" and response.comments == {"strengths": "Listens well"}
+    invitation = db.session.scalar(sa.select(Invitation).where(Invitation.email == "pat@trust.example"))
+    assert invitation.status is InvitationStatus.RESPONDED
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RaterDraft)) == 0
+
+
+def test_an_unfinished_draft_survives_a_server_restart(app: Flask, open_round: Cycle,
+                                                       mailbox: MailCatcher) -> None:
+    link = _link_from_mail(mailbox, "pip@trust.example")
+    first_area = open_round.questionnaire().areas[0]
+    key = first_area.sub_areas[0].statements[0].key
+    app.test_client().post(f"{link}/area/1", data={field_name(key): NOT_ABLE_TO_SAY, "action": "save"})
+
+    restarted = create_app("test", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                                    "SMTP_PORT": mailbox.port})
+    with restarted.app_context():
+        page = restarted.test_client().get(link).get_data(as_text=True)
+        assert "Continue where you left off" in page
+        area = restarted.test_client().get(f"{link}/area/1").get_data(as_text=True)
+    assert re.search(rf'id="{field_name(key)}-7"[^>]*value="n" checked|value="n" checked', area)
+
+
+def test_a_bad_submit_loses_nothing(client: FlaskClient, open_round: Cycle, mailbox: MailCatcher) -> None:
+    link = _link_from_mail(mailbox, "pip@trust.example")
+    area = open_round.questionnaire().areas[0]
+    statements = [s for sub in area.sub_areas for s in sub.statements]
+    response = client.post(f"{link}/area/1", data={field_name(statements[0].key): "2", "action": "continue"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "There is a problem" in page
+    assert 'value="2" checked' in page
+    too_long = client.post(f"{link}/comments", data={"q-strengths": "x" * 2001, "q-develop": "Keep me",
+                                                     "action": "continue"})
+    page = too_long.get_data(as_text=True)
+    assert "Write 2000 characters or fewer" in page and "Keep me" in page
+
+
+def test_a_rater_can_decline(client: FlaskClient, open_round: Cycle, mailbox: MailCatcher) -> None:
+    link = _link_from_mail(mailbox, "dee@trust.example")
+    assert client.post(f"{link}/decline").status_code == 302
+    invitation = db.session.scalar(sa.select(Invitation).where(Invitation.email == "dee@trust.example"))
+    assert invitation.status is InvitationStatus.DECLINED
+    assert client.get(link).status_code == 404
+
+
+def _bad_links(open_round: Cycle, client: FlaskClient, mailbox: MailCatcher) -> dict[str, str]:
+    used = _link_from_mail(mailbox, "pat@trust.example")
+    _answer_everything(client, used, open_round)
+    client.post(f"{used}/check")
+    declined = _link_from_mail(mailbox, "dee@trust.example")
+    client.post(f"{declined}/decline")
+    return {"wrong": "/r/" + "A" * 43, "garbage": "/r/not-a-token", "used": used, "declined": declined}
+
+
+def test_every_link_that_does_not_work_gets_the_same_page(client: FlaskClient, open_round: Cycle,
+                                                          mailbox: MailCatcher) -> None:
+    links = _bad_links(open_round, client, mailbox)
+    expired = _link_from_mail(mailbox, "pip@trust.example")
+    open_round.close_on = open_round.close_on - timedelta(days=30)
+    db.session.commit()
+    links["expired"] = expired
+    pages = {name: client.get(link) for name, link in links.items()}
+    assert {r.status_code for r in pages.values()} == {404}
+    bodies = {r.get_data(as_text=True).replace(r.headers.get("Content-Security-Policy", ""), "")
+              for r in pages.values()}
+    normalised = {re.sub(r'nonce[-=]"?[A-Za-z0-9_\-]+', "", b) for b in bodies}
+    assert len(normalised) == 1
+    assert "This link does not work" in normalised.pop()
+
+
+@pytest.mark.parametrize("state", [CycleState.CLOSED, CycleState.CANCELLED])
+def test_links_stop_working_when_the_round_ends(client: FlaskClient, open_round: Cycle, state: CycleState) -> None:
+    invitation = open_round.invitations[1]
+    token = link_token(invitation)
+    assert client.get(f"/r/{token}").status_code == 200
+    open_round.state = state
+    db.session.commit()
+    assert client.get(f"/r/{token}").status_code == 404
+    assert client.post(f"/r/{token}/area/1", data={"action": "save"}).status_code == 404
