@@ -8,6 +8,7 @@ import socket
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
+from werkzeug.serving import run_simple
 
 from app.extensions import db
 from app.models import Organisation, Role, User, UserRole
@@ -50,7 +51,8 @@ def serve(host: str, port: int) -> None:
     queued = enqueue_pending()
     click.echo(f"Worker running; {queued} waiting mail(s) queued.")
     click.echo(f"Open360 is at http://{host}:{port}/  (outbox: http://{host}:{port}/dev/outbox/)")
-    app.run(host=host, port=port, use_reloader=False, threaded=True)
+    # Not app.run(): Flask ignores that inside its own CLI. One process, so the worker thread shares the queue.
+    run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
 @click.command()

@@ -23,7 +23,8 @@ _LINK = re.compile(r"https?://[^\s<>\"]+")
 
 
 def start_capture_server(maildir: str, port: int) -> Controller:
-    Path(maildir).mkdir(parents=True, exist_ok=True)
+    for sub in ("tmp", "new", "cur"):  # the Maildir layout the handler writes into
+        (Path(maildir) / sub).mkdir(parents=True, exist_ok=True)
     controller = Controller(Mailbox(maildir), hostname="127.0.0.1", port=port)
     controller.start()
     return controller

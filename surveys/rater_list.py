@@ -122,6 +122,15 @@ def _check(fields: list[str], owner: str | None, existing: set[str], seen: set[s
     return RaterEntry(name, email, category)
 
 
+def check_rater(name: str, email: str, category: str, existing_emails: Collection[str] = (),
+                owner_email: str | None = None) -> RaterEntry | str:
+    """One rater typed into a form: the entry, or what to fix (the same rules as a pasted line)."""
+    existing = {_normalise_known(e) for e in existing_emails}
+    owner = _normalise_known(owner_email) if owner_email else None
+    result = _check([name, email, category], owner, existing, set())
+    return result if isinstance(result, RaterEntry) else result[0].upper() + result[1:]
+
+
 def _normalise_known(address: str) -> str:
     # Addresses already saved were validated then; fall back to plain lower-casing rather than dropping one.
     return normalise_email(address) or address.strip().lower()

@@ -18,7 +18,7 @@ from surveys.answers import area_statements, field_name, first_incomplete_area, 
 from surveys.categories import Category
 from surveys.forms import CloseDateForm, ConfirmForm, PasteRatersForm, PreparationForm, RaterForm
 from surveys.models import FULFILMENT_ASPECTS, Cycle, Invitation
-from surveys.rater_list import parse_rater_list
+from surveys.rater_list import check_rater, parse_rater_list
 from surveys.views import bp
 
 owner_only = roles(Role.OWNER)
@@ -160,14 +160,13 @@ def raters():  # type: ignore[no-untyped-def]
     add_form = RaterForm(prefix="add")
     paste_form = PasteRatersForm(prefix="paste")
     if request.method == "POST" and add_form.validate_on_submit():
-        parsed = parse_rater_list(
-            f'"{add_form.name.data.strip()}",{add_form.email.data},{add_form.category.data}',
-            existing_emails=[i.email for i in cycle.invitations], owner_email=current_user.email)
-        if parsed.problems:
-            add_form.email.errors.append(parsed.problems[0].message.split(": ", 1)[-1])
+        entry = check_rater(add_form.name.data, add_form.email.data, add_form.category.data,
+                            existing_emails=[i.email for i in cycle.invitations], owner_email=current_user.email)
+        if isinstance(entry, str):
+            add_form.email.errors.append(entry)
         else:
-            operations.add_raters(cycle, list(parsed.raters))
-            return _done(f"{add_form.name.data.strip()} has been added.", "surveys.raters")
+            operations.add_raters(cycle, [entry])
+            return _done(f"{entry.name} has been added.", "surveys.raters")
     return _raters_page(cycle, add_form, paste_form)
 
 
@@ -211,13 +210,13 @@ def edit_rater(invitation_id: int):  # type: ignore[no-untyped-def]
     if request.method == "GET":
         form.category.data = invitation.category.value
     elif form.validate_on_submit():
-        others = [i.email for i in cycle.invitations if i.id != invitation.id]
-        parsed = parse_rater_list(f'"{form.name.data.strip()}",{form.email.data},{form.category.data}',
-                                  existing_emails=others, owner_email=current_user.email)
-        if parsed.problems:
-            form.email.errors.append(parsed.problems[0].message.split(": ", 1)[-1])
+        entry = check_rater(form.name.data, form.email.data, form.category.data,
+                            existing_emails=[i.email for i in cycle.invitations if i.id != invitation.id],
+                            owner_email=current_user.email)
+        if isinstance(entry, str):
+            form.email.errors.append(entry)
         else:
-            operations.update_rater(invitation, parsed.raters[0])
+            operations.update_rater(invitation, entry)
             return _done(f"{invitation.name}'s details have been changed.", "surveys.raters")
     return render_template("surveys/rater_edit.html", form=form, invitation=invitation)
 
