@@ -88,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     from app import assets, outbox
     from app.auth.views import bp as auth_bp
     from app.home.views import bp as home_bp
+    from reports import init_app as init_reports
     from surveys import init_app as init_surveys
 
     app.register_blueprint(assets.bp)
@@ -96,3 +97,4 @@ def _register_blueprints(app: Flask) -> None:
     if app.config["SHOW_OUTBOX"]:
         app.register_blueprint(outbox.bp)
     init_surveys(app)
+    init_reports(app)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 
 import click
 import sqlalchemy as sa
@@ -14,11 +15,41 @@ from app.extensions import db
 from app.models import Organisation, Role, User, UserRole
 from app.passwords import hash_password
 
+_rotation_steps: list[Callable[[], str]] = []
+
+
+def on_key_rotation(step: Callable[[], str]) -> Callable[[], str]:
+    """Register a step of `flask keys rotate` (returns a line to report), e.g. re-wrapping report data keys."""
+    if step not in _rotation_steps:
+        _rotation_steps.append(step)
+    return step
+
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(serve)
     app.cli.add_command(worker)
     app.cli.add_command(create_user)
+    app.cli.add_command(keys)
+
+
+@click.group()
+def keys() -> None:
+    """Master key maintenance."""
+
+
+@keys.command("rotate")
+def rotate() -> None:
+    """Re-encrypt everything under the primary master key, so older keys can be removed from the setting.
+
+    Without downtime: put the new key first in OPEN360_MASTER_KEYS, keeping the old ones after it, and restart web
+    and workers (new writes use the new key, old data still opens); run this; then remove the old keys. Work is
+    committed in small steps, so the app keeps serving while it runs."""
+    from app.crypto import key_ring
+    from app.encrypted import reencrypt_columns
+
+    click.echo(f"Re-encrypted the fields of {reencrypt_columns()} rows under '{key_ring().primary_id}'.")
+    for step in _rotation_steps:
+        click.echo(step())
 
 
 def _port_is_free(port: int) -> bool:
@@ -35,9 +66,8 @@ def _port_is_free(port: int) -> bool:
 @click.option("--port", default=5000, type=int)
 def serve(host: str, port: int) -> None:
     """Serve the app with the embedded worker and (in development) the mail outbox."""
-    from app.mail import enqueue_pending
     from app.outbox import start_capture_server
-    from app.queue import start_embedded_worker
+    from app.queue import run_worker_start_hooks, start_embedded_worker
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if app.config["QUEUE_MODE"] != "embedded":
@@ -48,8 +78,8 @@ def serve(host: str, port: int) -> None:
             raise click.ClickException(f"Port {smtp_port} for the outbox is busy; set OUTBOX_SMTP_PORT to another.")
         start_capture_server(app.config["OUTBOX_DIR"], smtp_port)
     start_embedded_worker(app)
-    queued = enqueue_pending()
-    click.echo(f"Worker running; {queued} waiting mail(s) queued.")
+    run_worker_start_hooks()
+    click.echo("Worker running.")
     click.echo(f"Open360 is at http://{host}:{port}/  (outbox: http://{host}:{port}/dev/outbox/)")
     # Not app.run(): Flask ignores that inside its own CLI. One process, so the worker thread shares the queue.
     run_simple(host, port, app, threaded=True, use_reloader=False)
@@ -61,12 +91,11 @@ def worker(burst: bool) -> None:
     """Run an RQ worker for the configured Redis, with the scheduler for delayed jobs."""
     from rq import Worker
 
-    from app.mail import enqueue_pending
-    from app.queue import queue, use_app_for_jobs
+    from app.queue import queue, run_worker_start_hooks, use_app_for_jobs
 
     use_app_for_jobs(current_app._get_current_object())  # type: ignore[attr-defined]
     q = queue()
-    enqueue_pending()
+    run_worker_start_hooks()
     Worker([q], connection=q.connection).work(burst=burst, with_scheduler=True)
 
 

@@ -42,3 +42,23 @@ class EncryptedJSON(sa.types.TypeDecorator[Any]):
 
     def process_result_value(self, value: str | None, dialect: sa.Dialect) -> Any:
         return None if value is None else json.loads(key_ring().decrypt_text(value, self.context))
+
+
+def reencrypt_columns() -> int:
+    """Write every encrypted column again, so it is encrypted under the primary key (used when rotating keys)."""
+    import sqlalchemy.orm as so
+
+    from app.extensions import db
+
+    rows = 0
+    for mapper in db.Model.registry.mappers:
+        attributes = [mapper.get_property_by_column(c).key for c in mapper.columns
+                      if isinstance(c.type, EncryptedText | EncryptedJSON)]
+        if not attributes:
+            continue
+        for obj in db.session.scalars(sa.select(mapper.class_)).all():
+            for attribute in attributes:
+                so.attributes.flag_modified(obj, attribute)
+            rows += 1
+        db.session.commit()
+    return rows

@@ -19,7 +19,7 @@ from flask import current_app
 
 from app.db import after_commit
 from app.extensions import db
-from app.queue import enqueue, job
+from app.queue import enqueue, job, on_worker_start
 from app.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -81,6 +81,7 @@ def _retry():  # type: ignore[no-untyped-def]
     return Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS)
 
 
+@on_worker_start
 def enqueue_pending() -> int:
     """Queue every mail not yet sent (after a restart, or when a queue lost its jobs). Safe: delivery is idempotent."""
     ids = db.session.scalars(sa.select(OutboundMail.id).where(OutboundMail.status == "pending")).all()

@@ -1,7 +1,9 @@
-"""The header's navigation and account links, by role."""
+"""The header's navigation and account links. Each package registers its own entries, so the core never needs
+to know the packages built on it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import request, url_for
@@ -11,15 +13,31 @@ from flask_wtf.csrf import generate_csrf
 from app.models import Role
 
 
+@dataclass(frozen=True)
+class NavEntry:
+    text: str
+    endpoint: str
+    roles: frozenset[Role]
+
+
+_entries: list[NavEntry] = []
+
+
+def register_nav(text: str, endpoint: str, *roles: Role) -> None:
+    entry = NavEntry(text, endpoint, frozenset(roles))
+    if entry not in _entries:
+        _entries.append(entry)
+
+
 def navigation_items() -> list[dict[str, Any]]:
     if not current_user.is_authenticated:
         return []
-    items: list[tuple[str, str]] = []
-    if current_user.has_role(Role.OWNER):
-        items.append(("Your feedback round", url_for("surveys.dashboard")))
-    if current_user.has_role(Role.ADMIN):
-        items.append(("Organisation statements", url_for("surveys.org_statements")))
-    return [{"text": text, "href": href, "current": request.path == href} for text, href in items]
+    items = []
+    for entry in _entries:
+        if entry.roles & current_user.roles:
+            href = url_for(entry.endpoint)
+            items.append({"text": entry.text, "href": href, "current": request.path == href})
+    return items
 
 
 def account_items() -> list[dict[str, Any]]:

@@ -26,6 +26,20 @@ F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger(__name__)
 
 _worker_app: Flask | None = None
+_worker_start_hooks: list[Callable[[], Any]] = []
+
+
+def on_worker_start(hook: Callable[[], Any]) -> Callable[[], Any]:
+    """Register work to re-queue when a worker starts (mail not yet sent, reports not yet built), so nothing a
+    lost in-process queue held is lost for good."""
+    if hook not in _worker_start_hooks:
+        _worker_start_hooks.append(hook)
+    return hook
+
+
+def run_worker_start_hooks() -> None:
+    for hook in _worker_start_hooks:
+        hook()
 
 
 def init_queue(app: Flask) -> None:

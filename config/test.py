@@ -8,7 +8,7 @@ from typing import Any
 from config.base import common
 from config.keys import parse_key_ring
 
-TEST_MASTER_KEY = "test1:" + "A" * 43  # 32 zero-ish bytes; never used outside tests
+TEST_MASTER_KEY = "test1:TYocnuQT2pmPRDz-qQTi-qpsB4Id8Wq11Gho8UFifVI"  # never used outside tests
 
 
 def settings(instance_path: str, env: Mapping[str, str]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from app import db as unit
 from app.extensions import db
 from app.models import Organisation, Role, User, UserRole
 from app.passwords import hash_password
+from reports.operations import assign_facilitator
 from surveys import operations, responses
 from surveys.categories import Category
 from surveys.models import Cycle, OrgStatement
@@ -33,7 +34,8 @@ class Login:
 
 LOGINS = (
     Login(f"olivia@{DOMAIN}", "Olivia Okafor", (Role.OWNER,), "owner, round open and part-way through"),
-    Login(f"daniel@{DOMAIN}", "Daniel Hughes", (Role.OWNER,), "owner, round closed"),
+    Login(f"daniel@{DOMAIN}", "Daniel Hughes", (Role.OWNER,), "owner, round closed: report with merged groups"),
+    Login(f"sophie@{DOMAIN}", "Sophie Turner", (Role.OWNER,), "owner, round closed: report with withheld answers"),
     Login(f"priya@{DOMAIN}", "Priya Shah", (Role.OWNER,), "owner, no round yet: try it from the start"),
     Login(f"farah@{DOMAIN}", "Farah Ahmed", (Role.FACILITATOR,), "facilitator"),
     Login(f"mark@{DOMAIN}", "Mark Bennett", (Role.MANAGER,), "manager"),
@@ -51,6 +53,8 @@ DANIEL_RATERS = [
     ("Ella Ward", "direct_report"), ("Leo Turner", "direct_report"), ("Mia Scott", "direct_report"),
     ("Zara Hill", "direct_report"), ("Ian Cole", "other"),
 ]
+# Too few peers and others to combine, and no group of 3 to join: their answers are withheld from the report.
+SOPHIE_RATERS = [("Mark Bennett", "manager"), ("Ruth Green", "peer"), ("Ian Cole", "other")]
 
 
 def is_loaded() -> bool:
@@ -76,9 +80,12 @@ def load(today: date, seed: int = 360) -> None:
     _answer(olivia, rng, respond={"Sam Patel", "Grace Liu", "Ben Carter", "Mark Bennett"},
             decline={"Jack Wilson"}, draft={"Tom Reid"})
 
-    daniel = _round(users["Daniel Hughes"], DANIEL_RATERS, today - timedelta(days=25), rng)
-    _answer(daniel, rng, respond={name for name, _ in DANIEL_RATERS}, decline=set(), draft=set())
-    operations.close_round_early(daniel)
+    for name, raters in (("Daniel Hughes", DANIEL_RATERS), ("Sophie Turner", SOPHIE_RATERS)):
+        closed = _round(users[name], raters, today - timedelta(days=25), rng)
+        _answer(closed, rng, respond={rater for rater, _ in raters}, decline=set(), draft=set())
+        operations.close_round_early(closed)  # the worker builds the report when `make run` starts it
+    for name in ("Olivia Okafor", "Daniel Hughes", "Sophie Turner"):
+        assign_facilitator(users[name], users["Farah Ahmed"], users["Alex Morgan"])
     unit.commit()
 
 

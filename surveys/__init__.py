@@ -6,7 +6,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from app.models import Role
+    from app.navigation import register_nav
     from surveys import mails  # noqa: F401  (registers the mail renderers)
     from surveys.views import bp
 
     app.register_blueprint(bp)
+    register_nav("Your feedback round", "surveys.dashboard", Role.OWNER)
+    register_nav("Organisation statements", "surveys.org_statements", Role.ADMIN)

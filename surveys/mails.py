@@ -7,7 +7,7 @@ from flask import current_app, render_template, url_for
 from app.extensions import db
 from app.mail import Message, renderer
 from surveys import tokens
-from surveys.models import Invitation, InvitationStatus
+from surveys.models import Cycle, Invitation, InvitationStatus
 
 
 def rater_link(invitation: Invitation) -> str:
@@ -29,3 +29,29 @@ def invitation_mail(invitation_id: int) -> Message | None:
             text=render_template("surveys/mail/invitation.txt", **context),
             html=render_template("surveys/mail/invitation.html", **context),
         )
+
+
+def _owner_note(cycle_id: int, subject: str, lines: list[str]) -> Message | None:
+    cycle = db.session.get(Cycle, cycle_id)
+    if cycle is None:
+        return None
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        context = {"owner": cycle.owner, "subject": subject, "lines": lines, "link_text": "Go to your feedback round",
+                   "link": current_app.config["PUBLIC_URL"] + url_for("surveys.dashboard")}
+        return Message(to=cycle.owner.email, subject=subject,
+                       text=render_template("surveys/mail/owner_note.txt", **context),
+                       html=render_template("surveys/mail/owner_note.html", **context))
+
+
+@renderer("round_closed")
+def round_closed_mail(cycle_id: int) -> Message | None:
+    return _owner_note(cycle_id, "Your feedback round has closed", [
+        "Your feedback round has closed, so no more responses will be accepted.",
+        "Your report is being prepared. We will email you again when it is ready."])
+
+
+@renderer("report_ready")
+def report_ready_mail(cycle_id: int) -> Message | None:
+    return _owner_note(cycle_id, "Your feedback report is ready", [
+        "Your feedback report is ready. Only you and your facilitator can read it, unless you choose to share it.",
+        "Sign in to read it or download it as a PDF."])

@@ -28,6 +28,7 @@ from surveys.models import (
     SelfAssessment,
 )
 from surveys.rater_list import RaterEntry
+from surveys.signals import round_closed
 
 
 def current_cycle(owner: User) -> Cycle | None:
@@ -165,7 +166,20 @@ def response_count(cycle: Cycle) -> int:
 
 def close_round_early(cycle: Cycle) -> None:
     cycle.state = rules.close_early(cycle.state, response_count(cycle))
+    _closed(cycle)
+
+
+def close_round_on_date(cycle: Cycle, today: date) -> None:
+    """The clock closes a round whose close date has passed."""
+    cycle.state = rules.close_on_date(cycle.state, cycle.close_on, today)
+    _closed(cycle)
+
+
+def _closed(cycle: Cycle) -> None:
     cycle.closed_at = utcnow()
+    queue_mail("round_closed", cycle.id, f"round_closed:{cycle.id}")
+    db.session.flush()
+    round_closed.send(cycle)
 
 
 def cancel_round(cycle: Cycle) -> None:

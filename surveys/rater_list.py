@@ -122,6 +122,21 @@ def _check(fields: list[str], owner: str | None, existing: set[str], seen: set[s
     return RaterEntry(name, email, category)
 
 
+@dataclass(frozen=True)
+class CategoryChoice:
+    category: Category
+    chosen: int
+
+    @property
+    def may_be_combined(self) -> bool:
+        """Fewer than 3 chosen in a group other than Manager: even if all reply, their answers get combined."""
+        return self.category is not Category.MANAGER and self.chosen < 3
+
+
+def chosen_per_category(categories: Collection[Category]) -> list[CategoryChoice]:
+    return [CategoryChoice(c, n) for c in RATER_CATEGORIES if (n := sum(x is c for x in categories))]
+
+
 def check_rater(name: str, email: str, category: str, existing_emails: Collection[str] = (),
                 owner_email: str | None = None) -> RaterEntry | str:
     """One rater typed into a form: the entry, or what to fix (the same rules as a pasted line)."""

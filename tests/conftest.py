@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 
 os.environ.setdefault("OPEN360_ENV", "test")
@@ -16,7 +16,7 @@ from app import create_app
 from app.extensions import db
 from tests.fixtures.smtp import MailCatcher
 
-pytest_plugins = ["tests.fixtures.people", "tests.fixtures.rounds"]
+pytest_plugins = ["tests.fixtures.people", "tests.fixtures.rounds", "tests.fixtures.reports"]
 
 
 @pytest.fixture(scope="session")
@@ -38,6 +38,14 @@ def app(mail_server: MailCatcher, tmp_path) -> Iterator[Flask]:  # type: ignore[
     mail_server.clear()
     database = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite3'}"
     app = create_app("test", {"SQLALCHEMY_DATABASE_URI": database, "SMTP_PORT": mail_server.port})
+
+    @app.before_request
+    def _forget_previous_request() -> None:
+        # Tests hold one app context open, which requests then share; without this, `g` (and with it the signed-in
+        # user, the CSRF token and the CSP nonce) would carry over from one client's request to the next.
+        for name in list(g):
+            g.pop(name, None)
+
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -64,6 +72,8 @@ def post_form(client: FlaskClient, url: str, data: dict[str, str], page: str | N
     """Submit a form the way a browser does: fetch the page for its CSRF token first."""
     if not client.application.config.get("WTF_CSRF_ENABLED", True):
         return client.post(url, data=data)
-    html = client.get(page or url).get_data(as_text=True)
+    got = client.get(page or url)
+    html = got.get_data(as_text=True)
+    assert "csrf_token" in html, f"GET {page or url} gave {got.status_code} {got.headers.get('Location')}"
     token_field = f"{prefix}-csrf_token" if prefix else "csrf_token"
     return client.post(url, data={token_field: csrf_from(html), **data})

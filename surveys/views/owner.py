@@ -15,10 +15,10 @@ from app.timeutil import today
 from surveys import cycle as rules
 from surveys import operations
 from surveys.answers import area_statements, field_name, first_incomplete_area, read_area, unanswered
-from surveys.categories import Category
 from surveys.forms import CloseDateForm, ConfirmForm, PasteRatersForm, PreparationForm, RaterForm
+from surveys.hooks import cycle_links
 from surveys.models import FULFILMENT_ASPECTS, Cycle, Invitation
-from surveys.rater_list import check_rater, parse_rater_list
+from surveys.rater_list import check_rater, chosen_per_category, parse_rater_list
 from surveys.views import bp
 
 owner_only = roles(Role.OWNER)
@@ -45,7 +45,8 @@ def dashboard():  # type: ignore[no-untyped-def]
         return render_template("surveys/no_round.html")
     facts = cycle.facts()
     return render_template("surveys/dashboard.html", cycle=cycle, steps=rules.progress(facts),
-                           next_step=rules.next_step(facts), counts=operations.completion_counts(cycle))
+                           next_step=rules.next_step(facts), counts=operations.completion_counts(cycle),
+                           links=cycle_links(cycle))
 
 
 @bp.route("/round/start", methods=["GET", "POST"])
@@ -150,7 +151,8 @@ def _raters_page(cycle: Cycle, add_form: RaterForm, paste_form: PasteRatersForm,
     errors = [{"text": p.message, "href": "#raters"} for p in (problems or [])]
     return render_template("surveys/raters.html", cycle=cycle, add_form=add_form, paste_form=paste_form,
                            problems=problems or [], extra_errors=errors,
-                           editable=rules.raters_editable(cycle.state), categories=Category), status
+                           chosen=chosen_per_category([i.category for i in cycle.invitations]),
+                           editable=rules.raters_editable(cycle.state)), status
 
 
 @bp.route("/round/raters", methods=["GET", "POST"])

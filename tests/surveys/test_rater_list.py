@@ -364,3 +364,12 @@ def test_repeated_emails_keep_the_first_and_report_each_repeat(
         f"Line {len(rows) + i + 1}: {email.lower()} appears more than once in what you pasted"
         for i, (_, email) in enumerate(repeats)
     ]
+
+
+def test_the_owner_is_told_which_groups_will_be_combined() -> None:
+    from surveys.rater_list import chosen_per_category
+
+    choices = chosen_per_category([Category.MANAGER, Category.PEER, Category.PEER, Category.OTHER, Category.OTHER,
+                                   Category.OTHER])
+    assert [(c.category, c.chosen, c.may_be_combined) for c in choices] == [
+        (Category.MANAGER, 1, False), (Category.PEER, 2, True), (Category.OTHER, 3, False)]

@@ -1,0 +1,80 @@
+"""Report build benchmark: scoring, charts, PDF and encryption for 10, 50 and 200 raters, in a warm worker.
+
+Run: OPEN360_ENV=test .venv/bin/python bench/report_build.py
+Pass a folder (bench/report_build.py /tmp/out) to also write each size's PDF there, to look at.
+Prints the build time per size (after one warm-up build, so imports are done, as in a long-running worker) and
+the peak memory of the process.
+"""
+
+from __future__ import annotations
+
+import random
+import resource
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app import create_app
+from app import db as unit
+from app.extensions import db
+from app.models import Organisation, Role, User, UserRole
+from app.timeutil import today
+from reports.build import build_report, open_part
+from surveys import operations, responses
+from surveys.categories import Category
+from surveys.questionnaire import NOT_ABLE_TO_SAY
+from surveys.rater_list import RaterEntry
+
+MIX = [Category.MANAGER] + [Category.PEER] * 4 + [Category.DIRECT_REPORT] * 4 + [Category.OTHER]
+
+
+def closed_round(owner: User, raters: int, rng: random.Random):  # type: ignore[no-untyped-def]
+    cycle = operations.start_cycle(owner, today() + timedelta(days=21), today())
+    operations.add_raters(cycle, [RaterEntry(f"R {n}", f"r{n}.{owner.id}@bench.example", MIX[n % len(MIX)])
+                                  for n in range(raters)])
+    operations.open_round(cycle, today())
+    keys = cycle.questionnaire().statement_keys()
+    operations.save_self_answers(cycle, {k: rng.randint(2, 5) for k in keys})
+    for invitation in cycle.invitations:
+        responses.save_answers(invitation, {k: rng.choice([1, 2, 3, 4, 5, NOT_ABLE_TO_SAY]) for k in keys})
+        responses.save_comments(invitation, {"strengths": "Clear and kind. " * rng.randint(1, 8)})
+        responses.submit(invitation)
+    cycle.state = operations.rules.close_early(cycle.state, raters)
+    return cycle
+
+
+def main() -> None:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else None
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app("test", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3"})
+        with app.app_context():
+            db.create_all()
+            org = Organisation(name="Bench")
+            rng = random.Random(360)
+            for size in (10, 10, 50, 200):
+                owner = User(organisation=org, email=f"owner{size}.{rng.random()}@bench.example", name="Bench Owner",
+                             password_hash="x", role_rows=[UserRole(role=Role.OWNER)])
+                db.session.add(owner)
+                cycle = closed_round(owner, size, rng)
+                unit.commit()
+                started = time.perf_counter()
+                report = build_report(cycle)
+                unit.commit()
+                elapsed = time.perf_counter() - started
+                if out and report is not None:
+                    (out / f"report-{size}.pdf").write_bytes(open_part(report, "pdf"))
+                if owner.email.startswith("owner10.") and not hasattr(main, "warmed"):
+                    main.warmed = True  # type: ignore[attr-defined]
+                    print(f"warm-up build (imports included): {elapsed:.2f} s")
+                    continue
+                print(f"{size:>4} raters: build {elapsed:.2f} s")
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory (whole process): {peak_mb:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,22 @@
+"""The feedback report: anonymity rules, scoring, charts, the sealed HTML/PDF report and who may read it."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from app.cli import on_key_rotation
+    from app.models import Role
+    from app.navigation import register_nav
+    from reports import jobs
+    from reports.views import bp, report_link_for
+    from surveys.hooks import provide_cycle_links
+    from surveys.signals import round_closed
+
+    app.register_blueprint(bp)
+    on_key_rotation(jobs.rewrap_report_keys)
+    round_closed.connect(jobs.enqueue_build_on_close)
+    provide_cycle_links(report_link_for)
+    register_nav("Reports", "reports.index", Role.FACILITATOR, Role.MANAGER)
+    register_nav("Facilitators", "reports.assignments", Role.ADMIN, Role.LOCAL_LEAD)

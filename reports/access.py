@@ -1,0 +1,18 @@
+"""Who may read a report (PRODUCT §4): the owner, the assigned facilitator, and people the owner shared it with.
+A pure rule over plain values, so it can be read and tested on its own; everyone else gets a 404."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+
+def read_capacity(reader_id: int, owner_id: int, facilitator_id: int | None,
+                  shared_with: Collection[int]) -> str | None:
+    """In what capacity this person may read the report, or None."""
+    if reader_id == owner_id:
+        return "owner"
+    if facilitator_id is not None and reader_id == facilitator_id:
+        return "facilitator"
+    if reader_id in shared_with:
+        return "shared"
+    return None

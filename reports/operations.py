@@ -1,0 +1,83 @@
+"""Reading, sharing and assigning: the steps behind the report pages. They flush; the view commits."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Role, User, UserRole
+from app.timeutil import utcnow
+from reports.access import read_capacity
+from reports.models import FacilitatorAssignment, Report, ReportRead, ReportShare
+from surveys.models import Cycle
+
+
+def facilitator_of(owner_id: int) -> User | None:
+    assignment = db.session.get(FacilitatorAssignment, owner_id)
+    return assignment.facilitator if assignment else None
+
+
+def active_shares(report: Report) -> list[ReportShare]:
+    return list(db.session.scalars(sa.select(ReportShare).where(ReportShare.report_id == report.id,
+                                                                ReportShare.revoked_at.is_(None))))
+
+
+def capacity(user: User, report: Report) -> str | None:
+    facilitator = facilitator_of(report.cycle.owner_id)
+    return read_capacity(user.id, report.cycle.owner_id, facilitator.id if facilitator else None,
+                         {share.user_id for share in active_shares(report)})
+
+
+def record_read(report: Report, reader: User, as_: str, form: str) -> None:
+    db.session.add(ReportRead(report_id=report.id, reader_id=reader.id, reader_name=reader.name,
+                              capacity=as_, form=form))
+
+
+def reads(report: Report) -> list[ReportRead]:
+    return list(db.session.scalars(sa.select(ReportRead).where(ReportRead.report_id == report.id)
+                                   .order_by(ReportRead.read_at.desc(), ReportRead.id.desc())))
+
+
+def managers_for(owner: User) -> list[User]:
+    """The people an owner may share with: managers in their own organisation."""
+    return list(db.session.scalars(
+        sa.select(User).join(UserRole).where(UserRole.role == Role.MANAGER, User.id != owner.id,
+                                             User.organisation_id == owner.organisation_id).order_by(User.name)))
+
+
+def share(report: Report, person: User) -> ReportShare:
+    existing = db.session.scalar(sa.select(ReportShare).where(ReportShare.report_id == report.id,
+                                                              ReportShare.user_id == person.id))
+    if existing is None:
+        existing = ReportShare(report_id=report.id, user_id=person.id)
+        db.session.add(existing)
+    existing.shared_at, existing.revoked_at = utcnow(), None
+    db.session.flush()
+    return existing
+
+
+def revoke(report_share: ReportShare) -> None:
+    report_share.revoked_at = utcnow()
+    db.session.flush()
+
+
+def readable_reports(user: User) -> list[tuple[Report, str]]:
+    """Reports this person may read other than their own: as facilitator, or shared with them."""
+    assigned = sa.select(FacilitatorAssignment.owner_id).where(FacilitatorAssignment.facilitator_id == user.id)
+    shared = sa.select(ReportShare.report_id).where(ReportShare.user_id == user.id, ReportShare.revoked_at.is_(None))
+    rows = db.session.scalars(sa.select(Report).join(Cycle).where(
+        sa.or_(Cycle.owner_id.in_(assigned), Report.id.in_(shared))).order_by(Report.built_at.desc())).all()
+    return [(report, capacity(user, report) or "") for report in rows]
+
+
+def assign_facilitator(owner: User, facilitator: User, by: User) -> FacilitatorAssignment:
+    assignment = db.session.get(FacilitatorAssignment, owner.id) or FacilitatorAssignment(owner_id=owner.id)
+    assignment.facilitator_id, assignment.assigned_by_id, assignment.assigned_at = facilitator.id, by.id, utcnow()
+    db.session.add(assignment)
+    db.session.flush()
+    return assignment
+
+
+def people_with_role(organisation_id: int, role: Role) -> list[User]:
+    return list(db.session.scalars(sa.select(User).join(UserRole).where(
+        UserRole.role == role, User.organisation_id == organisation_id).order_by(User.name)))

@@ -1,0 +1,137 @@
+"""Report pages: read (page or PDF), share with a manager and revoke, the read log, facilitator assignment."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from markupsafe import Markup
+from wtforms.fields.choices import SelectChoice
+
+from app import db as unit
+from app.access import roles, signed_in
+from app.extensions import db
+from app.models import Role, User
+from reports import operations
+from reports.build import open_part
+from reports.forms import AssignForm, ShareForm
+from reports.models import Report, ReportShare
+from surveys.forms import ConfirmForm
+
+bp = Blueprint("reports", __name__, template_folder="templates")
+
+
+def _readable(report_id: int) -> tuple[Report, str]:
+    """The report and the reader's capacity; 404 for anyone else, so nobody learns that it exists."""
+    report = db.session.get(Report, report_id)
+    as_ = operations.capacity(current_user, report) if report else None
+    if report is None or as_ is None:
+        abort(404)
+    return report, as_
+
+
+def _owned(report_id: int) -> Report:
+    report, as_ = _readable(report_id)
+    if as_ != "owner":
+        abort(404)
+    return report
+
+
+@bp.route("/reports")
+@signed_in
+def index():  # type: ignore[no-untyped-def]
+    return render_template("reports/index.html", reports=operations.readable_reports(current_user))
+
+
+@bp.route("/reports/<int:report_id>")
+@signed_in
+def report_page(report_id: int):  # type: ignore[no-untyped-def]
+    report, as_ = _readable(report_id)
+    body = Markup(open_part(report, "html").decode())
+    operations.record_read(report, current_user, as_, "page")
+    unit.commit()
+    back = url_for("surveys.dashboard") if as_ == "owner" else url_for("reports.index")
+    return render_template("reports/report_page.html", report=report, body=body, back=back,
+                           owner_name=report.cycle.owner.name, is_owner=as_ == "owner")
+
+
+@bp.route("/reports/<int:report_id>/pdf")
+@signed_in
+def report_pdf(report_id: int):  # type: ignore[no-untyped-def]
+    report, as_ = _readable(report_id)
+    pdf = open_part(report, "pdf")
+    operations.record_read(report, current_user, as_, "pdf")
+    unit.commit()
+    filename = f"feedback-report-{report.cycle.owner.name.lower().replace(' ', '-')}.pdf"
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Cache-Control": "no-store"})
+
+
+@bp.route("/reports/<int:report_id>/sharing", methods=["GET", "POST"])
+@roles(Role.OWNER)
+def sharing(report_id: int):  # type: ignore[no-untyped-def]
+    report = _owned(report_id)
+    managers = operations.managers_for(current_user)
+    form = ShareForm()
+    form.person.choices = [SelectChoice("", "Choose a person"),
+                           *[SelectChoice(str(m.id), f"{m.name} ({m.email})") for m in managers]]
+    if form.validate_on_submit():
+        person = next((m for m in managers if str(m.id) == form.person.data), None)
+        if person is None:
+            form.person.errors.append("Choose someone from the list")
+        else:
+            operations.share(report, person)
+            unit.commit()
+            flash(f"{person.name} can now read your report. You can stop sharing at any time.")
+            return redirect(url_for("reports.sharing", report_id=report.id))
+    return render_template("reports/sharing.html", report=report, form=form, shares=operations.active_shares(report),
+                           reads=operations.reads(report), revoke_form=ConfirmForm(prefix="revoke"),
+                           facilitator=operations.facilitator_of(current_user.id), has_managers=bool(managers))
+
+
+@bp.route("/reports/<int:report_id>/sharing/<int:share_id>/stop", methods=["POST"])
+@roles(Role.OWNER)
+def stop_sharing(report_id: int, share_id: int):  # type: ignore[no-untyped-def]
+    report = _owned(report_id)
+    report_share = db.session.get(ReportShare, share_id)
+    if report_share is None or report_share.report_id != report.id:
+        abort(404)
+    if ConfirmForm(prefix="revoke").validate_on_submit():
+        operations.revoke(report_share)
+        unit.commit()
+        flash(f"{report_share.user.name} can no longer read your report.")
+    return redirect(url_for("reports.sharing", report_id=report.id))
+
+
+@bp.route("/facilitators", methods=["GET", "POST"])
+@roles(Role.ADMIN, Role.LOCAL_LEAD)
+def assignments():  # type: ignore[no-untyped-def]
+    org_id = current_user.organisation_id
+    owners = operations.people_with_role(org_id, Role.OWNER)
+    facilitators = operations.people_with_role(org_id, Role.FACILITATOR)
+    form = AssignForm()
+    form.owner.choices = [SelectChoice("", "Choose an owner"), *[SelectChoice(str(o.id), o.name) for o in owners]]
+    form.facilitator.choices = [SelectChoice("", "Choose a facilitator"),
+                                *[SelectChoice(str(f.id), f.name) for f in facilitators]]
+    if request.method == "GET" and request.args.get("owner"):
+        form.owner.data = request.args["owner"]
+    if form.validate_on_submit():
+        owner = db.session.get(User, int(form.owner.data))
+        facilitator = db.session.get(User, int(form.facilitator.data))
+        if owner is None or facilitator is None or {owner.organisation_id, facilitator.organisation_id} != {org_id}:
+            abort(404)
+        operations.assign_facilitator(owner, facilitator, current_user)
+        unit.commit()
+        flash(f"{facilitator.name} is now {owner.name}'s facilitator.")
+        return redirect(url_for("reports.assignments"))
+    current = {o.id: operations.facilitator_of(o.id) for o in owners}
+    return render_template("reports/assignments.html", form=form, owners=owners, current=current)
+
+
+def report_link_for(cycle) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    report_id = db.session.scalar(sa.select(Report.id).where(Report.cycle_id == cycle.id))
+    if report_id is None:
+        return []
+    return [("Read your feedback report", url_for("reports.report_page", report_id=report_id)),
+            ("Share your report, and see who has read it", url_for("reports.sharing", report_id=report_id))]
