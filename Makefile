@@ -8,14 +8,17 @@ FLASK := $(VENV)/bin/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install lint migrate demo browsers clean
+.PHONY: run test install lint migrate demo browsers servers clean
 
 run: install migrate demo
 	$(FLASK) serve --host $(HOST) --port $(PORT)
 
-test: install browsers
+# Every test on the embedded defaults (SQLite, in-process queue), then again on the production stack: a real
+# PostgreSQL and Redis that tests/servers.py starts on loopback, and the aiosmtpd server the tests always use.
+test: install browsers servers
 	$(VENV)/bin/ruff check .
 	OPEN360_ENV=test $(PY) -m pytest
+	OPEN360_ENV=test $(PY) -m tests.servers $(PY) -m pytest --ignore=tests/browser
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -40,6 +43,13 @@ browsers:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); }
+
+# PostgreSQL and Redis come from Debian's packages; install them when missing (nothing is left running).
+servers:
+	@{ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v redis-server >/dev/null 2>&1; } || { \
+	  echo "Installing Debian's postgresql and redis-server for the production-stack tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server >/dev/null) \
+	  || (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server >/dev/null); }
 
 lint: install
 	$(VENV)/bin/ruff check .

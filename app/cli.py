@@ -1,5 +1,5 @@
-"""Commands: `flask serve` (development server with its worker and outbox), `flask worker` (production RQ worker),
-`flask create-user`."""
+"""Commands: `flask serve` (development server with its worker, clock and outbox), `flask worker` (production RQ
+worker), `flask clock` (production: enqueues the periodic tick), `flask create-user`."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ def on_key_rotation(step: Callable[[], str]) -> Callable[[], str]:
 def register_cli(app: Flask) -> None:
     app.cli.add_command(serve)
     app.cli.add_command(worker)
+    app.cli.add_command(clock)
     app.cli.add_command(create_user)
     app.cli.add_command(keys)
 
@@ -65,7 +66,8 @@ def _port_is_free(port: int) -> bool:
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
 def serve(host: str, port: int) -> None:
-    """Serve the app with the embedded worker and (in development) the mail outbox."""
+    """Serve the app with the embedded worker, the clock and (in development) the mail outbox."""
+    from app.clock import start_clock_thread
     from app.outbox import start_capture_server
     from app.queue import run_worker_start_hooks, start_embedded_worker
 
@@ -79,7 +81,8 @@ def serve(host: str, port: int) -> None:
         start_capture_server(app.config["OUTBOX_DIR"], smtp_port)
     start_embedded_worker(app)
     run_worker_start_hooks()
-    click.echo("Worker running.")
+    start_clock_thread(app)  # enqueues the tick now and every minute: rounds close, reminders go out
+    click.echo("Worker and clock running.")
     click.echo(f"Open360 is at http://{host}:{port}/  (outbox: http://{host}:{port}/dev/outbox/)")
     # Not app.run(): Flask ignores that inside its own CLI. One process, so the worker thread shares the queue.
     run_simple(host, port, app, threaded=True, use_reloader=False)
@@ -96,7 +99,31 @@ def worker(burst: bool) -> None:
     use_app_for_jobs(current_app._get_current_object())  # type: ignore[attr-defined]
     q = queue()
     run_worker_start_hooks()
+    # Each job runs in a forked child: let every child open its own database connection rather than share (and
+    # corrupt) one the parent opened for the start hooks.
+    db.session.remove()
+    db.engine.dispose()
     Worker([q], connection=q.connection).work(burst=burst, with_scheduler=True)
+
+
+@click.command()
+def clock() -> None:
+    """Enqueue the clock's tick now and every minute, until stopped (production: one such small process; a second
+    one is harmless). See app/clock.py."""
+    import signal
+    import threading
+
+    from app.clock import run_clock
+    from app.queue import queue
+
+    if current_app.config["QUEUE_MODE"] != "redis":
+        raise click.ClickException("`flask clock` is for production (QUEUE_MODE redis); `flask serve` runs the "
+                                   "clock on one machine.")
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    click.echo("Clock running: a tick every minute.")
+    run_clock(queue(), stop)
 
 
 @click.command("create-user")

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import formatdate, make_msgid
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -128,6 +128,7 @@ def build(message: Message) -> EmailMessage:
     email["From"] = current_app.config["MAIL_FROM"]
     email["To"] = message.to
     email["Subject"] = message.subject
+    email["Date"] = formatdate(localtime=True)  # required by RFC 5322; the development outbox shows it as "Sent"
     email["Message-ID"] = make_msgid(domain="open360")
     email.set_content(message.text)
     email.add_alternative(message.html, subtype="html")

@@ -3,7 +3,8 @@
 - `redis`: production. Web processes enqueue; `flask worker` processes (RQ workers) run the jobs.
 - `embedded`: development. A fakeredis server lives in the web process and an RQ worker runs in a thread beside it,
   so `make run` needs no Redis server and still runs the very same job code through RQ.
-- `sync`: tests. RQ runs each job as it is enqueued.
+- `sync`: tests. RQ runs each job as it is enqueued, against a real Redis when REDIS_URL is set (the
+  production-stack test run) and the in-process stand-in otherwise.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def run_worker_start_hooks() -> None:
 
 def init_queue(app: Flask) -> None:
     mode = app.config["QUEUE_MODE"]
-    if mode == "redis":
+    if mode == "redis" or (mode == "sync" and app.config.get("REDIS_URL")):
         connection: redis.Redis = redis.Redis.from_url(app.config["REDIS_URL"])
     elif mode in {"embedded", "sync"}:
         connection = fakeredis.FakeRedis(server=fakeredis.FakeServer())

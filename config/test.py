@@ -18,8 +18,11 @@ def settings(instance_path: str, env: Mapping[str, str]) -> dict[str, Any]:
         "MASTER_KEYS": parse_key_ring(TEST_MASTER_KEY),
         "LINK_KEY": b"test-link-key",
         "SQLALCHEMY_DATABASE_URI": env.get("TEST_DATABASE_URL", "sqlite://"),
-        "QUEUE_MODE": "sync",
+        # Test-only switches for worker and clock processes a test starts (tests/stack): the queue they share with
+        # the test over a real Redis, and the test's SMTP server. The suite itself runs jobs synchronously.
+        "QUEUE_MODE": env.get("TEST_QUEUE_MODE", "sync"),
+        "REDIS_URL": env.get("TEST_REDIS_URL"),  # set by `python -m tests.servers` for the production-stack run
         "PUBLIC_URL": "http://localhost",
         "RATELIMIT_ENABLED": False,
-        "SMTP_PORT": 0,
+        "SMTP_PORT": int(env.get("TEST_SMTP_PORT", "0")),
     }

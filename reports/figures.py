@@ -3,7 +3,8 @@
 Scores: an item's score is the mean of the numeric answers ("Not able to say" is no answer); a rater counts towards
 a sub-area when they rated at least half its statements, and the sub-area's score is the mean of those raters' own
 means; an area's score is the mean, over raters counted in any of its sub-areas, of their mean over the area.
-Every figure carries the set of responses behind it, and `anonymity.suppress` rules on all of them at once.
+Every figure carries the set of responses behind it, and `anonymity.suppress` rules on all of them at once;
+`score_figures` returns them all, so that the rules can be checked on exactly the figures a report shows.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from statistics import fmean
 
-from reports.anonymity import Figure, Group, RaterResponse, merge_groups, suppress
+from reports.anonymity import Figure, Group, Merging, RaterResponse, merge_groups, suppress
 from surveys.categories import Category
 from surveys.questionnaire import Questionnaire
 
@@ -81,11 +82,15 @@ def rater_mean(answers: Mapping[str, int | str], keys: Sequence[str], need_half:
     return fmean(values)
 
 
+def figure_key(key: str, audience: str) -> str:
+    """The key of one figure: a questionnaire key (area, "area.sub_area" or statement) and a group label or ALL."""
+    return f"{key}|{audience}"
+
+
 class _Scorer:
     """Collects each figure's value and answer set, keyed, so suppression can see the whole report at once."""
 
-    def __init__(self, responses: Sequence[RaterResponse]) -> None:
-        self.responses = {r.id: r for r in responses}
+    def __init__(self) -> None:
         self.values: dict[str, float | None] = {}
         self.figures: list[Figure] = []
 
@@ -95,8 +100,23 @@ class _Scorer:
         if counted:
             self.figures.append(Figure(key, counted))
 
-    def score(self, key: str, hidden: frozenset[str]) -> Score:
-        return Score(None, True) if key in hidden else Score(self.values[key], False)
+
+@dataclass(frozen=True)
+class ScoredFigures:
+    """Every figure of a report, keyed by `figure_key`, before it is laid out, and which of them are suppressed."""
+
+    merging: Merging
+    values: Mapping[str, float | None]  # None: nobody in the audience answered
+    figures: tuple[Figure, ...]  # each figure with at least one answer, with the responses behind it
+    protected_ids: frozenset[str]  # the Manager responses, shown as their own group whatever their size
+    hidden: frozenset[str]  # keys of the figures shown as "too few answers"
+
+    def shown(self) -> tuple[Figure, ...]:
+        """The figures the report shows a value for, each with the set of responses behind it."""
+        return tuple(f for f in self.figures if f.key not in self.hidden)
+
+    def score(self, key: str) -> Score:
+        return Score(None, True) if key in self.hidden else Score(self.values[key], False)
 
 
 def _self_mean(self_answers: Mapping[str, int], keys: Sequence[str]) -> float | None:
@@ -104,14 +124,14 @@ def _self_mean(self_answers: Mapping[str, int], keys: Sequence[str]) -> float | 
     return fmean(values) if values else None
 
 
-def build_report_data(questionnaire: Questionnaire, responses: Sequence[RaterResponse],
-                      self_answers: Mapping[str, int], rng: random.Random | None = None) -> ReportData:
+def score_figures(questionnaire: Questionnaire, responses: Sequence[RaterResponse]) -> ScoredFigures:
+    """Merge the groups, compute every figure from the responses not withheld, and suppress (PRODUCT §3.1, §3.2)."""
     merging = merge_groups(responses)
     shown = [r for r in responses if r.id not in merging.withheld_ids]  # withheld answers go nowhere
     groups = {g.label: g.response_ids for g in merging.groups}
     everyone = frozenset().union(*groups.values()) if groups else frozenset()
     audiences = {**groups, ALL: everyone}
-    scorer = _Scorer(shown)
+    scorer = _Scorer()
 
     # (kind, key, title, statement keys, whether a rater must have rated half of them)
     units: list[tuple[str, str, str, list[str], bool]] = []
@@ -130,20 +150,28 @@ def build_report_data(questionnaire: Questionnaire, responses: Sequence[RaterRes
         if kind == "area":
             continue  # needs its sub-areas' counted raters first; done below
         for audience, members in audiences.items():
-            scorer.add(f"{key}|{audience}", members, per_rater)
+            scorer.add(figure_key(key, audience), members, per_rater)
     for area in questionnaire.areas:
         keys = [s.key for sub in area.sub_areas for s in sub.statements]
         counted = set().union(*(sub_counted[f"{area.key}.{sub.key}"] for sub in area.sub_areas))
         per_rater = {r.id: rater_mean(r.answers, keys, False) if r.id in counted else None for r in shown}
         for audience, members in audiences.items():
-            scorer.add(f"{area.key}|{audience}", members, per_rater)
+            scorer.add(figure_key(area.key, audience), members, per_rater)
 
     managers = frozenset(r.id for r in shown if r.category is Category.MANAGER)
-    hidden = suppress(scorer.figures, managers)
+    return ScoredFigures(merging, scorer.values, tuple(scorer.figures), managers,
+                         suppress(scorer.figures, managers))
+
+
+def build_report_data(questionnaire: Questionnaire, responses: Sequence[RaterResponse],
+                      self_answers: Mapping[str, int], rng: random.Random | None = None) -> ReportData:
+    scored = score_figures(questionnaire, responses)
+    merging = scored.merging
+    labels = [g.label for g in merging.groups]
 
     def row(key: str, title: str, keys: Sequence[str]) -> Row:
-        return Row(key, title, {label: scorer.score(f"{key}|{label}", hidden) for label in groups},
-                   scorer.score(f"{key}|{ALL}", hidden), _self_mean(self_answers, keys))
+        return Row(key, title, {label: scored.score(figure_key(key, label)) for label in labels},
+                   scored.score(figure_key(key, ALL)), _self_mean(self_answers, keys))
 
     areas = tuple(
         AreaResult(
@@ -155,6 +183,7 @@ def build_report_data(questionnaire: Questionnaire, responses: Sequence[RaterRes
     items = [item for area in areas for sub in area.sub_areas for item in sub.items]
     blind, hidden_strengths = gaps(items)
     highest, lowest = extremes(items)
+    shown = [r for r in responses if r.id not in merging.withheld_ids]
     return ReportData(
         groups=tuple((g.label, len(g.response_ids)) for g in merging.groups),
         withheld=len(merging.withheld_ids),

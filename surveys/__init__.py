@@ -6,11 +6,13 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from app.clock import on_tick
     from app.models import Role
     from app.navigation import register_nav
-    from surveys import mails  # noqa: F401  (registers the mail renderers)
+    from surveys import clock, mails  # noqa: F401  (importing mails registers the mail renderers)
     from surveys.views import bp
 
     app.register_blueprint(bp)
+    on_tick(clock.tick)
     register_nav("Your feedback round", "surveys.dashboard", Role.OWNER)
     register_nav("Organisation statements", "surveys.org_statements", Role.ADMIN)

@@ -21,7 +21,7 @@ class ConfirmForm(FlaskForm):
 
 
 class CloseDateForm(FlaskForm):
-    day = StringField("Day", validators=[Optional(), Length(max=2)])
+    day = StringField("Day", validators=[Length(max=2)])  # no Optional(): it would skip validate_day when empty
     month = StringField("Month", validators=[Optional(), Length(max=2)])
     year = StringField("Year", validators=[Optional(), Length(max=4)])
 

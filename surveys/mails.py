@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import current_app, render_template, url_for
 
 from app.extensions import db
 from app.mail import Message, renderer
+from app.timeutil import today
 from surveys import tokens
+from surveys.cycle import accepts_responses
 from surveys.models import Cycle, Invitation, InvitationStatus
 
 
@@ -28,6 +32,36 @@ def invitation_mail(invitation_id: int) -> Message | None:
             subject=f"{invitation.cycle.owner.name} would value your feedback",
             text=render_template("surveys/mail/invitation.txt", **context),
             html=render_template("surveys/mail/invitation.html", **context),
+        )
+
+
+def closes_phrase(close_on: date, on: date) -> str:
+    days = (close_on - on).days
+    when = close_on.strftime("%-d %B %Y")
+    return "at the end of today" if days == 0 else (f"tomorrow, {when}" if days == 1 else f"on {when}")
+
+
+@renderer("reminder")
+def reminder_mail(invitation_id: int) -> Message | None:
+    """Every kind of reminder (periodic, last, the owner's "remind all") reads the same, with the time left.
+
+    It carries nothing that could help tie the rater to their answers, even for someone who reads it on the way:
+    no category (a lone manager would be one), no progress or draft, no count of who else has replied, no
+    reference beyond the rater's own link."""
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.status is not InvitationStatus.INVITED:
+        return None  # removed, answered or declined before the reminder went out
+    cycle = invitation.cycle
+    if not accepts_responses(cycle.state, cycle.close_on, today()):
+        return None  # the round closed, or was cancelled, while the reminder waited (SMTP down, say)
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        context = {"invitation": invitation, "owner": cycle.owner, "link": rater_link(invitation),
+                   "closes": closes_phrase(cycle.close_on, today())}
+        return Message(
+            to=invitation.email,
+            subject=f"Reminder: {cycle.owner.name} would value your feedback",
+            text=render_template("surveys/mail/reminder.txt", **context),
+            html=render_template("surveys/mail/reminder.html", **context),
         )
 
 

@@ -41,6 +41,8 @@ class Cycle(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     opened_at: so.Mapped[datetime | None] = so.mapped_column()
     closed_at: so.Mapped[datetime | None] = so.mapped_column()
+    # The day the owner last sent "remind all outstanding": at most once a day, claimed by a guarded UPDATE.
+    reminded_all_on: so.Mapped[date | None] = so.mapped_column()
 
     owner: so.Mapped[User] = so.relationship()
     invitations: so.Mapped[list[Invitation]] = so.relationship(
@@ -126,6 +128,10 @@ class Invitation(db.Model):
     link_nonce: so.Mapped[str] = so.mapped_column(sa.String(40))
     token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
     link_version: so.Mapped[int] = so.mapped_column(default=1)
+    # When the (latest) invitation mail was claimed: reminders count their days from it (surveys/reminders.py).
+    # Set when the round opens, when a rater is added to an open round and when a corrected address is re-invited;
+    # never when the rater answers, so it says nothing about when a response arrived.
+    invited_at: so.Mapped[datetime | None] = so.mapped_column()
 
     cycle: so.Mapped[Cycle] = so.relationship(back_populates="invitations")
     draft: so.Mapped[RaterDraft | None] = so.relationship(cascade="all, delete-orphan", passive_deletes=True)
@@ -143,7 +149,9 @@ class RaterDraft(db.Model):
 
     invitation_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("invitations.id", ondelete="CASCADE"), primary_key=True)
-    answers: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, default=dict)
+    # Encrypted like the comments: a deleted draft can linger on disk (PostgreSQL keeps old row versions until
+    # VACUUM), and its answers next to its invitation would otherwise match the anonymous response.
+    answers: so.Mapped[dict[str, Any]] = so.mapped_column(EncryptedJSON("rater_drafts.answers"), default=dict)
     comments: so.Mapped[dict[str, str]] = so.mapped_column(EncryptedJSON("rater_drafts.comments"), default=dict)
 
 
@@ -154,7 +162,8 @@ def _random_key() -> str:
 class Response(db.Model):
     """A submitted rater response: cycle, category, answers. No invitation, no time, no sequence.
 
-    On SQLite the table has no rowid, so rows are stored in the order of their random key, not of arrival."""
+    On SQLite the table has no rowid, so rows are stored in the order of their random key, not of arrival; on
+    PostgreSQL `responses.submit` rewrites the cycle's rows in key order for the same effect."""
 
     __tablename__ = "responses"
     __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012  (SQLAlchemy reads it once)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,7 +15,7 @@ from app.mail import queue_mail
 from app.models import User
 from app.timeutil import utcnow
 from surveys import cycle as rules
-from surveys import tokens
+from surveys import reminder_claims, reminders, tokens
 from surveys.categories import RATER_CATEGORIES, Category
 from surveys.cycle import CycleRuleError, CycleState
 from surveys.models import (
@@ -101,6 +101,7 @@ def _new_link(invitation: Invitation) -> None:
 
 def _invite(invitation: Invitation) -> None:
     invitation.status = InvitationStatus.INVITED
+    invitation.invited_at = utcnow()
     queue_mail("invitation", invitation.id, f"invitation:{invitation.id}:v{invitation.link_version}")
 
 
@@ -184,6 +185,38 @@ def _closed(cycle: Cycle) -> None:
 
 def cancel_round(cycle: Cycle) -> None:
     cycle.state = rules.cancel(cycle.state)
+
+
+def remind_all_offer(cycle: Cycle, today: date) -> reminders.RemindAllOffer | None:
+    outstanding = sum(1 for i in cycle.invitations if i.status is InvitationStatus.INVITED)
+    return reminders.remind_all_offer(cycle.state is CycleState.OPEN, cycle.close_on, cycle.reminded_all_on,
+                                      outstanding, today)
+
+
+@dataclass(frozen=True)
+class RemindedAll:
+    reminded: int
+    emailed_today: int  # outstanding raters left out because they already had an email from us today
+
+
+def remind_all_outstanding(cycle: Cycle, now: datetime) -> RemindedAll:
+    """The owner's "remind all outstanding", at most once a day (PRODUCT §2.5)."""
+    today = now.date()
+    raters = reminder_claims.load(now, cycle_id=cycle.id)
+    reachable = [r for r in raters if reminders.may_remind_by_hand(r.facts, r.close_on, now)]
+    reminders.check_remind_all(remind_all_offer(cycle, today), len(reachable))
+    # The day is claimed by a guarded UPDATE, so a double click or two tabs cannot both send.
+    claimed = db.session.execute(
+        sa.update(Cycle).where(Cycle.id == cycle.id, sa.or_(Cycle.reminded_all_on.is_(None),
+                                                            Cycle.reminded_all_on != today))
+        .values(reminded_all_on=today)).rowcount
+    if claimed != 1:  # sent from another tab a moment ago: refuse with the same words as above
+        db.session.refresh(cycle)
+        reminders.check_remind_all(remind_all_offer(cycle, today), len(reachable))
+        raise CycleRuleError("You have already sent a reminder today.")
+    kind = reminders.by_hand_kind(today)
+    reminded = reminder_claims.claim(reachable, [kind] * len(reachable), now)
+    return RemindedAll(len(reminded), len(raters) - len(reachable))
 
 
 @dataclass(frozen=True)

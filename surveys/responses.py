@@ -1,7 +1,10 @@
 """The rater's side (PRODUCT §3.3, §3.5): find the invitation behind a link, keep a draft, submit or decline.
 
 Submitting writes a Response that carries only the cycle and category, marks the invitation answered and deletes
-the draft, all in one transaction, so no row ever holds both who answered and what they said.
+the draft, all in one transaction, so no row ever holds both who answered and what they said. The same transaction
+rewrites every response of the cycle in the order of their random keys: on PostgreSQL each row version records the
+transaction that wrote it (xmin) and its place in the table (ctid), which would otherwise match a response to the
+invitation marked answered in the same transaction, and show the order responses arrived in.
 """
 
 from __future__ import annotations
@@ -62,6 +65,19 @@ def submit(invitation: Invitation) -> None:
     db.session.delete(draft)
     invitation.draft = None
     db.session.flush()
+    _rewrite_responses(invitation.cycle_id)
+
+
+def _rewrite_responses(cycle_id: int) -> None:
+    """Delete and insert again every response of the cycle, in key order, so all carry this transaction's marks."""
+    rows = db.session.scalars(sa.select(Response).where(Response.cycle_id == cycle_id)).all()
+    values = sorted(({"id": r.id, "cycle_id": r.cycle_id, "category": r.category, "answers": r.answers,
+                      "comments": r.comments} for r in rows), key=lambda v: v["id"])
+    db.session.execute(sa.delete(Response).where(Response.cycle_id == cycle_id))
+    for row in rows:
+        db.session.expunge(row)
+    for value in values:  # one statement per row keeps the insert order; a cycle has tens of responses at most
+        db.session.execute(sa.insert(Response).values(**value))
 
 
 def decline(invitation: Invitation) -> None:

@@ -52,6 +52,7 @@ def app(mail_server: MailCatcher, tmp_path) -> Iterator[Flask]:  # type: ignore[
         yield app
         db.session.remove()
         db.drop_all()
+        db.engine.dispose()  # close pooled connections now, not when the garbage collector finds them
 
 
 @pytest.fixture

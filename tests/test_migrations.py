@@ -1,25 +1,119 @@
-"""The Alembic migrations build exactly the schema the models describe."""
+"""The Alembic migrations build exactly the schema the models describe, and go down and up again, keeping data."""
 
 from __future__ import annotations
 
+import os
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
 
 from app import create_app
+from app.crypto import key_ring
 from app.extensions import db
+from surveys.models import Cycle, Invitation, RaterDraft
+
+
+def _migrated_app(tmp_path, mail_server) -> Flask:  # type: ignore[no-untyped-def]
+    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
+    return create_app("test", {"SQLALCHEMY_DATABASE_URI": url, "SMTP_PORT": mail_server.port})
+
+
+OPENED_AT = datetime(2026, 11, 2, 9, 30)
+
+
+def _old_round(*statuses: str) -> int:
+    """An owner, an opened round and one rater per status, written in SQL the way an older schema held them (today's
+    models have columns it lacks). Returns the first rater's invitation id."""
+    types = {"at": sa.DateTime(), "on": sa.Date()}
+
+    def run(sql: str, **params: object) -> None:
+        db.session.execute(sa.text(sql).bindparams(*[sa.bindparam(k, type_=types[k]) for k in params if k in types]),
+                           params)
+
+    run("INSERT INTO organisations (id, name) VALUES (1, 'Trust')")
+    run("INSERT INTO users (id, organisation_id, email, name, password_hash, created_at) "
+        "VALUES (1, 1, 'o@trust.example', 'Olu', 'x', :at)", at=OPENED_AT)
+    run("INSERT INTO cycles (id, owner_id, state, questionnaire_version, org_statements, close_on, created_at, "
+        "opened_at) VALUES (1, 1, 'open', '2026.1', '[]', :on, :at, :at)", at=OPENED_AT,
+        on=OPENED_AT.date() + timedelta(days=21))
+    for n, status in enumerate(statuses, start=1):
+        run("INSERT INTO invitations (id, cycle_id, name, email, category, status, link_nonce, token_hash, "
+            "link_version) VALUES (:id, 1, :name, :email, 'peer', :status, :nonce, :hash, 1)", id=n,
+            name=f"Rater {n}", email=f"rater{n}@trust.example", status=status, nonce=f"nonce{n}", hash=f"hash{n}")
+    db.session.commit()
+    return 1
 
 
 def test_migrations_match_the_models(tmp_path, mail_server) -> None:  # type: ignore[no-untyped-def]
-    from flask_migrate import upgrade
+    from flask_migrate import downgrade, upgrade
 
-    url = f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
-    app: Flask = create_app("test", {"SQLALCHEMY_DATABASE_URI": url, "SMTP_PORT": mail_server.port})
+    app = _migrated_app(tmp_path, mail_server)
     with app.app_context():
-        upgrade()
-        with db.engine.connect() as connection:
-            diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
-        assert diff == []
-        with db.engine.connect() as connection:
-            assert connection.exec_driver_sql(
-                "SELECT sql FROM sqlite_master WHERE name='responses'").scalar().rstrip().endswith("WITHOUT ROWID")
+        db.drop_all()
+        try:
+            upgrade()
+            with db.engine.connect() as connection:
+                diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
+                assert diff == []
+                if connection.dialect.name == "sqlite":
+                    assert connection.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name='responses'"
+                                                      ).scalar().rstrip().endswith("WITHOUT ROWID")
+            downgrade(revision="base")
+            assert sa.inspect(db.engine).get_table_names() in ([], ["alembic_version"])
+            upgrade()
+        finally:
+            downgrade(revision="base")
+            db.engine.dispose()
+
+
+def test_draft_answers_written_before_encryption_are_encrypted_by_the_migration(tmp_path, mail_server) -> None:  # type: ignore[no-untyped-def]
+    from flask_migrate import downgrade, upgrade
+
+    app = _migrated_app(tmp_path, mail_server)
+    with app.app_context():
+        db.drop_all()
+        try:
+            upgrade(revision="d76e297a11a3")  # the last schema with plain draft answers
+            invitation_id = _old_round("not_sent")
+            comments = key_ring().encrypt_text("{}", "rater_drafts.comments")
+            db.session.execute(sa.text("INSERT INTO rater_drafts (invitation_id, answers, comments) VALUES "
+                                       "(:id, :answers, :comments)"),
+                               {"id": invitation_id, "answers": '{"ability.professional.1": 4}', "comments": comments})
+            db.session.commit()
+            upgrade()
+            raw = db.session.execute(sa.text("SELECT answers FROM rater_drafts")).scalar_one()
+            assert "ability" not in raw
+            db.session.expire_all()
+            assert db.session.get(RaterDraft, invitation_id).answers == {"ability.professional.1": 4}
+            db.session.commit()
+            downgrade(revision="d76e297a11a3")
+            assert "ability.professional.1" in str(db.session.execute(sa.text("SELECT answers FROM rater_drafts")
+                                                                      ).scalar_one())
+            db.session.commit()
+        finally:
+            db.session.remove()
+            downgrade(revision="base")
+            db.engine.dispose()
+
+
+def test_raters_invited_before_invited_at_existed_count_from_their_round_opening(tmp_path, mail_server) -> None:  # type: ignore[no-untyped-def]
+    from flask_migrate import downgrade, upgrade
+
+    app = _migrated_app(tmp_path, mail_server)
+    with app.app_context():
+        db.drop_all()
+        try:
+            upgrade(revision="5b1e0c7a9d21")  # the last schema without invitations.invited_at
+            _old_round("invited", "not_sent", "responded")
+            upgrade()
+            invited = dict(db.session.execute(sa.select(Invitation.id, Invitation.invited_at)).all())
+            assert invited == {1: OPENED_AT, 2: None, 3: OPENED_AT}
+            assert db.session.get(Cycle, 1).reminded_all_on is None
+            db.session.commit()
+        finally:
+            db.session.remove()
+            downgrade(revision="base")
+            db.engine.dispose()

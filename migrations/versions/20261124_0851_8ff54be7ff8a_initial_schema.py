@@ -59,7 +59,7 @@ def upgrade():
     sa.Column('email', sa.String(length=320), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('password_hash', sa.String(length=200), nullable=False),
-    sa.Column('is_active_account', sa.Boolean(), server_default=sa.text('1'), nullable=False),
+    sa.Column('is_active_account', sa.Boolean(), server_default=sa.true(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], ),
     sa.PrimaryKeyConstraint('id'),

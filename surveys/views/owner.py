@@ -11,7 +11,7 @@ from app.access import roles
 from app.errors import DomainError
 from app.extensions import db
 from app.models import Role
-from app.timeutil import today
+from app.timeutil import today, utcnow
 from surveys import cycle as rules
 from surveys import operations
 from surveys.answers import area_statements, field_name, first_incomplete_area, read_area, unanswered
@@ -46,7 +46,31 @@ def dashboard():  # type: ignore[no-untyped-def]
     facts = cycle.facts()
     return render_template("surveys/dashboard.html", cycle=cycle, steps=rules.progress(facts),
                            next_step=rules.next_step(facts), counts=operations.completion_counts(cycle),
-                           links=cycle_links(cycle))
+                           links=cycle_links(cycle), remind=operations.remind_all_offer(cycle, today()),
+                           remind_form=ConfirmForm())
+
+
+def _people_were(count: int) -> str:
+    return "1 person was" if count == 1 else f"{count} people were"
+
+
+@bp.route("/round/remind", methods=["POST"])
+@owner_only
+def remind_all():  # type: ignore[no-untyped-def]
+    """Remind every rater who has not replied; CSRF is checked for every POST by CSRFProtect."""
+    cycle = _cycle()
+    try:
+        result = operations.remind_all_outstanding(cycle, utcnow())
+    except DomainError as error:
+        unit.rollback()
+        flash(error.message)
+        return redirect(url_for("surveys.dashboard"))
+    count = result.reminded
+    message = f"A reminder is on its way to {count} {'person who has' if count == 1 else 'people who have'} " \
+              "not replied yet."
+    if result.emailed_today:
+        message += f" {_people_were(result.emailed_today)} sent an email earlier today, so will not get another."
+    return _done(message)
 
 
 @bp.route("/round/start", methods=["GET", "POST"])
@@ -148,7 +172,7 @@ def self_check():  # type: ignore[no-untyped-def]
 
 def _raters_page(cycle: Cycle, add_form: RaterForm, paste_form: PasteRatersForm,
                  problems: list | None = None, status: int = 200):  # type: ignore[no-untyped-def]
-    errors = [{"text": p.message, "href": "#raters"} for p in (problems or [])]
+    errors = [{"text": p.message, "href": "#paste-raters"} for p in (problems or [])]
     return render_template("surveys/raters.html", cycle=cycle, add_form=add_form, paste_form=paste_form,
                            problems=problems or [], extra_errors=errors,
                            chosen=chosen_per_category([i.category for i in cycle.invitations]),

@@ -4,6 +4,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import create_app
+from app.extensions import db
 from app.models import User
 from tests.conftest import csrf_from, post_form
 from tests.fixtures.people import sign_in
@@ -48,6 +49,7 @@ def test_repeated_failures_are_throttled(app: Flask, owner: User, mail_server) -
             client = throttled.test_client()
             statuses = [sign_in(client, owner, password=f"guess {n}").status_code for n in range(12)]
             assert "Too many attempts" in sign_in(client, owner, password="again").get_data(as_text=True)
+            db.engine.dispose()
     finally:
         create_app("test")  # put the shared limiter back the way the other tests expect it
     assert statuses[:10] == [200] * 10

@@ -21,6 +21,7 @@ from reports.operations import assign_facilitator
 from surveys.cycle import CycleState
 from surveys.models import Cycle, Response
 from tests.conftest import csrf_from, post_form
+from tests.fixtures.insider import database_bytes
 from tests.fixtures.people import sign_in
 from tests.fixtures.reports import COMMENT
 
@@ -64,10 +65,7 @@ def test_a_report_is_never_rebuilt(closed: Cycle) -> None:
 
 
 def test_nothing_readable_is_stored_and_no_master_key_is_in_the_database(app: Flask, closed: Cycle) -> None:
-    db.session.commit()
-    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-    with open(path, "rb") as file:
-        raw = file.read()
+    raw = database_bytes(app)
     assert COMMENT.encode() not in raw
     assert b"Feedback report for" not in raw and b"%PDF" not in raw
     for key in app.config["MASTER_KEYS"].values():

@@ -1,15 +1,19 @@
 """An insider with the raw database: can they tie a submitted response to the rater who gave it?
 
-These tests read the SQLite file directly (not through the ORM), the way someone with a copy of the database would.
+These tests read the database directly (not through the ORM), the way someone with a copy of it would: the SQLite
+file byte by byte on the embedded default, and on PostgreSQL every table together with the system columns that
+record which transaction wrote each row (xmin) and where it sits (ctid).
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
@@ -18,10 +22,15 @@ from hypothesis import strategies as st
 from app.extensions import db
 from surveys.answers import field_name
 from surveys.models import Cycle
+from tests.fixtures.insider import database_bytes
 from tests.fixtures.rounds import link_token
 
 RATERS = [(f"Rater {n}", f"rater{n}@trust.example", cat)
           for n, cat in enumerate(["peer", "peer", "peer", "direct_report", "direct_report", "other", "manager"])]
+
+
+def _is_sqlite() -> bool:
+    return db.engine.dialect.name == "sqlite"
 
 
 def _raw(app: Flask) -> sqlite3.Connection:
@@ -29,15 +38,21 @@ def _raw(app: Flask) -> sqlite3.Connection:
 
 
 def _dump(app: Flask) -> dict[str, list[tuple]]:
+    """Every row of every table, as the driver returns it, with no ORM type conversion."""
     db.session.commit()
-    with closing(_raw(app)) as raw:
-        tables = [r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        return {t: raw.execute(f'SELECT * FROM "{t}"').fetchall() for t in tables}
+    tables = sa.inspect(db.engine).get_table_names()
+    with db.engine.connect() as connection:
+        return {t: [tuple(_plain(v) for v in r) for r in connection.exec_driver_sql(f'SELECT * FROM "{t}"')]
+                for t in tables}
 
 
-def _columns(app: Flask, table: str) -> dict[str, str]:
-    with closing(_raw(app)) as raw:
-        return {row[1]: row[2] for row in raw.execute(f'PRAGMA table_info("{table}")')}
+def _plain(value: object) -> object:
+    # psycopg hands JSON back as Python objects; the insider sees it as text either way
+    return json.dumps(value, sort_keys=True) if isinstance(value, dict | list) else value
+
+
+def _columns(table: str) -> set[str]:
+    return {column["name"] for column in sa.inspect(db.engine).get_columns(table)}
 
 
 def _submit(client: FlaskClient, cycle: Cycle, token: str, value: str, comment: str) -> None:
@@ -62,10 +77,10 @@ def _values(rows: list[tuple]) -> Iterator[str]:
 
 
 def test_a_response_row_holds_only_its_cycle_group_and_answers(app: Flask) -> None:
-    columns = _columns(app, "responses")
-    assert set(columns) == {"id", "cycle_id", "category", "answers", "comments"}
-    with closing(_raw(app)) as raw, pytest.raises(sqlite3.OperationalError):
-        raw.execute("SELECT rowid FROM responses")  # no hidden insertion order either
+    assert _columns("responses") == {"id", "cycle_id", "category", "answers", "comments"}
+    if _is_sqlite():
+        with closing(_raw(app)) as raw, pytest.raises(sqlite3.OperationalError):
+            raw.execute("SELECT rowid FROM responses")  # no hidden insertion order either
 
 
 def test_a_submission_changes_nothing_that_links_back(app: Flask, client: FlaskClient,
@@ -83,8 +98,11 @@ def test_a_submission_changes_nothing_that_links_back(app: Flask, client: FlaskC
     changed = {t for t in after if set(after[t]) != set(before[t])}
     assert changed == {"responses", "invitations", "rater_drafts"}
     assert after["rater_drafts"] == []
-    new_rows = set(after["responses"]) - set(before["responses"])
-    assert len(new_rows) == 1
+    # Every response of the cycle is written again (comments under fresh nonces), so the newest looks like the rest.
+    known = {row[0] for row in before["responses"]}
+    new_rows = [row for row in after["responses"] if row[0] not in known]
+    assert len(new_rows) == 1 and len(after["responses"]) == len(before["responses"]) + 1
+    assert {row[4] for row in after["responses"]}.isdisjoint(row[4] for row in before["responses"])
     # The only change to invitations is the status word: no time, no counter, no response reference.
     changed_invitations = set(after["invitations"]) - set(before["invitations"])
     assert len(changed_invitations) == 1
@@ -92,7 +110,7 @@ def test_a_submission_changes_nothing_that_links_back(app: Flask, client: FlaskC
     new = next(iter(changed_invitations))
     assert [(a, b) for a, b in zip(old, new, strict=True) if a != b] == [("invited", "responded")]
 
-    response_row = next(iter(new_rows))
+    (response_row,) = new_rows
     identifying = {target.email, target.name, target.token_hash, target.link_nonce, token}
     for value in map(str, response_row):
         assert not any(secret in value for secret in identifying)
@@ -109,8 +127,7 @@ def test_comments_are_not_readable_in_the_raw_database(app: Flask, client: Flask
     db.session.commit()
     dump = _dump(app)
     assert not any("PLAINTEXT-MARKER" in v for rows in dump.values() for v in _values(rows))
-    with open(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"), "rb") as raw_file:
-        assert b"PLAINTEXT-MARKER" not in raw_file.read()
+    assert b"PLAINTEXT-MARKER" not in database_bytes(app)
 
 
 def test_no_rater_link_is_stored(app: Flask, round_with_raters: Cycle) -> None:
@@ -121,8 +138,38 @@ def test_no_rater_link_is_stored(app: Flask, round_with_raters: Cycle) -> None:
 
 
 def test_deleted_drafts_are_overwritten_on_disk(app: Flask) -> None:
+    if not _is_sqlite():
+        pytest.skip("PostgreSQL has no secure delete; drafts are encrypted instead (next test)")
     with db.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+
+
+def test_a_draft_is_unreadable_in_the_raw_database(app: Flask, client: FlaskClient, round_with_raters: Cycle) -> None:
+    # PostgreSQL keeps a deleted draft's old row version until VACUUM; what it keeps must say nothing.
+    token = link_token(round_with_raters.invitations[0])
+    first_area = round_with_raters.questionnaire().areas[0]
+    keys = [s.key for sub in first_area.sub_areas for s in sub.statements]
+    client.post(f"/r/{token}/area/1", data={**{field_name(k): "4" for k in keys}, "action": "save"})
+    (row,) = _dump(app)["rater_drafts"]
+    assert not any(key in value for value in _values([row]) for key in keys)
+
+
+def test_every_response_of_a_cycle_carries_the_same_write_marks(app: Flask, client: FlaskClient,
+                                                                round_with_raters: Cycle) -> None:
+    """On PostgreSQL, xmin would otherwise pair each response with the invitation answered in its transaction."""
+    if _is_sqlite():
+        pytest.skip("SQLite rows carry no transaction id")
+    for n, invitation in enumerate(round_with_raters.invitations[:4]):
+        _submit(client, round_with_raters, link_token(invitation), str(n + 1), f"c{n}")
+    db.session.commit()
+    with db.engine.connect() as connection:
+        responses = connection.exec_driver_sql("SELECT xmin::text, id FROM responses ORDER BY ctid").all()
+        invitations = dict(connection.exec_driver_sql("SELECT id, xmin::text FROM invitations").all())
+    assert len({xmin for xmin, _ in responses}) == 1
+    assert [key for _, key in responses] == sorted(key for _, key in responses)  # stored in key order
+    answered = [i.id for i in round_with_raters.invitations[:4]]
+    # Only the last answered invitation shares the responses' transaction, and that singles out no response.
+    assert [i for i in answered if invitations[i] == responses[0][0]] == [answered[-1]]
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -137,8 +184,8 @@ def test_stored_order_says_nothing_about_submission_order(app: Flask, client: Fl
     cycle = create_round(owner, RATERS)
     for position, index in enumerate(order):
         _submit(client, cycle, link_token(cycle.invitations[index]), str(1 + position % 5), f"c{position}")
-    with closing(_raw(app)) as raw:
-        stored = [r[0] for r in raw.execute("SELECT id FROM responses")]
+    with db.engine.connect() as connection:
+        stored = [r[0] for r in connection.exec_driver_sql("SELECT id FROM responses")]
     # Rows come back in the order of their random keys, whatever the order they arrived in.
     assert stored == sorted(stored)
     assert all(len(key) == 32 and key[12] == "4" for key in stored)  # UUID4: random, not time-based

@@ -1,0 +1,165 @@
+"""Reminders under faults, on the real stack: `flask worker` and `flask clock` processes, a real Redis, a shared
+database (the run's PostgreSQL when TEST_DATABASE_URL is set, else a SQLite file) and a real SMTP server.
+
+200 reminders fall due at once. A worker killed mid-batch, two workers and two clocks at once, and the SMTP server
+down for a while: every reminder arrives, and arrives once.
+
+One window is left, and the kill test measures it rather than hide it: a worker killed after the SMTP server has
+accepted a message but before the outbox row is marked sent leaves the row pending, so the next worker sends it
+again. The test allows exactly that (at most the one mail in flight at the kill, identified as received but not
+marked sent) and nothing else; closing it needs a change to `app.mail.deliver` (see the report for the trade-off).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import threading
+import time
+from collections import Counter
+
+import pytest
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+from rq import Worker
+
+from app import clock
+from app.extensions import db
+from app.mail import OutboundMail
+from surveys.models import Invitation
+from tests.fixtures.reminders import due_reminders
+from tests.fixtures.smtp import MailCatcher, _Handler
+from tests.stack.conftest import Stack
+from tests.stack.processes import wait_for
+
+DUE = 200
+PER_ROUND = 20
+SUBJECT_START = "Reminder: "
+
+
+def seed_due_reminders(count: int = DUE) -> set[str]:
+    return due_reminders(count, PER_ROUND)
+
+
+def received(smtp: MailCatcher) -> Counter[str]:
+    with smtp.lock:
+        return Counter(m["To"] for m in smtp.messages if m["Subject"].startswith(SUBJECT_START))
+
+
+def outbox(status: str) -> set[str]:
+    """Emails of raters whose reminder row has this status, as the database says now."""
+    emails = set(db.session.scalars(sa.select(Invitation.email).join(OutboundMail, OutboundMail.ref_id == Invitation.id)
+                                    .where(OutboundMail.kind == "reminder", OutboundMail.status == status)))
+    db.session.commit()  # end the read, so the next one sees the workers' latest commits
+    return emails
+
+
+def all_delivered(stack: Stack, emails: set[str]) -> bool:
+    return set(received(stack.smtp)) == emails and outbox("sent") == emails
+
+
+def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_the_mail_in_flight(stack: Stack) -> None:
+    emails = seed_due_reminders()
+    started = time.monotonic()
+    clock.tick()  # claims the 200 and queues their delivery in Redis
+    first = stack.processes.start("worker")
+    wait_for(lambda: sum(received(stack.smtp).values()) >= DUE // 5, 60, "the first worker to send some",
+             stack.processes)
+    time.sleep(random.uniform(0, 0.1))  # about one job's time: the kill lands anywhere in a job
+    stack.processes.kill(first)
+    time.sleep(0.5)  # let the SMTP server finish taking any message whose last line was already sent
+    at_kill = received(stack.smtp)
+    in_flight = set(at_kill) - outbox("sent")  # accepted by SMTP, not marked sent: the window
+    assert 0 < sum(at_kill.values()) < DUE, "the worker was not killed mid-batch"
+    assert len(in_flight) <= 1, in_flight  # one job at a time per worker
+
+    stack.processes.start("worker")  # its start hook re-queues what is still pending
+    wait_for(lambda: all_delivered(stack, emails), 120, "every reminder to arrive", stack.processes)
+    counts = received(stack.smtp)
+    duplicates = {email for email, n in counts.items() if n > 1}
+    print(f"\nkill test: {sum(at_kill.values())} sent before the kill, {len(in_flight)} in flight, "
+          f"{len(duplicates)} duplicate(s), all {DUE} in {time.monotonic() - started:.1f} s")
+    assert set(counts) == emails  # nothing lost
+    assert duplicates <= in_flight  # nothing repeated but the mail the killed worker had in flight
+    assert all(n <= 2 for n in counts.values())
+
+
+def test_two_clocks_and_two_workers_at_once_send_each_reminder_once(stack: Stack) -> None:
+    emails = seed_due_reminders()
+    started = time.monotonic()
+    for _ in range(2):
+        stack.processes.start("worker")
+    wait_for(lambda: len(Worker.all(queue=stack.queue)) == 2, 60, "two workers", stack.processes)
+    for _ in range(2):
+        stack.processes.start("clock")  # each enqueues a tick as it starts
+    wait_for(lambda: all_delivered(stack, emails), 120, "every reminder to arrive", stack.processes)
+    time.sleep(1)  # would a second tick, or a second copy of a job, send anything more?
+    counts = received(stack.smtp)
+    print(f"\ntwo clocks, two workers: all {DUE} once in {time.monotonic() - started:.1f} s")
+    assert counts == Counter({email: 1 for email in emails})
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboundMail)) == DUE
+
+
+def test_smtp_down_for_a_while_then_back_loses_nothing_and_sends_once(stack: Stack) -> None:
+    emails = seed_due_reminders()
+    started = time.monotonic()
+    stack.smtp.stop()
+    stack.processes.start("worker")
+    clock.tick()
+
+    def failed() -> int:
+        count = db.session.scalar(sa.select(sa.func.count()).select_from(OutboundMail)
+                                  .where(OutboundMail.attempts >= 1))
+        db.session.commit()
+        return count or 0
+
+    wait_for(lambda: failed() >= DUE // 4, 60, "deliveries to fail while SMTP is down", stack.processes)
+    down_for = time.monotonic() - started
+    assert received(stack.smtp) == Counter()
+    stack.smtp.restart()
+    wait_for(lambda: all_delivered(stack, emails), 120, "every reminder to arrive after SMTP came back",
+             stack.processes)
+    time.sleep(1)
+    attempts = Counter(db.session.scalars(sa.select(OutboundMail.attempts)))
+    print(f"\nSMTP down {down_for:.1f} s: all {DUE} once, {time.monotonic() - started:.1f} s in all; "
+          f"attempts per mail: {dict(sorted(attempts.items()))}")
+    assert received(stack.smtp) == Counter({email: 1 for email in emails})
+    assert sum(n for tries, n in attempts.items() if tries >= 2) >= DUE // 4  # failed, were kept, went on a retry
+
+
+class _SlowToReply(_Handler):
+    """Takes the whole message, then waits before saying "250 OK" to the `nth` one: long enough to kill the worker
+    after the server has the message and before the worker hears it was accepted."""
+
+    def __init__(self, sink: MailCatcher, nth: int, holding: threading.Event) -> None:
+        super().__init__(sink)
+        self.nth, self.seen, self.holding = nth, 0, holding
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        self.seen += 1
+        reply = await super().handle_DATA(server, session, envelope)
+        if self.seen == self.nth:
+            self.holding.set()
+            await asyncio.sleep(1.5)
+        return reply
+
+
+@pytest.mark.xfail(strict=True, reason="app.mail.deliver marks a mail sent only after SMTP accepts it, so a worker "
+                   "killed in between leaves it pending and the next worker sends it again (at least once, not "
+                   "exactly once). Closing it needs deliver to claim the row ('sending') before SMTP.")
+def test_a_worker_killed_after_smtp_took_the_mail_but_before_marking_it_sent_does_not_send_it_again(
+        stack: Stack) -> None:
+    emails = seed_due_reminders(PER_ROUND)
+    holding = threading.Event()
+    stack.smtp.stop()
+    stack.smtp.controller = Controller(_SlowToReply(stack.smtp, 5, holding), hostname="127.0.0.1",
+                                       port=stack.smtp.port)
+    stack.smtp.controller.start()
+    clock.tick()
+    worker = stack.processes.start("worker")
+    wait_for(holding.is_set, 60, "the fifth mail to reach the SMTP server", stack.processes)
+    stack.processes.kill(worker)
+    time.sleep(2)  # the server finishes with the fifth mail, replying to nobody
+    stack.processes.start("worker")
+    wait_for(lambda: all_delivered(stack, emails), 60, "every reminder to arrive", stack.processes)
+    assert received(stack.smtp) == Counter({email: 1 for email in emails})

@@ -1,0 +1,113 @@
+"""The owner's "remind all outstanding" (PRODUCT §2.5), through the test client with CSRF on: at most once a day."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from app import db as unit
+from app.extensions import db
+from app.mail import OutboundMail
+from app.timeutil import today, utcnow
+from surveys import responses
+from surveys.models import Cycle, InvitationStatus
+from tests.conftest import post_form
+from tests.fixtures.smtp import MailCatcher
+
+BUTTON = "Send everyone who has not replied a reminder now"
+SUBJECT = "Reminder: Olivia Owner would value your feedback"
+
+
+def _invited_days_ago(cycle: Cycle, days: int) -> None:
+    for invitation in cycle.invitations:
+        invitation.invited_at = utcnow() - timedelta(days=days)
+    unit.commit()
+
+
+def _reminded(mailbox: MailCatcher) -> list[str]:
+    return sorted(m["To"] for m in mailbox.messages if m["Subject"] == SUBJECT)
+
+
+def _remind(client: FlaskClient):  # type: ignore[no-untyped-def]
+    return post_form(client, "/round/remind", {}, page="/round")
+
+
+def test_an_owner_reminds_everyone_who_has_not_replied_once_a_day(owner_client: FlaskClient, open_round: Cycle,
+                                                                  mailbox: MailCatcher) -> None:
+    mo, pat, pip, dee = open_round.invitations
+    responses.decline(pip)
+    dee.status = InvitationStatus.RESPONDED
+    unit.commit()
+    _invited_days_ago(open_round, 2)
+    mailbox.clear()
+
+    page = owner_client.get("/round").get_data(as_text=True)
+    assert "2 people have not replied yet" in page and BUTTON in page
+    response = _remind(owner_client)
+    assert response.status_code == 302
+    assert _reminded(mailbox) == ["mo@trust.example", "pat@trust.example"]
+    page = owner_client.get("/round").get_data(as_text=True)
+    assert "A reminder is on its way to 2 people who have not replied yet." in page
+    tomorrow = (today() + timedelta(days=1)).strftime("%-d %B %Y")
+    assert f"You sent a reminder today. You can send another from {tomorrow}." in " ".join(page.split())
+    assert BUTTON not in page
+
+    again = post_form(owner_client, "/round/remind", {}, page="/round/raters")  # e.g. from a second tab
+    assert again.status_code == 302
+    page = owner_client.get("/round").get_data(as_text=True)
+    assert f"You have already sent a reminder today. You can send another from {tomorrow}." in page
+    assert _reminded(mailbox) == ["mo@trust.example", "pat@trust.example"]
+    assert db.session.get(Cycle, open_round.id).reminded_all_on == today()
+    keys = set(db.session.scalars(sa.select(OutboundMail.dedupe_key).where(OutboundMail.kind == "reminder")))
+    assert keys == {f"reminder:{i.id}:all-{today().isoformat()}" for i in (mo, pat)}
+
+
+def test_raters_already_emailed_today_are_left_out_and_the_owner_is_told(owner_client: FlaskClient,
+                                                                         open_round: Cycle,
+                                                                         mailbox: MailCatcher) -> None:
+    _invited_days_ago(open_round, 2)
+    open_round.invitations[0].invited_at = utcnow()  # their address was corrected this morning
+    unit.commit()
+    mailbox.clear()
+    _remind(owner_client)
+    assert len(_reminded(mailbox)) == 3
+    page = owner_client.get("/round").get_data(as_text=True)
+    assert "A reminder is on its way to 3 people who have not replied yet. 1 person was sent an email earlier " \
+           "today, so will not get another." in page
+
+
+def test_a_round_whose_raters_were_all_invited_today_cannot_be_reminded_yet(owner_client: FlaskClient,
+                                                                            open_round: Cycle,
+                                                                            mailbox: MailCatcher) -> None:
+    mailbox.clear()
+    _remind(owner_client)
+    assert _reminded(mailbox) == []
+    page = owner_client.get("/round").get_data(as_text=True)
+    assert "already had an email from us today, so no reminder was sent" in page
+    assert db.session.get(Cycle, open_round.id).reminded_all_on is None  # the day is not used up
+    assert BUTTON in page
+
+
+def test_no_reminder_section_when_everyone_has_replied(owner_client: FlaskClient, open_round: Cycle) -> None:
+    for invitation in open_round.invitations:
+        invitation.status = InvitationStatus.RESPONDED
+    unit.commit()
+    page = owner_client.get("/round").get_data(as_text=True)
+    assert BUTTON not in page and "not replied yet" not in page
+
+
+def test_reminding_needs_the_forms_csrf_token(owner_client: FlaskClient, open_round: Cycle,
+                                              mailbox: MailCatcher) -> None:
+    _invited_days_ago(open_round, 2)
+    mailbox.clear()
+    assert owner_client.post("/round/remind", data={}).status_code == 400
+    assert _reminded(mailbox) == []
+
+
+def test_a_draft_round_offers_no_reminders(owner_client: FlaskClient, owner, create_round) -> None:  # type: ignore[no-untyped-def]
+    create_round(owner, [("Pat Peer", "pat@trust.example", "peer")], open_it=False)
+    assert BUTTON not in owner_client.get("/round").get_data(as_text=True)
+    post_form(owner_client, "/round/remind", {}, page="/round/raters")  # a stale page, say
+    assert "You can only send reminders while your round is open." in owner_client.get("/round").get_data(as_text=True)
