@@ -86,14 +86,19 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app import assets, outbox
+    from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
     from app.home.views import bp as home_bp
+    from app.models import Role
+    from app.navigation import register_nav
     from reports import init_app as init_reports
     from surveys import init_app as init_surveys
 
     app.register_blueprint(assets.bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+    register_nav("Mail delivery", "admin.mail", Role.ADMIN)
     if app.config["SHOW_OUTBOX"]:
         app.register_blueprint(outbox.bp)
     init_surveys(app)

@@ -1,30 +1,63 @@
 """Mail goes out through a transactional outbox: a row is written in the same transaction as the change that
 causes it, and an RQ job delivers it over SMTP. The row holds no message body, only what to render from, so no
 rater link is ever stored in the database. Each kind of mail has a renderer registered by the package that owns it.
+
+Each mail is claimed twice over, so that it goes out once:
+- **Queueing** is `INSERT … ON CONFLICT (dedupe_key) DO NOTHING`: the database's unique index decides, so two
+  requests, ticks or clocks deciding the same mail at once create one row. Batches of claims are one statement
+  per thousand rows, not one per mail.
+- **Sending** first moves the row from `pending` to `sending` with a guarded UPDATE and commits, so of two jobs for
+  the same mail (a worker's start re-queues every pending mail) only one talks to SMTP. A row left in `sending`
+  by a worker that died is put back to `pending` once its lease has run out, and sent again with the same
+  Message-ID. The one window no SMTP client can close is a crash after the server took the message and before
+  its reply arrived; the repeat then carries the same Message-ID, which mail systems use to fold duplicates, and
+  the administrator's mail page shows every mail that was interrupted.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+import re
 import smtplib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, parseaddr
+from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
+from rq import Queue, Retry
+from sqlalchemy.dialects import postgresql, sqlite
 
+from app.clock import on_tick
 from app.db import after_commit
 from app.extensions import db
-from app.queue import enqueue, job, on_worker_start
+from app.queue import job, on_worker_start, queue
 from app.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 RETRY_INTERVALS = [10, 30, 60, 300, 900, 1800, 3600]
+# A delivery job is stopped by RQ well within its lease, so a row still `sending` when the lease is over belongs to a
+# worker that died, never to one that is still talking to the SMTP server.
+SEND_LEASE = timedelta(minutes=10)
+DELIVERY_TIMEOUT = 300  # seconds
+_BATCH = 1000
+# SMTP errors often quote the recipient; the error is kept for an administrator, who has no need of a rater's address.
+_EMAIL_ADDRESS = re.compile(r"[^\s<>()\[\]'\",;:]+@[^\s<>()\[\]'\",;:]+")
+
+
+class Status:
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    CANCELLED = "cancelled"  # no longer wanted when its turn came (the rater answered, the round ended)
+    FAILED = "failed"  # gave up after MAX_ATTEMPTS; an administrator can send it again
 
 
 @dataclass(frozen=True)
@@ -49,93 +82,168 @@ def renderer(kind: str) -> Callable[[Renderer], Renderer]:
 
 class OutboundMail(db.Model):
     __tablename__ = "outbound_mail"
+    __table_args__ = (sa.Index("ix_outbound_mail_kind_ref_id", "kind", "ref_id"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     kind: so.Mapped[str] = so.mapped_column(sa.String(40))
     ref_id: so.Mapped[int] = so.mapped_column()
     # One row per (what, why): the claim that makes a mail go out at most once.
     dedupe_key: so.Mapped[str] = so.mapped_column(sa.String(120), unique=True)
-    status: so.Mapped[str] = so.mapped_column(sa.String(12), default="pending", index=True)
+    status: so.Mapped[str] = so.mapped_column(sa.String(12), default=Status.PENDING, index=True)
     attempts: so.Mapped[int] = so.mapped_column(default=0)
+    interrupted: so.Mapped[int] = so.mapped_column(default=0, server_default="0")  # sends cut off by a dead worker
     last_error: so.Mapped[str | None] = so.mapped_column(sa.String(500))
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    claimed_at: so.Mapped[datetime | None] = so.mapped_column()  # when the current or last send began
     sent_at: so.Mapped[datetime | None] = so.mapped_column()
 
 
-def queue_mail(kind: str, ref_id: int, dedupe_key: str) -> OutboundMail | None:
-    """Claim and queue a mail in the current transaction; None when that mail was already claimed."""
-    exists = db.session.scalar(sa.select(OutboundMail.id).where(OutboundMail.dedupe_key == dedupe_key))
-    if exists is not None:
-        return None
-    mail = OutboundMail(kind=kind, ref_id=ref_id, dedupe_key=dedupe_key)
-    db.session.add(mail)
-    db.session.flush()
-    mail_id = mail.id
-    after_commit(lambda: enqueue(deliver, mail_id, retry=_retry()))
-    return mail
+_INSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
-def _retry():  # type: ignore[no-untyped-def]
-    from rq import Retry
+def queue_mail(kind: str, ref_id: int, dedupe_key: str) -> int | None:
+    """Claim and queue one mail in the current transaction: its outbox id, or None when it was claimed before."""
+    ids = claim_mails(kind, [(ref_id, dedupe_key)])
+    return ids[0] if ids else None
 
-    return Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS)
+
+def claim_mails(kind: str, claims: Sequence[tuple[int, str]], now: datetime | None = None) -> list[int]:
+    """Claim and queue a mail for each (ref_id, dedupe_key) not claimed before (by anyone, ever), in the current
+    transaction; returns the ids of the rows this call created. Delivery is enqueued once the transaction commits:
+    a mail never leaves for a change that was rolled back."""
+    if not claims:
+        return []
+    table = OutboundMail.__table__
+    dialect = db.session.get_bind().dialect.name
+    insert = _INSERTS.get(dialect)
+    if insert is None:
+        raise NotImplementedError(f"claiming mail needs ON CONFLICT DO NOTHING: SQLite or PostgreSQL, not {dialect}")
+    statement = insert(table).on_conflict_do_nothing(index_elements=[table.c.dedupe_key]).returning(table.c.id)
+    created_at = now or utcnow()
+    ids: list[int] = []
+    for start in range(0, len(claims), _BATCH):
+        rows = [{"kind": kind, "ref_id": ref_id, "dedupe_key": key, "status": Status.PENDING, "attempts": 0,
+                 "interrupted": 0, "created_at": created_at} for ref_id, key in claims[start:start + _BATCH]]
+        ids.extend(db.session.execute(statement, rows).scalars())
+    if ids:
+        after_commit(lambda: enqueue_deliveries(ids))
+    return ids
+
+
+def forget_mails(kinds: Sequence[str], ref_id: int) -> None:
+    """Drop the outbox rows of mail about something deleted. Its claims must go with it: SQLite gives a deleted
+    newest row's id to the next row, and a leftover claim would stop that row's own mail. A delivery still queued
+    for a dropped row finds nothing to send."""
+    db.session.execute(sa.delete(OutboundMail).where(OutboundMail.kind.in_(kinds), OutboundMail.ref_id == ref_id))
+
+
+def enqueue_deliveries(mail_ids: Sequence[int]) -> None:
+    """One Redis round trip for the lot (a pipeline), rather than one per mail."""
+    retry = Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS)
+    queue().enqueue_many([Queue.prepare_data(deliver, args=(mail_id,), retry=retry, timeout=DELIVERY_TIMEOUT)
+                          for mail_id in mail_ids])
 
 
 @on_worker_start
 def enqueue_pending() -> int:
-    """Queue every mail not yet sent (after a restart, or when a queue lost its jobs). Safe: delivery is idempotent."""
-    ids = db.session.scalars(sa.select(OutboundMail.id).where(OutboundMail.status == "pending")).all()
-    for mail_id in ids:
-        enqueue(deliver, mail_id, retry=_retry())
+    """Queue every mail not yet sent (after a restart, or when a queue lost its jobs). Safe: a second job for a mail
+    finds it claimed or sent and does nothing."""
+    release_interrupted_sends(utcnow())
+    ids = list(db.session.scalars(sa.select(OutboundMail.id).where(OutboundMail.status == Status.PENDING)))
+    db.session.commit()
+    enqueue_deliveries(ids)
+    return len(ids)
+
+
+@on_tick
+def release_interrupted_sends(now: datetime) -> int:
+    """Put back to pending, and queue again, each mail whose worker died while sending it (its lease ran out)."""
+    stale = (OutboundMail.status == Status.SENDING) & (OutboundMail.claimed_at < now - SEND_LEASE)
+    ids = list(db.session.scalars(sa.update(OutboundMail).where(stale).values(
+        status=Status.PENDING, interrupted=OutboundMail.interrupted + 1,
+        last_error="The worker stopped while sending; sent again with the same Message-ID.",
+    ).returning(OutboundMail.id)))
+    db.session.commit()
+    if ids:
+        log.warning("Mail: %s send(s) interrupted by a stopped worker, queued again", len(ids))
+        enqueue_deliveries(ids)
     return len(ids)
 
 
 @job
 def deliver(mail_id: int) -> str:
-    mail = db.session.get(OutboundMail, mail_id)
-    if mail is None or mail.status != "pending":
+    if not _claim_for_sending(mail_id):
         return "skipped"
+    mail = db.session.get(OutboundMail, mail_id)
+    assert mail is not None  # just claimed
     try:
         message = _renderers[mail.kind](mail.ref_id)
         if message is not None:
-            send(message)
+            send(message, message_id=message_id(mail.id))
     except Exception as exc:
         # Record every failure where an administrator can see it, then let RQ retry with back-off.
         db.session.rollback()
         _record_failure(mail_id, exc)
         raise
-    mail.status = "sent" if message is not None else "cancelled"
-    mail.attempts += 1
+    mail.status = Status.SENT if message is not None else Status.CANCELLED
     mail.sent_at = utcnow() if message is not None else None
     db.session.commit()
     return mail.status
+
+
+def _claim_for_sending(mail_id: int) -> bool:
+    """pending -> sending, committed before SMTP is touched; False when another job has it or it is done."""
+    claimed = db.session.execute(
+        sa.update(OutboundMail).where(OutboundMail.id == mail_id, OutboundMail.status == Status.PENDING)
+        .values(status=Status.SENDING, claimed_at=utcnow(), attempts=OutboundMail.attempts + 1)
+    ).rowcount
+    db.session.commit()
+    return claimed == 1
 
 
 def _record_failure(mail_id: int, exc: Exception) -> None:
     mail = db.session.get(OutboundMail, mail_id)
     if mail is None:
         return
-    mail.attempts += 1
-    mail.last_error = f"{type(exc).__name__}: {exc}"[:500]
-    if mail.attempts >= MAX_ATTEMPTS:
-        mail.status = "failed"
+    mail.last_error = _EMAIL_ADDRESS.sub("[an address]", f"{type(exc).__name__}: {exc}")[:500]
+    mail.status = Status.FAILED if mail.attempts >= MAX_ATTEMPTS else Status.PENDING
     db.session.commit()
     log.warning("Mail %s (%s) not sent, attempt %s: %s", mail.id, mail.kind, mail.attempts, type(exc).__name__)
 
 
-def build(message: Message) -> EmailMessage:
+def send_again(mail_id: int) -> bool:
+    """An administrator's retry of a mail that failed for good; False when it is not in that state."""
+    again = db.session.execute(
+        sa.update(OutboundMail).where(OutboundMail.id == mail_id, OutboundMail.status == Status.FAILED)
+        .values(status=Status.PENDING, attempts=0)
+    ).rowcount
+    if again:
+        after_commit(lambda: enqueue_deliveries([mail_id]))
+    return again == 1
+
+
+def message_id(mail_id: int) -> str:
+    """The same for every attempt at one mail, so a repeat can be recognised; opaque, so it says nothing about how
+    many mails the service has sent or to whom."""
+    config = current_app.config
+    digest = hmac.new(config["SECRET_KEY"].encode(), f"outbound-mail:{mail_id}".encode(), hashlib.sha256)
+    domain = parseaddr(config["MAIL_FROM"])[1].rpartition("@")[2] or "open360.localhost"
+    return f"<{digest.hexdigest()[:32]}@{domain}>"
+
+
+def build(message: Message, message_id: str) -> EmailMessage:
     email = EmailMessage()
     email["From"] = current_app.config["MAIL_FROM"]
     email["To"] = message.to
     email["Subject"] = message.subject
     email["Date"] = formatdate(localtime=True)  # required by RFC 5322; the development outbox shows it as "Sent"
-    email["Message-ID"] = make_msgid(domain="open360")
+    email["Message-ID"] = message_id
     email.set_content(message.text)
     email.add_alternative(message.html, subtype="html")
     return email
 
 
-def send(message: Message) -> None:
+def send(message: Message, message_id: str) -> None:
     config = current_app.config
     host, port, timeout = config["SMTP_HOST"], config["SMTP_PORT"], config["SMTP_TIMEOUT"]
     smtp_class = smtplib.SMTP_SSL if config["SMTP_SECURITY"] == "ssl" else smtplib.SMTP
@@ -144,4 +252,4 @@ def send(message: Message) -> None:
             smtp.starttls()
         if config["SMTP_USERNAME"]:
             smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
-        smtp.send_message(build(message))
+        smtp.send_message(build(message, message_id))

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app import create_app, mail_batch
+from app import create_app, mail
 from app.clock import tick
 from app.extensions import db
 from app.models import Organisation, Role, User, UserRole
@@ -58,7 +58,7 @@ def measured_tick() -> tuple[float, float, list[str]]:
     """The tick's time, the part of it spent queueing delivery jobs, and its SQL statements."""
     statements: list[str] = []
     queueing = [0.0]
-    enqueue = mail_batch.enqueue_deliveries
+    enqueue = mail.enqueue_deliveries
 
     def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
         statements.append(statement.split(None, 1)[0].upper())
@@ -69,13 +69,13 @@ def measured_tick() -> tuple[float, float, list[str]]:
         queueing[0] += time.perf_counter() - started
 
     sa.event.listen(db.engine, "before_cursor_execute", count)
-    mail_batch.enqueue_deliveries = timed_enqueue  # type: ignore[assignment]
+    mail.enqueue_deliveries = timed_enqueue  # type: ignore[assignment]
     started = time.perf_counter()
     try:
         tick(now=utcnow())
     finally:
         elapsed = time.perf_counter() - started
-        mail_batch.enqueue_deliveries = enqueue  # type: ignore[assignment]
+        mail.enqueue_deliveries = enqueue  # type: ignore[assignment]
         sa.event.remove(db.engine, "before_cursor_execute", count)
     return elapsed, queueing[0], statements
 

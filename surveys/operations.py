@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.extensions import db
-from app.mail import queue_mail
+from app.mail import forget_mails, queue_mail
 from app.models import User
 from app.timeutil import utcnow
 from surveys import cycle as rules
@@ -148,6 +148,7 @@ def update_rater(invitation: Invitation, entry: RaterEntry) -> None:
 
 def remove_rater(invitation: Invitation) -> None:
     _require_changeable(invitation)
+    forget_mails(("invitation", reminder_claims.MAIL_KIND), invitation.id)
     db.session.delete(invitation)
     db.session.flush()
 

@@ -17,8 +17,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.mail import OutboundMail
-from app.mail_batch import claim_mails
+from app.mail import OutboundMail, claim_mails
 from surveys import reminders
 from surveys.cycle import CycleState
 from surveys.models import Cycle, Invitation, InvitationStatus

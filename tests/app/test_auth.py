@@ -44,11 +44,15 @@ def test_sign_out_needs_the_csrf_token(owner_client: FlaskClient) -> None:
 def test_repeated_failures_are_throttled(app: Flask, owner: User, mail_server) -> None:  # type: ignore[no-untyped-def]
     throttled = create_app("test", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
                                     "SMTP_PORT": mail_server.port, "RATELIMIT_ENABLED": True})
+    # Load the owner now: inside the other app's context, a lazy load would borrow that app's connection for this
+    # app's session, and no one would give it back.
+    db.session.refresh(owner)
     try:
         with throttled.app_context():
             client = throttled.test_client()
             statuses = [sign_in(client, owner, password=f"guess {n}").status_code for n in range(12)]
             assert "Too many attempts" in sign_in(client, owner, password="again").get_data(as_text=True)
+            db.session.remove()  # return its connection, so dispose() can close it
             db.engine.dispose()
     finally:
         create_app("test")  # put the shared limiter back the way the other tests expect it

@@ -179,3 +179,17 @@ def test_closing_early_needs_a_response(owner_client: FlaskClient, open_round) -
     assert "at least one rater has responded" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.scalar(sa.select(Cycle)).state is CycleState.OPEN
+
+
+def test_a_rater_added_after_one_was_removed_is_invited_even_if_the_database_reuses_the_id(  # type: ignore[no-untyped-def]
+        owner_client: FlaskClient, open_round, mailbox: MailCatcher) -> None:
+    # SQLite hands the newest row's id to the next row once that row is deleted; the outbox must not mistake the
+    # new rater's invitation for the removed one's, already sent.
+    newest = max(open_round.invitations, key=lambda i: i.id)
+    removed_id = newest.id
+    response = post_form(owner_client, f"/round/raters/{removed_id}/remove", {},
+                         page=f"/round/raters/{removed_id}/remove")
+    assert response.status_code == 302
+    post_form(owner_client, "/round/raters", {"add-name": "Nia New", "add-email": "nia@trust.example",
+                                              "add-category": "peer"}, prefix="add")
+    assert len(mailbox.to("nia@trust.example")) == 1

@@ -65,6 +65,7 @@ def test_an_unfinished_draft_survives_a_server_restart(app: Flask, open_round: C
         page = restarted.test_client().get(link).get_data(as_text=True)
         assert "Continue where you left off" in page
         area = restarted.test_client().get(f"{link}/area/1").get_data(as_text=True)
+        db.session.remove()  # return its connection, so dispose() can close it
         db.engine.dispose()
     assert re.search(rf'id="{field_name(key)}-7"[^>]*value="n" checked|value="n" checked', area)
 
