@@ -31,6 +31,7 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
     register_error_pages(app)
     register_security_headers(app)
     redact_rater_links()
+    _trust_proxies(app)
 
     from app.cli import register_cli
     from demo.cli import register_cli as register_demo_cli
@@ -38,6 +39,17 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
     register_cli(app)
     register_demo_cli(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind PROXY_HOPS reverse proxies (TLS ends there), take the client's address and scheme from the headers
+    they add. Only then: trusted blindly, X-Forwarded-For would let anyone pick a fresh address for each guess at a
+    password, and the sign-in throttle counts per address."""
+    hops = app.config.get("PROXY_HOPS", 0)
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
 
 def _configure_templates(app: Flask) -> None:

@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
+from typing import Any
 
 _RATER_LINK = re.compile(r"/r/[A-Za-z0-9_\-]+")
 
 
 class RedactRaterLinks(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.args:
-            record.args = tuple(_RATER_LINK.sub("/r/[link]", a) if isinstance(a, str) else a
-                                for a in (record.args if isinstance(record.args, tuple) else (record.args,)))
         if isinstance(record.msg, str):
-            record.msg = _RATER_LINK.sub("/r/[link]", record.msg)
+            record.msg = _redact(record.msg)
+        if isinstance(record.args, Mapping):  # gunicorn's access log passes its atoms as one mapping
+            record.args = {key: _redact(value) for key, value in record.args.items()}
+        elif isinstance(record.args, tuple):
+            record.args = tuple(_redact(value) for value in record.args)
         return True
+
+
+def _redact(value: Any) -> Any:
+    return _RATER_LINK.sub("/r/[link]", value) if isinstance(value, str) else value
 
 
 def redact_rater_links() -> None:

@@ -15,7 +15,9 @@ def register_security_headers(app: Flask) -> None:
             "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
         )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")  # rater links must not leak via Referer
+        # A rater's link must never leave in a Referer header; "same-origin" sends none to any other site, and still
+        # sends one with our own forms, which Flask-WTF requires of every POST over HTTPS (WTF_CSRF_SSL_STRICT).
+        response.headers.setdefault("Referrer-Policy", "same-origin")
         if response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
         return response

@@ -49,7 +49,16 @@ def settings(instance_path: str, env: Mapping[str, str]) -> dict[str, Any]:
         "SMTP_SECURITY": security,
         "SMTP_USERNAME": env.get("SMTP_USERNAME", ""),
         "SMTP_PASSWORD": env.get("SMTP_PASSWORD", ""),
+        "PROXY_HOPS": _proxy_hops(env.get("PROXY_HOPS", "0")),
         "SESSION_COOKIE_SECURE": True,
         "REMEMBER_COOKIE_SECURE": True,
         "PREFERRED_URL_SCHEME": "https",
     }
+
+
+def _proxy_hops(text: str) -> int:
+    from config import ConfigError
+
+    if not text.isdigit():
+        raise ConfigError("PROXY_HOPS must be the number of reverse proxies in front of the web processes (0 if none).")
+    return int(text)

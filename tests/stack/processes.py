@@ -27,11 +27,13 @@ class Processes:
         }
         self.running: list[subprocess.Popen[bytes]] = []
 
-    def start(self, command: str) -> subprocess.Popen[bytes]:
-        """`command` is a flask command: "worker" or "clock"."""
+    def start(self, command: str, argv: list[str] | None = None,
+              env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+        """`command` is a flask command ("worker", "clock"), run with the test settings; or, with `argv` and `env`,
+        any program with exactly that environment (the production settings)."""
         log = open(self.logs / f"{command}-{len(self.running)}.log", "wb")  # noqa: SIM115  (closed with the process)
-        process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", command], cwd=ROOT, env=self.env,
-                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(argv or [sys.executable, "-m", "flask", "--app", "app", command], cwd=ROOT,
+                                   env=env or self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()  # the child holds its own copy
         self.running.append(process)
         return process
