@@ -1,0 +1,104 @@
+"""The report and the pages around it, as each person who may see them: the owner reads and shares it, the manager
+and the facilitator read it, the owner sees the read log; a local lead assigns facilitators; an administrator adds
+values statements. Plus the development outbox pages."""
+
+from __future__ import annotations
+
+import mailbox
+
+from playwright.sync_api import Page, expect
+
+from app.models import Role
+from tests.browser.audit import Auditor
+from tests.browser.browser import Contexts
+from tests.browser.live import LiveServer
+from tests.browser.seed import closed_round_with_report, person
+from tests.browser.steps import follow, press_button, sign_in
+
+
+def test_report_pages_for_owner_manager_and_facilitator(live: LiveServer, contexts: Contexts,
+                                                        audit: Auditor) -> None:
+    with live.context():
+        data = closed_round_with_report({"manager": 1, "peer": 2, "direct_report": 4, "other": 1})
+    report_title = f"Feedback report for {data.owner.name}"
+
+    owner = contexts.page()
+    sign_in(owner, data.owner)
+    audit(owner, "owner-dashboard-report-ready", "Your feedback round")
+    follow(owner, "Read your feedback report")
+    audit(owner, "report-page", report_title)
+    expect(owner.get_by_role("heading", level=2, name="Who responded")).to_be_visible()
+    owner.goto("/round")
+    follow(owner, "Share your report, and see who has read it")
+    audit(owner, "report-sharing", "Who can read your report")
+    press_button(owner, "Share my report")
+    audit(owner, "report-sharing-error", "Who can read your report", error=True)
+    owner.get_by_label("Share with").select_option(label=f"{data.manager.name} ({data.manager.email})")
+    press_button(owner, "Share my report")
+    expect(owner.get_by_role("status")).to_contain_text(f"{data.manager.name} can now read your report")
+
+    manager = contexts.page()
+    sign_in(manager, data.manager)
+    audit(manager, "manager-home", "Your account")
+    follow(manager, "Reports")
+    audit(manager, "reports-index", "Reports you can read")
+    follow(manager, data.owner.name)
+    audit(manager, "report-page-as-manager", report_title, sizes=False)
+
+    facilitator = contexts.page()
+    sign_in(facilitator, data.facilitator)
+    facilitator.goto("/reports")
+    audit(facilitator, "reports-index-facilitator", "Reports you can read", sizes=False)
+    follow(facilitator, data.owner.name)
+    audit(facilitator, "report-page-as-facilitator", report_title, sizes=False)
+
+    owner.reload()
+    audit(owner, "report-sharing-read-log", "Who can read your report")
+    log = owner.locator("table").filter(has_text="Who").inner_text()
+    assert data.manager.name in log and f"{data.facilitator.name} (facilitator)" in log
+
+
+def test_facilitator_assignment_and_values_statements_pages(live: LiveServer, contexts: Contexts,
+                                                           audit: Auditor) -> None:
+    with live.context():
+        lead = person(Role.LOCAL_LEAD)
+        admin = person(Role.ADMIN)
+        owner = person(Role.OWNER, name="Nia Newowner")
+        facilitator = person(Role.FACILITATOR, name="Fin Facilitator")
+
+    page = contexts.page()
+    sign_in(page, lead)
+    follow(page, "Facilitators")
+    audit(page, "facilitators", "Facilitators")
+    press_button(page, "Assign")
+    audit(page, "facilitators-error", "Facilitators", error=True)
+    page.get_by_label("Owner", exact=True).select_option(label=owner.name)
+    page.get_by_label("Facilitator", exact=True).select_option(label=facilitator.name)
+    press_button(page, "Assign")
+    expect(page.get_by_role("status")).to_contain_text(f"{facilitator.name} is now {owner.name}'s facilitator")
+
+    page = contexts.page()
+    sign_in(page, admin)
+    page.goto("/facilitators")
+    audit(page, "facilitators-as-admin", "Facilitators", sizes=False)
+    page.goto("/admin/statements")
+    audit(page, "admin-statements", "Your organisation's values statements")
+    press_button(page, "Add statement")
+    audit(page, "admin-statements-error", "Your organisation's values statements", error=True)
+    page.get_by_label("How the owner reads it").fill("I treat everyone with compassion.")
+    page.get_by_label("How raters read it").fill("This person treats everyone with compassion.")
+    press_button(page, "Add statement")
+    audit(page, "admin-statements-added", "Your organisation's values statements")
+
+
+def test_development_outbox_pages(live: LiveServer, desktop: Page, audit: Auditor) -> None:
+    """Served when SHOW_OUTBOX is on (development); the live server turns it on, so they are checked too."""
+    assert live.mail.messages, "no mail captured yet to put in the outbox"
+    box = mailbox.Maildir(live.outbox_dir, create=True)
+    box.add(live.mail.messages[-1])
+    desktop.goto("/dev/outbox/")
+    audit(desktop, "outbox", "Outbox (development)")
+    assert desktop.locator("tbody td").first.inner_text().strip(), "the mail's Date is not shown"
+    subject = live.mail.messages[-1]["Subject"]
+    follow(desktop, subject)
+    audit(desktop, "outbox-message", f"{subject} (outbox)")
