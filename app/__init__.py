@@ -52,8 +52,18 @@ def _trust_proxies(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
 
+# Flask escapes only .html/.htm/.xml/.xhtml/.svg; the NHS.UK macros are .jinja files, and without this every
+# argument passed to them (an organisation's statement, a pasted line, a rater's comment) is written out raw.
+ESCAPED_TEMPLATE_SUFFIXES = (".html", ".htm", ".xml", ".xhtml", ".svg", ".jinja")
+
+
+def _escapes(template_name: str | None) -> bool:
+    """Every template escapes what it renders except plain-text mail bodies (.txt), which are never HTML."""
+    return template_name is None or template_name.endswith(ESCAPED_TEMPLATE_SUFFIXES)
+
+
 def _configure_templates(app: Flask) -> None:
-    app.jinja_options = {**app.jinja_options, "undefined": ChainableUndefined}
+    app.jinja_options = {**app.jinja_options, "undefined": ChainableUndefined, "autoescape": _escapes}
     app.jinja_loader = ChoiceLoader([  # type: ignore[assignment]
         FileSystemLoader(str(Path(app.root_path) / "templates")),
         PackageLoader("nhsuk_frontend_jinja", "templates"),

@@ -30,6 +30,18 @@ class Organisation(db.Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
+    # Raters are real colleagues (PRODUCT §2.4): an address outside these domains is refused unless external raters
+    # are allowed. Lower-case domains without "@", e.g. ["nhs.net", "northshire.nhs.uk"].
+    email_domains: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list, server_default="[]")
+    allows_external_raters: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    # The owner's manager or facilitator confirms the rater list before any invitation goes out.
+    requires_nomination_approval: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    # Days after a round closes when rater names, emails and token hashes are purged (PRODUCT §7).
+    rater_purge_days: so.Mapped[int] = so.mapped_column(default=30, server_default="30")
+    # Days a finished round is kept before the worker deletes it, the owner told 30 days before (PRODUCT §7).
+    retention_days: so.Mapped[int] = so.mapped_column(default=1095, server_default="1095")
+    # The facilitator reads the report first and releases it to the owner at or before the session (PRODUCT §5).
+    facilitator_releases_report: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     users: so.WriteOnlyMapped[User] = so.relationship(back_populates="organisation")
 
 

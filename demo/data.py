@@ -63,7 +63,7 @@ def is_loaded() -> bool:
 
 def load(today: date, seed: int = 360) -> None:
     rng = random.Random(seed)
-    org = Organisation(name=ORGANISATION)
+    org = Organisation(name=ORGANISATION, email_domains=[DOMAIN])
     db.session.add(org)
     users = {}
     password_hash = hash_password(PASSWORD)
