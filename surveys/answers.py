@@ -55,6 +55,13 @@ def first_incomplete_area(questionnaire: Questionnaire, answers: Mapping[str, An
     return None
 
 
+def changing_at(requested: str | None, fields: Sequence[str]) -> str | None:
+    """The field a "Change" link from a check page asked for, if it is one of this page's: the page then goes back
+    to the check page, at that question, once saved. Anything else is ignored, so the value can only ever name an
+    element id of our own."""
+    return requested if requested in fields else None
+
+
 def keep_known(questionnaire: Questionnaire, answers: Mapping[str, Any], allow_not_able: bool) -> dict[str, Any]:
     """Drop answers to statements that are not in this questionnaire (a tampered or stale form)."""
     keys = set(questionnaire.statement_keys())

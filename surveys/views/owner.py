@@ -14,7 +14,7 @@ from app.models import Role
 from app.timeutil import today, utcnow
 from surveys import cycle as rules
 from surveys import operations
-from surveys.answers import area_statements, field_name, first_incomplete_area, read_area, unanswered
+from surveys.answers import area_statements, changing_at, field_name, first_incomplete_area, read_area, unanswered
 from surveys.forms import CloseDateForm, ConfirmForm, PasteRatersForm, PreparationForm, RaterForm
 from surveys.hooks import cycle_links
 from surveys.models import FULFILMENT_ASPECTS, Cycle, Invitation
@@ -131,6 +131,8 @@ def self_area(number: int):  # type: ignore[no-untyped-def]
     read_only = bool(assessment and assessment.submitted_at) or not rules.owner_answers_editable(cycle.state)
     form = ConfirmForm()
     answers = dict(assessment.answers) if assessment else {}
+    check = url_for("surveys.self_check")
+    changing = changing_at(request.args.get("change"), [field_name(s.key) for s in area_statements(area)])
     errors: list[dict[str, str]] = []
     if request.method == "POST" and not read_only and form.validate_on_submit():
         given = read_area(area, request.form, allow_not_able=False)
@@ -141,17 +143,18 @@ def self_area(number: int):  # type: ignore[no-untyped-def]
         missing = unanswered(area_statements(area), answers)
         if not missing:
             unit.commit()
-            target = ("surveys.self_area", {"number": number + 1}) if number < len(questionnaire.areas) \
-                else ("surveys.self_check", {})
-            return redirect(url_for(target[0], **target[1]))
+            if changing:
+                return redirect(f"{check}#check-{changing}")
+            return redirect(url_for("surveys.self_area", number=number + 1) if number < len(questionnaire.areas)
+                            else check)
         unit.commit()  # keep what was given, then ask for the rest
         errors = [{"text": f"Choose an answer for “{s.self_text}”", "href": f"#{field_name(s.key)}"}
                   for s in missing]
     return render_template("surveys/answer_area.html", area=area, number=number, total=len(questionnaire.areas),
                            answers=answers, errors=errors, form=form, read_only=read_only, rater=False,
-                           questionnaire=questionnaire, wording="self_text",
-                           back=url_for("surveys.self_area", number=number - 1) if number > 1
-                           else url_for("surveys.dashboard"))
+                           questionnaire=questionnaire, wording="self_text", changing=changing,
+                           back=check if changing else url_for("surveys.self_area", number=number - 1)
+                           if number > 1 else url_for("surveys.dashboard"))
 
 
 @bp.route("/round/self/check", methods=["GET", "POST"])

@@ -18,6 +18,7 @@ from surveys import responses
 from surveys.answers import (
     MAX_COMMENT_LENGTH,
     area_statements,
+    changing_at,
     field_name,
     first_incomplete_area,
     read_area,
@@ -42,7 +43,8 @@ def rater_start(token: str):  # type: ignore[no-untyped-def]
     invitation = _invitation(token)
     draft = invitation.draft
     questionnaire = invitation.cycle.questionnaire()
-    resume_at = first_incomplete_area(questionnaire, draft.answers) if draft and draft.answers else None
+    # A draft saved with nothing chosen still resumes at the first page with a statement left to answer.
+    resume_at = first_incomplete_area(questionnaire, draft.answers or {}) if draft else None
     return render_template("surveys/rater/start.html", invitation=invitation, token=token, has_draft=bool(draft),
                            resume_at=resume_at, owner=invitation.cycle.owner, questionnaire=questionnaire)
 
@@ -57,6 +59,8 @@ def rater_area(token: str, number: int):  # type: ignore[no-untyped-def]
         return redirect(url_for("surveys.rater_start", token=token))
     area = questionnaire.areas[number - 1]
     answers = dict(invitation.draft.answers) if invitation.draft else {}
+    check = url_for("surveys.rater_check", token=token)
+    changing = changing_at(request.args.get("change"), [field_name(s.key) for s in area_statements(area)])
     errors: list[dict[str, str]] = []
     if request.method == "POST":
         given = read_area(area, request.form, allow_not_able=True)
@@ -67,6 +71,8 @@ def rater_area(token: str, number: int):  # type: ignore[no-untyped-def]
             return render_template("surveys/rater/saved.html", token=token, invitation=invitation)
         missing = unanswered(area_statements(area), answers)
         if not missing:
+            if changing:
+                return redirect(f"{check}#check-{changing}")
             nxt = url_for("surveys.rater_area", token=token, number=number + 1) \
                 if number < len(questionnaire.areas) else url_for("surveys.rater_comments", token=token)
             return redirect(nxt)
@@ -75,9 +81,9 @@ def rater_area(token: str, number: int):  # type: ignore[no-untyped-def]
     return render_template("surveys/answer_area.html", area=area, number=number, total=len(questionnaire.areas),
                            answers=answers, errors=errors, form=None, read_only=False, rater=True, token=token,
                            questionnaire=questionnaire, wording="rater_text",
-                           owner=invitation.cycle.owner,
-                           back=url_for("surveys.rater_area", token=token, number=number - 1) if number > 1
-                           else url_for("surveys.rater_start", token=token))
+                           owner=invitation.cycle.owner, changing=changing,
+                           back=check if changing else url_for("surveys.rater_area", token=token, number=number - 1)
+                           if number > 1 else url_for("surveys.rater_start", token=token))
 
 
 @bp.route("/r/<token>/comments", methods=["GET", "POST"])
@@ -87,6 +93,7 @@ def rater_comments(token: str):  # type: ignore[no-untyped-def]
     invitation = _invitation(token)
     questionnaire = invitation.cycle.questionnaire()
     comments = dict(invitation.draft.comments) if invitation.draft and invitation.draft.comments else {}
+    changing = changing_at(request.args.get("change"), [f"q-{q.key}" for q in questionnaire.open_questions])
     errors: list[dict[str, str]] = []
     if request.method == "POST":
         comments, too_long = read_comments(questionnaire, request.form)
@@ -99,10 +106,11 @@ def rater_comments(token: str):  # type: ignore[no-untyped-def]
             unit.commit()
             if request.form.get("action") == "save":
                 return render_template("surveys/rater/saved.html", token=token, invitation=invitation)
-            return redirect(url_for("surveys.rater_check", token=token))
+            check = url_for("surveys.rater_check", token=token)
+            return redirect(f"{check}#check-{changing}" if changing else check)
     return render_template("surveys/rater/comments.html", token=token, questionnaire=questionnaire,
                            comments=comments, errors=errors, too_long=[e["href"][3:] for e in errors],
-                           owner=invitation.cycle.owner, limit=MAX_COMMENT_LENGTH)
+                           owner=invitation.cycle.owner, limit=MAX_COMMENT_LENGTH, changing=changing)
 
 
 @bp.route("/r/<token>/check", methods=["GET", "POST"])

@@ -1,0 +1,75 @@
+"""Coming back to a survey: a draft resumes where answers are missing, and "Change" on a check page returns to the
+check page, at the question that was changed."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from flask.testing import FlaskClient
+
+from app.timeutil import today
+from surveys.answers import area_statements, changing_at, field_name
+from surveys.models import Cycle
+from tests.conftest import post_form
+from tests.fixtures.rounds import link_token
+
+
+def _link(cycle: Cycle) -> str:
+    return f"/r/{link_token(cycle.invitations[1])}"
+
+
+def _all_answers(cycle: Cycle, number: int, value: str = "4") -> dict[str, str]:
+    return {field_name(s.key): value for s in area_statements(cycle.questionnaire().areas[number - 1])}
+
+
+def test_only_a_field_of_the_page_is_taken_as_the_question_being_changed() -> None:
+    assert changing_at("s-a-1", ["s-a-1", "s-a-2"]) == "s-a-1"
+    assert changing_at("s-b-1", ["s-a-1"]) is None
+    assert changing_at('"><script>', ["s-a-1"]) is None
+    assert changing_at(None, ["s-a-1"]) is None
+
+
+def test_a_draft_saved_with_nothing_chosen_resumes_at_the_first_page(client: FlaskClient, open_round: Cycle) -> None:
+    link = _link(open_round)
+    assert client.post(f"{link}/area/1", data={"action": "save"}).status_code == 200
+    page = client.get(link).get_data(as_text=True)
+    assert "You have started already" in page
+    assert re.search(rf'href="{link}/area/1"[^>]*>\s*Continue where you left off', page)
+
+
+def test_change_on_the_rater_check_page_returns_there_at_the_question(client: FlaskClient,
+                                                                       open_round: Cycle) -> None:
+    link = _link(open_round)
+    for number in range(1, len(open_round.questionnaire().areas) + 1):
+        client.post(f"{link}/area/{number}", data={**_all_answers(open_round, number), "action": "continue"})
+    statement = area_statements(open_round.questionnaire().areas[1])[2]
+    name = field_name(statement.key)
+    check = client.get(f"{link}/check").get_data(as_text=True)
+    change = f"{link}/area/2?change={name}#{name}-question"
+    assert f'href="{change}"' in check and f'id="check-{name}"' in check
+
+    area = client.get(change.split("#")[0]).get_data(as_text=True)
+    assert f'id="{name}-question"' in area
+    assert re.search(rf'class="nhsuk-back-link"[^>]*href="{link}/check"|href="{link}/check"[^>]*class="nhsuk-back-link',
+                     area)
+    saved = client.post(change.split("#")[0], data={**_all_answers(open_round, 2, "2"), "action": "continue"})
+    assert saved.status_code == 302 and saved.headers["Location"] == f"{link}/check#check-{name}"
+    assert "Disagree" in client.get(f"{link}/check").get_data(as_text=True)
+
+    comments = client.post(f"{link}/comments?change=q-develop", data={"q-develop": "More", "action": "continue"})
+    assert comments.headers["Location"] == f"{link}/check#check-q-develop"
+    ordinary = client.post(f"{link}/area/2", data={**_all_answers(open_round, 2), "action": "continue"})
+    assert ordinary.headers["Location"] == f"{link}/area/3"
+
+
+def test_change_on_the_owner_check_page_returns_there_at_the_question(owner_client: FlaskClient) -> None:
+    close = today() + timedelta(days=21)
+    post_form(owner_client, "/round/start", {"day": str(close.day), "month": str(close.month), "year": str(close.year)})
+    page = owner_client.get("/round/self/check").get_data(as_text=True)
+    match = re.search(r'href="(/round/self/1\?change=([\w-]+))#\2-question"', page)
+    assert match, "no Change link to the question"
+    url, name = match.groups()
+    fields = set(re.findall(r'name="(s-[\w-]+)"', owner_client.get(url).get_data(as_text=True)))
+    saved = post_form(owner_client, url, {**dict.fromkeys(fields, "4"), "action": "continue"})
+    assert saved.status_code == 302 and saved.headers["Location"] == f"/round/self/check#check-{name}"
