@@ -8,7 +8,7 @@ FLASK := $(VENV)/bin/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install lint migrate demo browsers servers clean
+.PHONY: run test install lock lint migrate demo browsers servers clean
 
 run: install migrate demo
 	$(FLASK) serve --host $(HOST) --port $(PORT)
@@ -22,10 +22,17 @@ test: install browsers servers
 
 install: $(VENV)/.installed node_modules/.installed
 
-$(VENV)/.installed: pyproject.toml
+# constraints.txt pins every Python package at the version tested, so two installs a week apart are the same.
+$(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
 	touch $@
+
+# After changing a dependency in pyproject.toml (or to take newer versions): install, test, then write the pins.
+lock: install
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade -e '.[test]'
+	{ echo "# Every Python package Open360 installs, pinned (make lock rewrites this file; make install uses it)."; \
+	  $(PY) -m pip freeze --exclude-editable --disable-pip-version-check; } > constraints.txt
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

@@ -113,9 +113,11 @@ def _register_blueprints(app: Flask) -> None:
     from app.home.views import bp as home_bp
     from app.models import Role
     from app.navigation import register_nav
+    from app.web import BoundedIntConverter
     from reports import init_app as init_reports
     from surveys import init_app as init_surveys
 
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added: every <int:id> is bounded
     app.register_blueprint(assets.bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)

@@ -44,11 +44,15 @@ def rotate() -> None:
 
     Without downtime: put the new key first in OPEN360_MASTER_KEYS, keeping the old ones after it, and restart web
     and workers (new writes use the new key, old data still opens); run this; then remove the old keys. Work is
-    committed in small steps, so the app keeps serving while it runs."""
+    committed in small batches, each row compared-and-swapped, so the app keeps serving and nobody's save is lost."""
     from app.crypto import key_ring
-    from app.encrypted import reencrypt_columns
+    from app.encrypted import rotate_encrypted_columns
 
-    click.echo(f"Re-encrypted the fields of {reencrypt_columns()} rows under '{key_ring().primary_id}'.")
+    count = rotate_encrypted_columns()
+    click.echo(f"Re-encrypted the fields of {count.rewritten} rows under '{key_ring().primary_id}'.")
+    if count.changed_meanwhile:
+        click.echo(f"{count.changed_meanwhile} rows were saved by someone while this ran and were left as they "
+                   "saved them. Run this again to check nothing remains under an old key.")
     for step in _rotation_steps:
         click.echo(step())
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -33,6 +33,18 @@ PAGES = {
 
 
 def register_error_pages(app: Flask) -> None:
+    from app import db as unit
+    from app.web import NUL_MESSAGE, contains_nul
+
+    @app.before_request
+    def refuse_nul_characters():  # type: ignore[no-untyped-def]
+        # No text the product keeps can hold a NUL (PostgreSQL refuses it outright): say so plainly, once, for every
+        # form and address, rather than fail in the database.
+        if contains_nul([request.path, *request.args.values(), *request.form.values()]):
+            return render_template("errors/error.html", title="What you entered cannot be used",
+                                   body=NUL_MESSAGE), 400
+        return None
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
         code = error.code or 500
@@ -55,5 +67,8 @@ def register_error_pages(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(error: Exception):  # type: ignore[no-untyped-def]
         log.exception("Unhandled error")
+        # The failure may have left the session's transaction broken (a refused statement): roll it back first, or
+        # the error page's own queries (the signed-in person, the navigation) fail too and nobody sees a page.
+        unit.rollback()
         title, body = PAGES[500]
         return render_template("errors/error.html", title=title, body=body), 500

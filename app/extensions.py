@@ -20,3 +20,9 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+# Every encrypted column's values are bound to their row as well as their column (see app/encrypted.py): installed
+# once per process, for every model.
+from app.encrypted import bind_rows_to_ciphertexts  # noqa: E402
+
+bind_rows_to_ciphertexts(db.Model)

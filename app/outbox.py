@@ -4,6 +4,7 @@ code that talks to a production mail server."""
 
 from __future__ import annotations
 
+import ipaddress
 import mailbox
 import re
 from dataclasses import dataclass
@@ -13,13 +14,28 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Mailbox
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, render_template, request
 from markupsafe import Markup, escape
 
 from app.access import public
 
 bp = Blueprint("outbox", __name__, url_prefix="/dev/outbox")
 _LINK = re.compile(r"https?://[^\s<>\"]+")
+
+
+def is_loopback(address: str | None) -> bool:
+    try:
+        return address is not None and ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+@bp.before_request
+def only_from_this_machine() -> None:
+    # The outbox shows every rater's link. A deployment that forgot OPEN360_ENV runs as development: even then,
+    # nobody but a person at this machine may read it, whatever address the server listens on.
+    if not is_loopback(request.remote_addr):
+        abort(404)
 
 
 def start_capture_server(maildir: str, port: int) -> Controller:

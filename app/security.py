@@ -18,6 +18,11 @@ def register_security_headers(app: Flask) -> None:
         # A rater's link must never leave in a Referer header; "same-origin" sends none to any other site, and still
         # sends one with our own forms, which Flask-WTF requires of every POST over HTTPS (WTF_CSRF_SSL_STRICT).
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if app.config.get("HSTS_SECONDS"):
+            # Production is HTTPS only: browsers that have seen this never try plain HTTP again, so nobody on the
+            # network can strip TLS from a rater's first visit to their link.
+            response.headers.setdefault("Strict-Transport-Security",
+                                        f"max-age={app.config['HSTS_SECONDS']}; includeSubDomains")
         if response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
         return response

@@ -29,4 +29,5 @@ def common() -> dict[str, Any]:
         "SMTP_TIMEOUT": 10,
         "SHOW_OUTBOX": False,
         "OUTBOX_DIR": None,
+        "HSTS_SECONDS": 0,  # production turns Strict-Transport-Security on
     }

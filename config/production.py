@@ -53,6 +53,7 @@ def settings(instance_path: str, env: Mapping[str, str]) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": True,
         "REMEMBER_COOKIE_SECURE": True,
         "PREFERRED_URL_SCHEME": "https",
+        "HSTS_SECONDS": 365 * 24 * 3600,
     }
 
 

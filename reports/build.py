@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import render_template
+from markupsafe import Markup
 
 from app.crypto import key_ring
 from app.extensions import db
@@ -35,10 +36,25 @@ def render_body(cycle: Cycle, data: ReportData) -> str:
                            open_questions=cycle.questionnaire().open_questions)
 
 
+def pdf_filename(owner_name: str) -> str:
+    """The download's name: the owner's name in any script, as one word of letters, digits and hyphens."""
+    words = "".join(ch if ch.isalnum() else " " for ch in owner_name.lower()).split()
+    return f"feedback-report-{'-'.join(words) or 'owner'}.pdf"
+
+
+def css_string(text: str) -> Markup:
+    """`text` as a quoted CSS string, for the page footer's `content:`. CSS inside <style> is not HTML, so HTML
+    escaping would print "&amp;" in the footer; instead every character that could end the string or the style
+    element is written as a CSS escape."""
+    escaped = "".join(ch if ch.isalnum() or ch in " .,-_'" else f"\\{ord(ch):x} " for ch in text)
+    return Markup(f'"{escaped}"')
+
+
 def render_pdf(owner_name: str, body: str) -> bytes:
     from weasyprint import HTML  # heavy import: only the worker pays for it
 
-    html = render_template("reports/report_pdf.html", owner_name=owner_name, body=body)
+    html = render_template("reports/report_pdf.html", owner_name=owner_name, body=body,
+                           footer=css_string(f"Open360 – confidential to {owner_name}"))
     return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
 
 

@@ -42,16 +42,24 @@ def enqueue_missing_builds() -> int:
     return len(ids)
 
 
-def rewrap_report_keys() -> str:
-    """Re-wrap every report's data key under the primary master key, one report per transaction."""
+def rewrap_report_keys(batch_size: int = 100) -> str:
+    """Re-wrap every report's data key under the primary master key: small batches of keys only (never the sealed
+    parts), each written with compare-and-swap so a concurrent change is never overwritten."""
     ring = key_ring()
-    ids = db.session.scalars(sa.select(Report.id).order_by(Report.id)).all()
-    rewrapped = 0
-    for report_id in ids:
-        report = db.session.get(Report, report_id)
-        if report is None or envelope.wrapping_key_id(report.wrapped_key) == ring.primary_id:
-            continue
-        report.wrapped_key = envelope.rewrap(ring, report.id, report.wrapped_key)
+    rewrapped = total = 0
+    after = 0
+    while True:
+        rows = db.session.execute(sa.select(Report.id, Report.wrapped_key).where(Report.id > after)
+                                  .order_by(Report.id).limit(batch_size)).all()
+        db.session.rollback()
+        if not rows:
+            break
+        total, after = total + len(rows), rows[-1][0]
+        for report_id, wrapped in rows:
+            if envelope.wrapping_key_id(wrapped) == ring.primary_id:
+                continue
+            swapped = db.session.execute(sa.update(Report).where(Report.id == report_id, Report.wrapped_key == wrapped)
+                                         .values(wrapped_key=envelope.rewrap(ring, report_id, wrapped)))
+            rewrapped += swapped.rowcount
         db.session.commit()
-        rewrapped += 1
-    return f"Re-wrapped {rewrapped} of {len(ids)} report keys under '{ring.primary_id}'."
+    return f"Re-wrapped {rewrapped} of {total} report keys under '{ring.primary_id}'."

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
@@ -13,7 +15,7 @@ from app.access import roles, signed_in
 from app.extensions import db
 from app.models import Role, User
 from reports import operations
-from reports.build import open_part
+from reports.build import open_part, pdf_filename
 from reports.forms import AssignForm, ShareForm
 from reports.models import Report, ReportShare
 from surveys.forms import ConfirmForm
@@ -59,13 +61,14 @@ def report_page(report_id: int):  # type: ignore[no-untyped-def]
 @signed_in
 def report_pdf(report_id: int):  # type: ignore[no-untyped-def]
     report, as_ = _readable(report_id)
-    pdf = open_part(report, "pdf")
+    # The whole response first (Werkzeug writes an RFC 6266/5987 filename for any name, Łódź or 王), then the read
+    # is logged: the log records only a download that can be served.
+    response = send_file(io.BytesIO(open_part(report, "pdf")), mimetype="application/pdf", as_attachment=True,
+                         download_name=pdf_filename(report.cycle.owner.name), conditional=False, etag=False)
+    response.headers["Cache-Control"] = "no-store"
     operations.record_read(report, current_user, as_, "pdf")
     unit.commit()
-    filename = f"feedback-report-{report.cycle.owner.name.lower().replace(' ', '-')}.pdf"
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                             "Cache-Control": "no-store"})
+    return response
 
 
 @bp.route("/reports/<int:report_id>/sharing", methods=["GET", "POST"])

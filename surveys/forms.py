@@ -100,7 +100,7 @@ class RaterForm(FlaskForm):
 class PasteRatersForm(FlaskForm):
     raters = TextAreaField("Paste your list", validators=[
         DataRequired("Paste at least one line: name, email, group"),
-        Length(max=100_000, message="Paste at most 500 lines at a time")])
+        Length(max=100_000, message="Paste at most 100,000 characters at a time")])
 
 
 class OrgStatementForm(FlaskForm):

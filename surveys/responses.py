@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from app.encrypted import bound_to
 from app.errors import DomainError
 from app.extensions import db
 from surveys import cycle as rules
@@ -72,7 +73,7 @@ def _rewrite_responses(cycle_id: int) -> None:
     """Delete and insert again every response of the cycle, in key order, so all carry this transaction's marks."""
     rows = db.session.scalars(sa.select(Response).where(Response.cycle_id == cycle_id)).all()
     values = sorted(({"id": r.id, "cycle_id": r.cycle_id, "category": r.category, "answers": r.answers,
-                      "comments": r.comments} for r in rows), key=lambda v: v["id"])
+                      "comments": bound_to(r.comments, r.id)} for r in rows), key=lambda v: v["id"])
     db.session.execute(sa.delete(Response).where(Response.cycle_id == cycle_id))
     for row in rows:
         db.session.expunge(row)

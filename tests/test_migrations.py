@@ -117,3 +117,34 @@ def test_raters_invited_before_invited_at_existed_count_from_their_round_opening
             db.session.remove()
             downgrade(revision="base")
             db.engine.dispose()
+
+
+def test_encrypted_fields_written_before_row_binding_are_bound_by_the_migration(tmp_path, mail_server) -> None:  # type: ignore[no-untyped-def]
+    from flask_migrate import downgrade, upgrade
+
+    from surveys.models import PreparationDocument
+
+    app = _migrated_app(tmp_path, mail_server)
+    with app.app_context():
+        db.drop_all()
+        try:
+            upgrade(revision="4a7d2c9e1b55")  # the last schema whose ciphertexts were bound to their column only
+            _old_round()
+            sealed = key_ring().encrypt_text('{"highs_and_lows": "Led the ward move"}', "preparation.texts")
+            db.session.execute(sa.text("INSERT INTO preparation_documents (cycle_id, texts, ratings) "
+                                       "VALUES (1, :texts, '{}')"), {"texts": sealed})
+            db.session.commit()
+            upgrade()
+            raw = db.session.execute(sa.text("SELECT texts FROM preparation_documents")).scalar_one()
+            assert key_ring().decrypt_text(raw, "preparation.texts|1") == '{"highs_and_lows": "Led the ward move"}'
+            db.session.expire_all()
+            assert db.session.get(PreparationDocument, 1).texts == {"highs_and_lows": "Led the ward move"}
+            db.session.commit()
+            downgrade(revision="4a7d2c9e1b55")
+            raw = db.session.execute(sa.text("SELECT texts FROM preparation_documents")).scalar_one()
+            assert key_ring().decrypt_text(raw, "preparation.texts") == '{"highs_and_lows": "Led the ward move"}'
+            db.session.commit()
+        finally:
+            db.session.remove()
+            downgrade(revision="base")
+            db.engine.dispose()

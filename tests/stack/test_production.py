@@ -8,7 +8,9 @@ from __future__ import annotations
 import http.client
 import os
 import re
+import socket
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -145,3 +147,37 @@ def test_the_production_settings_serve_from_several_web_processes_and_a_worker(s
     log = logs[0].read_text()
     assert "/r/[link]" in log and link.group(1) not in log  # the rater's visit is logged without their link
     assert "Traceback" not in stack.processes.log_tail(lines=10_000)
+
+
+def test_slow_clients_do_not_take_the_site_offline(stack: Stack, tmp_path: Path) -> None:
+    """gunicorn as the README starts it (its settings in gunicorn.conf.py): ten clients that never finish sending
+    their request must not stop anyone else being served."""
+    env = production_env(stack, stack.app.config["SQLALCHEMY_DATABASE_URI"], stack.app.config["REDIS_URL"])
+    port = free_port()
+    stack.processes.start("web", env=env, argv=[sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
+                                                "--no-control-socket", "app:create_app()"])
+
+    def serving() -> bool:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        try:
+            connection.request("GET", "/healthz")
+            return connection.getresponse().status == 200
+        except OSError:
+            return False
+        finally:
+            connection.close()
+
+    wait_for(serving, 60, "gunicorn to serve", stack.processes)
+    slow = []
+    for _ in range(10):
+        client = socket.create_connection(("127.0.0.1", port))
+        client.sendall(b"GET /healthz HTTP/1.1\r\nHost: open360.prod.example\r\n")  # and never the blank line
+        slow.append(client)
+    time.sleep(0.5)  # long enough for every slow client to hold whatever it can
+    try:
+        started = time.monotonic()
+        assert serving(), stack.processes.log_tail()
+        assert time.monotonic() - started < 5
+    finally:
+        for client in slow:
+            client.close()
