@@ -7,7 +7,7 @@ CycleRuleError, whose message is shown to the owner as it is.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -113,6 +113,33 @@ def cancel(state: CycleState) -> CycleState:
     return S.CANCELLED
 
 
+def refusal(move: Callable[[], object]) -> str | None:
+    """Why a move would be refused now, or None when it may go ahead. Pages ask the moves themselves, so a
+    confirmation is offered exactly when its step can be taken, and the reason shown is the one the move gives."""
+    try:
+        move()
+    except CycleRuleError as error:
+        return error.message
+    return None
+
+
+_STATE_PHRASES = {
+    S.DRAFT: "has not opened yet",
+    S.OPEN: "is open",
+    S.CLOSED: "has closed",
+    S.REPORT_READY: "has closed and your report is ready",
+    S.SESSION_HELD: "has closed and your session has taken place",
+    S.SUMMARY_AGREED: "has closed and your conversation summary is agreed",
+    S.EVALUATED: "is finished",
+    S.CANCELLED: "was cancelled",
+}
+
+
+def state_phrase(state: CycleState) -> str:
+    """Where the round is, in words for the owner ("Your round has closed"), never the state's own name."""
+    return f"Your round {_STATE_PHRASES[state]}"
+
+
 def accepts_responses(state: CycleState, close_on: date, today: date) -> bool:
     return state is S.OPEN and today <= close_on
 
@@ -130,7 +157,7 @@ def owner_answers_editable(state: CycleState) -> bool:
 class Step:
     key: str
     title: str
-    status: str  # "done" | "to_do" | "waiting" | "not_yet"
+    status: str  # "done" | "in_progress" | "to_do" | "waiting" | "not_yet"
 
 
 @dataclass(frozen=True)
@@ -139,6 +166,9 @@ class RoundFacts:
     preparation_submitted: bool
     self_assessment_submitted: bool
     rater_count: int
+    # Saved but not submitted: the task list says "In progress", not "To do".
+    preparation_started: bool = False
+    self_assessment_started: bool = False
 
 
 def progress(facts: RoundFacts) -> list[Step]:
@@ -147,8 +177,12 @@ def progress(facts: RoundFacts) -> list[Step]:
     reached = ORDER.index(state) if state in ORDER else -1
     editable = owner_answers_editable(state)
 
-    def owner_task(done: bool) -> str:
-        return "done" if done else ("to_do" if editable else "not_yet")
+    def owner_task(done: bool, started: bool = False) -> str:
+        if done:
+            return "done"
+        if not editable:
+            return "not_yet"
+        return "in_progress" if started else "to_do"
 
     def milestone(at: CycleState) -> str:
         index = ORDER.index(at)
@@ -157,8 +191,9 @@ def progress(facts: RoundFacts) -> list[Step]:
         return "waiting" if reached == index - 1 else "not_yet"
 
     return [
-        Step("preparation", "Write your preparation document", owner_task(facts.preparation_submitted)),
-        Step("self", "Rate yourself", owner_task(facts.self_assessment_submitted)),
+        Step("preparation", "Write your preparation document",
+             owner_task(facts.preparation_submitted, facts.preparation_started)),
+        Step("self", "Rate yourself", owner_task(facts.self_assessment_submitted, facts.self_assessment_started)),
         Step("raters", "Choose who to ask for feedback", "done" if facts.rater_count else owner_task(False)),
         Step("open", "Send invitations", "done" if reached >= 1 else ("to_do" if facts.rater_count else "not_yet")),
         Step("closed", "Collect responses until the round closes", milestone(S.CLOSED)),
@@ -170,10 +205,10 @@ def progress(facts: RoundFacts) -> list[Step]:
 
 
 def next_step(facts: RoundFacts) -> Step | None:
-    """The first step that is the owner's to do, else the one being waited on."""
+    """The first step that is the owner's to do (or to finish), else the one being waited on."""
     steps = progress(facts)
-    for wanted in ("to_do", "waiting"):
+    for wanted in ({"in_progress", "to_do"}, {"waiting"}):
         for step in steps:
-            if step.status == wanted:
+            if step.status in wanted:
                 return step
     return None

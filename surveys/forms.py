@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from surveys.categories import RATER_CATEGORIES
-from surveys.models import FULFILMENT_ASPECTS, Position
+from surveys.models import FULFILMENT_ASPECTS, FULFILMENT_QUESTIONS, Position
 from surveys.rater_list import MAX_NAME_LENGTH, normalise_email
 
 TEXT_LIMIT = 3000
@@ -67,9 +67,9 @@ class PreparationForm(FlaskForm):
             if not (self[name].data or "").strip():
                 self[name].errors = [*self[name].errors, f"Enter {self[name].label.text.lower()}"]
                 ok = False
-        for field in self.rating_fields():
+        for key, field in zip(FULFILMENT_ASPECTS, self.rating_fields(), strict=True):
             if not field.data:
-                field.errors = [*field.errors, f"Choose a rating for {field.label.text.lower()}"]
+                field.errors = [*field.errors, FULFILMENT_QUESTIONS[key][1]]
                 ok = False
         if not self.position.data:
             self.position.errors = [*self.position.errors, "Choose which position fits you best today"]
@@ -77,8 +77,9 @@ class PreparationForm(FlaskForm):
         return not ok
 
 
-for _key, _label in FULFILMENT_ASPECTS.items():
-    setattr(PreparationForm, f"rating_{_key}", RadioField(_label, choices=_RATING_CHOICES, validators=[Optional()]))
+for _key, (_question, _missing) in FULFILMENT_QUESTIONS.items():
+    setattr(PreparationForm, f"rating_{_key}", RadioField(_question, choices=_RATING_CHOICES,
+                                                          validators=[Optional()]))
 
 
 class RaterForm(FlaskForm):

@@ -60,6 +60,8 @@ class Cycle(db.Model):
             preparation_submitted=bool(self.preparation and self.preparation.submitted_at),
             self_assessment_submitted=bool(self.self_assessment and self.self_assessment.submitted_at),
             rater_count=len(self.invitations),
+            preparation_started=self.preparation is not None,
+            self_assessment_started=bool(self.self_assessment and self.self_assessment.answers),
         )
 
 
@@ -83,6 +85,20 @@ FULFILMENT_ASPECTS = {
     "equipped": "Being equipped and confident",
     "relationships": "Relationships",
     "purpose": "Clarity of purpose",
+}
+
+
+# Each rating is asked as a question that stands on its own, with the words that ask for it when it is missing.
+FULFILMENT_QUESTIONS = {
+    "fulfilment": ("How fulfilled do you feel in your current role?",
+                   "Choose how fulfilled you feel in your current role"),
+    "workload": ("How manageable is your workload?", "Choose how manageable your workload is"),
+    "equipped": ("How equipped and confident do you feel to do your role?",
+                 "Choose how equipped and confident you feel to do your role"),
+    "relationships": ("How good are your working relationships?",
+                      "Choose how good your working relationships are"),
+    "purpose": ("How clear is the purpose of your role to you?",
+                "Choose how clear the purpose of your role is to you"),
 }
 
 

@@ -39,9 +39,18 @@ def current_cycle(owner: User) -> Cycle | None:
     return active[0] if active else (cycles[0] if cycles else None)
 
 
+def _states(owner: User) -> list[CycleState]:
+    return list(db.session.scalars(sa.select(Cycle.state).where(Cycle.owner_id == owner.id)))
+
+
+def start_refusal(owner: User) -> str | None:
+    """Why this owner cannot start a round now, or None."""
+    existing = _states(owner)
+    return rules.refusal(lambda: rules.check_can_start(existing))
+
+
 def start_cycle(owner: User, close_on: date, today: date) -> Cycle:
-    existing = db.session.scalars(sa.select(Cycle.state).where(Cycle.owner_id == owner.id)).all()
-    rules.check_can_start(existing)
+    rules.check_can_start(_states(owner))
     rules.check_close_date(close_on, today)
     statements = db.session.scalars(
         sa.select(OrgStatement).where(OrgStatement.organisation_id == owner.organisation_id,
@@ -186,6 +195,17 @@ def _closed(cycle: Cycle) -> None:
 
 def cancel_round(cycle: Cycle) -> None:
     cycle.state = rules.cancel(cycle.state)
+
+
+def action_refusal(cycle: Cycle, action: str, today: date) -> str | None:
+    """Why the owner cannot open, close or cancel their round now, or None: the same moves the steps above make,
+    tried on the round as it is."""
+    moves = {
+        "open": lambda: rules.open_round(cycle.state, len(cycle.invitations), cycle.close_on, today),
+        "close": lambda: rules.close_early(cycle.state, response_count(cycle)),
+        "cancel": lambda: rules.cancel(cycle.state),
+    }
+    return rules.refusal(moves[action])
 
 
 def remind_all_offer(cycle: Cycle, today: date) -> reminders.RemindAllOffer | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
@@ -151,6 +151,21 @@ def _normalise_known(address: str) -> str:
     return normalise_email(address) or address.strip().lower()
 
 
+def lines_to_fix(problems: Sequence[LineProblem]) -> tuple[str, tuple[LineProblem, ...]]:
+    """The lines that need fixing, as they go back into the box, and their problems numbered by the lines they
+    now stand on there (the box no longer holds the lines that were added)."""
+    lines: list[str] = []
+    renumbered: list[LineProblem] = []
+    for problem in problems:
+        if not problem.text:
+            continue
+        number = len(lines) + 1
+        reason = problem.message.removeprefix(f"Line {problem.line_number}: ")
+        renumbered.append(LineProblem(number, problem.text, f"Line {number}: {reason}"))
+        lines.extend(problem.text.split("\n"))
+    return "\n".join(lines), tuple(renumbered)
+
+
 def parse_rater_list(
     text: str, existing_emails: Collection[str] = (), owner_email: str | None = None
 ) -> ParsedList:
@@ -173,7 +188,9 @@ def parse_rater_list(
             continue
         if read == MAX_LINES:
             message = f"only the first {MAX_LINES} lines were read – add the rest in another paste"
-            problems.append(LineProblem(number, line, f"Line {number}: {message}"))
+            # The problem holds every line not read, so that none of them is lost from the box.
+            rest = "\n".join(kept for later in lines[number - 1:] if (kept := later.strip()))
+            problems.append(LineProblem(number, rest, f"Line {number}: {message}"))
             break
         read += 1
         result = _check(fields or [], owner, existing, seen)

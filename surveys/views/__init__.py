@@ -11,9 +11,10 @@ bp = Blueprint("surveys", __name__, template_folder="../templates")
 @bp.context_processor
 def survey_helpers() -> dict[str, object]:
     from surveys.answers import field_name
+    from surveys.cycle import state_phrase
     from surveys.questionnaire import NOT_ABLE_TO_SAY
 
-    return {"field_name": field_name, "NOT_ABLE_TO_SAY": NOT_ABLE_TO_SAY}
+    return {"field_name": field_name, "NOT_ABLE_TO_SAY": NOT_ABLE_TO_SAY, "state_phrase": state_phrase}
 
 
 from surveys.views import admin, owner, rater  # noqa: E402, F401  (routes attach to bp)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -18,7 +18,7 @@ from surveys.answers import area_statements, changing_at, field_name, first_inco
 from surveys.forms import CloseDateForm, ConfirmForm, PasteRatersForm, PreparationForm, RaterForm
 from surveys.hooks import cycle_links
 from surveys.models import FULFILMENT_ASPECTS, Cycle, Invitation
-from surveys.rater_list import check_rater, chosen_per_category, parse_rater_list
+from surveys.rater_list import check_rater, chosen_per_category, lines_to_fix, parse_rater_list
 from surveys.views import bp
 
 owner_only = roles(Role.OWNER)
@@ -73,9 +73,17 @@ def remind_all():  # type: ignore[no-untyped-def]
     return _done(message)
 
 
+def _cannot(title: str, reason: str, status: int = 200, cycle: Cycle | None = None):  # type: ignore[no-untyped-def]
+    """Instead of a confirmation whose button could only be refused: why not, and the way back."""
+    return render_template("surveys/cannot.html", title=title, reason=reason, cycle=cycle), status
+
+
 @bp.route("/round/start", methods=["GET", "POST"])
 @owner_only
 def start_round():  # type: ignore[no-untyped-def]
+    refused = operations.start_refusal(current_user)
+    if refused:
+        return _cannot("You cannot start a new round now", refused, 200 if request.method == "GET" else 409)
     form = CloseDateForm()
     if request.method == "GET":
         default = rules.default_close_date(today())
@@ -174,12 +182,18 @@ def self_check():  # type: ignore[no-untyped-def]
 
 
 def _raters_page(cycle: Cycle, add_form: RaterForm, paste_form: PasteRatersForm,
-                 problems: list | None = None, status: int = 200):  # type: ignore[no-untyped-def]
-    errors = [{"text": p.message, "href": "#paste-raters"} for p in (problems or [])]
+                 problems: list[str] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    errors = [{"text": message, "href": "#paste-raters"} for message in (problems or [])]
     return render_template("surveys/raters.html", cycle=cycle, add_form=add_form, paste_form=paste_form,
                            problems=problems or [], extra_errors=errors,
                            chosen=chosen_per_category([i.category for i in cycle.invitations]),
                            editable=rules.raters_editable(cycle.state)), status
+
+
+# What a pasted list left to fix, kept in the owner's session from the POST to the page it redirects to, so a refresh
+# of that page never sends the list again. The session is a cookie: a list too long for it stays on the POST.
+_TO_FIX = "raters_to_fix"
+_TO_FIX_LIMIT = 2500  # characters, well inside a 4 kB cookie with what else the session holds
 
 
 @bp.route("/round/raters", methods=["GET", "POST"])
@@ -196,6 +210,10 @@ def raters():  # type: ignore[no-untyped-def]
         else:
             operations.add_raters(cycle, [entry])
             return _done(f"{entry.name} has been added.", "surveys.raters")
+    to_fix = session.pop(_TO_FIX, None) if request.method == "GET" else None
+    if to_fix:
+        paste_form.raters.data = to_fix["text"]
+        return _raters_page(cycle, add_form, paste_form, problems=to_fix["problems"])
     return _raters_page(cycle, add_form, paste_form)
 
 
@@ -216,11 +234,16 @@ def paste_raters():  # type: ignore[no-untyped-def]
         flash(f"{len(parsed.raters)} {'person has' if len(parsed.raters) == 1 else 'people have'} been added.")
         return redirect(url_for("surveys.raters"))
     # Keep the lines that need fixing in the box, so nothing typed is lost and nothing good is added twice.
-    paste_form.raters.data = "\n".join(p.text for p in parsed.problems if p.text)
+    text, problems = lines_to_fix(parsed.problems)
     if parsed.raters:
         flash(f"{len(parsed.raters)} {'person was' if len(parsed.raters) == 1 else 'people were'} added. "
               "Fix the lines below and add them again.")
-    return _raters_page(cycle, add_form, paste_form, problems=list(parsed.problems))
+    messages = [p.message for p in problems]
+    if len(text) + sum(map(len, messages)) <= _TO_FIX_LIMIT:
+        session[_TO_FIX] = {"text": text, "problems": messages}
+        return redirect(url_for("surveys.raters"))
+    paste_form.raters.data = text
+    return _raters_page(cycle, add_form, paste_form, problems=messages)
 
 
 def _invitation(cycle: Cycle, invitation_id: int) -> Invitation:
@@ -266,6 +289,8 @@ def remove_rater(invitation_id: int):  # type: ignore[no-untyped-def]
                            button="Remove", back=url_for("surveys.raters"), warning=True)
 
 
+_CANNOT = {"open": "You cannot send invitations now", "close": "You cannot close your round now",
+           "cancel": "You cannot cancel your round now"}
 _ROUND_ACTIONS = {
     "open": ("Send invitations and open your round?",
              ["Each rater will get an email with their own link.",
@@ -287,16 +312,16 @@ _ROUND_ACTIONS = {
 def round_action(action: str):  # type: ignore[no-untyped-def]
     cycle = _cycle()
     title, body, button, operation, message = _ROUND_ACTIONS[action]
+    refused = operations.action_refusal(cycle, action, today())
+    if refused:
+        return _cannot(_CANNOT[action], refused, 200 if request.method == "GET" else 409, cycle)
     form = ConfirmForm()
-    error = None
     if form.validate_on_submit():
         try:
             operation(cycle)
-        except DomainError as exc:
+        except DomainError as exc:  # the round changed between the check above and now
             unit.rollback()
-            error = exc.message
-        else:
-            return _done(message)
+            return _cannot(_CANNOT[action], exc.message, 409, cycle)
+        return _done(message)
     return render_template("surveys/confirm.html", form=form, title=title, body=body, button=button,
-                           back=url_for("surveys.dashboard"), warning=action != "open",
-                           extra_errors=[{"text": error, "href": "#confirm"}] if error else None)
+                           back=url_for("surveys.dashboard"), warning=action != "open")

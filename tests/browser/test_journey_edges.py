@@ -6,10 +6,13 @@ from collections.abc import Callable
 
 from playwright.sync_api import Locator, Page, expect
 
+from app.models import Role
+from surveys.models import FULFILMENT_QUESTIONS
 from tests.browser.audit import Auditor
+from tests.browser.browser import Contexts
 from tests.browser.live import LiveServer
-from tests.browser.seed import open_round, rater_email
-from tests.browser.steps import answer_every_statement, follow, press_button
+from tests.browser.seed import closed_round_with_report, open_round, person, rater_email
+from tests.browser.steps import answer_every_statement, follow, press_button, sign_in
 
 AREAS = 4
 
@@ -52,3 +55,65 @@ def test_change_on_the_check_page_lands_at_the_question_and_comes_back(
     page.get_by_label("What one thing could this person develop?").fill("Say no more often.")
     press_button(page, "Save and continue")
     assert page.url.endswith("/check#check-q-develop")
+
+
+def _task_status(page: Page, task: str) -> str:
+    return page.locator(".nhsuk-task-list__item", has_text=task).locator(".nhsuk-task-list__status").inner_text()
+
+
+def test_an_owner_part_way_through_setting_up_a_round(live: LiveServer, desktop: Page, audit: Auditor) -> None:
+    with live.context():
+        owner = person(Role.OWNER)
+    page = desktop
+    sign_in(page, owner)
+    page.goto("/round/start")
+    press_button(page, "Start my round")
+    assert _task_status(page, "Write your preparation document") == "To do"
+
+    follow(page, "Write your preparation document")
+    for question, _missing in FULFILMENT_QUESTIONS.values():  # each rating is a question of its own
+        expect(page.get_by_role("group", name=question, exact=True)).to_be_visible()
+    page.get_by_role("group", name="How manageable is your workload?").get_by_label("2", exact=True).check()
+    press_button(page, "Save and come back later")
+    page.goto("/round/self/1")
+    answer_every_statement(page, "Agree", limit=2)
+    press_button(page, "Save and come back later")
+    assert _task_status(page, "Write your preparation document") == "In progress"
+    assert _task_status(page, "Rate yourself") == "In progress"
+    audit(page, "owner-dashboard-in-progress", "Your feedback round", sizes=False)
+
+    page.goto("/round/raters")
+    good = rater_email("gil")
+    page.get_by_label("Paste your list").fill(f"Gil Good, {good}, Peer\nNo Email, , Peer\nBo Boss, bo@x.example, Boss")
+    press_button(page, "Add these people")
+    assert page.url.endswith("/round/raters"), "the page after a paste is still the POST"
+    audit(page, "owner-raters-paste-renumbered", "Choose who to ask for feedback", error=True)
+    expect(page.get_by_label("Paste your list")).to_have_value("No Email, , Peer\nBo Boss, bo@x.example, Boss")
+    problems = page.locator("#paste-raters-problems li")
+    expect(problems).to_have_count(2)
+    expect(problems.nth(0)).to_contain_text("Line 1: add an email address")
+    expect(problems.nth(1)).to_contain_text("Line 2: 'Boss' is not a rater group")
+    page.reload()  # nothing is sent again, and the lines fixed once are not asked about again
+    expect(page.locator(".nhsuk-error-summary")).to_have_count(0)
+    expect(page.locator(".nhsuk-summary-list__key", has_text="Gil Good")).to_have_count(1)
+
+
+def test_an_owner_whose_round_has_closed(live: LiveServer, contexts: Contexts, audit: Auditor) -> None:
+    with live.context():
+        data = closed_round_with_report({"manager": 1, "peer": 3})
+    page = contexts.page()
+    sign_in(page, data.owner)
+    expect(page.get_by_role("heading", name="Responses", exact=True)).to_be_visible()
+    expect(page.get_by_text("Responses so far")).to_have_count(0)
+    page.goto("/round/raters")
+    audit(page, "owner-raters-after-close", "The people you asked for feedback", sizes=False)
+    main = page.get_by_role("main")
+    expect(main).to_contain_text("Your round has closed and your report is ready, so the people you asked")
+    assert "report_ready" not in main.inner_text() and "report ready" not in main.inner_text()
+    for action, title, button in [("close", "You cannot close your round now", "Close the round"),
+                                  ("cancel", "You cannot cancel your round now", "Cancel the round"),
+                                  ("start", "You cannot start a new round now", "Start my round")]:
+        page.goto(f"/round/{action}")
+        expect(page.get_by_role("heading", level=1)).to_have_text(title)
+        expect(page.get_by_role("button", name=button)).to_have_count(0)
+    audit(page, "owner-start-cannot", "You cannot start a new round now", sizes=False)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from playwright.sync_api import Page, expect
 
 from app.models import Role
+from surveys.models import FULFILMENT_QUESTIONS
 from tests.browser.audit import Auditor
 from tests.browser.live import LiveServer
 from tests.browser.seed import person, rater_email
@@ -29,8 +30,8 @@ def _prepare(page: Page, audit: Auditor) -> None:
     audit(page, "owner-preparation", "Preparation document")
     for label, text in PREPARATION_TEXTS.items():
         page.get_by_label(label, exact=True).fill(text)
-    for aspect in ["Fulfilment", "Workload", "Being equipped and confident", "Relationships", "Clarity of purpose"]:
-        page.get_by_role("group", name=aspect, exact=True).get_by_label("4", exact=True).check()
+    for question, _missing in FULFILMENT_QUESTIONS.values():
+        page.get_by_role("group", name=question, exact=True).get_by_label("4", exact=True).check()
     page.get_by_label("Considering a move to a higher level").check()
     press_button(page, "Submit my preparation document")
     expect(page.get_by_role("status")).to_contain_text("Your preparation document has been submitted")

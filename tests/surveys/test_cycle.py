@@ -136,3 +136,29 @@ def test_after_closing_owner_tasks_can_no_longer_be_done() -> None:
     statuses = {s.key: s.status for s in rules.progress(_facts(S.CLOSED, prep=False, saq=True, raters=4))}
     assert statuses["preparation"] == "not_yet"
     assert statuses["closed"] == "done" and statuses["report"] == "waiting"
+
+
+def test_a_task_saved_but_not_submitted_is_in_progress() -> None:
+    facts = RoundFacts(S.DRAFT, False, False, 0, preparation_started=True, self_assessment_started=True)
+    statuses = {s.key: s.status for s in rules.progress(facts)}
+    assert statuses["preparation"] == statuses["self"] == "in_progress"
+    step = rules.next_step(facts)
+    assert step is not None and step.key == "preparation"
+    done = RoundFacts(S.DRAFT, True, False, 0, preparation_started=True, self_assessment_started=True)
+    assert {s.key: s.status for s in rules.progress(done)}["preparation"] == "done"
+    closed = RoundFacts(S.CLOSED, False, False, 3, preparation_started=True, self_assessment_started=True)
+    assert {s.key: s.status for s in rules.progress(closed)}["self"] == "not_yet"
+
+
+@pytest.mark.parametrize("state", list(CycleState))
+def test_every_state_is_put_in_words_without_its_own_name(state: CycleState) -> None:
+    phrase = rules.state_phrase(state)
+    assert phrase.startswith("Your round ") and "_" not in phrase
+    assert state.value not in phrase or state.value in {"open", "closed", "cancelled"}
+
+
+def test_a_refusal_is_the_reason_the_move_gives_or_none() -> None:
+    assert rules.refusal(lambda: rules.close_early(S.OPEN, 0)) == \
+        "You cannot close the round until at least one rater has responded."
+    assert rules.refusal(lambda: rules.close_early(S.OPEN, 1)) is None
+    assert rules.refusal(lambda: rules.cancel(S.REPORT_READY)) is not None

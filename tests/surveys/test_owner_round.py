@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
@@ -35,11 +36,15 @@ def test_an_owner_starts_a_round_with_a_21_day_default(owner_client: FlaskClient
 
 def test_a_second_active_round_is_refused_with_a_plain_message(owner_client: FlaskClient) -> None:
     _start(owner_client)
+    page = owner_client.get("/round/start")  # said before any form is filled in, and no form is offered
+    assert page.status_code == 200 and "already have a feedback round in progress" in page.get_data(as_text=True)
+    assert "Start my round" not in page.get_data(as_text=True)
     close = today() + timedelta(days=10)
-    response = post_form(owner_client, "/round/start",
-                         {"day": str(close.day), "month": str(close.month), "year": str(close.year)})
-    assert response.status_code == 200
+    response = post_form(owner_client, "/round/start", {"day": str(close.day), "month": str(close.month),
+                                                         "year": str(close.year)}, page="/round/preparation")
+    assert response.status_code == 409
     assert "already have a feedback round in progress" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Cycle)) == 1
 
 
 def test_an_impossible_close_date_is_explained_and_kept(owner_client: FlaskClient) -> None:
@@ -106,12 +111,17 @@ def test_pasted_raters_keep_good_lines_and_explain_each_bad_one(owner_client: Fl
              "Ben Carter, ben@trust.example, Direct report"
     response = post_form(owner_client, "/round/raters/paste", {"paste-raters": pasted}, page="/round/raters",
                          prefix="paste")
-    page = response.get_data(as_text=True)
-    assert response.status_code == 200 and "There is a problem" in page
-    assert "Line 2" in page and "Line 3" in page
-    assert "Grace Liu, grace@trust.example, Boss" in page  # kept in the box to fix
+    # Post/redirect/get: a refresh of the page shown next cannot send the list again.
+    assert response.status_code == 302 and response.headers["Location"] == "/round/raters"
+    page = owner_client.get("/round/raters").get_data(as_text=True)
+    assert "There is a problem" in page
+    # The box now holds only the two lines to fix, and the messages number them as they stand there.
+    assert "No Email, , Peer\nGrace Liu, grace@trust.example, Boss</textarea>" in page
+    assert "Line 1: add an email address" in page and "Line 2: &#39;Boss&#39; is not a rater group" in page
+    assert "Line 3" not in page
     emails = set(db.session.scalars(sa.select(Invitation.email)))
     assert emails == {"sam@trust.example", "ben@trust.example"}
+    assert "There is a problem" not in owner_client.get("/round/raters").get_data(as_text=True)
 
 
 def test_duplicate_emails_are_refused_in_a_round(owner_client: FlaskClient) -> None:
@@ -174,8 +184,10 @@ def test_completion_view_shows_counts_per_group_never_names(owner_client: FlaskC
 
 
 def test_closing_early_needs_a_response(owner_client: FlaskClient, open_round) -> None:  # type: ignore[no-untyped-def]
-    response = post_form(owner_client, "/round/close", {})
-    assert response.status_code == 200
+    page = owner_client.get("/round/close").get_data(as_text=True)  # said before confirming, with no button
+    assert "at least one rater has responded" in page and "<button" not in page.split("<main")[1]
+    response = post_form(owner_client, "/round/close", {}, page="/round/raters")
+    assert response.status_code == 409
     assert "at least one rater has responded" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.scalar(sa.select(Cycle)).state is CycleState.OPEN
@@ -193,3 +205,15 @@ def test_a_rater_added_after_one_was_removed_is_invited_even_if_the_database_reu
     post_form(owner_client, "/round/raters", {"add-name": "Nia New", "add-email": "nia@trust.example",
                                               "add-category": "peer"}, prefix="add")
     assert len(mailbox.to("nia@trust.example")) == 1
+
+
+@pytest.mark.parametrize("action", ["open", "close", "cancel"])
+def test_a_confirmation_is_offered_only_when_its_step_can_be_taken(owner_client: FlaskClient, action: str) -> None:
+    _start(owner_client)  # a draft with nobody to invite: it can be cancelled, not opened or closed
+    page = owner_client.get(f"/round/{action}").get_data(as_text=True)
+    main = page.split("<main")[1]
+    if action == "cancel":
+        assert "<button" in main and "Cancel your round?" in main
+    else:
+        assert "<button" not in main and "You cannot" in main
+    assert "There is a problem" not in page

@@ -16,6 +16,7 @@ from surveys.rater_list import (
     LineProblem,
     ParsedList,
     RaterEntry,
+    lines_to_fix,
     normalise_email,
     parse_category,
     parse_rater_list,
@@ -229,7 +230,7 @@ def test_only_the_first_500_lines_are_read() -> None:
     assert parsed.problems == (
         LineProblem(
             MAX_LINES + 2,
-            rows[MAX_LINES],
+            "\n".join(rows[MAX_LINES:]),  # every line not read, so none is lost from the box
             f"Line {MAX_LINES + 2}: only the first 500 lines were read – add the rest in another paste",
         ),
     )
@@ -373,3 +374,21 @@ def test_the_owner_is_told_which_groups_will_be_combined() -> None:
                                    Category.OTHER])
     assert [(c.category, c.chosen, c.may_be_combined) for c in choices] == [
         (Category.MANAGER, 1, False), (Category.PEER, 2, True), (Category.OTHER, 3, False)]
+
+
+def test_lines_to_fix_are_numbered_as_they_stand_in_the_box() -> None:
+    parsed = parse_rater_list("Jo,jo@nhs.net,Peer\n\nBad,bad@,Peer\nSam,sam@nhs.net,Peer\nNo group,ng@nhs.net,")
+    text, problems = lines_to_fix(parsed.problems)
+    assert [p.line_number for p in parsed.problems] == [3, 5]
+    assert text == "Bad,bad@,Peer\nNo group,ng@nhs.net,"
+    assert [p.line_number for p in problems] == [1, 2]
+    assert problems[0].message.startswith("Line 1: 'bad@' is not a valid email address")
+    assert problems[1].message.startswith("Line 2: add a rater group")
+    assert [text.split("\n")[p.line_number - 1] for p in problems] == [p.text for p in parsed.problems]
+
+
+def test_lines_not_read_go_back_to_the_box_after_those_to_fix() -> None:
+    rows = ["Bad,bad@,Peer", *(f"P{i},p{i}@nhs.net,Peer" for i in range(MAX_LINES + 2))]
+    text, problems = lines_to_fix(parse_rater_list("\n".join(rows)).problems)
+    assert text.split("\n") == [rows[0], *rows[MAX_LINES:]]
+    assert [p.line_number for p in problems] == [1, 2]
