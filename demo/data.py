@@ -95,7 +95,7 @@ def _round(owner: User, raters: list[tuple[str, str]], started: date, rng: rando
         "fulfilment": 4, "workload": 2, "equipped": 4, "relationships": 5, "purpose": 3},
         position="broaden", submit=True)
     questionnaire = cycle.questionnaire()
-    operations.save_self_answers(cycle, {s.key: rng.choice([3, 4, 4, 5]) for s in questionnaire.statements()})
+    operations.save_self_answers(cycle, {s.key: _self_rating(s.key, rng) for s in questionnaire.statements()})
     operations.submit_self_assessment(cycle)
     operations.add_raters(cycle, [
         RaterEntry(name=name, email=f"{name.split()[0].lower()}.{owner.name.split()[0].lower()}@{DOMAIN}",
@@ -104,25 +104,90 @@ def _round(owner: User, raters: list[tuple[str, str]], started: date, rng: rando
     return cycle
 
 
+# How colleagues see the demo owners, per sub-area (1–5), and how far the owners' own view departs from it: a
+# blind spot in Leadership, a hidden strength in Strategic insight, so the report has something to talk about.
+LEVELS = {"ability.professional": 4.3, "ability.leadership": 3.5, "insight.self_awareness": 3.9,
+          "insight.strategic": 4.2, "values.personal": 4.5, "values.shared": 4.4, "ambition.personal": 3.3,
+          "ambition.organisational": 3.8}
+SELF_BIAS = {"ability.leadership": 1.1, "insight.strategic": -1.2, "ambition.personal": 0.4}
+NOT_ABLE_TO_SAY_RATE = 0.07  # PRODUCT's typical round: a few "Not able to say"
+
+
+def _level(key: str) -> float:
+    sub_area = key.rsplit(".", 1)[0]
+    # A fixed, small per-statement offset, so statements within a sub-area differ (highest/lowest mean something).
+    return LEVELS.get(sub_area, 4.2) + (sum(map(ord, key)) % 7 - 3) / 10
+
+
+def _clamp(value: float) -> int:
+    return max(1, min(5, round(value)))
+
+
+def _self_rating(key: str, rng: random.Random) -> int:
+    return _clamp(_level(key) + SELF_BIAS.get(key.rsplit(".", 1)[0], 0) + rng.gauss(0, 0.4))
+
+
+# Realistic comments, each used at most once per round: raters rarely write the same sentence.
+COMMENTS = {
+    "strengths": [
+        "Calm under pressure and always makes time for the team, even on the busiest days.",
+        "Explains complex changes in a way everyone can follow, and checks that we have understood.",
+        "Builds strong relationships with partners across the system; people return their calls.",
+        "Really good at spotting risks early and raising them without drama.",
+        "Gives credit to the team in public and feedback in private.",
+        "Keeps patients at the centre of every discussion about the service.",
+        "Honest when things go wrong, which makes it easier for the rest of us to be honest too.",
+        "Runs the best handovers I have seen: short, clear and nothing missed.",
+        "Encouraged me to apply for the band 6 post and helped me prepare for the interview.",
+        "Knows the detail of the rota and the budget better than anyone.",
+        "Listens properly before deciding, and tells you why a decision went the way it did.",
+        "A steady presence during the winter pressures; the ward felt safe.",
+    ],
+    "develop": [
+        "Delegate more: the team is ready to take on bigger pieces of work.",
+        "Share your thinking about the longer-term direction earlier, before plans are fixed.",
+        "Speak up more in senior meetings: your view is valued and often right.",
+        "Say no more often. Taking everything on means some things slip.",
+        "Make more time for one-to-ones; they are often the first thing to be cancelled.",
+        "Be clearer about priorities when everything feels urgent.",
+        "Give feedback sooner rather than saving it for appraisals.",
+        "Step back from the day-to-day detail so you can lead the bigger changes.",
+        "Let people try their own solutions, even if they are not the way you would do it.",
+    ],
+    "other": [
+        "Thank you for the support this year.",
+        "One of the best managers I have worked for.",
+        "It would help to know more about the plans for the new unit.",
+        "I am glad this feedback is being asked for.",
+        "Happy to talk about any of this in person.",
+    ],
+}
+
+
+def _comments(rng: random.Random, pools: dict[str, list[str]]) -> dict[str, str]:
+    """One rater's comments: usually strengths and something to develop, sometimes a last word, sometimes nothing."""
+    said: dict[str, str] = {}
+    for question, chance in (("strengths", 0.85), ("develop", 0.7), ("other", 0.3)):
+        if pools[question] and rng.random() < chance:
+            said[question] = pools[question].pop()
+    return said
+
+
 def _answer(cycle: Cycle, rng: random.Random, respond: set[str], decline: set[str], draft: set[str]) -> None:
     questionnaire = cycle.questionnaire()
     keys = questionnaire.statement_keys()
-    comments = [
-        {"strengths": "Calm under pressure and always makes time for the team.",
-         "develop": "Delegate more: the team is ready to take on bigger pieces of work."},
-        {"strengths": "Explains complex changes in a way everyone can follow.",
-         "other": "Thank you for the support this year."},
-        {"strengths": "Builds strong relationships with partners across the system.",
-         "develop": "Share your thinking about the longer-term direction earlier."},
-        {"develop": "Speak up more in senior meetings: your view is valued."},
-    ]
+    pools = {question: rng.sample(texts, len(texts)) for question, texts in COMMENTS.items()}
     for invitation in cycle.invitations:
         if invitation.name in respond | draft:
-            answers = {k: rng.choice([2, 3, 4, 4, 5, 5, NOT_ABLE_TO_SAY]) for k in keys}
+            leniency = rng.gauss(0, 0.35)  # some raters are kinder than others
+            answers: dict[str, int | str] = {
+                k: NOT_ABLE_TO_SAY if rng.random() < NOT_ABLE_TO_SAY_RATE else _clamp(_level(k) + leniency
+                                                                                       + rng.gauss(0, 0.6))
+                for k in keys}
             if invitation.name in draft:
                 answers = dict(list(answers.items())[: len(keys) // 3])
             responses.save_answers(invitation, answers)
-            responses.save_comments(invitation, rng.choice(comments))
+            responses.save_comments(invitation, _comments(rng, pools))
             if invitation.name in respond:
                 responses.submit(invitation)
         elif invitation.name in decline:

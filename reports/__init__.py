@@ -10,11 +10,13 @@ def init_app(app: Flask) -> None:
     from app.models import Role
     from app.navigation import register_nav
     from reports import jobs
+    from reports.cli import reports_cli
     from reports.views import bp, report_link_for
     from surveys.hooks import provide_cycle_links
     from surveys.signals import round_closed
 
     app.register_blueprint(bp)
+    app.cli.add_command(reports_cli)
     on_key_rotation(jobs.rewrap_report_keys)
     round_closed.connect(jobs.enqueue_build_on_close)
     provide_cycle_links(report_link_for)

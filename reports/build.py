@@ -1,61 +1,51 @@
-"""Building a report once a round has closed: figures, charts, the HTML and PDF from one template, sealed."""
+"""Building a report once a round has closed: the figure table, checked, then sealed with the content and PDFs.
+
+`report_data` is the one function between stored responses and figures: everything after it sees responses only
+as (category, answers, comments), in no particular order, with nothing that points back at a rater.
+"""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import sqlalchemy as sa
-from flask import render_template
-from markupsafe import Markup
 
 from app.crypto import key_ring
 from app.extensions import db
 from app.mail import queue_mail
 from reports import envelope
 from reports.anonymity import RaterResponse
-from reports.charts import area_chart, as_data_uri
-from reports.figures import GAP_THRESHOLD, ReportData, build_report_data
+from reports.checker import Violation, check
+from reports.content import ReportData, build_report_data
+from reports.figures import Words
 from reports.models import Report
+from reports.render import pdf_filename, render_pdf  # noqa: F401  (pdf_filename: re-exported for callers)
 from surveys import cycle as rules
 from surveys.cycle import CycleState
 from surveys.models import Cycle, Response
 
+PARTS = ("figures", "content", "pdf", "pdf_reader")
 
-def report_data(cycle: Cycle) -> ReportData:
+
+class ReportRefused(RuntimeError):
+    """The figure table failed the check: the report is not sealed, and the round stays closed."""
+
+    def __init__(self, violations: list[Violation]) -> None:
+        self.violations = violations
+        super().__init__("the figure table fails the anonymity check:\n" + "\n".join(map(str, violations)))
+
+
+def report_data(cycle: Cycle, *, rule_b: bool = True) -> ReportData:
+    """`rule_b=False` builds what rule (a) alone would show: only the benchmarks ask for it, never a report."""
     rows = db.session.scalars(sa.select(Response).where(Response.cycle_id == cycle.id)).all()
-    responses = [RaterResponse(id=r.id, category=r.category, answers=r.answers, comments=r.comments or {})
-                 for r in rows]
-    self_answers = {k: v for k, v in (cycle.self_assessment.answers if cycle.self_assessment else {}).items()
-                    if isinstance(v, int)}
-    return build_report_data(cycle.questionnaire(), responses, self_answers)
+    responses = [RaterResponse(category=r.category, answers=r.answers, comments=r.comments or {}) for r in rows]
+    self_answers = dict(cycle.self_assessment.answers) if cycle.self_assessment else {}
+    return build_report_data(cycle.questionnaire(), responses, self_answers, rule_b=rule_b)
 
 
-def render_body(cycle: Cycle, data: ReportData) -> str:
-    labels = [label for label, _ in data.groups]
-    charts = {area.row.key: as_data_uri(area_chart(area, labels)) for area in data.areas}
-    return render_template("reports/report_body.html", data=data, charts=charts, owner_name=cycle.owner.name,
-                           closed_on=(cycle.closed_at or cycle.created_at).date(), gap_threshold=GAP_THRESHOLD,
-                           open_questions=cycle.questionnaire().open_questions)
-
-
-def pdf_filename(owner_name: str) -> str:
-    """The download's name: the owner's name in any script, as one word of letters, digits and hyphens."""
-    words = "".join(ch if ch.isalnum() else " " for ch in owner_name.lower()).split()
-    return f"feedback-report-{'-'.join(words) or 'owner'}.pdf"
-
-
-def css_string(text: str) -> Markup:
-    """`text` as a quoted CSS string, for the page footer's `content:`. CSS inside <style> is not HTML, so HTML
-    escaping would print "&amp;" in the footer; instead every character that could end the string or the style
-    element is written as a CSS escape."""
-    escaped = "".join(ch if ch.isalnum() or ch in " .,-_'" else f"\\{ord(ch):x} " for ch in text)
-    return Markup(f'"{escaped}"')
-
-
-def render_pdf(owner_name: str, body: str) -> bytes:
-    from weasyprint import HTML  # heavy import: only the worker pays for it
-
-    html = render_template("reports/report_pdf.html", owner_name=owner_name, body=body,
-                           footer=css_string(f"Open360 – confidential to {owner_name}"))
-    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
+def _dump(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def build_report(cycle: Cycle) -> Report | None:
@@ -65,15 +55,23 @@ def build_report(cycle: Cycle) -> Report | None:
     if db.session.scalar(sa.select(Report.id).where(Report.cycle_id == cycle.id)) is not None:
         return None
     data = report_data(cycle)
-    body = render_body(cycle, data)
-    pdf = render_pdf(cycle.owner.name, body)
+    table = data.table.to_json()
+    violations = check(table)
+    if violations:
+        raise ReportRefused(violations)
+    closed_on = (cycle.closed_at or cycle.created_at).date()
+    content = data.content_json() | {"owner_name": cycle.owner.name, "closed_on": closed_on.isoformat()}
+    pdfs = {part: render_pdf(data, content, Words(is_owner=part == "pdf", name=cycle.owner.name))
+            for part in ("pdf", "pdf_reader")}
     report = Report(cycle=cycle)
     db.session.add(report)
     db.session.flush()  # the id is bound into every ciphertext
     data_key = envelope.new_data_key()
     report.wrapped_key = envelope.wrap_key(key_ring(), report.id, data_key)
-    report.html_sealed = envelope.seal(data_key, report.id, "html", body.encode())
-    report.pdf_sealed = envelope.seal(data_key, report.id, "pdf", pdf)
+    report.figures_sealed = envelope.seal(data_key, report.id, "figures", _dump(table))
+    report.content_sealed = envelope.seal(data_key, report.id, "content", _dump(content))
+    report.pdf_sealed = envelope.seal(data_key, report.id, "pdf", pdfs["pdf"])
+    report.pdf_reader_sealed = envelope.seal(data_key, report.id, "pdf_reader", pdfs["pdf_reader"])
     cycle.state = rules.mark_report_ready(cycle.state)
     queue_mail("report_ready", cycle.id, f"report_ready:{cycle.id}")
     db.session.flush()
@@ -81,6 +79,18 @@ def build_report(cycle: Cycle) -> Report | None:
 
 
 def open_part(report: Report, part: str) -> bytes:
+    """One sealed part: "figures" and "content" (JSON), "pdf" (the owner's) or "pdf_reader" (anyone else's)."""
+    if part not in PARTS:
+        raise ValueError(f"a report has no part {part!r}")
     data_key = envelope.unwrap_key(key_ring(), report.id, report.wrapped_key)
-    sealed = report.html_sealed if part == "html" else report.pdf_sealed
-    return envelope.open_sealed(data_key, report.id, part, sealed)
+    return envelope.open_sealed(data_key, report.id, part, getattr(report, f"{part}_sealed"))
+
+
+def figure_table(report: Report) -> dict[str, Any]:
+    """The sealed figure table, as JSON data: what `flask reports figures` prints and the owner may download."""
+    return json.loads(open_part(report, "figures"))
+
+
+def sealed_data(report: Report) -> tuple[ReportData, dict[str, Any]]:
+    content = json.loads(open_part(report, "content"))
+    return ReportData.from_json(figure_table(report), content), content

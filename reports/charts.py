@@ -1,67 +1,105 @@
-"""Charts for the report, drawn with matplotlib (Agg): one per area, sub-area scores per shown group.
+"""One chart per area: a dot plot of all others against self for the area and each sub-area (PRODUCT §4).
 
-Colours are the Okabe–Ito palette (safe for the common colour-vision deficiencies) and every series also has its
-own hatch, so the chart still reads in greyscale print. Each chart sits next to a table with the same numbers.
+Drawn as SVG from the figure table's shown values, which are already at the precision printed (one decimal), so a
+dot cannot be read more finely than the table beside it. All others is a filled circle and self an open diamond:
+the Okabe–Ito blue and vermilion are told apart by people with the common colour-vision deficiencies, and the
+shapes differ too, so the chart also reads in greyscale print. Sized for a 390 px phone: the drawing is about as
+wide as a phone's content column, so its 13 px text shows at about 13 px there; on a wide screen it stays small.
 """
 
 from __future__ import annotations
 
 import base64
-import io
+from xml.sax.saxutils import escape
 
-import matplotlib
+from reports.figures import AreaView, Row, Words
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
-from matplotlib.figure import Figure
-
-from reports.figures import AreaResult
-
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
-HATCHES = ["", "//", "..", "xx", "\\\\", "++", "oo"]
-SELF_COLOUR = "#212b32"
-
-
-def _series(area: AreaResult, group_labels: list[str]) -> list[tuple[str, list[float | None]]]:
-    rows = [sub.row for sub in area.sub_areas]
-    series = [(label, [r.by_group[label].value if label in r.by_group else None for r in rows])
-              for label in group_labels]
-    series.append(("All others", [r.all_others.value for r in rows]))
-    series.append(("Self", [r.self_score for r in rows]))
-    return series
+WIDTH = 340
+LEFT, RIGHT = 14, 326  # the 1–5 scale runs between these x positions
+ROW_HEIGHT = 58
+TOP = 44
+OTHERS_COLOUR = "#0072B2"  # Okabe–Ito blue
+SELF_COLOUR = "#D55E00"  # Okabe–Ito vermilion
+TEXT = "#212b32"
+MUTED = "#4c6272"
+FONT = "Arial, Helvetica, 'DejaVu Sans', sans-serif"
 
 
-def area_chart(area: AreaResult, group_labels: list[str]) -> Figure:
-    rows = [sub.row for sub in area.sub_areas]
-    series = _series(area, group_labels)
-    figure, axes = plt.subplots(figsize=(7.0, 0.9 + 0.32 * len(series) * len(rows)), layout="constrained")
-    bar = 0.8 / len(series)
-    for s, (label, values) in enumerate(series):
-        colour = SELF_COLOUR if label == "Self" else PALETTE[s % len(PALETTE)]
-        for r, value in enumerate(values):
-            y = r + s * bar
-            if value is None:
-                axes.text(1.05, y, "too few answers" if label != "Self" else "not answered",
-                          va="center", fontsize=7, color="#4c6272")
-                continue
-            axes.barh(y, value - 1, left=1, height=bar * 0.9, color=colour, hatch=HATCHES[s % len(HATCHES)],
-                      edgecolor="white" if label != "Self" else SELF_COLOUR, linewidth=0.5,
-                      label=label if r == 0 or all(v is None for v in values[:r]) else None)
-            axes.text(value + 0.04, y, f"{value:.1f}", va="center", fontsize=7, color="#212b32")
-    axes.set_yticks([r + bar * (len(series) - 1) / 2 for r in range(len(rows))], [row.title for row in rows])
-    axes.invert_yaxis()
-    axes.set_xlim(1, 5.4)
-    axes.set_xticks([1, 2, 3, 4, 5])
-    axes.set_xlabel("Average rating (1 strongly disagree – 5 strongly agree)")
-    axes.spines[["top", "right"]].set_visible(False)
-    axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=min(4, len(series)), fontsize=7,
-                frameon=False)
-    return figure
+def _x(value: float) -> float:
+    return LEFT + (value - 1) / 4 * (RIGHT - LEFT)
 
 
-def as_data_uri(figure: Figure) -> str:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=150)
-    plt.close(figure)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+def _text(x: float, y: float, text: str, *, size: int = 13, anchor: str = "start", colour: str = TEXT,
+          weight: str = "normal") -> str:
+    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{colour}" '
+            f'font-weight="{weight}">{escape(text)}</text>')
+
+
+def _row(row: Row, y: float, is_area: bool) -> list[str]:
+    parts = [_text(LEFT, y, row.title, weight="bold" if is_area else "normal")]
+    line_y = y + 22
+    parts.append(f'<line x1="{LEFT}" y1="{line_y}" x2="{RIGHT}" y2="{line_y}" stroke="#aeb7bd" stroke-width="1"/>')
+    parts += [f'<line x1="{_x(v):.1f}" y1="{line_y - 4}" x2="{_x(v):.1f}" y2="{line_y + 4}" stroke="#aeb7bd"/>'
+              for v in (1, 2, 3, 4, 5)]
+    others, own = row.all_others, row.self_cell
+    if others.is_shown and own.is_shown and others.value is not None and own.value is not None:
+        a, b = sorted((_x(others.value), _x(own.value)))
+        parts.append(f'<line x1="{a:.1f}" y1="{line_y}" x2="{b:.1f}" y2="{line_y}" stroke="{TEXT}" '
+                     f'stroke-width="2"/>')
+    if others.value is not None:
+        x = _x(others.value)
+        parts.append(f'<circle cx="{x:.1f}" cy="{line_y}" r="7" fill="{OTHERS_COLOUR}"/>')
+        parts.append(_text(x, line_y + 22, f"{others.value:.1f}", size=12, anchor="middle", colour=OTHERS_COLOUR,
+                           weight="bold"))
+    else:
+        parts.append(_text(RIGHT, y, "all others: too few answers" if others.hidden else "all others: no answers",
+                           size=11, anchor="end", colour=MUTED))
+    if own.value is not None:
+        x = _x(own.value)
+        parts.append(f'<path d="M{x:.1f} {line_y - 8}l8 8-8 8-8-8z" fill="#ffffff" stroke="{SELF_COLOUR}" '
+                     f'stroke-width="3"/>')
+        parts.append(_text(x, line_y - 12, f"{own.value:.1f}", size=12, anchor="middle", colour=SELF_COLOUR,
+                           weight="bold"))
+    return parts
+
+
+def area_chart(area: AreaView, words: Words) -> str:
+    """The chart as an SVG document."""
+    rows = [(area.row, True), *((sub.row, False) for sub in area.sub_areas)]
+    height = TOP + ROW_HEIGHT * len(rows) + 40
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
+        f'height="{height}" font-family="{FONT}">',
+        f'<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>',
+        f'<circle cx="{LEFT + 7}" cy="16" r="7" fill="{OTHERS_COLOUR}"/>',
+        _text(LEFT + 20, 21, "All others"),
+        f'<path d="M{LEFT + 122} 8l8 8-8 8-8-8z" fill="#ffffff" stroke="{SELF_COLOUR}" stroke-width="3"/>',
+        _text(LEFT + 136, 21, f"{words.self_label} (own rating)"),
+    ]
+    for index, (row, is_area) in enumerate(rows):
+        parts += _row(row, TOP + 14 + index * ROW_HEIGHT, is_area)
+    scale_y = TOP + ROW_HEIGHT * len(rows) + 16
+    parts += [_text(_x(v), scale_y, str(v), size=12, anchor="middle", colour=MUTED) for v in (1, 2, 3, 4, 5)]
+    parts.append(_text(LEFT, scale_y + 16, "1 strongly disagree", size=11, colour=MUTED))
+    parts.append(_text(RIGHT, scale_y + 16, "5 strongly agree", size=11, anchor="end", colour=MUTED))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def alt_text(area: AreaView, words: Words) -> str:
+    """What the chart shows, in words: the figures are in the table that follows too."""
+    def said(row: Row) -> str:
+        others = row.all_others
+        o = f"all others {others.value:.1f}" if others.value is not None else "all others: too few answers" \
+            if others.hidden else "all others: no answers"
+        s = f"{words.self_label.lower() if words.is_owner else 'self'} {row.self_cell.value:.1f}" \
+            if row.self_cell.value is not None else "no own rating"
+        return f"{row.title}: {o}, {s}"
+
+    rows = [area.row, *(sub.row for sub in area.sub_areas)]
+    return (f"Dot plot of average ratings for {area.row.title} on a scale of 1 to 5, all others against "
+            f"{'your' if words.is_owner else 'the'} own rating. " + "; ".join(said(r) for r in rows) + ".")
+
+
+def as_data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()

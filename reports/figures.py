@@ -1,231 +1,168 @@
-"""Every figure the report shows, computed from the responses with the anonymity rules applied.
+"""What the report shows, laid out from the figure table alone (PRODUCT §4): rows per area, sub-area and
+statement, the At a glance lines, blind spots and hidden strengths, highest and lowest.
 
-Scores: an item's score is the mean of the numeric answers ("Not able to say" is no answer); a rater counts towards
-a sub-area when they rated at least half its statements, and the sub-area's score is the mean of those raters' own
-means; an area's score is the mean, over raters counted in any of its sub-areas, of their mean over the area.
-Every figure carries the set of responses behind it, and `anonymity.suppress` rules on all of them at once;
-`score_figures` returns them all, so that the rules can be checked on exactly the figures a report shows.
+Everything here is derived from shown figures at the precision printed (one decimal): the table is the only source,
+so no list or chart can say more than the tables do.
 """
 
 from __future__ import annotations
 
-import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from statistics import fmean
+from fractions import Fraction
 
-from reports.anonymity import Figure, Group, Merging, RaterResponse, merge_groups, suppress
-from surveys.categories import Category
-from surveys.questionnaire import Questionnaire
+from reports.anonymity import ALL_OTHERS, SELF
+from reports.table import AREA, STATEMENT, SUB_AREA, Cell, FigureTable, Layout, as_fraction
 
-GAP_THRESHOLD = 1.0  # self versus others on the 1–5 scale; the report states it
+GAP_THRESHOLD = Fraction(1)  # self versus all others on the 1–5 scale; the report states it
 TOP_N = 5
-ALL = "All others"
-
-
-@dataclass(frozen=True)
-class Score:
-    value: float | None
-    suppressed: bool  # value None and not suppressed: nobody answered
+GLANCE_N = 3
 
 
 @dataclass(frozen=True)
 class Row:
     key: str
     title: str
-    by_group: dict[str, Score]
-    all_others: Score
-    self_score: float | None
+    cells: Mapping[str, Cell]  # by audience: every group label, ALL_OTHERS and SELF
+
+    @property
+    def all_others(self) -> Cell:
+        return self.cells[ALL_OTHERS]
+
+    @property
+    def self_cell(self) -> Cell:
+        return self.cells[SELF]
 
 
 @dataclass(frozen=True)
-class SubAreaResult:
+class SubAreaView:
     row: Row
-    items: tuple[Row, ...]
+    statements: tuple[Row, ...]
 
 
 @dataclass(frozen=True)
-class AreaResult:
+class AreaView:
     row: Row
-    sub_areas: tuple[SubAreaResult, ...]
+    sub_areas: tuple[SubAreaView, ...]
 
 
 @dataclass(frozen=True)
 class Gap:
     key: str
     title: str
-    self_score: float
+    self_value: float
     others: float
+
+    @property
+    def difference(self) -> float:
+        return float(abs(as_fraction(self.self_value) - as_fraction(self.others)))
 
 
 @dataclass(frozen=True)
-class ReportData:
+class ReportView:
     groups: tuple[tuple[str, int], ...]
     withheld: int
-    areas: tuple[AreaResult, ...]
+    areas: tuple[AreaView, ...]
     blind_spots: tuple[Gap, ...]
     hidden_strengths: tuple[Gap, ...]
     highest: tuple[Row, ...]
     lowest: tuple[Row, ...]
-    comments: dict[str, dict[str, tuple[str, ...]]]
+
+    @property
+    def responses(self) -> int:
+        return sum(count for _, count in self.groups)
+
+    def statements(self) -> list[Row]:
+        return [row for area in self.areas for sub in area.sub_areas for row in sub.statements]
 
 
-def _numeric(answers: Mapping[str, int | str], keys: Sequence[str]) -> list[int]:
-    return [v for k in keys if isinstance(v := answers.get(k), int) and not isinstance(v, bool)]
+def view(table: FigureTable, layout: Layout) -> ReportView:
+    cells = table.index()
 
-
-def rater_mean(answers: Mapping[str, int | str], keys: Sequence[str], need_half: bool) -> float | None:
-    """This rater's mean over the statements they rated; None when they do not count (see module docstring)."""
-    values = _numeric(answers, keys)
-    if not values or (need_half and 2 * len(values) < len(keys)):
-        return None
-    return fmean(values)
-
-
-def figure_key(key: str, audience: str) -> str:
-    """The key of one figure: a questionnaire key (area, "area.sub_area" or statement) and a group label or ALL."""
-    return f"{key}|{audience}"
-
-
-class _Scorer:
-    """Collects each figure's value and answer set, keyed, so suppression can see the whole report at once."""
-
-    def __init__(self) -> None:
-        self.values: dict[str, float | None] = {}
-        self.figures: list[Figure] = []
-
-    def add(self, key: str, members: frozenset[str], per_rater: Mapping[str, float | None]) -> None:
-        counted = frozenset(m for m in members if per_rater.get(m) is not None)
-        self.values[key] = fmean(per_rater[m] for m in counted) if counted else None  # type: ignore[misc]
-        if counted:
-            self.figures.append(Figure(key, counted))
-
-
-@dataclass(frozen=True)
-class ScoredFigures:
-    """Every figure of a report, keyed by `figure_key`, before it is laid out, and which of them are suppressed."""
-
-    merging: Merging
-    values: Mapping[str, float | None]  # None: nobody in the audience answered
-    figures: tuple[Figure, ...]  # each figure with at least one answer, with the responses behind it
-    protected_ids: frozenset[str]  # the Manager responses, shown as their own group whatever their size
-    hidden: frozenset[str]  # keys of the figures shown as "too few answers"
-
-    def shown(self) -> tuple[Figure, ...]:
-        """The figures the report shows a value for, each with the set of responses behind it."""
-        return tuple(f for f in self.figures if f.key not in self.hidden)
-
-    def score(self, key: str) -> Score:
-        return Score(None, True) if key in self.hidden else Score(self.values[key], False)
-
-
-def _self_mean(self_answers: Mapping[str, int], keys: Sequence[str]) -> float | None:
-    values = _numeric(self_answers, keys)
-    return fmean(values) if values else None
-
-
-def score_figures(questionnaire: Questionnaire, responses: Sequence[RaterResponse]) -> ScoredFigures:
-    """Merge the groups, compute every figure from the responses not withheld, and suppress (PRODUCT §3.1, §3.2)."""
-    merging = merge_groups(responses)
-    shown = [r for r in responses if r.id not in merging.withheld_ids]  # withheld answers go nowhere
-    groups = {g.label: g.response_ids for g in merging.groups}
-    everyone = frozenset().union(*groups.values()) if groups else frozenset()
-    audiences = {**groups, ALL: everyone}
-    scorer = _Scorer()
-
-    # (kind, key, title, statement keys, whether a rater must have rated half of them)
-    units: list[tuple[str, str, str, list[str], bool]] = []
-    for area in questionnaire.areas:
-        area_keys = [s.key for sub in area.sub_areas for s in sub.statements]
-        units.append(("area", area.key, area.title, area_keys, False))
-        for sub in area.sub_areas:
-            units.append(("sub", f"{area.key}.{sub.key}", sub.title, [s.key for s in sub.statements], True))
-            units.extend(("item", s.key, s.rater_text, [s.key], False) for s in sub.statements)
-
-    sub_counted: dict[str, set[str]] = {}
-    for kind, key, _title, keys, need_half in units:
-        per_rater = {r.id: rater_mean(r.answers, keys, need_half) for r in shown}
-        if kind == "sub":
-            sub_counted[key] = {rid for rid, mean in per_rater.items() if mean is not None}
-        if kind == "area":
-            continue  # needs its sub-areas' counted raters first; done below
-        for audience, members in audiences.items():
-            scorer.add(figure_key(key, audience), members, per_rater)
-    for area in questionnaire.areas:
-        keys = [s.key for sub in area.sub_areas for s in sub.statements]
-        counted = set().union(*(sub_counted[f"{area.key}.{sub.key}"] for sub in area.sub_areas))
-        per_rater = {r.id: rater_mean(r.answers, keys, False) if r.id in counted else None for r in shown}
-        for audience, members in audiences.items():
-            scorer.add(figure_key(area.key, audience), members, per_rater)
-
-    managers = frozenset(r.id for r in shown if r.category is Category.MANAGER)
-    return ScoredFigures(merging, scorer.values, tuple(scorer.figures), managers,
-                         suppress(scorer.figures, managers))
-
-
-def build_report_data(questionnaire: Questionnaire, responses: Sequence[RaterResponse],
-                      self_answers: Mapping[str, int], rng: random.Random | None = None) -> ReportData:
-    scored = score_figures(questionnaire, responses)
-    merging = scored.merging
-    labels = [g.label for g in merging.groups]
-
-    def row(key: str, title: str, keys: Sequence[str]) -> Row:
-        return Row(key, title, {label: scored.score(figure_key(key, label)) for label in labels},
-                   scored.score(figure_key(key, ALL)), _self_mean(self_answers, keys))
+    def row(measure: str, key: str, title: str) -> Row:
+        return Row(key, title, {a: cells[(measure, key, a)] for a in table.audiences})
 
     areas = tuple(
-        AreaResult(
-            row(area.key, area.title, [s.key for sub in area.sub_areas for s in sub.statements]),
-            tuple(SubAreaResult(row(f"{area.key}.{sub.key}", sub.title, [s.key for s in sub.statements]),
-                                tuple(row(s.key, s.rater_text, [s.key]) for s in sub.statements))
-                  for sub in area.sub_areas))
-        for area in questionnaire.areas)
-    items = [item for area in areas for sub in area.sub_areas for item in sub.items]
-    blind, hidden_strengths = gaps(items)
-    highest, lowest = extremes(items)
-    shown = [r for r in responses if r.id not in merging.withheld_ids]
-    return ReportData(
-        groups=tuple((g.label, len(g.response_ids)) for g in merging.groups),
-        withheld=len(merging.withheld_ids),
-        areas=areas, blind_spots=blind, hidden_strengths=hidden_strengths, highest=highest, lowest=lowest,
-        comments=comments_by_group(questionnaire, shown, merging.groups, rng or random.SystemRandom()),
-    )
+        AreaView(row(AREA, area.key, area.title), tuple(
+            SubAreaView(row(SUB_AREA, sub.key, sub.title),
+                        tuple(row(STATEMENT, s.key, s.title) for s in sub.statements))
+            for sub in area.sub_areas))
+        for area in layout)
+    statements = [r for a in areas for s in a.sub_areas for r in s.statements]
+    blind, strengths = gaps(statements)
+    highest, lowest = extremes(statements)
+    return ReportView(tuple((g.label, g.responses) for g in table.groups), table.withheld, areas, blind, strengths,
+                      highest, lowest)
 
 
-def gaps(items: Sequence[Row]) -> tuple[tuple[Gap, ...], tuple[Gap, ...]]:
-    """Blind spots (self notably higher than others) and hidden strengths (others notably higher)."""
-    pairs = [(i, i.self_score, i.all_others.value) for i in items
-             if i.self_score is not None and i.all_others.value is not None]
-    blind = sorted((Gap(i.key, i.title, s, o) for i, s, o in pairs if s - o >= GAP_THRESHOLD),
-                   key=lambda g: g.others - g.self_score)
-    strengths = sorted((Gap(i.key, i.title, s, o) for i, s, o in pairs if o - s >= GAP_THRESHOLD),
-                       key=lambda g: g.self_score - g.others)
+def gaps(statements: Sequence[Row]) -> tuple[tuple[Gap, ...], tuple[Gap, ...]]:
+    """Blind spots (self notably higher than all others) and hidden strengths (all others notably higher), largest
+    first, from the shown figures as printed; sorted() keeps questionnaire order on ties."""
+    pairs = [Gap(r.key, r.title, r.self_cell.value, r.all_others.value) for r in statements  # type: ignore[arg-type]
+             if r.self_cell.is_shown and r.all_others.is_shown]
+
+    def signed(gap: Gap) -> Fraction:
+        return as_fraction(gap.self_value) - as_fraction(gap.others)
+
+    blind = sorted((g for g in pairs if signed(g) >= GAP_THRESHOLD), key=lambda g: -signed(g))
+    strengths = sorted((g for g in pairs if -signed(g) >= GAP_THRESHOLD), key=signed)
     return tuple(blind), tuple(strengths)
 
 
-def extremes(items: Sequence[Row]) -> tuple[tuple[Row, ...], tuple[Row, ...]]:
-    """The highest and lowest statements by others' (shown) average; sorted() keeps questionnaire order on ties."""
-    scored = [i for i in items if i.all_others.value is not None]
-    highest = tuple(sorted(scored, key=lambda i: -i.all_others.value)[:TOP_N])  # type: ignore[operator]
-    rest = [i for i in scored if i not in highest]
-    lowest = tuple(sorted(rest, key=lambda i: i.all_others.value)[:TOP_N])  # type: ignore[arg-type, return-value]
-    return highest, lowest
+def extremes(statements: Sequence[Row]) -> tuple[tuple[Row, ...], tuple[Row, ...]]:
+    """The statements all others rated highest and lowest. With fewer than 2 × TOP_N shown, they are split fairly:
+    the higher half (the middle one, when odd, goes to neither) — so neither heading is empty once two are shown."""
+    scored = [r for r in statements if r.all_others.is_shown]
+    by_value = sorted(scored, key=lambda r: -as_fraction(r.all_others.value))  # type: ignore[arg-type]
+    if len(scored) == 1:
+        return tuple(scored), ()
+    n = min(TOP_N, len(scored) // 2)
+    lowest = sorted(scored, key=lambda r: as_fraction(r.all_others.value))[:n]  # type: ignore[arg-type]
+    return tuple(by_value[:n]), tuple(lowest)
 
 
-def comments_by_group(questionnaire: Questionnaire, shown: Sequence[RaterResponse], groups: Sequence[Group],
-                      rng: random.Random) -> dict[str, dict[str, tuple[str, ...]]]:
-    """Comments of shown groups only, per open question, shuffled so their order says nothing."""
-    by_id = {r.id: r for r in shown}
-    result: dict[str, dict[str, tuple[str, ...]]] = {}
-    for group in groups:
-        per_question: dict[str, tuple[str, ...]] = {}
-        for question in questionnaire.open_questions:
-            texts = [text for rid in sorted(group.response_ids)
-                     if (text := (by_id[rid].comments.get(question.key) or "").strip())]
-            rng.shuffle(texts)
-            if texts:
-                per_question[question.key] = tuple(texts)
-        if per_question:
-            result[group.label] = per_question
-    return result
+@dataclass(frozen=True)
+class Words:
+    """The words that change with the reader: the owner reads "you"; anyone else reads the owner's name."""
 
+    is_owner: bool
+    name: str
+
+    @property
+    def you(self) -> str:
+        return "you" if self.is_owner else self.name
+
+    @property
+    def You(self) -> str:
+        return "You" if self.is_owner else self.name
+
+    @property
+    def your(self) -> str:
+        return "your" if self.is_owner else f"{self.name}’s"
+
+    @property
+    def Your(self) -> str:
+        return "Your" if self.is_owner else f"{self.name}’s"
+
+    @property
+    def yourself(self) -> str:
+        return "yourself" if self.is_owner else "themselves"
+
+    @property
+    def self_label(self) -> str:
+        return "You" if self.is_owner else "Self"
+
+
+def shown_rows_csv(report: ReportView) -> list[list[str]]:
+    """The shown figures as rows for the owner's CSV download: one line per figure, at the precision printed."""
+    header = ["Measure", "Key", "Title", "Audience", "Average", "Answers"]
+    lines = [header]
+    for area in report.areas:
+        rows = [("Area", area.row)]
+        for sub in area.sub_areas:
+            rows += [("Sub-area", sub.row), *(("Statement", r) for r in sub.statements)]
+        for measure, row in rows:
+            for audience, cell in row.cells.items():
+                if cell.is_shown:
+                    lines.append([measure, row.key, row.title, audience, f"{cell.value:.1f}", str(cell.answers)])
+    return lines

@@ -23,8 +23,12 @@ class Report(db.Model):
     # One report per round, ever: a second build from a different set of answers would allow differencing.
     cycle_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cycles.id", ondelete="CASCADE"), unique=True)
     wrapped_key: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
-    html_sealed: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary, default=b"")
+    # The figure table and the content (layout, titles, comments) as JSON; the pages are rendered from them for
+    # each reader. Two PDFs, because the words differ: "you" for the owner, the owner's name for anyone else.
+    figures_sealed: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary, default=b"", server_default="")
+    content_sealed: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary, default=b"", server_default="")
     pdf_sealed: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary, default=b"")
+    pdf_reader_sealed: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary, default=b"", server_default="")
     built_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
     cycle: so.Mapped[Cycle] = so.relationship()
@@ -73,5 +77,5 @@ class ReportRead(db.Model):
     reader_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     reader_name: so.Mapped[str] = so.mapped_column(sa.String(200))
     capacity: so.Mapped[str] = so.mapped_column(sa.String(20))  # owner | facilitator | shared
-    form: so.Mapped[str] = so.mapped_column(sa.String(10))  # page | pdf
+    form: so.Mapped[str] = so.mapped_column(sa.String(10))  # page | pdf | csv
     read_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)

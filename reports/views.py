@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from defusedcsv import csv
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
@@ -15,9 +16,11 @@ from app.access import roles, signed_in
 from app.extensions import db
 from app.models import Role, User
 from reports import operations
-from reports.build import open_part, pdf_filename
+from reports.build import open_part, sealed_data
+from reports.figures import Words, shown_rows_csv, view
 from reports.forms import AssignForm, ShareForm
 from reports.models import Report, ReportShare
+from reports.render import pdf_filename, render_body
 from surveys.forms import ConfirmForm
 
 bp = Blueprint("reports", __name__, template_folder="templates")
@@ -49,26 +52,45 @@ def index():  # type: ignore[no-untyped-def]
 @signed_in
 def report_page(report_id: int):  # type: ignore[no-untyped-def]
     report, as_ = _readable(report_id)
-    body = Markup(open_part(report, "html").decode())
+    data, content = sealed_data(report)
+    words = Words(is_owner=as_ == "owner", name=content["owner_name"])
+    body = Markup(render_body(data, content, words))
     operations.record_read(report, current_user, as_, "page")
     unit.commit()
     back = url_for("surveys.dashboard") if as_ == "owner" else url_for("reports.index")
     return render_template("reports/report_page.html", report=report, body=body, back=back,
-                           owner_name=report.cycle.owner.name, is_owner=as_ == "owner")
+                           owner_name=content["owner_name"], is_owner=as_ == "owner")
 
 
 @bp.route("/reports/<int:report_id>/pdf")
 @signed_in
 def report_pdf(report_id: int):  # type: ignore[no-untyped-def]
     report, as_ = _readable(report_id)
+    pdf = open_part(report, "pdf" if as_ == "owner" else "pdf_reader")
+    return _download(report, as_, "pdf", pdf, "application/pdf")
+
+
+def _download(report: Report, as_: str, form: str, data: bytes, mimetype: str) -> Response:
     # The whole response first (Werkzeug writes an RFC 6266/5987 filename for any name, Łódź or 王), then the read
     # is logged: the log records only a download that can be served.
-    response = send_file(io.BytesIO(open_part(report, "pdf")), mimetype="application/pdf", as_attachment=True,
-                         download_name=pdf_filename(report.cycle.owner.name), conditional=False, etag=False)
+    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, conditional=False, etag=False,
+                         download_name=pdf_filename(report.cycle.owner.name, form))
     response.headers["Cache-Control"] = "no-store"
-    operations.record_read(report, current_user, as_, "pdf")
+    operations.record_read(report, current_user, as_, form)
     unit.commit()
     return response
+
+
+@bp.route("/reports/<int:report_id>/figures.csv")
+@roles(Role.OWNER)
+def report_csv(report_id: int):  # type: ignore[no-untyped-def]
+    """The owner's own download of the shown figures (PRODUCT §4); cells that a spreadsheet would run as a formula
+    are escaped by defusedcsv."""
+    report = _owned(report_id)
+    data, _ = sealed_data(report)
+    out = io.StringIO()
+    csv.writer(out).writerows(shown_rows_csv(view(data.table, data.layout)))
+    return _download(report, "owner", "csv", out.getvalue().encode(), "text/csv")
 
 
 @bp.route("/reports/<int:report_id>/sharing", methods=["GET", "POST"])

@@ -89,8 +89,28 @@ class ScalePoint(_Model):
     label: Text
 
 
+MAX_TITLE_LENGTH = 60
+
+
+def title_from_rater_text(rater_text: str) -> str:
+    """A title for a statement that has none (an organisation's own): its rater wording without "This person"."""
+    rest = rater_text.removeprefix("This person ").strip().rstrip(".")
+    return (rest[:1].upper() + rest[1:])[:MAX_TITLE_LENGTH] or rater_text[:MAX_TITLE_LENGTH]
+
+
+def _title(value: str) -> str:
+    # The report lists statements by title, for any reader: short, neutral, and about the behaviour, not a person.
+    if len(value) > MAX_TITLE_LENGTH:
+        raise _problem(f"must be at most {MAX_TITLE_LENGTH} characters, not {len(value)}")
+    if value.startswith(("I ", "This person", "You ")) or not value[:1].isupper() or value.endswith("."):
+        raise _problem("must be a short title that starts with a capital letter, names no person and has no "
+                       "full stop, such as 'Keeps professional skills up to date'")
+    return value
+
+
 class Statement(_Model):
     key: Text
+    title: Annotated[Text, AfterValidator(_title)]
     self_text: Text = Field(alias="self")
     rater_text: Text = Field(alias="rater")
 
@@ -222,7 +242,8 @@ class Questionnaire(_Model):
         added: list[Statement] = []
         for index, (key, self_text, rater_text) in enumerate(extra):
             try:
-                statement = Statement.model_validate({"key": key, "self": self_text, "rater": rater_text})
+                statement = Statement.model_validate({"key": key, "self": self_text, "rater": rater_text,
+                                                      "title": title_from_rater_text(rater_text)})
             except ValidationError as error:
                 raise QuestionnaireError(_describe(source, error, index)) from error
             if statement.key in seen:

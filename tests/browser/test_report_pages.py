@@ -27,7 +27,16 @@ def test_report_pages_for_owner_manager_and_facilitator(live: LiveServer, contex
     audit(owner, "owner-dashboard-report-ready", "Your feedback round")
     follow(owner, "Read your feedback report")
     audit(owner, "report-page", report_title)
-    expect(owner.get_by_role("heading", level=2, name="Who responded")).to_be_visible()
+    expect(owner.get_by_role("heading", level=2, name="At a glance")).to_be_visible()
+    expect(owner.get_by_role("heading", level=2, name="Where your view and others’ differ")).to_be_visible()
+    # On a phone, each statement's All others and own figures are on screen without scrolling sideways.
+    owner.set_viewport_size({"width": 390, "height": 844})
+    for cell in (owner.locator(".app-all-others").first, owner.locator(".app-self").first):
+        cell.scroll_into_view_if_needed()
+        box = cell.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+        expect(cell).to_be_visible()
+    owner.set_viewport_size({"width": 1280, "height": 800})
     owner.goto("/round")
     follow(owner, "Share your report, and see who has read it")
     audit(owner, "report-sharing", "Who can read your report")
@@ -51,6 +60,9 @@ def test_report_pages_for_owner_manager_and_facilitator(live: LiveServer, contex
     audit(facilitator, "reports-index-facilitator", "Reports you can read", sizes=False)
     follow(facilitator, data.owner.name)
     audit(facilitator, "report-page-as-facilitator", report_title, sizes=False)
+    expect(facilitator.get_by_role("heading", level=2, name=f"Where {data.owner.name}’s view and others’ differ")
+           ).to_be_visible()
+    assert "you rated yourself" not in facilitator.content().lower()
 
     owner.reload()
     audit(owner, "report-sharing-read-log", "Who can read your report")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import csv
 import io
+import json
 from collections.abc import Callable
 
 import pytest
@@ -13,9 +15,12 @@ from flask.testing import FlaskClient
 from pypdf import PdfReader
 
 from app import db as unit
+from app.crypto import key_ring
 from app.extensions import db
 from app.models import Role, User
-from reports.build import build_report, open_part
+from reports import envelope
+from reports.build import ReportRefused, build_report, figure_table, open_part
+from reports.checker import Violation, check
 from reports.models import Report, ReportRead
 from reports.operations import assign_facilitator
 from surveys.cycle import CycleState
@@ -37,22 +42,129 @@ def _report(cycle: Cycle) -> Report:
     return db.session.scalar(sa.select(Report).where(Report.cycle_id == cycle.id))
 
 
-def test_closing_builds_the_report_and_marks_the_round_ready(closed: Cycle) -> None:
+def _page(app: Flask, user: User, report: Report, path: str = "") -> str:
+    response = _client_for(app, user).get(f"/reports/{report.id}{path}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_closing_builds_the_report_and_marks_the_round_ready(app: Flask, closed: Cycle, owner: User) -> None:
     db.session.refresh(closed)
     assert closed.state is CycleState.REPORT_READY
-    html = open_part(_report(closed), "html").decode()
-    assert "Feedback report for Olivia Owner" in html
+    html = _page(app, owner, _report(closed))
+    assert "Feedback report for Olivia Owner" in html and "At a glance" in html
     assert "Peers + Others" in html and COMMENT in html
     assert open_part(_report(closed), "pdf").startswith(b"%PDF")
+    assert check(figure_table(_report(closed))) == []
+
+
+def _pdf_text(pdf: bytes) -> tuple[PdfReader, str]:
+    reader = PdfReader(io.BytesIO(pdf))
+    return reader, "\n".join(page.extract_text() for page in reader.pages)
 
 
 def test_the_pdf_says_what_the_page_says_laid_out_not_as_markup(closed: Cycle) -> None:
-    pdf = PdfReader(io.BytesIO(open_part(_report(closed), "pdf")))
-    text = "\n".join(page.extract_text() for page in pdf.pages)
-    assert "Feedback report for Olivia Owner" in text and "Who responded" in text and "Peers + Others" in text
+    pdf, text = _pdf_text(open_part(_report(closed), "pdf"))
+    assert "Feedback report for Olivia Owner" in text and "At a glance" in text and "Peers + Others" in text
     assert "<h1" not in text and "data:image" not in text
     assert 4 <= len(pdf.pages) <= 20  # one page per area and the summaries; never thousands of lines of source
-    assert "Page 1 of" in pdf.pages[0].extract_text()
+    first = pdf.pages[0].extract_text()
+    assert "Page 1 of" in first and "Rated highest by others" in first and "Largest blind spots" in first
+
+
+def test_the_words_suit_the_reader_you_for_the_owner_the_name_for_anyone_else(
+        app: Flask, closed: Cycle, owner: User, create_user) -> None:  # type: ignore[no-untyped-def]
+    facilitator = create_user(Role.FACILITATOR, name="Fay Facilitator")
+    assign_facilitator(owner, facilitator, owner)
+    unit.commit()
+    report = _report(closed)
+    mine, theirs = _page(app, owner, report), _page(app, facilitator, report)
+    assert "Where your view and others’ differ" in mine and "Olivia Owner’s view" not in mine
+    assert "Where Olivia Owner’s view and others’ differ" in theirs and "your view" not in theirs
+    assert "you rated yourself" not in theirs.lower()
+    _, owner_pdf = _pdf_text(open_part(report, "pdf"))
+    _, reader_pdf = _pdf_text(open_part(report, "pdf_reader"))
+    assert "your view" in owner_pdf and "Olivia Owner’s view" in reader_pdf and "your view" not in reader_pdf
+    assert _client_for(app, facilitator).get(f"/reports/{report.id}/pdf").data == open_part(report, "pdf_reader")
+
+
+def test_the_pdf_is_tagged_with_header_scopes_and_passes_the_pdfua_checker(closed: Cycle, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pikepdf
+    from pdfua import Severity, validate
+
+    pdf = open_part(_report(closed), "pdf")
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        scopes: list[str] = []
+
+        def walk(element) -> None:  # type: ignore[no-untyped-def]
+            kids = element.get("/K")
+            for kid in kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []:
+                if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                    if kid.S == "/TH":
+                        scopes.append(str(kid.A.Scope) if "/A" in kid else "none")
+                    walk(kid)
+
+        walk(document.Root.StructTreeRoot)
+    assert scopes and "none" not in scopes and {"/Column", "/Row"} <= set(scopes)
+    for part in ("pdf", "pdf_reader"):
+        path = tmp_path / f"{part}.pdf"
+        path.write_bytes(open_part(_report(closed), part))
+        found = validate(str(path))
+        problems = [(f.rule_id, f.message) for f in found.findings if f.severity >= Severity.WARNING]
+        assert not problems, problems
+
+
+def test_the_owner_downloads_the_shown_figures_as_csv(app: Flask, closed: Cycle, owner: User,
+                                                      create_user) -> None:  # type: ignore[no-untyped-def]
+    report = _report(closed)
+    response = _client_for(app, owner).get(f"/reports/{report.id}/figures.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    lines = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert lines[0] == ["Measure", "Key", "Title", "Audience", "Average", "Answers"]
+    table = figure_table(report)
+    shown = [f for f in table["figures"] if f["value"] is not None]
+    assert len(lines) - 1 == len(shown)
+    assert all(len(line[4]) == 3 for line in lines[1:])  # one decimal, never finer
+    facilitator = create_user(Role.FACILITATOR)
+    assign_facilitator(owner, facilitator, owner)
+    unit.commit()
+    assert _client_for(app, facilitator).get(f"/reports/{report.id}/figures.csv").status_code in (403, 404)
+
+
+def test_verify_and_figures_commands_read_the_sealed_table(app: Flask, closed: Cycle) -> None:
+    report = _report(closed)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["reports", "verify", str(report.id)])
+    assert result.exit_code == 0 and f"Report {report.id}: passes" in result.output, result.output
+    assert runner.invoke(args=["reports", "verify"]).exit_code == 0
+    printed = json.loads(runner.invoke(args=["reports", "figures", str(report.id), "--json"]).output)
+    assert set(printed) == {"groups", "withheld", "figures"}
+    assert set(printed["groups"][0]) == {"label", "categories", "responses"}
+    assert {tuple(sorted(f)) for f in printed["figures"]} == {
+        ("answers", "audience", "hidden", "key", "measure", "reason", "value")}
+    assert {f["measure"] for f in printed["figures"]} == {"statement", "sub_area", "area"}
+
+    # A table tampered with after sealing (a hidden figure given back its value) fails, and says where.
+    hidden = next(f for f in printed["figures"] if f["hidden"] and f["reason"] == "too_few")
+    hidden |= {"value": 4.0, "answers": 1, "hidden": False, "reason": None}
+    data_key = envelope.unwrap_key(key_ring(), report.id, report.wrapped_key)
+    report.figures_sealed = envelope.seal(data_key, report.id, "figures", json.dumps(printed).encode())
+    unit.commit()
+    result = runner.invoke(args=["reports", "verify", str(report.id)])
+    assert result.exit_code == 1 and "too_few" in result.output and hidden["key"] in result.output, result.output
+    assert runner.invoke(args=["reports", "figures", "999999"]).exit_code != 0
+
+
+def test_the_build_refuses_to_seal_a_table_the_checker_rejects(
+        owner: User, create_round: Callable[..., Cycle], monkeypatch: pytest.MonkeyPatch) -> None:
+    from reports import build
+
+    cycle = create_round(owner, [("M", "m@trust.example", "manager")])
+    cycle.state = CycleState.CLOSED
+    monkeypatch.setattr(build, "check", lambda table: [Violation("too_few", "statement", "k", "Peers", "1")])
+    with pytest.raises(ReportRefused, match="too_few"):
+        build_report(cycle)
+    assert _report(cycle) is None
 
 
 def test_a_report_is_never_rebuilt(closed: Cycle) -> None:
@@ -137,6 +249,7 @@ def test_master_keys_rotate_while_reports_stay_readable(app: Flask, closed: Cycl
     assert "Re-wrapped 1 of 1" in result.output, result.output
     db.session.remove()
     app.extensions["open360_key_ring"] = KeyRing(new)  # the old key can now be removed
-    assert open_part(db.session.get(Report, report_id), "html").lstrip().startswith(b"<article")
+    assert check(figure_table(db.session.get(Report, report_id))) == []
+    assert open_part(db.session.get(Report, report_id), "pdf").startswith(b"%PDF")
     comments = [r.comments for r in db.session.scalars(sa.select(Response))]
     assert any(COMMENT in text for c in comments for text in c.values())

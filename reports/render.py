@@ -1,0 +1,83 @@
+"""The report's HTML and PDF, rendered from its sealed data for one reader (the words differ, the figures never).
+
+The page is rendered at each read from the sealed figure table and content; the PDFs are rendered at the build (one
+for the owner, one for anyone else) and sealed, as WeasyPrint is too slow to run on a page request.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from typing import Any
+
+from flask import render_template
+from markupsafe import Markup
+
+from reports.charts import alt_text, area_chart, as_data_uri
+from reports.content import ReportData
+from reports.figures import GAP_THRESHOLD, Words, view
+
+
+def render_body(data: ReportData, content: dict[str, Any], words: Words, *, for_pdf: bool = False) -> str:
+    report = view(data.table, data.layout)
+    charts = {area.row.key: (as_data_uri(area_chart(area, words)), alt_text(area, words)) for area in report.areas}
+    return render_template("reports/report_body.html", report=report, charts=charts, words=words,
+                           owner_name=content["owner_name"], closed_on=date.fromisoformat(content["closed_on"]),
+                           gap_threshold=float(GAP_THRESHOLD), open_questions=data.open_questions,
+                           comments=data.comments, table_groups=data.table.groups, for_pdf=for_pdf)
+
+
+def pdf_filename(owner_name: str, extension: str = "pdf") -> str:
+    """The download's name: the owner's name in any script, as one word of letters, digits and hyphens."""
+    words = "".join(ch if ch.isalnum() else " " for ch in owner_name.lower()).split()
+    return f"feedback-report-{'-'.join(words) or 'owner'}.{extension}"
+
+
+def css_string(text: str) -> Markup:
+    """`text` as a quoted CSS string, for the page footer's `content:`. CSS inside <style> is not HTML, so HTML
+    escaping would print "&amp;" in the footer; instead every character that could end the string or the style
+    element is written as a CSS escape."""
+    escaped = "".join(ch if ch.isalnum() or ch in " .,-_'" else f"\\{ord(ch):x} " for ch in text)
+    return Markup(f'"{escaped}"')
+
+
+def render_pdf(data: ReportData, content: dict[str, Any], words: Words) -> bytes:
+    from weasyprint import HTML  # heavy import: only the worker pays for it
+
+    owner_name = content["owner_name"]
+    body = render_body(data, content, words, for_pdf=True)
+    html = render_template("reports/report_pdf.html", owner_name=owner_name, body=body,
+                           footer=css_string(f"Open360 – confidential to {owner_name}"))
+    return add_table_header_scopes(HTML(string=html).write_pdf(pdf_variant="pdf/ua-1"))
+
+
+def add_table_header_scopes(pdf: bytes) -> bytes:
+    """Give every TH in the PDF's structure tree its /Scope, which WeasyPrint drops (PDF/UA-1, ISO 14289 7.5).
+
+    A TH in a row of THead heads its column; a TH anywhere else is the first cell of a body row and heads its row,
+    which is how every table of the report is laid out.
+    """
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        root = document.Root.get("/StructTreeRoot")
+        if root is None:
+            return pdf
+
+        def walk(element: Any, in_head: bool) -> None:
+            kids = element.get("/K")
+            if kids is None:
+                return
+            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+                if not isinstance(kid, pikepdf.Dictionary) or kid.get("/Type") == "/MCR" or "/S" not in kid:
+                    continue
+                tag = str(kid.S)
+                if tag == "/TH":
+                    kid.A = pikepdf.Dictionary(O=pikepdf.Name.Table,
+                                               Scope=pikepdf.Name.Column if in_head else pikepdf.Name.Row)
+                walk(kid, in_head or tag == "/THead")
+
+        walk(root, False)
+        out = io.BytesIO()
+        document.save(out)
+    return out.getvalue()
