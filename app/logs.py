@@ -6,8 +6,11 @@ import logging
 import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import unquote
 
-_RATER_LINK = re.compile(r"/r/[A-Za-z0-9_\-]+")
+# `/r/` then anything up to the end of the path, including extra slashes (`/r//TOKEN`, which a server may log
+# before it merges them) and percent-encoded characters: whatever follows `/r/` in a path is a token or a part of one.
+_RATER_LINK = re.compile(r"/r/+[^\s?#\"']*")
 
 
 class RedactRaterLinks(logging.Filter):
@@ -21,8 +24,15 @@ class RedactRaterLinks(logging.Filter):
         return True
 
 
+_TOKEN_LIKE = re.compile(r"[A-Za-z0-9_\-]{43,}")  # a rater token's shape, wherever it turns up
+
+
 def _redact(value: Any) -> Any:
-    return _RATER_LINK.sub("/r/[link]", value) if isinstance(value, str) else value
+    if not isinstance(value, str):
+        return value
+    if "%" in value:  # `/%72/…` routes like `/r/…`: match what the server decodes, not only what it was sent
+        value = unquote(value)
+    return _TOKEN_LIKE.sub("[token]", _RATER_LINK.sub("/r/[link]", value))
 
 
 def redact_rater_links() -> None:

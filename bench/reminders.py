@@ -46,8 +46,7 @@ def seed(rounds: int, rng: random.Random) -> int:
     db.session.add_all(cycles)
     db.session.flush()
     rows = [{"cycle_id": cycle.id, "name": f"Rater {cycle.id}.{r}", "email": f"r{cycle.id}.{r}@bench.example",
-             "category": "peer", "status": rng.choice(STATUSES).value, "link_nonce": f"{cycle.id}.{r}",
-             "token_hash": f"{cycle.id}.{r}", "link_version": 1, "invited_at": invited_at}
+             "category": "peer", "status": rng.choice(STATUSES).value, "link_version": 1, "invited_at": invited_at}
             for cycle in cycles for r in range(RATERS_PER_ROUND)]
     db.session.execute(sa.insert(Invitation.__table__), rows)
     db.session.commit()

@@ -16,7 +16,6 @@ def settings(instance_path: str, env: Mapping[str, str]) -> dict[str, Any]:
     return common() | {
         "SECRET_KEY": secrets["SECRET_KEY"],
         "MASTER_KEYS": parse_key_ring(secrets["MASTER_KEYS"]),
-        "LINK_KEY": secrets["LINK_KEY"].encode(),
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL", f"sqlite:///{database}"),
         "QUEUE_MODE": "embedded",
         "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000"),

@@ -42,7 +42,6 @@ def development_secrets(instance_path: str) -> dict[str, str]:
     values = {
         "SECRET_KEY": secrets.token_urlsafe(32),
         "MASTER_KEYS": f"dev1:{new_key_text()}",
-        "LINK_KEY": new_key_text(),
     }
     path.write_text(json.dumps(values, indent=2))
     path.chmod(0o600)

@@ -16,7 +16,6 @@ REQUIRED = {
     "MAIL_FROM": "the sender, e.g. Open360 <no-reply@example.nhs.uk>",
     "PUBLIC_URL": "the address people reach the service at, e.g. https://open360.example.nhs.uk",
     "OPEN360_MASTER_KEYS": "id:base64key[,id:base64key…]: 32-byte keys that wrap data keys; the first is primary",
-    "OPEN360_LINK_KEY": "a long random string that rater links are derived from",
 }
 
 
@@ -37,7 +36,6 @@ def settings(instance_path: str, env: Mapping[str, str]) -> dict[str, Any]:
     return common() | {
         "SECRET_KEY": env["SECRET_KEY"],
         "MASTER_KEYS": master_keys,
-        "LINK_KEY": env["OPEN360_LINK_KEY"].encode(),
         "SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"],
         "QUEUE_MODE": "redis",
         "REDIS_URL": env["REDIS_URL"],

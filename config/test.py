@@ -16,7 +16,6 @@ def settings(instance_path: str, env: Mapping[str, str]) -> dict[str, Any]:
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
         "MASTER_KEYS": parse_key_ring(TEST_MASTER_KEY),
-        "LINK_KEY": b"test-link-key",
         "SQLALCHEMY_DATABASE_URI": env.get("TEST_DATABASE_URL", "sqlite://"),
         # Test-only switches for worker and clock processes a test starts (tests/stack): the queue they share with
         # the test over a real Redis, and the test's SMTP server. The suite itself runs jobs synchronously.

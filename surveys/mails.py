@@ -9,14 +9,17 @@ from flask import current_app, render_template, url_for
 from app.extensions import db
 from app.mail import Message, renderer
 from app.timeutil import today
-from surveys import tokens
+from surveys import links
 from surveys.cycle import accepts_responses
 from surveys.models import Cycle, Invitation, InvitationStatus
 
 
 def rater_link(invitation: Invitation) -> str:
-    token = tokens.token_for(current_app.config["LINK_KEY"], invitation.link_nonce)
-    return current_app.config["PUBLIC_URL"] + url_for("surveys.rater_start", token=token)
+    """A fresh link for this one email. Its hash is committed before the mail leaves: a mail the SMTP server took
+    just before a crash, and which is then not sent again under its Message-ID, must still open the survey."""
+    token = links.issue(invitation)
+    db.session.commit()
+    return current_app.config["PUBLIC_URL"] + url_for("surveys.rater_link", token=token)
 
 
 @renderer("invitation")

@@ -141,8 +141,7 @@ class Invitation(db.Model):
     category: so.Mapped[Category] = so.mapped_column(_enum(Category))
     status: so.Mapped[InvitationStatus] = so.mapped_column(_enum(InvitationStatus),
                                                            default=InvitationStatus.NOT_SENT)
-    link_nonce: so.Mapped[str] = so.mapped_column(sa.String(40))
-    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    # Counts the invitation mails a corrected address has needed, so each has a claim of its own in the outbox.
     link_version: so.Mapped[int] = so.mapped_column(default=1)
     # When the (latest) invitation mail was claimed: reminders count their days from it (surveys/reminders.py).
     # Set when the round opens, when a rater is added to an open round and when a corrected address is re-invited;
@@ -151,11 +150,35 @@ class Invitation(db.Model):
 
     cycle: so.Mapped[Cycle] = so.relationship(back_populates="invitations")
     draft: so.Mapped[RaterDraft | None] = so.relationship(cascade="all, delete-orphan", passive_deletes=True)
+    links: so.Mapped[list[RaterLink]] = so.relationship(cascade="all, delete-orphan", passive_deletes=True)
+    sessions: so.Mapped[list[RaterSession]] = so.relationship(cascade="all, delete-orphan", passive_deletes=True)
 
     @property
     def is_locked(self) -> bool:
         """Answered or declined: the owner can no longer change or remove this rater."""
         return self.status in {InvitationStatus.RESPONDED, InvitationStatus.DECLINED}
+
+
+class RaterLink(db.Model):
+    """The hash of one token sent to a rater (each email carries a fresh one). Its own table, so that every hash of
+    a rater can be deleted when they submit or decline, when they are withdrawn and when the round ends."""
+
+    __tablename__ = "rater_links"
+
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
+    invitation_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("invitations.id", ondelete="CASCADE"), index=True)
+
+
+class RaterSession(db.Model):
+    """A token exchanged for a short-lived cookie: the hash of the cookie's random secret, and when it lapses."""
+
+    __tablename__ = "rater_sessions"
+
+    secret_hash: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
+    invitation_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("invitations.id", ondelete="CASCADE"), index=True)
+    expires_at: so.Mapped[datetime] = so.mapped_column()
 
 
 class RaterDraft(db.Model):

@@ -15,7 +15,7 @@ from app.mail import forget_mails, queue_mail
 from app.models import User
 from app.timeutil import utcnow
 from surveys import cycle as rules
-from surveys import reminder_claims, reminders, tokens
+from surveys import links, reminder_claims, reminders
 from surveys.categories import RATER_CATEGORIES, Category
 from surveys.cycle import CycleRuleError, CycleState
 from surveys.models import (
@@ -102,12 +102,6 @@ def submit_self_assessment(cycle: Cycle) -> None:
     assessment.submitted_at = utcnow()
 
 
-def _new_link(invitation: Invitation) -> None:
-    invitation.link_nonce = tokens.new_nonce()
-    invitation.token_hash = tokens.token_hash(tokens.token_for(current_app.config["LINK_KEY"],
-                                                                 invitation.link_nonce))
-
-
 def _invite(invitation: Invitation) -> None:
     invitation.status = InvitationStatus.INVITED
     invitation.invited_at = utcnow()
@@ -124,7 +118,6 @@ def add_raters(cycle: Cycle, entries: list[RaterEntry]) -> list[Invitation]:
     added = []
     for entry in entries:
         invitation = Invitation(cycle=cycle, name=entry.name, email=entry.email, category=entry.category)
-        _new_link(invitation)
         db.session.add(invitation)
         added.append(invitation)
     db.session.flush()
@@ -149,7 +142,7 @@ def update_rater(invitation: Invitation, entry: RaterEntry) -> None:
         invitation.link_version += 1
         if invitation.draft:
             db.session.delete(invitation.draft)
-        _new_link(invitation)
+        links.end_all([invitation.id])
         db.session.flush()
         if invitation.status is InvitationStatus.INVITED:
             _invite(invitation)
@@ -186,7 +179,13 @@ def close_round_on_date(cycle: Cycle, today: date) -> None:
     _closed(cycle)
 
 
+def _end_rater_access(cycle: Cycle) -> None:
+    """A round that stops taking responses leaves no working token or session behind."""
+    links.end_all([i.id for i in cycle.invitations])
+
+
 def _closed(cycle: Cycle) -> None:
+    _end_rater_access(cycle)
     cycle.closed_at = utcnow()
     queue_mail("round_closed", cycle.id, f"round_closed:{cycle.id}")
     db.session.flush()
@@ -195,6 +194,7 @@ def _closed(cycle: Cycle) -> None:
 
 def cancel_round(cycle: Cycle) -> None:
     cycle.state = rules.cancel(cycle.state)
+    _end_rater_access(cycle)
 
 
 def action_refusal(cycle: Cycle, action: str, today: date) -> str | None:

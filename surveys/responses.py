@@ -9,7 +9,6 @@ invitation marked answered in the same transaction, and show the order responses
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,22 +16,9 @@ import sqlalchemy as sa
 from app.encrypted import bound_to
 from app.errors import DomainError
 from app.extensions import db
-from surveys import cycle as rules
-from surveys import tokens
+from surveys import links
 from surveys.answers import first_incomplete_area
 from surveys.models import Invitation, InvitationStatus, RaterDraft, Response
-
-
-def find_invitation(token: str, today: date) -> Invitation | None:
-    """The invitation a link opens, or None for any link that does not work, whatever the reason."""
-    if not tokens.looks_like_token(token):
-        return None
-    invitation = db.session.scalar(sa.select(Invitation).where(Invitation.token_hash == tokens.token_hash(token)))
-    if invitation is None or invitation.status is not InvitationStatus.INVITED:
-        return None
-    if not rules.accepts_responses(invitation.cycle.state, invitation.cycle.close_on, today):
-        return None
-    return invitation
 
 
 def draft_of(invitation: Invitation) -> RaterDraft:
@@ -65,6 +51,7 @@ def submit(invitation: Invitation) -> None:
     invitation.status = InvitationStatus.RESPONDED
     db.session.delete(draft)
     invitation.draft = None
+    links.end_all([invitation.id])
     db.session.flush()
     _rewrite_responses(invitation.cycle_id)
 
@@ -86,4 +73,5 @@ def decline(invitation: Invitation) -> None:
         db.session.delete(invitation.draft)
         invitation.draft = None
     invitation.status = InvitationStatus.DECLINED
+    links.end_all([invitation.id])
     db.session.flush()

@@ -1,27 +1,22 @@
-"""Rater links (PRODUCT §3.5).
+"""Rater links (PRODUCT §3.5): fresh random tokens, of which only hashes are kept.
 
-A link's token is HMAC-SHA256(link key, nonce): 256 bits no one can guess without the link key, which lives in
-configuration, not the database. The database keeps the random nonce and the token's SHA-256 hash, never the token,
-so someone reading the database cannot open a rater's link; the app can rebuild it to put in a reminder.
+Every email to a rater carries a token of its own: 256 random bits from the operating system, made when the mail is
+rendered and never stored. The database keeps its SHA-256 hash only, and nothing stored or configured can rebuild
+it (there is no key or nonce it is derived from), so neither a copy of the database nor the configuration opens a
+rater's survey.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
 import secrets
 
-NONCE_BYTES = 16  # 128 bits
+TOKEN_BYTES = 32  # 256 bits
+TOKEN_LENGTH = 43  # URL-safe base64 of 32 bytes, without padding
 
 
-def new_nonce() -> str:
-    return secrets.token_urlsafe(NONCE_BYTES)
-
-
-def token_for(link_key: bytes, nonce: str) -> str:
-    digest = hmac.new(link_key, nonce.encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
 
 
 def token_hash(token: str) -> str:
@@ -30,4 +25,4 @@ def token_hash(token: str) -> str:
 
 def looks_like_token(text: str) -> bool:
     """Cheap shape check before any database work: 43 URL-safe base64 characters."""
-    return len(text) == 43 and all(c.isalnum() or c in "-_" for c in text)
+    return len(text) == TOKEN_LENGTH and all(c.isascii() and (c.isalnum() or c in "-_") for c in text)

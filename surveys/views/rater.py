@@ -1,20 +1,25 @@
-"""The rater survey (PRODUCT §3.3, §3.5). No account: the link's token is the rater's only key.
+"""The rater survey (PRODUCT §3.3, §3.5). No account: the emailed link is the rater's only key.
 
-The token in the path is an unguessable capability, which is what CSRF protection would add, so these forms do
-without the session-bound CSRF token. That keeps a rater's answers safe when their session cookie has expired:
-a timed-out tab still saves.
+`/r/<token>` exchanges the token for a short-lived cookie scoped to `/feedback` and redirects there, so every page
+the rater then sees has an address without the token. The cookie is `SameSite=Lax`, so another site cannot make a
+rater's browser post to these pages with it; these forms therefore do without the session-bound CSRF token, which
+keeps a rater's answers safe when the product's own session cookie has expired. A POST whose `Origin` is another
+site is refused all the same.
 """
 
 from __future__ import annotations
 
-from flask import abort, make_response, redirect, render_template, request, url_for
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from app import db as unit
 from app.access import public
 from app.errors import DomainError
 from app.extensions import csrf
-from app.timeutil import today
-from surveys import responses
+from app.timeutil import utcnow
+from surveys import links, responses
 from surveys.answers import (
     MAX_COMMENT_LENGTH,
     area_statements,
@@ -28,38 +33,90 @@ from surveys.answers import (
 from surveys.models import Invitation
 from surveys.views import bp
 
+COOKIE = "open360_rater"
+COOKIE_PATH = "/feedback"
+RATER_ENDPOINTS = frozenset({"surveys.rater_link", "surveys.rater_start", "surveys.rater_area",
+                             "surveys.rater_comments", "surveys.rater_check", "surveys.rater_decline",
+                             "surveys.rater_thanks", "surveys.rater_declined"})
 
-def _invitation(token: str) -> Invitation:
-    invitation = responses.find_invitation(token, today())
-    if invitation is None:
-        # One page and one status for every link that does not work, whatever the reason.
-        abort(make_response(render_template("surveys/rater/link_not_working.html"), 404))
+
+@bp.after_app_request
+def _no_referrer(response: WerkzeugResponse) -> WerkzeugResponse:
+    # Rater pages send no Referer anywhere, not even to this site: nothing about a rater's visit leaves the page.
+    if request.endpoint in RATER_ENDPOINTS:
+        response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _not_working() -> WerkzeugResponse:
+    # One page and one status for every link that does not work, whatever the reason.
+    response = make_response(render_template("surveys/rater/link_not_working.html"), 404)
+    response.delete_cookie(COOKIE, path=COOKIE_PATH)
+    return response
+
+
+def _invitation() -> Invitation:
+    if request.method == "POST":
+        origin = request.headers.get("Origin")
+        # Browsers send `Origin: null` from a no-referrer page; another site's origin is refused.
+        if origin and origin != "null" and urlsplit(origin).netloc != request.host:
+            abort(_not_working())
+    found = links.by_session(request.cookies.get(COOKIE), utcnow())
+    if found is None:
+        abort(_not_working())
+    invitation, session = found
+    if request.method == "POST":
+        links.renew(session, utcnow())  # committed with the save
     return invitation
+
+
+def _set_cookie(response: WerkzeugResponse, secret: str) -> WerkzeugResponse:
+    response.set_cookie(COOKIE, secret, max_age=int(links.SESSION_LIFETIME.total_seconds()), path=COOKIE_PATH,
+                        secure=current_app.config.get("SESSION_COOKIE_SECURE", False), httponly=True,
+                        samesite="Lax")
+    return response
+
+
+def _ended(endpoint: str) -> WerkzeugResponse:
+    response = redirect(url_for(endpoint))
+    response.delete_cookie(COOKIE, path=COOKIE_PATH)
+    return response
 
 
 @bp.route("/r/<token>")
 @public
-def rater_start(token: str):  # type: ignore[no-untyped-def]
-    invitation = _invitation(token)
+def rater_link(token: str):  # type: ignore[no-untyped-def]
+    invitation = links.by_token(token, utcnow())
+    if invitation is None:
+        return _not_working()
+    secret = links.start_session(invitation, utcnow())
+    unit.commit()
+    return _set_cookie(redirect(url_for("surveys.rater_start")), secret)
+
+
+@bp.route("/feedback")
+@public
+def rater_start():  # type: ignore[no-untyped-def]
+    invitation = _invitation()
     draft = invitation.draft
     questionnaire = invitation.cycle.questionnaire()
     # A draft saved with nothing chosen still resumes at the first page with a statement left to answer.
     resume_at = first_incomplete_area(questionnaire, draft.answers or {}) if draft else None
-    return render_template("surveys/rater/start.html", invitation=invitation, token=token, has_draft=bool(draft),
+    return render_template("surveys/rater/start.html", invitation=invitation, has_draft=bool(draft),
                            resume_at=resume_at, owner=invitation.cycle.owner, questionnaire=questionnaire)
 
 
-@bp.route("/r/<token>/area/<int:number>", methods=["GET", "POST"])
+@bp.route("/feedback/area/<int:number>", methods=["GET", "POST"])
 @public
 @csrf.exempt
-def rater_area(token: str, number: int):  # type: ignore[no-untyped-def]
-    invitation = _invitation(token)
+def rater_area(number: int):  # type: ignore[no-untyped-def]
+    invitation = _invitation()
     questionnaire = invitation.cycle.questionnaire()
     if not 1 <= number <= len(questionnaire.areas):
-        return redirect(url_for("surveys.rater_start", token=token))
+        return redirect(url_for("surveys.rater_start"))
     area = questionnaire.areas[number - 1]
     answers = dict(invitation.draft.answers) if invitation.draft else {}
-    check = url_for("surveys.rater_check", token=token)
+    check = url_for("surveys.rater_check")
     changing = changing_at(request.args.get("change"), [field_name(s.key) for s in area_statements(area)])
     errors: list[dict[str, str]] = []
     if request.method == "POST":
@@ -68,29 +125,29 @@ def rater_area(token: str, number: int):  # type: ignore[no-untyped-def]
         responses.save_answers(invitation, given)
         unit.commit()
         if request.form.get("action") == "save":
-            return render_template("surveys/rater/saved.html", token=token, invitation=invitation)
+            return render_template("surveys/rater/saved.html", invitation=invitation)
         missing = unanswered(area_statements(area), answers)
         if not missing:
             if changing:
                 return redirect(f"{check}#check-{changing}")
-            nxt = url_for("surveys.rater_area", token=token, number=number + 1) \
-                if number < len(questionnaire.areas) else url_for("surveys.rater_comments", token=token)
+            nxt = url_for("surveys.rater_area", number=number + 1) \
+                if number < len(questionnaire.areas) else url_for("surveys.rater_comments")
             return redirect(nxt)
         errors = [{"text": f"Choose an answer for “{s.rater_text}”", "href": f"#{field_name(s.key)}"}
                   for s in missing]
     return render_template("surveys/answer_area.html", area=area, number=number, total=len(questionnaire.areas),
-                           answers=answers, errors=errors, form=None, read_only=False, rater=True, token=token,
+                           answers=answers, errors=errors, form=None, read_only=False, rater=True,
                            questionnaire=questionnaire, wording="rater_text",
                            owner=invitation.cycle.owner, changing=changing,
-                           back=check if changing else url_for("surveys.rater_area", token=token, number=number - 1)
-                           if number > 1 else url_for("surveys.rater_start", token=token))
+                           back=check if changing else url_for("surveys.rater_area", number=number - 1)
+                           if number > 1 else url_for("surveys.rater_start"))
 
 
-@bp.route("/r/<token>/comments", methods=["GET", "POST"])
+@bp.route("/feedback/comments", methods=["GET", "POST"])
 @public
 @csrf.exempt
-def rater_comments(token: str):  # type: ignore[no-untyped-def]
-    invitation = _invitation(token)
+def rater_comments():  # type: ignore[no-untyped-def]
+    invitation = _invitation()
     questionnaire = invitation.cycle.questionnaire()
     comments = dict(invitation.draft.comments) if invitation.draft and invitation.draft.comments else {}
     changing = changing_at(request.args.get("change"), [f"q-{q.key}" for q in questionnaire.open_questions])
@@ -105,19 +162,19 @@ def rater_comments(token: str):  # type: ignore[no-untyped-def]
             responses.save_comments(invitation, comments)
             unit.commit()
             if request.form.get("action") == "save":
-                return render_template("surveys/rater/saved.html", token=token, invitation=invitation)
-            check = url_for("surveys.rater_check", token=token)
+                return render_template("surveys/rater/saved.html", invitation=invitation)
+            check = url_for("surveys.rater_check")
             return redirect(f"{check}#check-{changing}" if changing else check)
-    return render_template("surveys/rater/comments.html", token=token, questionnaire=questionnaire,
+    return render_template("surveys/rater/comments.html", questionnaire=questionnaire,
                            comments=comments, errors=errors, too_long=[e["href"][3:] for e in errors],
                            owner=invitation.cycle.owner, limit=MAX_COMMENT_LENGTH, changing=changing)
 
 
-@bp.route("/r/<token>/check", methods=["GET", "POST"])
+@bp.route("/feedback/check", methods=["GET", "POST"])
 @public
 @csrf.exempt
-def rater_check(token: str):  # type: ignore[no-untyped-def]
-    invitation = _invitation(token)
+def rater_check():  # type: ignore[no-untyped-def]
+    invitation = _invitation()
     questionnaire = invitation.cycle.questionnaire()
     draft = invitation.draft
     answers = dict(draft.answers) if draft else {}
@@ -131,22 +188,23 @@ def rater_check(token: str):  # type: ignore[no-untyped-def]
             error = exc.message
         else:
             unit.commit()
-            return redirect(url_for("surveys.rater_thanks"))
-    return render_template("surveys/rater/check.html", token=token, questionnaire=questionnaire, answers=answers,
+            return _ended("surveys.rater_thanks")
+    return render_template("surveys/rater/check.html", questionnaire=questionnaire, answers=answers,
                            comments=comments, incomplete=first_incomplete_area(questionnaire, answers),
                            error=error, owner=invitation.cycle.owner)
 
 
-@bp.route("/r/<token>/decline", methods=["GET", "POST"])
+@bp.route("/feedback/decline", methods=["GET", "POST"])
 @public
 @csrf.exempt
-def rater_decline(token: str):  # type: ignore[no-untyped-def]
-    invitation = _invitation(token)
+def rater_decline():  # type: ignore[no-untyped-def]
+    invitation = _invitation()
     if request.method == "POST":
         responses.decline(invitation)
         unit.commit()
-        return redirect(url_for("surveys.rater_declined"))
-    return render_template("surveys/rater/decline.html", token=token, owner=invitation.cycle.owner)
+        return _ended("surveys.rater_declined")
+    return render_template("surveys/rater/decline.html", owner=invitation.cycle.owner,
+                           category=invitation.category)
 
 
 @bp.route("/feedback/thank-you")

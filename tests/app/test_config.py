@@ -8,7 +8,6 @@ GOOD = {
     "SECRET_KEY": "s" * 40, "DATABASE_URL": "postgresql+psycopg://u@h/db", "REDIS_URL": "redis://h:6379/0",
     "SMTP_HOST": "smtp.example", "MAIL_FROM": "Open360 <no-reply@example.nhs.uk>",
     "PUBLIC_URL": "https://open360.example.nhs.uk/", "OPEN360_MASTER_KEYS": f"k1:{new_key_text()}",
-    "OPEN360_LINK_KEY": "l" * 40,
 }
 
 

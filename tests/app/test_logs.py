@@ -1,4 +1,4 @@
-"""A rater's link never reaches a log line, whichever server writes it."""
+"""A rater's link never reaches a log line, whichever server writes it, however the path is spelled."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import logging
 import pytest
 
 from app.logs import RedactRaterLinks
+from surveys import tokens
 
-LINK = "/r/Zm9vYmFyLWEtcmF0ZXJzLXRva2Vu"
+TOKEN = tokens.new_token()
+LINK = f"/r/{TOKEN}"
 
 
 @pytest.fixture
@@ -25,18 +27,27 @@ def logged() -> tuple[logging.Logger, io.StringIO]:
 
 def test_werkzeug_style_lines_lose_the_link(logged: tuple[logging.Logger, io.StringIO]) -> None:
     logger, stream = logged
-    logger.warning('%s - - "%s" %s', "127.0.0.1", f"GET {LINK}/area/2 HTTP/1.1", 200)
-    assert LINK not in stream.getvalue() and '"GET /r/[link]/area/2 HTTP/1.1" 200' in stream.getvalue()
+    logger.warning('%s - - "%s" %s', "127.0.0.1", f"GET {LINK} HTTP/1.1", 302)
+    assert TOKEN not in stream.getvalue() and '"GET /r/[link] HTTP/1.1" 302' in stream.getvalue()
 
 
 def test_gunicorn_access_lines_lose_the_link_and_still_print(logged: tuple[logging.Logger, io.StringIO]) -> None:
     logger, stream = logged
-    atoms = {"h": "127.0.0.1", "r": f"POST {LINK}/check HTTP/1.1", "U": f"{LINK}/check", "s": "302", "B": 0}
+    atoms = {"h": "127.0.0.1", "r": f"GET {LINK} HTTP/1.1", "U": LINK, "s": "302", "B": 0}
     logger.info('%(h)s "%(r)s" %(U)s %(s)s %(B)s', atoms)
-    assert stream.getvalue() == '127.0.0.1 "POST /r/[link]/check HTTP/1.1" /r/[link]/check 302 0\n'
+    assert stream.getvalue() == '127.0.0.1 "GET /r/[link] HTTP/1.1" /r/[link] 302 0\n'
 
 
 def test_a_link_in_the_message_itself_goes_too(logged: tuple[logging.Logger, io.StringIO]) -> None:
     logger, stream = logged
     logger.error(f"Something failed at {LINK}")
     assert stream.getvalue() == "Something failed at /r/[link]\n"
+
+
+@pytest.mark.parametrize("path", [f"/r//{TOKEN}", f"/r///{TOKEN}", f"/%72/{TOKEN}",
+                                  f"/r/%{ord(TOKEN[0]):02X}{TOKEN[1:]}", f"/R/{TOKEN}", f"/r/{TOKEN}?utm=mail",
+                                  f"//r/{TOKEN}/"])
+def test_odd_spellings_of_a_link_lose_the_token(logged: tuple[logging.Logger, io.StringIO], path: str) -> None:
+    logger, stream = logged
+    logger.info('"GET %s HTTP/1.1" 404', path)
+    assert TOKEN not in stream.getvalue() and TOKEN[1:] not in stream.getvalue()

@@ -19,13 +19,12 @@ from app.passwords import hash_password
 from app.timeutil import today
 from reports.models import Report
 from reports.operations import assign_facilitator
-from surveys import operations
+from surveys import links, operations
 from surveys.categories import Category
 from surveys.models import Cycle
 from surveys.rater_list import RaterEntry
 from tests.fixtures.people import PASSWORD
 from tests.fixtures.reports import answer
-from tests.fixtures.rounds import link_token
 
 _counter = itertools.count(1)
 _hash: list[str] = []
@@ -100,4 +99,6 @@ def open_round(raters: dict[str, str]) -> tuple[Person, dict[str, str]]:
     invitations = operations.add_raters(cycle, [RaterEntry(email.split("@")[0].title(), email, Category(category))
                                                 for email, category in raters.items()])
     operations.open_round(cycle, today())
-    return owner, {i.email: f"/r/{link_token(i)}" for i in invitations}
+    db.session.flush()
+    # Tokens issued here as an email would carry them, without committing: the caller commits the round.
+    return owner, {i.email: f"/r/{links.issue(i)}" for i in invitations}

@@ -12,11 +12,11 @@ from app.timeutil import today
 from surveys.answers import area_statements, changing_at, field_name
 from surveys.models import Cycle
 from tests.conftest import post_form
-from tests.fixtures.rounds import link_token
+from tests.fixtures.rounds import link_token, open_link
 
 
-def _link(cycle: Cycle) -> str:
-    return f"/r/{link_token(cycle.invitations[1])}"
+def _link(client: FlaskClient, cycle: Cycle) -> str:
+    return open_link(client, link_token(cycle.invitations[1]))
 
 
 def _all_answers(cycle: Cycle, number: int, value: str = "4") -> dict[str, str]:
@@ -31,7 +31,7 @@ def test_only_a_field_of_the_page_is_taken_as_the_question_being_changed() -> No
 
 
 def test_a_draft_saved_with_nothing_chosen_resumes_at_the_first_page(client: FlaskClient, open_round: Cycle) -> None:
-    link = _link(open_round)
+    link = _link(client, open_round)
     assert client.post(f"{link}/area/1", data={"action": "save"}).status_code == 200
     page = client.get(link).get_data(as_text=True)
     assert "You have started already" in page
@@ -40,7 +40,7 @@ def test_a_draft_saved_with_nothing_chosen_resumes_at_the_first_page(client: Fla
 
 def test_change_on_the_rater_check_page_returns_there_at_the_question(client: FlaskClient,
                                                                        open_round: Cycle) -> None:
-    link = _link(open_round)
+    link = _link(client, open_round)
     for number in range(1, len(open_round.questionnaire().areas) + 1):
         client.post(f"{link}/area/{number}", data={**_all_answers(open_round, number), "action": "continue"})
     statement = area_statements(open_round.questionnaire().areas[1])[2]

@@ -27,6 +27,7 @@ from surveys.cycle import CycleState
 from surveys.mails import closes_phrase
 from surveys.models import Cycle, Invitation, InvitationStatus
 from tests.fixtures.reminders import due_reminders
+from tests.fixtures.rounds import open_link
 from tests.fixtures.smtp import MailCatcher
 
 REMINDER_SUBJECT = "Reminder: Olivia Owner would value your feedback"
@@ -128,7 +129,8 @@ def test_the_reminder_is_from_the_owner_with_the_raters_own_working_link(app: Fl
     assert "on behalf of Olivia Owner (Test Trust)" in text and "I do not want to give feedback" in text
     link = LINK.search(text)
     assert link is not None
-    assert client.get(link.group(0).removeprefix("http://localhost")).status_code == 200
+    assert open_link(client, link.group(0).removeprefix("http://localhost")) == "/feedback"
+    assert client.get("/feedback").status_code == 200
 
 
 def test_the_reminder_says_nothing_about_the_rater_but_their_name_and_link(app: Flask, open_round: Cycle,

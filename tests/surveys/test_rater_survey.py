@@ -12,11 +12,12 @@ from flask.testing import FlaskClient
 
 from app import create_app
 from app.extensions import db
+from app.timeutil import today, utcnow
 from surveys.answers import field_name
 from surveys.cycle import CycleState
-from surveys.models import Cycle, Invitation, InvitationStatus, RaterDraft, Response
+from surveys.models import Cycle, Invitation, InvitationStatus, RaterDraft, RaterLink, RaterSession, Response
 from surveys.questionnaire import NOT_ABLE_TO_SAY
-from tests.fixtures.rounds import link_token
+from tests.fixtures.rounds import link_token, open_link
 from tests.fixtures.smtp import MailCatcher
 
 
@@ -37,7 +38,7 @@ def _answer_everything(client: FlaskClient, link: str, cycle: Cycle, value: str 
 
 def test_a_rater_answers_from_the_emailed_link(client: FlaskClient, open_round: Cycle,
                                                mailbox: MailCatcher) -> None:
-    link = _link_from_mail(mailbox, "pat@trust.example")
+    link = open_link(client, _link_from_mail(mailbox, "pat@trust.example"))
     start = client.get(link)
     assert start.status_code == 200 and "Give feedback for Olivia Owner" in start.get_data(as_text=True)
     _answer_everything(client, link, open_round)
@@ -52,26 +53,82 @@ def test_a_rater_answers_from_the_emailed_link(client: FlaskClient, open_round: 
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RaterDraft)) == 0
 
 
+def test_the_token_is_swapped_for_a_cookie_scoped_to_the_rater_pages(client: FlaskClient, open_round: Cycle,
+                                                                    mailbox: MailCatcher) -> None:
+    link = _link_from_mail(mailbox, "pat@trust.example")
+    response = client.get(link)
+    assert response.status_code == 302 and response.headers["Location"] == "/feedback"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    cookie = response.headers["Set-Cookie"]
+    assert "Path=/feedback" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert link.removeprefix("/r/") not in cookie
+    page = client.get("/feedback")
+    assert page.status_code == 200 and page.headers["Referrer-Policy"] == "no-referrer"
+    assert link.removeprefix("/r/") not in page.get_data(as_text=True)  # no address on the page carries it
+    client.delete_cookie("open360_rater", path="/feedback")
+    assert client.get("/feedback").status_code == 404
+
+
+def test_every_email_carries_a_fresh_token_and_each_opens_the_survey(app: Flask, open_round: Cycle,
+                                                                     mailbox: MailCatcher) -> None:
+    from surveys.mails import reminder_mail
+
+    invitation = next(i for i in open_round.invitations if i.email == "pip@trust.example")
+    first = _link_from_mail(mailbox, "pip@trust.example")
+    again = reminder_mail(invitation.id)
+    assert again is not None
+    found = re.search(r"http://localhost(/r/[A-Za-z0-9_\-]+)", again.text)
+    assert found is not None
+    second = found.group(1)
+    assert first != second
+    for link in (first, second):
+        assert open_link(app.test_client(), link) == "/feedback"
+    stored = set(db.session.scalars(sa.select(RaterLink.token_hash)).all())
+    assert not {first.removeprefix("/r/"), second.removeprefix("/r/")} & stored  # hashes only
+
+
+def test_a_session_lapses_and_the_link_opens_it_again(client: FlaskClient, open_round: Cycle,
+                                                      mailbox: MailCatcher) -> None:
+    raw = _link_from_mail(mailbox, "pip@trust.example")
+    link = open_link(client, raw)
+    db.session.execute(sa.update(RaterSession).values(expires_at=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    assert client.get(link).status_code == 404
+    assert open_link(client, raw) == link and client.get(link).status_code == 200
+
+
+def test_a_post_from_another_site_is_refused(client: FlaskClient, open_round: Cycle, mailbox: MailCatcher) -> None:
+    link = open_link(client, _link_from_mail(mailbox, "pip@trust.example"))
+    refused = client.post(f"{link}/decline", headers={"Origin": "https://evil.example"})
+    assert refused.status_code == 404
+    invitation = db.session.scalar(sa.select(Invitation).where(Invitation.email == "pip@trust.example"))
+    assert invitation.status is InvitationStatus.INVITED
+
+
 def test_an_unfinished_draft_survives_a_server_restart(app: Flask, open_round: Cycle,
                                                        mailbox: MailCatcher) -> None:
-    link = _link_from_mail(mailbox, "pip@trust.example")
+    raw = _link_from_mail(mailbox, "pip@trust.example")
     first_area = open_round.questionnaire().areas[0]
     key = first_area.sub_areas[0].statements[0].key
-    app.test_client().post(f"{link}/area/1", data={field_name(key): NOT_ABLE_TO_SAY, "action": "save"})
+    browser = app.test_client()
+    link = open_link(browser, raw)
+    browser.post(f"{link}/area/1", data={field_name(key): NOT_ABLE_TO_SAY, "action": "save"})
 
     restarted = create_app("test", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
                                     "SMTP_PORT": mailbox.port})
     with restarted.app_context():
-        page = restarted.test_client().get(link).get_data(as_text=True)
+        other = restarted.test_client()
+        open_link(other, raw)
+        page = other.get(link).get_data(as_text=True)
         assert "Continue where you left off" in page
-        area = restarted.test_client().get(f"{link}/area/1").get_data(as_text=True)
+        area = other.get(f"{link}/area/1").get_data(as_text=True)
         db.session.remove()  # return its connection, so dispose() can close it
         db.engine.dispose()
     assert re.search(rf'id="{field_name(key)}-7"[^>]*value="n" checked|value="n" checked', area)
 
 
 def test_a_bad_submit_loses_nothing(client: FlaskClient, open_round: Cycle, mailbox: MailCatcher) -> None:
-    link = _link_from_mail(mailbox, "pip@trust.example")
+    link = open_link(client, _link_from_mail(mailbox, "pip@trust.example"))
     area = open_round.questionnaire().areas[0]
     statements = [s for sub in area.sub_areas for s in sub.statements]
     response = client.post(f"{link}/area/1", data={field_name(statements[0].key): "2", "action": "continue"})
@@ -85,20 +142,27 @@ def test_a_bad_submit_loses_nothing(client: FlaskClient, open_round: Cycle, mail
 
 
 def test_a_rater_can_decline(client: FlaskClient, open_round: Cycle, mailbox: MailCatcher) -> None:
-    link = _link_from_mail(mailbox, "dee@trust.example")
+    raw = _link_from_mail(mailbox, "dee@trust.example")
+    link = open_link(client, raw)
+    page = client.get(f"{link}/decline").get_data(as_text=True)
+    assert "never a list of who" in page and "may still be able to work out that it was you" in page
     assert client.post(f"{link}/decline").status_code == 302
     invitation = db.session.scalar(sa.select(Invitation).where(Invitation.email == "dee@trust.example"))
     assert invitation.status is InvitationStatus.DECLINED
-    assert client.get(link).status_code == 404
+    assert client.get(raw).status_code == 404 and client.get(link).status_code == 404
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RaterLink)
+                             .where(RaterLink.invitation_id == invitation.id)) == 0
 
 
 def _bad_links(open_round: Cycle, client: FlaskClient, mailbox: MailCatcher) -> dict[str, str]:
     used = _link_from_mail(mailbox, "pat@trust.example")
-    _answer_everything(client, used, open_round)
-    client.post(f"{used}/check")
+    base = open_link(client, used)
+    _answer_everything(client, base, open_round)
+    client.post(f"{base}/check")
     declined = _link_from_mail(mailbox, "dee@trust.example")
-    client.post(f"{declined}/decline")
-    return {"wrong": "/r/" + "A" * 43, "garbage": "/r/not-a-token", "used": used, "declined": declined}
+    client.post(f"{open_link(client, declined)}/decline")
+    return {"wrong": "/r/" + "A" * 43, "garbage": "/r/not-a-token", "used": used, "declined": declined,
+            "no cookie": "/feedback/check"}
 
 
 def test_every_link_that_does_not_work_gets_the_same_page(client: FlaskClient, open_round: Cycle,
@@ -121,8 +185,25 @@ def test_every_link_that_does_not_work_gets_the_same_page(client: FlaskClient, o
 def test_links_stop_working_when_the_round_ends(client: FlaskClient, open_round: Cycle, state: CycleState) -> None:
     invitation = open_round.invitations[1]
     token = link_token(invitation)
-    assert client.get(f"/r/{token}").status_code == 200
+    link = open_link(client, token)
     open_round.state = state
     db.session.commit()
     assert client.get(f"/r/{token}").status_code == 404
-    assert client.post(f"/r/{token}/area/1", data={"action": "save"}).status_code == 404
+    assert client.get(link).status_code == 404
+    assert client.post(f"{link}/area/1", data={"action": "save"}).status_code == 404
+
+
+@pytest.mark.parametrize("operation", ["close", "cancel"])
+def test_ending_a_round_deletes_every_token_and_session(app: Flask, open_round: Cycle, operation: str) -> None:
+    from surveys import operations
+
+    for invitation in open_round.invitations:
+        open_link(app.test_client(), link_token(invitation))
+    if operation == "close":
+        open_round.close_on = today() - timedelta(days=1)
+        operations.close_round_on_date(open_round, today())
+    else:
+        operations.cancel_round(open_round)
+    db.session.commit()
+    for table in (RaterLink, RaterSession):
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(table)) == 0
