@@ -15,10 +15,11 @@ from surveys.models import Cycle, Invitation, InvitationStatus
 
 
 def rater_link(invitation: Invitation) -> str:
-    """A fresh link for this one email. Its hash is committed before the mail leaves: a mail the SMTP server took
-    just before a crash, and which is then not sent again under its Message-ID, must still open the survey."""
+    """A fresh link for this one email. Its hash is committed with the mail's `sent` mark, so a failed attempt
+    leaves nothing behind; the one case no SMTP client can rule out (the server took the mail, then the worker
+    died) leaves that mail's link dead, and the rater's next reminder carries a working one."""
     token = links.issue(invitation)
-    db.session.commit()
+    db.session.flush()
     return current_app.config["PUBLIC_URL"] + url_for("surveys.rater_link", token=token)
 
 

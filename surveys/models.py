@@ -22,6 +22,7 @@ from surveys import cycle as rules
 from surveys.categories import Category
 from surveys.cycle import CycleState
 from surveys.questionnaire import Questionnaire, load_version
+from surveys.sealed import PaddedJSON
 
 
 def _enum(cls: type[enum.Enum]) -> sa.Enum:
@@ -182,16 +183,39 @@ class RaterSession(db.Model):
 
 
 class RaterDraft(db.Model):
-    """A rater's unfinished answers, kept against their invitation so they can come back; deleted on submit."""
+    """A rater's unfinished answers, kept against their invitation so they can come back (PRODUCT §3.3).
+
+    One value, encrypted and padded to the same fixed size as a response (surveys/sealed.py), so an old backup's
+    draft cannot be matched to a response by its length; deleted at submission, and every draft left is deleted
+    when the round closes."""
 
     __tablename__ = "rater_drafts"
 
     invitation_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("invitations.id", ondelete="CASCADE"), primary_key=True)
-    # Encrypted like the comments: a deleted draft can linger on disk (PostgreSQL keeps old row versions until
-    # VACUUM), and its answers next to its invitation would otherwise match the anonymous response.
-    answers: so.Mapped[dict[str, Any]] = so.mapped_column(EncryptedJSON("rater_drafts.answers"), default=dict)
-    comments: so.Mapped[dict[str, str]] = so.mapped_column(EncryptedJSON("rater_drafts.comments"), default=dict)
+    content: so.Mapped[dict[str, Any]] = so.mapped_column(PaddedJSON("rater_drafts.content"))
+
+    def __init__(self, invitation_id: int | None = None, answers: dict[str, Any] | None = None,
+                 comments: dict[str, str] | None = None) -> None:
+        super().__init__(content={"answers": dict(answers or {}), "comments": dict(comments or {})})
+        if invitation_id is not None:
+            self.invitation_id = invitation_id
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        return dict(self.content.get("answers") or {})
+
+    @answers.setter
+    def answers(self, value: dict[str, Any]) -> None:
+        self.content = {**self.content, "answers": dict(value)}
+
+    @property
+    def comments(self) -> dict[str, str]:
+        return dict(self.content.get("comments") or {})
+
+    @comments.setter
+    def comments(self, value: dict[str, str]) -> None:
+        self.content = {**self.content, "comments": dict(value)}
 
 
 def _random_key() -> str:
@@ -199,19 +223,36 @@ def _random_key() -> str:
 
 
 class Response(db.Model):
-    """A submitted rater response: cycle, category, answers. No invitation, no time, no sequence.
+    """A submitted rater response: its cycle, then one encrypted value of fixed size holding its category, answers
+    and comments. No invitation, no time, no sequence, and no key that lasts: `responses.submit` writes every
+    response of the round again under fresh random keys and fresh ciphertexts (see the README).
 
-    On SQLite the table has no rowid, so rows are stored in the order of their random key, not of arrival; on
-    PostgreSQL `responses.submit` rewrites the cycle's rows in key order for the same effect."""
+    On SQLite the table has no rowid, so rows are stored in the order of their random keys, not of arrival."""
 
     __tablename__ = "responses"
     __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012  (SQLAlchemy reads it once)
 
     id: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True, default=_random_key)
     cycle_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
-    category: so.Mapped[Category] = so.mapped_column(_enum(Category))
-    answers: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON)
-    comments: so.Mapped[dict[str, str]] = so.mapped_column(EncryptedJSON("responses.comments"))
+    content: so.Mapped[dict[str, Any]] = so.mapped_column(PaddedJSON("responses.content"))
+
+    def __init__(self, cycle_id: int, category: Category, answers: dict[str, Any], comments: dict[str, str],
+                 id: str | None = None) -> None:
+        super().__init__(id=id or _random_key(), cycle_id=cycle_id,
+                         content={"category": category.value, "answers": dict(answers),
+                                  "comments": dict(comments)})
+
+    @property
+    def category(self) -> Category:
+        return Category(self.content["category"])
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        return dict(self.content["answers"])
+
+    @property
+    def comments(self) -> dict[str, str]:
+        return dict(self.content["comments"])
 
 
 class OrgStatement(db.Model):

@@ -15,7 +15,7 @@ from app.mail import forget_mails, queue_mail
 from app.models import User
 from app.timeutil import utcnow
 from surveys import cycle as rules
-from surveys import links, reminder_claims, reminders
+from surveys import links, reminder_claims, reminders, responses
 from surveys.categories import RATER_CATEGORIES, Category
 from surveys.cycle import CycleRuleError, CycleState
 from surveys.models import (
@@ -182,6 +182,7 @@ def close_round_on_date(cycle: Cycle, today: date) -> None:
 def _end_rater_access(cycle: Cycle) -> None:
     """A round that stops taking responses leaves no working token or session behind."""
     links.end_all([i.id for i in cycle.invitations])
+    responses.delete_drafts(cycle)
 
 
 def _closed(cycle: Cycle) -> None:

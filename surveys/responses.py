@@ -1,24 +1,26 @@
-"""The rater's side (PRODUCT §3.3, §3.5): find the invitation behind a link, keep a draft, submit or decline.
+"""The rater's side (PRODUCT §3.3): keep a draft, submit or decline.
 
-Submitting writes a Response that carries only the cycle and category, marks the invitation answered and deletes
-the draft, all in one transaction, so no row ever holds both who answered and what they said. The same transaction
-rewrites every response of the cycle in the order of their random keys: on PostgreSQL each row version records the
-transaction that wrote it (xmin) and its place in the table (ctid), which would otherwise match a response to the
-invitation marked answered in the same transaction, and show the order responses arrived in.
+Submitting marks the invitation answered, deletes the draft and the rater's tokens, and writes every response of
+the round again under fresh random keys and fresh ciphertexts of one fixed size, all in one transaction: no row ever
+holds both who answered and what they said, and no row survives from one snapshot of the database to the next to
+say which response is new. On PostgreSQL each row version records the transaction that wrote it (xmin) and its
+place in the table (ctid); as every response is rewritten, all share the transaction and their order is random.
 """
 
 from __future__ import annotations
 
+import secrets
+import uuid
 from typing import Any
 
 import sqlalchemy as sa
 
-from app.encrypted import bound_to
+from app.encrypted import bound_to, open_stored
 from app.errors import DomainError
 from app.extensions import db
 from surveys import links
 from surveys.answers import first_incomplete_area
-from surveys.models import Invitation, InvitationStatus, RaterDraft, Response
+from surveys.models import Cycle, Invitation, InvitationStatus, RaterDraft, Response
 
 
 def draft_of(invitation: Invitation) -> RaterDraft:
@@ -42,30 +44,56 @@ def save_comments(invitation: Invitation, comments: dict[str, str]) -> RaterDraf
 
 
 def submit(invitation: Invitation) -> None:
+    """Store the rater's answers, unlinkably (PRODUCT §3.3; the README says what this does and does not hide).
+
+    One transaction: the invitation is marked answered (a guarded UPDATE, so a double click submits once), the
+    draft and every token of the rater are deleted, and *every* response of the round is written again: decrypted,
+    shuffled, and inserted under fresh random keys with fresh ciphertexts of one fixed size. A reader of the
+    database before and after sees the rater's invitation change and a whole new set of rows, none of which can be
+    told apart as the new one; on PostgreSQL every row then carries the same transaction id, too."""
     draft = draft_of(invitation)
     questionnaire = invitation.cycle.questionnaire()
     if first_incomplete_area(questionnaire, draft.answers) is not None:
         raise DomainError("Answer every statement before you submit. You can choose “Not able to say”.")
-    db.session.add(Response(cycle_id=invitation.cycle_id, category=invitation.category,
-                            answers=dict(draft.answers), comments=dict(draft.comments or {})))
-    invitation.status = InvitationStatus.RESPONDED
+    cycle_id, content = invitation.cycle_id, {"category": invitation.category.value,
+                                              "answers": draft.answers, "comments": draft.comments}
+    # Serialise submissions in one round, so two at once cannot each rewrite the rows the other is deleting.
+    db.session.execute(sa.select(Cycle.id).where(Cycle.id == cycle_id).with_for_update())
+    answered = db.session.execute(
+        sa.update(Invitation).where(Invitation.id == invitation.id, Invitation.status == InvitationStatus.INVITED)
+        .values(status=InvitationStatus.RESPONDED).execution_options(synchronize_session=False)).rowcount
+    if answered != 1:
+        raise DomainError("Your feedback has already been sent.")
     db.session.delete(draft)
     invitation.draft = None
     links.end_all([invitation.id])
     db.session.flush()
-    _rewrite_responses(invitation.cycle_id)
+    _rewrite_responses(cycle_id, [content])
+    db.session.expire(invitation, ["status"])
 
 
-def _rewrite_responses(cycle_id: int) -> None:
-    """Delete and insert again every response of the cycle, in key order, so all carry this transaction's marks."""
-    rows = db.session.scalars(sa.select(Response).where(Response.cycle_id == cycle_id)).all()
-    values = sorted(({"id": r.id, "cycle_id": r.cycle_id, "category": r.category, "answers": r.answers,
-                      "comments": bound_to(r.comments, r.id)} for r in rows), key=lambda v: v["id"])
-    db.session.execute(sa.delete(Response).where(Response.cycle_id == cycle_id))
-    for row in rows:
-        db.session.expunge(row)
-    for value in values:  # one statement per row keeps the insert order; a cycle has tens of responses at most
-        db.session.execute(sa.insert(Response).values(**value))
+def _rewrite_responses(cycle_id: int, added: list[dict[str, Any]]) -> None:
+    """Every response of the round, and those added, under fresh keys and ciphertexts in a random order."""
+    column = Response.__table__.c.content
+    stored = db.session.execute(sa.select(Response.__table__.c.id, column)
+                                .where(Response.__table__.c.cycle_id == cycle_id)).all()
+    contents = [open_stored(column, sealed, row_id) for row_id, sealed in stored] + added
+    _shuffle.shuffle(contents)
+    db.session.execute(sa.delete(Response.__table__).where(Response.__table__.c.cycle_id == cycle_id))
+    rows = []
+    for content in contents:
+        key = _fresh_key()
+        rows.append({"id": key, "cycle_id": cycle_id, "content": bound_to(content, key)})
+    rows.sort(key=lambda row: row["id"])  # on PostgreSQL the physical order is then that of random keys too
+    if rows:
+        db.session.execute(sa.insert(Response.__table__), rows)
+
+
+def _fresh_key() -> str:
+    return uuid.uuid4().hex
+
+
+_shuffle = secrets.SystemRandom()
 
 
 def decline(invitation: Invitation) -> None:
@@ -75,3 +103,9 @@ def decline(invitation: Invitation) -> None:
     invitation.status = InvitationStatus.DECLINED
     links.end_all([invitation.id])
     db.session.flush()
+
+
+def delete_drafts(cycle: Cycle) -> None:
+    """Every draft left in a round that stops taking responses goes (PRODUCT §3.3)."""
+    db.session.execute(sa.delete(RaterDraft).where(
+        RaterDraft.invitation_id.in_(sa.select(Invitation.id).where(Invitation.cycle_id == cycle.id))))

@@ -1,72 +1,56 @@
-"""An insider with the raw database: can they tie a submitted response to the rater who gave it?
+"""An insider with the raw database, its backups, the logs and the mail store: can they tie an answer to a rater?
 
-These tests read the database directly (not through the ORM), the way someone with a copy of it would: the SQLite
-file byte by byte on the embedded default, and on PostgreSQL every table together with the system columns that
-record which transaction wrote each row (xmin) and where it sits (ctid).
+The attacker here has no master key. They take a snapshot of the database (the SQLite file's bytes, and every row
+of every table as the driver returns it, with PostgreSQL's xmin and ctid) before and after each of ten
+submissions, plus one backup taken while every rater holds a draft. They know which rater submitted between two
+snapshots (the invitation's status changes): the question is whether they can say which stored response is that
+rater's. The test, which has the keys, then checks every guess against what the response really says.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
+from dataclasses import dataclass
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
+from app.encrypted import open_stored
 from app.extensions import db
+from surveys import sealed, tokens
 from surveys.answers import field_name
-from surveys.models import Cycle
+from surveys.models import Cycle, Response
 from tests.fixtures.insider import database_bytes
 from tests.fixtures.rounds import link_token, open_link
+from tests.fixtures.smtp import MailCatcher
 
-RATERS = [(f"Rater {n}", f"rater{n}@trust.example", cat)
-          for n, cat in enumerate(["peer", "peer", "peer", "direct_report", "direct_report", "other", "manager"])]
+RATERS = [(f"Rater {n}", f"rater{n}@trust.example", cat) for n, cat in enumerate(
+    ["peer", "peer", "peer", "peer", "direct_report", "direct_report", "direct_report", "other", "other", "manager"])]
 
 
 def _is_sqlite() -> bool:
     return db.engine.dialect.name == "sqlite"
 
 
-def _raw(app: Flask) -> sqlite3.Connection:
-    return sqlite3.connect(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
-
-
-def _dump(app: Flask) -> dict[str, list[tuple]]:
-    """Every row of every table, as the driver returns it, with no ORM type conversion."""
+def _dump() -> dict[str, list[tuple]]:
+    """Every row of every table, as the driver returns it (with xmin and ctid on PostgreSQL)."""
     db.session.commit()
     tables = sa.inspect(db.engine).get_table_names()
+    extra = "" if _is_sqlite() else ", xmin::text AS xmin, ctid::text AS ctid"
     with db.engine.connect() as connection:
-        return {t: [tuple(_plain(v) for v in r) for r in connection.exec_driver_sql(f'SELECT * FROM "{t}"')]
+        return {t: [tuple(_plain(v) for v in r) for r in connection.exec_driver_sql(f'SELECT *{extra} FROM "{t}"')]
                 for t in tables}
 
 
 def _plain(value: object) -> object:
-    # psycopg hands JSON back as Python objects; the insider sees it as text either way
     return json.dumps(value, sort_keys=True) if isinstance(value, dict | list) else value
-
-
-def _columns(table: str) -> set[str]:
-    return {column["name"] for column in sa.inspect(db.engine).get_columns(table)}
-
-
-def _submit(client: FlaskClient, cycle: Cycle, token: str, value: str, comment: str) -> None:
-    link = open_link(client, token)
-    for number, area in enumerate(cycle.questionnaire().areas, start=1):
-        data = {field_name(s.key): value for sub in area.sub_areas for s in sub.statements}
-        client.post(f"{link}/area/{number}", data={**data, "action": "continue"})
-    client.post(f"{link}/comments", data={"q-strengths": comment, "action": "continue"})
-    assert client.post(f"{link}/check").status_code == 302
-
-
-@pytest.fixture
-def round_with_raters(owner, create_round) -> Cycle:  # type: ignore[no-untyped-def]
-    return create_round(owner, RATERS)
 
 
 def _values(rows: list[tuple]) -> Iterator[str]:
@@ -76,116 +60,192 @@ def _values(rows: list[tuple]) -> Iterator[str]:
                 yield str(value)
 
 
-def test_a_response_row_holds_only_its_cycle_group_and_answers(app: Flask) -> None:
-    assert _columns("responses") == {"id", "cycle_id", "category", "answers", "comments"}
+@dataclass(frozen=True)
+class Snapshot:
+    rows: dict[str, list[tuple]]
+    raw: bytes
+
+    def responses(self) -> dict[str, str]:
+        """Response key → its stored ciphertext."""
+        return {row[0]: row[2] for row in self.rows["responses"]}
+
+    def statuses(self) -> dict[int, str]:
+        columns = [c["name"] for c in sa.inspect(db.engine).get_columns("invitations")]
+        i, s = columns.index("id"), columns.index("status")
+        return {row[i]: row[s] for row in self.rows["invitations"]}
+
+
+def _snapshot(app: Flask) -> Snapshot:
+    return Snapshot(_dump(), database_bytes(app))
+
+
+def _fill(client: FlaskClient, cycle: Cycle, value: str, comment: str) -> str:
+    """Answer every page (a draft), as the rater would; returns the rater pages' base."""
+    base = "/feedback"
+    for number, area in enumerate(cycle.questionnaire().areas, start=1):
+        data = {field_name(s.key): value for sub in area.sub_areas for s in sub.statements}
+        client.post(f"{base}/area/{number}", data={**data, "action": "continue"})
+    client.post(f"{base}/comments", data={"q-strengths": comment, "action": "continue"})
+    return base
+
+
+def _truth(row_id: str, ciphertext: str) -> str:
+    """What the test, holding the keys, reads in a response: the marker comment naming its rater."""
+    content = open_stored(Response.__table__.c.content, ciphertext, row_id)
+    return content["comments"]["strengths"]
+
+
+@dataclass
+class Attack:
+    attempts: int = 0
+    successes: int = 0
+    informed: int = 0  # guesses made from something the snapshots gave away, not by chance
+
+
+def _attack(snapshots: list[Snapshot], backup: Snapshot, order: list[int]) -> Attack:
+    """For each submission, the attacker's best guess of which row in the final snapshot is that rater's."""
+    final = snapshots[-1].responses()
+    result = Attack()
+    draft_lengths = {row[0]: len(row[1]) for row in backup.rows["rater_drafts"]}
+    final_lengths = {key: len(c) for key, c in final.items()}
+    for n, invitation_id in enumerate(order):
+        before, after = snapshots[n], snapshots[n + 1]
+        assert before.statuses()[invitation_id] == "invited" and after.statuses()[invitation_id] == "responded"
+        guess = None
+        # 1. a key or a ciphertext that is new in this submission's snapshot and still there at the end
+        new_keys = set(after.responses()) - set(before.responses())
+        new_texts = set(after.responses().values()) - set(before.responses().values())
+        if len(new_keys) == 1 and next(iter(new_keys)) in final:
+            guess = next(iter(new_keys))
+        elif len(new_texts) == 1:
+            text = next(iter(new_texts))
+            guess = next((k for k, c in final.items() if c == text), None)
+        # 2. the rater's draft in the backup, matched by ciphertext length
+        if guess is None:
+            same = [k for k, length in final_lengths.items() if length == draft_lengths[invitation_id]]
+            if len(same) == 1:
+                guess = same[0]
+        # 3. on PostgreSQL, the response written in the same transaction as the status change
+        if guess is None and not _is_sqlite():
+            xmin_of = {row[0]: row[-2] for row in after.rows["responses"]}
+            flipped = next(row[-2] for row in after.rows["invitations"] if row[0] == invitation_id)
+            same_txn = [k for k, x in xmin_of.items() if x == flipped and k in final]
+            if len(same_txn) == 1:
+                guess = same_txn[0]
+        if guess is not None:
+            result.informed += 1
+        else:  # nothing to go on: the first row in stored order, which is as good as chance
+            guess = next(iter(final))
+        result.attempts += 1
+        result.successes += _truth(guess, final[guess]) == f"rater-{invitation_id}"
+    return result
+
+
+@pytest.fixture
+def ten_raters(owner, create_round) -> Cycle:  # type: ignore[no-untyped-def]
+    return create_round(owner, RATERS)
+
+
+def test_snapshots_around_ten_submissions_and_a_backup_of_drafts_link_no_better_than_chance(
+        app: Flask, ten_raters: Cycle, mailbox: MailCatcher, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    invitations = list(ten_raters.invitations)
+    browsers = {}
+    for n, invitation in enumerate(invitations):  # every rater holds a draft: all pages answered, not yet sent
+        browser = app.test_client()
+        open_link(browser, link_token(invitation))
+        _fill(browser, ten_raters, str(1 + n % 5), f"rater-{invitation.id}")
+        browsers[invitation.id] = browser
+    backup = _snapshot(app)
+    assert len(backup.rows["rater_drafts"]) == len(invitations)
+
+    order = [invitations[i].id for i in (3, 9, 0, 7, 5, 1, 8, 2, 6, 4)]
+    snapshots = [backup]
+    for invitation_id in order:
+        assert browsers[invitation_id].post("/feedback/check").status_code == 302
+        snapshots.append(_snapshot(app))
+
+    # Every submission rewrote every response: no key and no ciphertext lasts from one snapshot to the next.
+    for before, after in itertools.pairwise(snapshots):
+        assert not set(before.responses()) & set(after.responses())
+        assert not set(before.responses().values()) & set(after.responses().values())
+        assert len(after.responses()) == len(before.responses()) + 1
+    # Drafts, responses: one ciphertext length for all.
+    lengths = {len(c) for s in snapshots for c in s.responses().values()} | \
+        {len(row[1]) for row in backup.rows["rater_drafts"]}
+    assert len(lengths) == 1
+    assert snapshots[-1].rows["rater_drafts"] == []
+
+    attack = _attack(snapshots, backup, order)
+    print(f"\ninsider without keys: {attack.successes} of {attack.attempts} linked "
+          f"(chance ~{attack.attempts / len(order):.0f}), informed guesses {attack.informed}; "
+          f"ciphertext {lengths.pop()} characters for {sealed.PADDED_BYTES} padded bytes")
+    assert attack.informed == 0
+    assert attack.successes <= 5  # chance gives 1 on average; 6 or more by chance happens less than once in 1000
+
+    # The raw files: no draft's ciphertext, or any part of it, outlives the draft.
+    for row in backup.rows["rater_drafts"]:
+        chunk = row[1][-64:].encode()
+        assert chunk not in snapshots[-1].raw
+    # Logs and mail store: no token, and no rater's address beside a submission.
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "/feedback/check" not in logged or not any(email in logged for _, email, _ in RATERS)
+    for message in mailbox.messages:
+        text = MailCatcher.text(message)
+        for token in [w.rsplit("/r/", 1)[1] for w in text.split() if "/r/" in w]:
+            token = token.strip(".,)>")
+            assert tokens.token_hash(token) not in snapshots[-1].raw.decode("latin-1")  # every used token forgotten
+    assert all("responded" not in MailCatcher.text(m) for m in mailbox.messages)
+
+
+def test_a_response_row_holds_only_a_fresh_key_its_cycle_and_one_ciphertext(app: Flask) -> None:
+    assert {c["name"] for c in sa.inspect(db.engine).get_columns("responses")} == {"id", "cycle_id", "content"}
     if _is_sqlite():
-        with closing(_raw(app)) as raw, pytest.raises(sqlite3.OperationalError):
+        with closing(sqlite3.connect(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))) as raw, \
+                pytest.raises(sqlite3.OperationalError):
             raw.execute("SELECT rowid FROM responses")  # no hidden insertion order either
 
 
-def test_a_submission_changes_nothing_that_links_back(app: Flask, client: FlaskClient,
-                                                      round_with_raters: Cycle) -> None:
-    invitations = round_with_raters.invitations
-    for i, invitation in enumerate(invitations[:3]):
-        _submit(client, round_with_raters, link_token(invitation), str(1 + i), f"comment {i}")
-    target = invitations[3]
-    token = link_token(target)
-    client.post(f"{open_link(client, token)}/area/1", data={"action": "save"})  # a draft exists before the submit
-    before = _dump(app)
-    _submit(client, round_with_raters, token, "5", "the insider's target")
-    after = _dump(app)
-
-    changed = {t for t in after if set(after[t]) != set(before[t])}
-    assert changed == {"responses", "invitations", "rater_drafts", "rater_links", "rater_sessions"}
-    assert after["rater_drafts"] == []
-    # Every response of the cycle is written again (comments under fresh nonces), so the newest looks like the rest.
-    known = {row[0] for row in before["responses"]}
-    new_rows = [row for row in after["responses"] if row[0] not in known]
-    assert len(new_rows) == 1 and len(after["responses"]) == len(before["responses"]) + 1
-    assert {row[4] for row in after["responses"]}.isdisjoint(row[4] for row in before["responses"])
-    # The only change to invitations is the status word: no time, no counter, no response reference.
-    changed_invitations = set(after["invitations"]) - set(before["invitations"])
-    assert len(changed_invitations) == 1
-    old = next(r for r in before["invitations"] if r[0] == target.id)
-    new = next(iter(changed_invitations))
-    assert [(a, b) for a, b in zip(old, new, strict=True) if a != b] == [("invited", "responded")]
-
-    (response_row,) = new_rows
-    identifying = {target.email, target.name, token}
-    for value in map(str, response_row):
-        assert not any(secret in value for secret in identifying)
-    # and nothing anywhere else in the database mentions the new response's key
-    response_id = response_row[0]
-    for table, rows in after.items():
-        if table != "responses":
-            assert not any(response_id in v for v in _values(rows)), table
-
-
-def test_comments_are_not_readable_in_the_raw_database(app: Flask, client: FlaskClient,
-                                                       round_with_raters: Cycle) -> None:
-    _submit(client, round_with_raters, link_token(round_with_raters.invitations[0]), "3", "PLAINTEXT-MARKER")
-    db.session.commit()
-    dump = _dump(app)
+def test_comments_and_answers_are_not_readable_in_the_raw_database(app: Flask, client: FlaskClient,
+                                                                   ten_raters: Cycle) -> None:
+    open_link(client, link_token(ten_raters.invitations[0]))
+    _fill(client, ten_raters, "3", "PLAINTEXT-MARKER")
+    assert b"PLAINTEXT-MARKER" not in database_bytes(app)  # as a draft
+    assert client.post("/feedback/check").status_code == 302
+    dump = _dump()
     assert not any("PLAINTEXT-MARKER" in v for rows in dump.values() for v in _values(rows))
     assert b"PLAINTEXT-MARKER" not in database_bytes(app)
+    keys = [s.key for s in ten_raters.questionnaire().statements()]
+    assert not any(key in v for v in _values(dump["responses"]) for key in keys)
 
 
-def test_no_rater_link_is_stored(app: Flask, round_with_raters: Cycle) -> None:
-    dump = _dump(app)
-    for invitation in round_with_raters.invitations:
-        token = link_token(invitation)
-        assert not any(token in v for rows in dump.values() for v in _values(rows))
-
-
-def test_deleted_drafts_are_overwritten_on_disk(app: Flask) -> None:
+def test_deleted_rows_are_overwritten_on_disk(app: Flask) -> None:
     if not _is_sqlite():
-        pytest.skip("PostgreSQL has no secure delete; drafts are encrypted instead (next test)")
+        pytest.skip("PostgreSQL keeps dead row versions until VACUUM; they are encrypted and padded (README)")
     with db.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
 
 
-def test_a_draft_is_unreadable_in_the_raw_database(app: Flask, client: FlaskClient, round_with_raters: Cycle) -> None:
-    # PostgreSQL keeps a deleted draft's old row version until VACUUM; what it keeps must say nothing.
-    token = link_token(round_with_raters.invitations[0])
-    first_area = round_with_raters.questionnaire().areas[0]
-    keys = [s.key for sub in first_area.sub_areas for s in sub.statements]
-    client.post(f"{open_link(client, token)}/area/1", data={**{field_name(k): "4" for k in keys}, "action": "save"})
-    (row,) = _dump(app)["rater_drafts"]
-    assert not any(key in value for value in _values([row]) for key in keys)
-
-
 def test_every_response_of_a_cycle_carries_the_same_write_marks(app: Flask, client: FlaskClient,
-                                                                round_with_raters: Cycle) -> None:
-    """On PostgreSQL, xmin would otherwise pair each response with the invitation answered in its transaction."""
+                                                                ten_raters: Cycle) -> None:
     if _is_sqlite():
         pytest.skip("SQLite rows carry no transaction id")
-    for n, invitation in enumerate(round_with_raters.invitations[:4]):
-        _submit(client, round_with_raters, link_token(invitation), str(n + 1), f"c{n}")
+    for n, invitation in enumerate(ten_raters.invitations[:4]):
+        browser = app.test_client()
+        open_link(browser, link_token(invitation))
+        _fill(browser, ten_raters, str(n + 1), f"c{n}")
+        assert browser.post("/feedback/check").status_code == 302
     db.session.commit()
     with db.engine.connect() as connection:
-        responses = connection.exec_driver_sql("SELECT xmin::text, id FROM responses ORDER BY ctid").all()
-        invitations = dict(connection.exec_driver_sql("SELECT id, xmin::text FROM invitations").all())
-    assert len({xmin for xmin, _ in responses}) == 1
-    assert [key for _, key in responses] == sorted(key for _, key in responses)  # stored in key order
-    answered = [i.id for i in round_with_raters.invitations[:4]]
-    # Only the last answered invitation shares the responses' transaction, and that singles out no response.
-    assert [i for i in answered if invitations[i] == responses[0][0]] == [answered[-1]]
+        xmins = connection.exec_driver_sql("SELECT xmin::text FROM responses").scalars().all()
+    assert len(xmins) == 4 and len(set(xmins)) == 1
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(order=st.permutations(range(len(RATERS))))
-def test_stored_order_says_nothing_about_submission_order(app: Flask, client: FlaskClient, owner,  # type: ignore[no-untyped-def]
-                                                         create_round, order: list[int]) -> None:
-    db.session.execute(db.text("DELETE FROM responses"))
-    db.session.execute(db.text("DELETE FROM outbound_mail"))
-    db.session.execute(db.text("DELETE FROM invitations"))
-    db.session.execute(db.text("DELETE FROM cycles"))
-    db.session.commit()
-    cycle = create_round(owner, RATERS)
-    for position, index in enumerate(order):
-        _submit(client, cycle, link_token(cycle.invitations[index]), str(1 + position % 5), f"c{position}")
-    with db.engine.connect() as connection:
-        stored = [r[0] for r in connection.exec_driver_sql("SELECT id FROM responses")]
-    # Rows come back in the order of their random keys, whatever the order they arrived in.
-    assert stored == sorted(stored)
-    assert all(len(key) == 32 and key[12] == "4" for key in stored)  # UUID4: random, not time-based
+def test_the_largest_answer_fits_the_fixed_size(ten_raters: Cycle) -> None:
+    questionnaire = ten_raters.questionnaire()
+    assert sealed.fits(len(questionnaire.open_questions), len(questionnaire.statements()))
+    worst = {"category": "direct_report", "answers": {s.key: "n" for s in questionnaire.statements()},
+             "comments": {q.key: "\x01" * 2000 for q in questionnaire.open_questions}}
+    assert len(sealed.pad(worst).encode()) == sealed.PADDED_BYTES
+    with pytest.raises(sealed.TooLargeError):
+        sealed.pad({"comments": {"x": "\x01" * 9000}})
