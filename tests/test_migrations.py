@@ -84,7 +84,7 @@ def test_draft_answers_written_before_encryption_are_encrypted_by_the_migration(
                                {"id": invitation_id, "answers": '{"ability.professional.1": 4}', "comments": comments})
             db.session.commit()
             upgrade()
-            raw = db.session.execute(sa.text("SELECT answers FROM rater_drafts")).scalar_one()
+            raw = db.session.execute(sa.text("SELECT content FROM rater_drafts")).scalar_one()
             assert "ability" not in raw
             db.session.expire_all()
             assert db.session.get(RaterDraft, invitation_id).answers == {"ability.professional.1": 4}

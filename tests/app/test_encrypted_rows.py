@@ -54,12 +54,12 @@ def test_a_preparation_document_copied_into_another_owners_row_does_not_open(
 def test_a_core_statement_must_say_which_row_a_value_belongs_to(app: Flask, owner: User,
                                                                  create_round: Callable[..., Cycle]) -> None:
     cycle = create_round(owner, open_it=False)
+    content = {"category": "peer", "answers": {}, "comments": {"strengths": "x"}}
     with pytest.raises(sa.exc.StatementError, match="bound to its row"):
-        db.session.execute(sa.insert(Response).values(id="a" * 32, cycle_id=cycle.id, category="peer", answers={},
-                                                      comments={"strengths": "x"}))
+        db.session.execute(sa.insert(Response).values(id="a" * 32, cycle_id=cycle.id, content=content))
     unit.rollback()
-    db.session.execute(sa.insert(Response).values(id="a" * 32, cycle_id=cycle.id, category="peer", answers={},
-                                                  comments=bound_to({"strengths": "x"}, "a" * 32)))
+    db.session.execute(sa.insert(Response).values(id="a" * 32, cycle_id=cycle.id,
+                                                  content=bound_to(content, "a" * 32)))
     unit.commit()
     assert db.session.get(Response, "a" * 32).comments == {"strengths": "x"}
 

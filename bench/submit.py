@@ -1,0 +1,92 @@
+"""Rater submission benchmark: `POST /feedback/check` for every rater of a round of 50, each holding a full draft.
+
+Run: OPEN360_ENV=test .venv/bin/python bench/submit.py            (SQLite, a fresh file)
+     OPEN360_ENV=test TEST_DATABASE_URL=postgresql+psycopg://… .venv/bin/python bench/submit.py
+Each submission re-encrypts and rewrites every response of the round (surveys/responses.py), so the last of the 50
+rewrites 50 rows: the figures are p50 and p95 over all 50, the slowest, and the SQL statements each POST runs
+(counted with a SQLAlchemy `before_cursor_execute` listener; the multi-row INSERT counts once).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app import create_app
+from app import db as unit
+from app.extensions import db
+from app.models import Organisation, Role, User, UserRole
+from app.timeutil import today
+from surveys import links, operations
+from surveys.answers import field_name
+from surveys.categories import Category
+from surveys.rater_list import RaterEntry
+
+RATERS = 50
+CATEGORIES = [Category.PEER, Category.DIRECT_REPORT, Category.OTHER, Category.MANAGER]
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{folder}/bench.sqlite3"
+        app = create_app("test", {"SQLALCHEMY_DATABASE_URI": url, "QUEUE_MODE": "sync", "SMTP_PORT": 9})
+        with app.app_context():
+            db.drop_all()
+            db.create_all()
+            owner = User(organisation=Organisation(name="Bench Trust"), email="owner@bench.example", name="Owner",
+                         password_hash="x", role_rows=[UserRole(role=Role.OWNER)])
+            db.session.add(owner)
+            cycle = operations.start_cycle(owner, today() + timedelta(days=21), today())
+            invitations = operations.add_raters(cycle, [
+                RaterEntry(f"Rater {n}", f"r{n}@bench.example", CATEGORIES[n % 4]) for n in range(RATERS)])
+            for invitation in invitations:  # invited without mail: the bench measures the rater's POST only
+                invitation.status = invitation.status.INVITED
+            cycle.state = cycle.state.OPEN
+            tokens = [links.issue(i) for i in invitations]
+            db.session.commit()
+            areas = cycle.questionnaire().areas
+            browsers = []
+            for n, token in enumerate(tokens):
+                browser = app.test_client()
+                assert browser.get(f"/r/{token}").status_code == 302
+                for number, area in enumerate(areas, start=1):
+                    data = {field_name(s.key): str(1 + n % 5) for sub in area.sub_areas for s in sub.statements}
+                    browser.post(f"/feedback/area/{number}", data={**data, "action": "continue"})
+                browser.post("/feedback/comments", data={"q-strengths": "x" * 1500, "q-develop": "y" * 800,
+                                                         "action": "continue"})
+                browsers.append(browser)
+            unit.commit()
+            counts: list[int] = []
+            statements = [0]
+
+            def count(*_args: object) -> None:
+                statements[0] += 1
+
+            sa.event.listen(db.engine, "before_cursor_execute", count)
+            times = []
+            for browser in browsers:
+                statements[0] = 0
+                started = time.perf_counter()
+                assert browser.post("/feedback/check").status_code == 302
+                times.append((time.perf_counter() - started) * 1000)
+                counts.append(statements[0])
+            sa.event.remove(db.engine, "before_cursor_execute", count)
+            db.session.remove()
+            db.drop_all()
+        quantiles = statistics.quantiles(times, n=20)
+        print(f"{url.split(':')[0]}: {RATERS} submissions, "
+              f"p50 {statistics.median(times):.0f} ms, p95 {quantiles[18]:.0f} ms, slowest {max(times):.0f} ms; "
+              f"SQL statements per submission {min(counts)}–{max(counts)}")
+
+
+if __name__ == "__main__":
+    main()
