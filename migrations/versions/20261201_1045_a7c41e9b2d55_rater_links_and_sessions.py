@@ -1,7 +1,7 @@
 """rater_links and rater_sessions: only hashes of fresh tokens; invitations lose the nonce links were derived from
 
 Revision ID: a7c41e9b2d55
-Revises: 7d3a91c4e2b5
+Revises: a7c41e9d2b35
 Create Date: 2026-12-01 10:30:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'a7c41e9b2d55'
-down_revision = '7d3a91c4e2b5'
+down_revision = 'a7c41e9d2b35'
 branch_labels = None
 depends_on = None
 
