@@ -100,7 +100,8 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() and len(user_id) < 12 else None
+        return user if user is not None and user.is_active else None  # a deactivated account's sessions end
 
     app.extensions["open360_key_ring"] = KeyRing(app.config["MASTER_KEYS"])
     init_queue(app)
@@ -127,3 +128,9 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(outbox.bp)
     init_surveys(app)
     init_reports(app)
+    from app.accounts import init_app as init_accounts
+
+    init_accounts(app)
+    from usage import init_app as init_usage
+
+    init_usage(app)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
@@ -87,6 +87,15 @@ def load(today: date, seed: int = 360) -> None:
     for name in ("Olivia Okafor", "Daniel Hughes", "Sophie Turner"):
         assign_facilitator(users[name], users["Farah Ahmed"], users["Alex Morgan"])
     unit.commit()
+    _usage_history(org, today)
+
+
+def _usage_history(org: Organisation, today: date) -> None:
+    from demo import usage_history
+
+    usage_history.load(org, today, DOMAIN)
+    unit.commit()
+    usage_history.build_usage(datetime.combine(today, time(6)))
 
 
 def _round(owner: User, raters: list[tuple[str, str]], started: date, rng: random.Random) -> Cycle:

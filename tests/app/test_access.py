@@ -38,7 +38,9 @@ def samples(app: Flask, create_user, create_round) -> dict[str, object]:  # type
     return {"people": people, "values": {
         "number": 1, "action": "open", "invitation_id": cycle.invitations[0].id, "statement_id": statement.id,
         "token": link_token(cycle.invitations[0]), "filename": "nhsuk-frontend.min.css", "key": "none",
-        "report_id": 999, "share_id": 999, "mail_id": 999}}
+        "report_id": 999, "share_id": 999, "mail_id": 999,
+        "org_id": people[Role.ADMIN].organisation_id, "user_id": people[Role.OWNER].id,
+        "quarter": "2026Q1", "form": "pdf"}}
 
 
 @pytest.mark.parametrize("person", PEOPLE, ids=lambda r: r.value if r else "anonymous")

@@ -1,0 +1,80 @@
+"""Forms for organisations, people and passwords. Messages say what to do, as the NHS.UK pattern asks."""
+
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from app.models import Role
+
+
+def normalised_email(text: str | None) -> str | None:
+    """As the rater list does it (surveys.rater_list): valid, normalised, lower case, so Jo@ and jo@ are one."""
+    try:
+        return validate_email((text or "").strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        return None
+
+
+_YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Enter the organisation's name"),
+                                           Length(max=200, message="The name must be 200 characters or fewer")])
+    email_domains = TextAreaField("Email domains", validators=[Length(max=5000, message="Enter fewer domains")])
+    allows_external_raters = RadioField("Can owners invite raters from outside these domains?", choices=_YES_NO,
+                                        default="no", validators=[InputRequired("Choose yes or no")])
+    requires_nomination_approval = RadioField(
+        "Must the owner's manager or facilitator approve the list of raters before invitations go out?",
+        choices=_YES_NO, default="no", validators=[InputRequired("Choose yes or no")])
+    facilitator_releases_report = RadioField(
+        "Does the facilitator read the report first and release it to the owner?", choices=_YES_NO, default="no",
+        validators=[InputRequired("Choose yes or no")])
+    rater_purge_days = StringField("Days after a round closes to delete raters' names and email addresses",
+                                   default="30", validators=[Length(max=5)])
+    retention_days = StringField("Days to keep a finished round", default="1095", validators=[Length(max=5)])
+
+
+class PersonForm(FlaskForm):
+    name = StringField("Full name", validators=[DataRequired("Enter the person's full name"),
+                                                Length(max=200, message="The name must be 200 characters or fewer")])
+    email = EmailField("Email address", validators=[DataRequired("Enter the person's email address"),
+                                                    Length(max=320, message="The email address is too long")])
+    roles = SelectMultipleField("Roles", choices=[], validate_choice=False)
+
+    def validate_email(self, field: EmailField) -> None:
+        address = normalised_email(field.data)
+        if address is None:
+            raise ValidationError("Enter an email address in the correct format, like name@example.nhs.uk")
+        field.data = address
+
+
+class RolesForm(FlaskForm):
+    roles = SelectMultipleField("Roles", choices=[], validate_choice=False)
+
+
+def offer_roles(form: PersonForm | RolesForm, grantable: frozenset[Role]) -> None:
+    form.roles.choices = [SelectChoice(r.value, r.label) for r in Role if r in grantable]
+
+
+def chosen_roles(form: PersonForm | RolesForm) -> frozenset[Role]:
+    offered = {choice.value for choice in form.roles.choices}  # type: ignore[union-attr]
+    return frozenset(Role(v) for v in (form.roles.data or []) if v in offered)
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email address", validators=[DataRequired("Enter your email address"),
+                                                    Length(max=320, message="The email address is too long")])
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired("Enter a new password")])
+    confirm = PasswordField("Type the password again", validators=[DataRequired("Type the password again")])
+
+    def validate_confirm(self, field: PasswordField) -> None:
+        if self.password.data and field.data != self.password.data:
+            raise ValidationError("The passwords do not match. Type the same password twice")

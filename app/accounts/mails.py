@@ -1,0 +1,42 @@
+"""The account emails. Each link's token is made here, when the email is rendered for sending, and only its hash
+is written (committed with the mail's "sent" mark): a retried send makes a new token, and the one before stops
+working, so only the newest email's link ever opens."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import current_app, render_template, url_for
+
+from app.accounts import rules
+from app.accounts.models import AccountLink
+from app.accounts.operations import token_hash
+from app.extensions import db
+from app.mail import Message, renderer
+from app.timeutil import utcnow
+
+TOKEN_BYTES = 32  # 256 bits
+
+
+def _link_mail(link_id: int, subject: str, template: str) -> Message | None:
+    link = db.session.get(AccountLink, link_id)
+    if link is None or not rules.link_is_usable(link.facts(), utcnow()):
+        return None  # used, replaced, expired or the account deactivated before the mail went out
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    link.token_hash = token_hash(token)
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        context = {"user": link.user, "subject": subject, "expires": rules.lifetime(link.purpose),
+                   "link": current_app.config["PUBLIC_URL"] + url_for("accounts.open_link", token=token)}
+        return Message(to=link.user.email, subject=subject,
+                       text=render_template(f"accounts/mail/{template}.txt", **context),
+                       html=render_template(f"accounts/mail/{template}.html", **context))
+
+
+@renderer("account_invite")
+def invitation_mail(link_id: int) -> Message | None:
+    return _link_mail(link_id, "You have been invited to Open360", "invitation")
+
+
+@renderer("password_reset")
+def reset_mail(link_id: int) -> Message | None:
+    return _link_mail(link_id, "Reset your Open360 password", "reset")

@@ -1,0 +1,126 @@
+"""Steps that change accounts: flush, never commit (the view commits once)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from app.accounts import rules
+from app.accounts.models import AccountLink
+from app.accounts.rules import AccountRuleError, Purpose
+from app.extensions import db
+from app.mail import queue_mail
+from app.models import Organisation, Role, User, UserRole
+from app.passwords import hash_password
+
+NO_PASSWORD = ""  # not an Argon2 hash, so no password matches it: the account waits for its invitation link
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def has_set_password(user: User) -> bool:
+    return user.password_hash != NO_PASSWORD
+
+
+def email_taken(email: str) -> bool:
+    return db.session.scalar(sa.select(User.id).where(User.email == email)) is not None
+
+
+def invite_person(org: Organisation, name: str, email: str, roles: frozenset[Role]) -> User:
+    """A new account with no password, and an email with a one-time link to set one. `email` is normalised and
+    checked by the form (format, not taken, inside the organisation's domains)."""
+    if not roles:
+        raise AccountRuleError("Choose at least one role.")
+    user = User(organisation=org, name=name, email=email, password_hash=NO_PASSWORD,
+                role_rows=[UserRole(role=r) for r in sorted(roles)])
+    db.session.add(user)
+    db.session.flush()
+    _send_link(user, Purpose.INVITE)
+    return user
+
+
+def invite_again(user: User, now: datetime) -> None:
+    """A fresh invitation link (the old ones stop working), for someone who has not yet set a password."""
+    if has_set_password(user):
+        raise AccountRuleError(f"{user.name} has already set a password. They can reset it from the sign-in page.")
+    if not user.is_active_account:
+        raise AccountRuleError("This account is deactivated. Reactivate it first.")
+    _retire_links(user, now)
+    _send_link(user, Purpose.INVITE)
+
+
+def request_reset(email: str, now: datetime) -> None:
+    """Email a reset link if an active account has this address; otherwise do nothing. Either way the person asking
+    is told the same, so the page says nothing about who has an account. At most one email per account per
+    window (rules.RESET_WINDOW)."""
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    if user is None or not user.is_active_account:
+        return
+    link = AccountLink(user=user, purpose=Purpose.RESET, created_at=now)
+    db.session.add(link)
+    db.session.flush()
+    if queue_mail("password_reset", link.id, f"password-reset:{user.id}:{rules.reset_window(now)}") is None:
+        db.session.delete(link)  # this window's email has gone already
+        db.session.flush()
+
+
+def usable_link(token: str, now: datetime) -> AccountLink | None:
+    if not token or len(token) > 100:
+        return None
+    link = db.session.scalar(sa.select(AccountLink).where(AccountLink.token_hash == token_hash(token)))
+    return link if link is not None and rules.link_is_usable(link.facts(), now) else None
+
+
+def link_by_id(link_id: int | None, now: datetime) -> AccountLink | None:
+    link = db.session.get(AccountLink, link_id) if link_id else None
+    return link if link is not None and rules.link_is_usable(link.facts(), now) else None
+
+
+def set_password(link: AccountLink, password: str, now: datetime) -> User:
+    """Use the link (once), set the password, and stop every other link of this person working."""
+    user = link.user
+    problem = rules.password_problem(password, [user.name, user.email])
+    if problem:
+        raise AccountRuleError(problem)
+    user.password_hash = hash_password(password)
+    _retire_links(user, now)
+    return user
+
+
+def change_roles(user: User, wanted: frozenset[Role], actor: User) -> None:
+    result = rules.new_roles(user.roles, wanted, rules.grantable_roles(actor.roles), is_self=user.id == actor.id)
+    for row in list(user.role_rows):
+        if row.role not in result:
+            user.role_rows.remove(row)
+    for role in sorted(result - user.roles):
+        user.role_rows.append(UserRole(role=role))
+    db.session.flush()
+
+
+def deactivate(user: User, actor: User, now: datetime) -> None:
+    """The person can no longer sign in (a session already open ends at its next request: the user loader refuses
+    inactive accounts) and their links stop working. Nothing of theirs is deleted."""
+    rules.check_deactivate(user.id == actor.id)
+    user.is_active_account = False
+    _retire_links(user, now)
+
+
+def reactivate(user: User) -> None:
+    user.is_active_account = True
+
+
+def _send_link(user: User, purpose: str) -> None:
+    link = AccountLink(user=user, purpose=purpose)
+    db.session.add(link)
+    db.session.flush()
+    kind = "account_invite" if purpose == Purpose.INVITE else "password_reset"
+    queue_mail(kind, link.id, f"account-link:{link.id}")
+
+
+def _retire_links(user: User, now: datetime) -> None:
+    db.session.execute(sa.update(AccountLink).where(AccountLink.user_id == user.id, AccountLink.used_at.is_(None))
+                       .values(used_at=now))

@@ -1,0 +1,156 @@
+"""The rules about accounts, as pure functions: passwords, one-time links, who may grant which role, and the
+email domains an organisation lists. No database, no request, no clock (callers pass `now`, naive UTC)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from zxcvbn import zxcvbn
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+from app.errors import DomainError
+from app.models import Role
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 200  # Argon2 takes any length; a cap keeps one request from costing seconds
+# zxcvbn's 0–4 score; 3 is "safely unguessable: moderate protection from an offline attack" (about 10^8 guesses).
+MIN_PASSWORD_SCORE = 3
+# The 30 000 most common passwords from leaked sets, as the zxcvbn project keeps them (not a hand-typed list).
+COMMON_PASSWORDS = frozenset(FREQUENCY_LISTS["passwords"])
+
+INVITATION_LIFETIME = timedelta(days=7)
+RESET_LIFETIME = timedelta(hours=1)
+# One reset email per account in this window, however often it is asked for: a flood of requests for someone
+# else's address cannot fill their inbox.
+RESET_WINDOW = timedelta(minutes=15)
+
+
+class AccountRuleError(DomainError):
+    pass
+
+
+class Purpose:
+    INVITE = "invite"
+    RESET = "reset"
+
+
+def lifetime(purpose: str) -> timedelta:
+    return INVITATION_LIFETIME if purpose == Purpose.INVITE else RESET_LIFETIME
+
+
+def password_problem(password: str, personal: Iterable[str] = ()) -> str | None:
+    """Why this password will not do, in words for the person choosing it; None when it is fine."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Your password must be at least {MIN_PASSWORD_LENGTH} characters long"
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"Your password must be {MAX_PASSWORD_LENGTH} characters or fewer"
+    # The list holds passwords as people type them: lower case, and often with digits or symbols added at the end.
+    bare = re.sub(r"[\d\W_]+$", "", password.lower())
+    if password.lower() in COMMON_PASSWORDS or (len(bare) >= 4 and bare in COMMON_PASSWORDS):
+        return "That password is one of the most commonly used, so it is easy to guess. Choose another"
+    words = [w for text in personal for w in re.split(r"[\W_]+", text.lower()) if len(w) >= 3]
+    if _only_words(re.sub(r"[^a-z]", "", password.lower()), words) or \
+            zxcvbn(password, user_inputs=words)["score"] < MIN_PASSWORD_SCORE:
+        return ("That password would be easy to guess. Use three or four random words, or a longer mix, "
+                "and avoid your name or email address")
+    return None
+
+
+def _only_words(letters: str, words: list[str]) -> bool:
+    """Whether the letters are nothing but the person's own name and address parts run together (zxcvbn scores
+    "olivia.okafor1" as strong)."""
+    if not letters or not words:
+        return False
+    ends = {0}
+    for i in range(1, len(letters) + 1):
+        if any(i - len(w) in ends and letters[i - len(w):i] == w for w in words):
+            ends.add(i)
+    return len(letters) in ends
+
+
+@dataclass(frozen=True)
+class LinkFacts:
+    purpose: str
+    created_at: datetime
+    used_at: datetime | None
+    is_account_active: bool
+
+
+def link_is_usable(link: LinkFacts, now: datetime) -> bool:
+    """Single use, expiring, and never for a deactivated account."""
+    return (link.used_at is None and link.is_account_active
+            and link.created_at <= now < link.created_at + lifetime(link.purpose))
+
+
+def reset_window(now: datetime) -> int:
+    """The number of the RESET_WINDOW this moment falls in: one reset email per account per window."""
+    return int(now.timestamp() // RESET_WINDOW.total_seconds())
+
+
+def grantable_roles(actor_roles: frozenset[Role]) -> frozenset[Role]:
+    """Administrators grant any role; local leads manage their organisation's facilitators and invite owners."""
+    if Role.ADMIN in actor_roles:
+        return frozenset(Role)
+    if Role.LOCAL_LEAD in actor_roles:
+        return frozenset({Role.OWNER, Role.FACILITATOR})
+    return frozenset()
+
+
+def may_manage_organisation(actor_roles: frozenset[Role], actor_org_id: int, org_id: int) -> bool:
+    return Role.ADMIN in actor_roles or (Role.LOCAL_LEAD in actor_roles and actor_org_id == org_id)
+
+
+def new_roles(current: frozenset[Role], wanted: frozenset[Role], grantable: frozenset[Role], *,
+              is_self: bool) -> frozenset[Role]:
+    """The roles a person ends with when someone who may grant `grantable` asks for `wanted`: roles outside
+    `grantable` stay as they are. Refuses an empty set, and an administrator taking their own role away (someone
+    must always be able to manage the service)."""
+    result = (current - grantable) | (wanted & grantable)
+    if not result:
+        raise AccountRuleError("A person needs at least one role. To stop someone signing in, deactivate the "
+                               "account instead.")
+    if is_self and Role.ADMIN in current and Role.ADMIN not in result:
+        raise AccountRuleError("You cannot remove your own administrator role. Ask another administrator.")
+    return result
+
+
+def check_deactivate(is_self: bool) -> None:
+    if is_self:
+        raise AccountRuleError("You cannot deactivate your own account. Ask another administrator.")
+
+
+_DOMAIN = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$")
+
+
+def parse_domains(text: str) -> tuple[list[str], list[str]]:
+    """An organisation's email domains typed one a line (or separated by commas or spaces): the domains, lower case,
+    in order without repeats, and the entries that are not domains. A leading `@` is forgiven."""
+    domains: list[str] = []
+    bad: list[str] = []
+    for entry in re.split(r"[\s,;]+", text.strip()):
+        if not entry:
+            continue
+        domain = entry.lower().removeprefix("@").rstrip(".")
+        if not _DOMAIN.match(domain) or domain.rsplit(".", 1)[-1].isdigit():
+            bad.append(entry)
+        elif domain not in domains:
+            domains.append(domain)
+    return domains, bad
+
+
+def address_in_domains(email: str, domains: Iterable[str]) -> bool:
+    """Whether an address belongs to one of the domains, or to a subdomain of one (`nhs.net` covers
+    `x@mail.nhs.net`). An organisation that lists no domains accepts any address."""
+    listed = list(domains)
+    if not listed:
+        return True
+    host = email.rpartition("@")[2].lower()
+    return any(host == d or host.endswith("." + d) for d in listed)
+
+
+MAX_DOMAINS = 50
+PURGE_DAYS_RANGE = (1, 365)  # rater names and addresses, and link hashes, after a round closes
+RETENTION_DAYS_RANGE = (30, 3650)  # finished rounds

@@ -1,0 +1,249 @@
+"""Organisations and people (administrators; local leads for their own organisation), and one-time links to set a
+password (anyone)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user
+
+from app import db as unit
+from app.access import public, roles
+from app.accounts import operations, rules
+from app.accounts.forms import (
+    ForgotPasswordForm,
+    OrganisationForm,
+    PersonForm,
+    RolesForm,
+    SetPasswordForm,
+    chosen_roles,
+    offer_roles,
+)
+from app.accounts.organisation_settings import apply_settings, fill_settings
+from app.accounts.rules import AccountRuleError
+from app.extensions import db, limiter
+from app.models import Organisation, Role, User
+from app.timeutil import utcnow
+
+bp = Blueprint("accounts", __name__, template_folder="templates")
+MANAGERS = (Role.ADMIN, Role.LOCAL_LEAD)
+_LINK_KEY = "account_link_id"
+
+
+# --- organisations (administrators) -------------------------------------------------------------------------------
+
+@bp.route("/admin/organisations")
+@roles(Role.ADMIN)
+def organisations():  # type: ignore[no-untyped-def]
+    rows = db.session.execute(
+        sa.select(Organisation, sa.func.count(User.id)).outerjoin(User, User.organisation_id == Organisation.id)
+        .group_by(Organisation.id).order_by(Organisation.name)).all()
+    return render_template("accounts/organisations.html", rows=rows)
+
+
+@bp.route("/admin/organisations/new", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def new_organisation():  # type: ignore[no-untyped-def]
+    return _organisation_form(None)
+
+
+@bp.route("/admin/organisations/<int:org_id>", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def edit_organisation(org_id: int):  # type: ignore[no-untyped-def]
+    return _organisation_form(_organisation(org_id))
+
+
+def _organisation_form(org: Organisation | None):  # type: ignore[no-untyped-def]
+    form = OrganisationForm(obj=org)
+    if request.method == "GET" and org is not None:
+        fill_settings(form, org)
+    if form.validate_on_submit():
+        name = form.name.data.strip()
+        clash = db.session.scalar(sa.select(Organisation.id).where(Organisation.name == name))
+        if clash is not None and (org is None or clash != org.id):
+            form.name.errors.append("There is already an organisation with this name")
+        elif apply_settings(form, org := org or Organisation(name=name)):
+            org.name = name
+            db.session.add(org)
+            unit.commit()
+            flash(f"{org.name} has been saved.")
+            return redirect(url_for("accounts.people", org_id=org.id))
+    return render_template("accounts/organisation_form.html", form=form, org=org if org and org.id else None)
+
+
+# --- people (administrators, and local leads for their own organisation) --------------------------------------------
+
+@bp.route("/people")
+@roles(Role.LOCAL_LEAD)
+def my_people():  # type: ignore[no-untyped-def]
+    return redirect(url_for("accounts.people", org_id=current_user.organisation_id))
+
+
+@bp.route("/organisations/<int:org_id>/people")
+@roles(*MANAGERS)
+def people(org_id: int):  # type: ignore[no-untyped-def]
+    org = _manageable_organisation(org_id)
+    members = db.session.scalars(sa.select(User).where(User.organisation_id == org.id).order_by(User.name)).all()
+    return render_template("accounts/people.html", org=org, members=members,
+                           has_set_password=operations.has_set_password)
+
+
+@bp.route("/organisations/<int:org_id>/people/invite", methods=["GET", "POST"])
+@roles(*MANAGERS)
+def invite(org_id: int):  # type: ignore[no-untyped-def]
+    org = _manageable_organisation(org_id)
+    form = PersonForm()
+    offer_roles(form, rules.grantable_roles(current_user.roles))
+    if form.validate_on_submit():
+        wanted = chosen_roles(form)
+        if not wanted:
+            form.roles.errors = ["Choose at least one role"]
+        elif operations.email_taken(form.email.data):
+            form.email.errors.append("There is already an account with this email address")
+        elif not rules.address_in_domains(form.email.data, _domains(org)):
+            form.email.errors.append(f"Enter an address at {org.name}: it must end in "
+                                     + " or ".join(f"@{d}" for d in _domains(org)))
+        else:
+            user = operations.invite_person(org, form.name.data.strip(), form.email.data, wanted)
+            unit.commit()
+            flash(f"We have emailed {user.name} a link to choose a password. It works for 7 days.")
+            return redirect(url_for("accounts.people", org_id=org.id))
+    return render_template("accounts/invite.html", form=form, org=org)
+
+
+@bp.route("/people/<int:user_id>", methods=["GET", "POST"])
+@roles(*MANAGERS)
+def person(user_id: int):  # type: ignore[no-untyped-def]
+    user = _manageable_person(user_id)
+    form = RolesForm()
+    grantable = rules.grantable_roles(current_user.roles)
+    offer_roles(form, grantable)
+    if request.method == "GET":
+        form.roles.data = [r.value for r in user.roles if r in grantable]
+    error = None
+    if form.validate_on_submit():
+        try:
+            operations.change_roles(user, chosen_roles(form), current_user)
+        except AccountRuleError as exc:
+            error = exc.message
+        else:
+            unit.commit()
+            flash(f"{user.name}'s roles have been saved.")
+            return redirect(url_for("accounts.person", user_id=user.id))
+    if error:
+        form.roles.errors = [error]
+    return render_template("accounts/person.html", form=form, person=user, actions=RolesForm(prefix="act"),
+                           has_set_password=operations.has_set_password(user),
+                           fixed_roles=sorted(user.roles - grantable))
+
+
+@bp.route("/people/<int:user_id>/invite-again", methods=["POST"])
+@roles(*MANAGERS)
+def invite_again(user_id: int):  # type: ignore[no-untyped-def]
+    user = _manageable_person(user_id)
+    if RolesForm(prefix="act").validate_on_submit():
+        operations.invite_again(user, utcnow())
+        unit.commit()
+        flash(f"We have emailed {user.name} a new link. The earlier one no longer works.")
+    return redirect(url_for("accounts.person", user_id=user.id))
+
+
+@bp.route("/people/<int:user_id>/deactivate", methods=["POST"])
+@roles(Role.ADMIN)
+def deactivate(user_id: int):  # type: ignore[no-untyped-def]
+    user = _manageable_person(user_id)
+    if RolesForm(prefix="act").validate_on_submit():
+        operations.deactivate(user, current_user, utcnow())
+        unit.commit()
+        flash(f"{user.name} can no longer sign in. Nothing of theirs has been deleted.")
+    return redirect(url_for("accounts.person", user_id=user.id))
+
+
+@bp.route("/people/<int:user_id>/reactivate", methods=["POST"])
+@roles(Role.ADMIN)
+def reactivate(user_id: int):  # type: ignore[no-untyped-def]
+    user = _manageable_person(user_id)
+    if RolesForm(prefix="act").validate_on_submit():
+        operations.reactivate(user)
+        unit.commit()
+        flash(f"{user.name} can sign in again.")
+    return redirect(url_for("accounts.person", user_id=user.id))
+
+
+def _organisation(org_id: int) -> Organisation:
+    org = db.session.get(Organisation, org_id) if org_id < 2**31 else None
+    if org is None:
+        abort(404)
+    return org
+
+
+def _manageable_organisation(org_id: int) -> Organisation:
+    """Another organisation is not found, rather than forbidden, for a local lead: it is none of their business."""
+    if not rules.may_manage_organisation(current_user.roles, current_user.organisation_id, org_id):
+        abort(404)
+    return _organisation(org_id)
+
+
+def _manageable_person(user_id: int) -> User:
+    user = db.session.get(User, user_id) if user_id < 2**31 else None
+    if user is None or not rules.may_manage_organisation(current_user.roles, current_user.organisation_id,
+                                                         user.organisation_id):
+        abort(404)
+    return user
+
+
+def _domains(org: Organisation) -> list[str]:
+    return list(getattr(org, "email_domains", None) or [])
+
+
+# --- passwords (anyone) --------------------------------------------------------------------------------------------
+
+def _reset_limit() -> str:
+    return current_app.config.get("RESET_LIMIT", "5 per 15 minutes;20 per day")
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@public
+@limiter.limit(_reset_limit, methods=["POST"])  # per address; per account, one email a window (rules.RESET_WINDOW)
+def forgot_password():  # type: ignore[no-untyped-def]
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        address = (form.email.data or "").strip().lower()
+        if "\x00" not in address:
+            operations.request_reset(address, utcnow())
+            unit.commit()
+        return render_template("accounts/reset_sent.html", email=address)
+    return render_template("accounts/forgot.html", form=form)
+
+
+@bp.route("/account/link/<token>")
+@public
+def open_link(token: str):  # type: ignore[no-untyped-def]
+    """Exchange the emailed token for a mark in the session, and move on to an address without the token, so it
+    never sits in the browser's history or a Referer header."""
+    link = operations.usable_link(token, utcnow())
+    if link is None:
+        return render_template("accounts/link_invalid.html"), 404
+    session[_LINK_KEY] = link.id
+    return redirect(url_for("accounts.choose_password"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@public
+def choose_password():  # type: ignore[no-untyped-def]
+    link = operations.link_by_id(session.get(_LINK_KEY), utcnow())
+    if link is None:
+        return render_template("accounts/link_invalid.html"), 404
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = operations.set_password(link, form.password.data, utcnow())
+        except AccountRuleError as exc:
+            form.password.errors.append(exc.message)
+        else:
+            unit.commit()
+            session.clear()  # a fresh session (and CSRF secret) for the signed-in person
+            login_user(user)
+            flash("Your password has been set. You are signed in.")
+            return redirect(url_for("home.index"))
+    return render_template("accounts/choose_password.html", form=form, link=link)

@@ -1,0 +1,55 @@
+"""Eighteen months of earlier rounds for the demo organisation, so the local lead (Lucy) has usage figures to read,
+some of them hidden. These owners have left (their accounts are deactivated), and their rounds exist only as
+counts: rounds in the past cannot be made through the pages (every step takes today's date), so they are written
+directly, answers and all left out."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime, time, timedelta
+
+from app.accounts.operations import NO_PASSWORD
+from app.extensions import db
+from app.models import Organisation, Role, User, UserRole
+from surveys.categories import Category
+from surveys.cycle import CycleState
+from surveys.models import Cycle, Invitation, InvitationStatus
+from usage import jobs
+from usage.periods import last_complete
+
+# Per quarter, oldest first: (rounds started, [(raters invited, responded) for each round closed]). A quarter with
+# one or two of anything shows why figures are hidden.
+QUARTERS = [(4, [(6, 5), (5, 4), (7, 6)]), (6, [(6, 4), (5, 5), (8, 6), (6, 6)]), (2, [(5, 3), (6, 5)]),
+            (5, [(6, 6)]), (7, [(7, 5), (6, 5), (5, 4), (6, 6), (8, 7)]), (3, [(6, 4), (5, 5), (7, 6)])]
+
+
+def load(org: Organisation, today: date, domain: str) -> None:
+    last = last_complete(today)
+    quarters = [last]
+    for _ in QUARTERS[1:]:
+        quarters.insert(0, quarters[0].previous())
+    n = 0
+    for quarter, (started, closed) in zip(quarters, QUARTERS, strict=True):
+        for k in range(max(started, len(closed))):
+            n += 1
+            owner = User(organisation=org, name=f"Former Colleague {n}", email=f"colleague{n}@{domain}",
+                         password_hash=NO_PASSWORD, role_rows=[UserRole(role=Role.OWNER)], is_active_account=False)
+            opened = datetime.combine(quarter.start + timedelta(days=3 + 5 * k), time(9))
+            raters = closed[k] if k < len(closed) else None
+            closed_at = datetime.combine(quarter.start + timedelta(days=40 + k), time(17)) if raters else None
+            cycle = Cycle(owner=owner, state=CycleState.EVALUATED if raters else CycleState.CANCELLED,
+                          questionnaire_version="2026.1", close_on=(closed_at or opened).date(), created_at=opened,
+                          opened_at=opened, closed_at=closed_at)
+            for r in range(raters[0] if raters else 0):
+                cycle.invitations.append(Invitation(
+                    name=f"Rater {r + 1}", email=f"rater{r + 1}.colleague{n}@{domain}", category=Category.PEER,
+                    link_nonce=secrets.token_urlsafe(16), token_hash=secrets.token_hex(32),
+                    status=InvitationStatus.RESPONDED if r < raters[1] else InvitationStatus.DECLINED))
+            db.session.add(cycle)
+    db.session.flush()
+
+
+def build_usage(now: datetime) -> None:
+    """What the worker's clock would do at once after `make run` starts: build every quarter's figures."""
+    while not jobs.tick(now).startswith("built 0 "):
+        pass

@@ -1,0 +1,35 @@
+"""account_links: one-time links to set a password (invitations and resets), only a hash of each token kept
+
+Revision ID: a1c0ffee0014
+Revises: 7d3a91c4e2b5
+Create Date: 2026-12-01 10:30:00
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = 'a1c0ffee0014'
+down_revision = '7d3a91c4e2b5'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        'account_links',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('purpose', sa.String(length=10), nullable=False),
+        sa.Column('token_hash', sa.String(length=64), nullable=True),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('used_at', sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('token_hash'),
+    )
+    op.create_index(op.f('ix_account_links_user_id'), 'account_links', ['user_id'], unique=False)
+
+
+def downgrade():
+    op.drop_index(op.f('ix_account_links_user_id'), table_name='account_links')
+    op.drop_table('account_links')

@@ -1,0 +1,147 @@
+"""The local lead's usage figures: built once per quarter after it ends, small numbers hidden, their own
+organisation only, and never anything about a named owner."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from datetime import date, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from app import create_app
+from app.extensions import db
+from app.mail import OutboundMail
+from app.models import Organisation, Role
+from surveys.categories import Category
+from surveys.cycle import CycleState
+from surveys.models import Cycle, Invitation, InvitationStatus
+from tests.fixtures.people import sign_in
+from usage import jobs, operations, table
+from usage.models import UsageQuarter
+from usage.periods import Quarter
+from usage.report import safe_csv_cell
+
+NOW = datetime(2026, 10, 2, 7, 0)  # early in the third quarter of 2026-27: April–June and July–September are done
+_n = itertools.count(1)
+
+
+def add_round(owner, started: datetime, closed: datetime | None = None, raters: int = 0,  # type: ignore[no-untyped-def]
+              responded: int = 0) -> Cycle:
+    cycle = Cycle(owner=owner, state=CycleState.CLOSED if closed else CycleState.OPEN, questionnaire_version="2026.1",
+                  close_on=(closed or started + timedelta(days=21)).date(), created_at=started, opened_at=started,
+                  closed_at=closed)
+    db.session.add(cycle)
+    for n in range(raters):
+        k = next(_n)
+        cycle.invitations.append(Invitation(
+            name=f"Rater {k}", email=f"rater{k}@trust.example", category=Category.PEER, link_nonce=f"n{k}",
+            token_hash=f"h{k}", status=InvitationStatus.RESPONDED if n < responded else InvitationStatus.INVITED))
+    db.session.commit()
+    return cycle
+
+
+@pytest.fixture
+def usage_org(create_user, organisation):  # type: ignore[no-untyped-def]
+    """April–June: 5 rounds started and closed, 20 raters, 12 responded. July–September: 1 round started, none
+    closed. One owner had a round in March (the year before): figures start in April 2025."""
+    owners = [create_user(Role.OWNER, name=f"Owner Named{n}") for n in range(6)]
+    for n, owner in enumerate(owners[:5]):
+        add_round(owner, datetime(2026, 4, 10 + n), datetime(2026, 5, 20), raters=4, responded=3 if n < 4 else 0)
+    add_round(owners[5], datetime(2026, 8, 3))
+    lead = create_user(Role.LOCAL_LEAD, name="Lucy Lead", email="lucy@trust.example")
+    return {"owners": owners, "lead": lead}
+
+
+def _cell(org_id: int, measure: str, quarter: str) -> tuple[int, bool]:
+    return operations.published(org_id).cells[table.cell(table.MEASURE, measure, quarter)]
+
+
+def test_each_complete_quarter_is_built_once_and_the_lead_told_once(app: Flask, usage_org, organisation,  # type: ignore[no-untyped-def]
+                                                                    mailbox) -> None:
+    assert jobs.tick(NOW) == "built 2 usage quarters"
+    assert jobs.tick(NOW) == "built 0 usage quarters"
+    assert sorted(db.session.scalars(sa.select(UsageQuarter.quarter))) == ["2026Q1", "2026Q2"]
+    assert len(mailbox.to("lucy@trust.example")) == 1
+    assert "April to June" not in mailbox.text(mailbox.to("lucy@trust.example")[0])
+    assert "July to September 2026" in mailbox.to("lucy@trust.example")[0]["Subject"]
+
+    # A restarted worker (a new app on the same database) and a later tick in the same quarter build nothing.
+    again = create_app("test", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                                "SMTP_PORT": app.config["SMTP_PORT"]})
+    with again.app_context():
+        assert jobs.tick(NOW + timedelta(days=40)) == "built 0 usage quarters"
+        db.session.remove()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboundMail)
+                             .where(OutboundMail.kind == "usage_report")) == 1
+
+
+def test_a_quarter_built_twice_at_once_is_kept_once(app: Flask, usage_org, organisation) -> None:  # type: ignore[no-untyped-def]
+    assert jobs._build(organisation, Quarter(2026, 1), notify=True)
+    assert not jobs._build(organisation, Quarter(2026, 1), notify=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(UsageQuarter)) == 1
+
+
+def test_small_figures_are_hidden_with_a_sibling_and_the_rest_shown(app: Flask, usage_org, organisation) -> None:  # type: ignore[no-untyped-def]
+    jobs.tick(NOW)
+    assert _cell(organisation.id, "rounds_started", "2026Q1") == (5, False)
+    assert _cell(organisation.id, table.RESPONDED, "2026Q1") == (12, False)
+    assert _cell(organisation.id, "rounds_started", "2026Q2") == (1, True)  # one person
+    operations.check(operations.published(organisation.id))
+
+
+def test_a_year_is_published_with_its_last_quarter_and_cannot_be_subtracted(app: Flask, create_user,  # type: ignore[no-untyped-def]
+                                                                            organisation) -> None:
+    owner = create_user(Role.OWNER)
+    for day in (date(2025, 4, 5), date(2025, 4, 6), date(2025, 4, 7), date(2025, 7, 1), date(2025, 7, 2),
+                date(2025, 7, 3), date(2025, 10, 1), date(2025, 10, 2), date(2025, 10, 3), date(2026, 1, 9)):
+        add_round(owner, datetime.combine(day, datetime.min.time()))
+    jobs.tick(datetime(2026, 4, 2))  # January–March 2026 has ended: all of 2025-26
+    year = _cell(organisation.id, "rounds_started", "FY2025")
+    assert year == (10, True)  # 10 = 3 + 3 + 3 + 1: shown, it would give the lone January round away
+    assert _cell(organisation.id, "rounds_started", "2025Q4") == (1, True)
+    operations.check(operations.published(organisation.id))
+
+
+def test_the_lead_sees_their_organisation_and_never_a_named_owner(app: Flask, usage_org, organisation,  # type: ignore[no-untyped-def]
+                                                                  create_user) -> None:
+    jobs.tick(NOW)
+    client = app.test_client()
+    assert sign_in(client, usage_org["lead"]).status_code == 302
+    page = client.get("/usage").get_data(as_text=True)
+    assert "Usage at Test Trust" in page and "April to June 2026" in page and ">hidden<" in page
+    assert "60%" in page  # 12 of 20 responded
+    assert "Named" not in page  # no owner's name, anywhere
+    pdf = client.get("/usage/reports/2026Q2/pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    rows = list(csv.reader(io.StringIO(client.get("/usage/reports/2026Q2/csv").get_data(as_text=True))))
+    assert ["Test Trust", "April to June 2026", "Response rate (%)", "60"] in rows
+    assert ["Test Trust", "July to September 2026", "Rounds started", "[c]"] in rows
+
+    elsewhere = Organisation(name="Elsewhere Trust")
+    db.session.add(elsewhere)
+    db.session.commit()
+    other_lead = create_user(Role.LOCAL_LEAD, org=elsewhere)
+    other = app.test_client()
+    assert sign_in(other, other_lead).status_code == 302
+    assert "Test Trust" not in other.get("/usage").get_data(as_text=True)
+    assert other.get("/usage/reports/2026Q2/pdf").status_code == 404
+    assert other.get("/usage/reports/2026Q9/csv").status_code == 404
+
+
+@pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\")", "+1", "-1", "@SUM(A1)", "\tx"])
+def test_a_csv_cell_never_starts_a_formula(text: str) -> None:
+    assert safe_csv_cell(text)[0] == "'"
+    assert safe_csv_cell("Test Trust") == "Test Trust" and safe_csv_cell(12) == "12"
+
+
+def test_raters_are_hidden_in_a_quarter_in_which_one_round_closed(app: Flask, create_user, organisation) -> None:  # type: ignore[no-untyped-def]
+    owner = create_user(Role.OWNER)
+    add_round(owner, datetime(2026, 4, 10), datetime(2026, 5, 20), raters=7, responded=5)
+    jobs.tick(NOW)
+    assert _cell(organisation.id, table.INVITED, "2026Q1") == (7, True)
+    assert _cell(organisation.id, table.RESPONDED, "2026Q1") == (5, True)
+    assert operations.published(organisation.id).rate("2026Q1") is None

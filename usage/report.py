@@ -1,0 +1,141 @@
+"""The usage figures as people read them: a page, the same content as a PDF, and a CSV, all from one table of
+published cells. Charts are drawn from shown figures only."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import sqlalchemy as sa
+from flask import render_template
+
+from app.extensions import db
+from app.models import Organisation, User
+from reports.charts import HATCHES, PALETTE, as_data_uri
+from usage import queries, table
+from usage.periods import FinancialYear, Quarter
+from usage.table import Published
+
+SHOWN_QUARTERS = 8
+HIDDEN = "hidden"
+CSV_HIDDEN = "[c]"  # the Government Statistical Service's mark for a figure withheld to protect confidentiality
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    period: str
+    values: dict[str, int | None]
+    rate: int | None  # response rate, whole per cent (rounded half up, the same everywhere it is printed)
+
+
+@dataclass(frozen=True)
+class UsageData:
+    organisation: str
+    upto: Quarter
+    quarters: list[Row]
+    years: list[Row]
+    facilitators: list[tuple[str, list[int | None]]]
+    has_hidden: bool
+
+
+def usage_data(org: Organisation, figures: Published, upto: Quarter) -> UsageData:
+    periods = {table.parse(k)[2] for k in figures.cells}
+    quarters = sorted(q for p in periods if not table.is_year(p) and (q := Quarter.from_key(p)) <= upto)
+    quarters = quarters[-SHOWN_QUARTERS:]
+    years = sorted(FinancialYear(int(p[2:])) for p in periods if table.is_year(p)
+                   and FinancialYear(int(p[2:])).quarters[-1] <= upto)[-2:]
+
+    def row(label: str, period: str) -> Row:
+        rate = figures.rate(period)
+        return Row(label, period, {m: figures.get(table.MEASURE, m, period) for m in queries.MEASURES},
+                   None if rate is None else int(rate * 100 + 0.5))
+
+    names = dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(figures.facilitators()))).all())
+    facilitators = [(names.get(f, "A former facilitator"),
+                     [figures.get(table.FACILITATOR, f, q.key) for q in quarters]) for f in figures.facilitators()]
+    shown_periods = {q.key for q in quarters} | {y.key for y in years}
+    has_hidden = any(h for k, (_, h) in figures.cells.items() if table.parse(k)[2] in shown_periods)
+    return UsageData(org.name, upto, [row(q.label, q.key) for q in quarters],
+                     [row(y.label, y.key) for y in years], facilitators, has_hidden)
+
+
+def _chart(data: UsageData, measures: list[str], ylabel: str, percent: bool = False) -> str:
+    labels = [Quarter.from_key(r.period).short for r in data.quarters]
+    figure, axes = plt.subplots(figsize=(7.0, 2.8), layout="constrained")
+    width = 0.8 / len(measures)
+    for s, measure in enumerate(measures):
+        label: str | None = ylabel if percent else queries.MEASURES[measure]
+        for n, r in enumerate(data.quarters):
+            value = r.rate if percent else r.values[measure]
+            x = n + (s - (len(measures) - 1) / 2) * width
+            if value is None:
+                none_invited = percent and r.values[table.INVITED] == 0
+                axes.text(x, 0, "no raters" if none_invited else HIDDEN, rotation=90, ha="center", va="bottom",
+                          fontsize=7, color="#4c6272")
+                continue
+            shown = value
+            axes.bar(x, shown, width * 0.9, color=PALETTE[s], hatch=HATCHES[s], edgecolor="white", label=label)
+            label = None  # once per series
+            axes.text(x, shown, f"{shown}{'%' if percent else ''}", ha="center", va="bottom", fontsize=7)
+    axes.set_xticks(range(len(labels)), labels, fontsize=8)
+    axes.set_ylabel(ylabel)
+    if percent:
+        axes.set_ylim(0, 110)
+    axes.spines[["top", "right"]].set_visible(False)
+    if axes.get_legend_handles_labels()[0]:
+        axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(measures), fontsize=8, frameon=False)
+    return as_data_uri(figure)
+
+
+def render_body(org: Organisation, figures: Published, upto: Quarter) -> str:
+    data = usage_data(org, figures, upto)
+    charts = {}
+    if data.quarters:
+        charts = {"rounds": _chart(data, ["rounds_started", "rounds_closed"], "Rounds"),
+                  "rate": _chart(data, [table.RESPONDED], "Response rate (%)", percent=True)}
+    return render_template("usage/report_body.html", data=data, charts=charts, measures=queries.MEASURES,
+                           not_yet=queries.NOT_YET_RECORDED)
+
+
+def render_pdf(org: Organisation, figures: Published, upto: Quarter) -> bytes:
+    from weasyprint import HTML  # heavy import: only the worker pays for it
+
+    html = render_template("usage/report_pdf.html", organisation=org.name, quarter=upto,
+                           body=render_body(org, figures, upto))
+    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
+
+
+def safe_csv_cell(value: object) -> str:
+    """A spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return) as a formula: such text is
+    written with a leading apostrophe, which shows as text and runs nothing."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+
+
+def render_csv(org: Organisation, figures: Published, upto: Quarter) -> str:
+    data = usage_data(org, figures, upto)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([safe_csv_cell(c) for c in ["Organisation", "Period", "Figure", "Value"]])
+    for r in [*data.quarters, *data.years]:
+        for measure, label in queries.MEASURES.items():
+            value = r.values[measure]
+            writer.writerow([safe_csv_cell(c) for c in (data.organisation, r.label, label,
+                                                         CSV_HIDDEN if value is None else value)])
+        if r.values[table.INVITED] != 0:  # no raters, no rate
+            writer.writerow([safe_csv_cell(c) for c in (data.organisation, r.label, "Response rate (%)",
+                                                         CSV_HIDDEN if r.rate is None else r.rate)])
+    for name, values in data.facilitators:
+        for r, value in zip(data.quarters, values, strict=True):
+            writer.writerow([safe_csv_cell(c) for c in (data.organisation, r.label, f"Sessions: {name}",
+                                                         CSV_HIDDEN if value is None else value)])
+    writer.writerow([safe_csv_cell(f"{CSV_HIDDEN}: hidden because it rests on fewer than 3 people, or so that "
+                                   "such a figure cannot be worked out from the others")])
+    return out.getvalue()
