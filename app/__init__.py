@@ -100,9 +100,18 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() and len(user_id) < 12 else None
-        return user if user is not None and user.is_active else None  # a deactivated account's sessions end
+        number, _, version = user_id.partition(":")
+        if not (number.isdigit() and version.isdigit() and len(number) <= 9 and len(version) <= 9):
+            return None
+        user = db.session.get(User, int(number))
+        # A deactivated account's sessions end, and so does every session from before the person last signed out.
+        if user is None or not user.is_active or str(user.session_version) != version:
+            return None
+        return user
 
+    from app.passwords import configure as configure_passwords
+
+    configure_passwords(app.config["PASSWORD_CHECKS"], app.config["PASSWORD_CHECK_WAIT"])
     app.extensions["open360_key_ring"] = KeyRing(app.config["MASTER_KEYS"])
     init_queue(app)
 

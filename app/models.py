@@ -55,6 +55,9 @@ class User(UserMixin, db.Model):
     password_hash: so.Mapped[str] = so.mapped_column(sa.String(200))
     is_active_account: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    # Moved on when the person signs out or their password changes. The id in every session cookie carries it, so
+    # each cookie made before then (copies included) stops working: signing out really ends the session.
+    session_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
 
     organisation: so.Mapped[Organisation] = so.relationship(back_populates="users")
     role_rows: so.Mapped[list[UserRole]] = so.relationship(cascade="all, delete-orphan", lazy="selectin")
@@ -65,6 +68,12 @@ class User(UserMixin, db.Model):
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))
+
+    def get_id(self) -> str:  # what Flask-Login keeps in the session cookie
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        self.session_version = (self.session_version or 0) + 1
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts

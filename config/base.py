@@ -18,6 +18,11 @@ def common() -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_LIMIT": "10 per minute;50 per hour",
+        "LOGIN_ADDRESS_LIMIT": "30 per minute;300 per hour",  # per client address, whatever the accounts
+        # Argon2 checks at once in one process (each takes 64 MiB for ~50 ms): more wait, and after
+        # PASSWORD_CHECK_WAIT seconds are told the service is busy, rather than the server running out of memory.
+        "PASSWORD_CHECKS": 4,
+        "PASSWORD_CHECK_WAIT": 5,
         "CYCLE_DEFAULT_DAYS": 21,
         "QUESTIONNAIRE_VERSION": "2026.1",
         "MAIL_FROM": "Open360 <no-reply@open360.localhost>",

@@ -87,6 +87,7 @@ def set_password(link: AccountLink, password: str, now: datetime) -> User:
     if problem:
         raise AccountRuleError(problem)
     user.password_hash = hash_password(password)
+    user.end_sessions()  # a session someone else opened with the old password ends
     _retire_links(user, now)
     return user
 

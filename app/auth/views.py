@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
+from app import db as unit
 from app.access import public
 from app.auth.forms import LoginForm
 from app.extensions import csrf, db, limiter
 from app.models import User
-from app.passwords import verify_password
+from app.passwords import PasswordChecksBusy, verify_password
 from app.web import is_safe_redirect
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -27,9 +28,19 @@ def _login_key() -> str:
     return f"{request.remote_addr}|{(request.form.get('email') or '').strip().lower()}"
 
 
+def _address_limit() -> str:
+    return current_app.config["LOGIN_ADDRESS_LIMIT"]
+
+
+def _address_key() -> str:
+    # And per address alone, looser: one address trying a few passwords on each of many accounts (spraying).
+    return request.remote_addr or ""
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
 @limiter.limit(_login_limit, key_func=_login_key, methods=["POST"])
+@limiter.limit(_address_limit, key_func=_address_key, methods=["POST"])
 def login():  # type: ignore[no-untyped-def]
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -37,7 +48,13 @@ def login():  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         user = db.session.scalar(sa.select(User).where(User.email == email))
-        if verify_password(user.password_hash if user else None, form.password.data) and user and user.is_active:
+        try:
+            right = verify_password(user.password_hash if user else None, form.password.data)
+        except PasswordChecksBusy:
+            return render_template("errors/error.html", title="The service is busy",
+                                   body="Many people are signing in at once. Wait a moment, then try again."), 503
+        if right and user and user.is_active:
+            session.clear()  # a new session, and with it a new CSRF secret, for the signed-in person
             login_user(user)
             target = request.args.get("next")
             return redirect(target if is_safe_redirect(target) else url_for("home.index"))
@@ -53,6 +70,10 @@ def logout():  # type: ignore[no-untyped-def]
         validate_csrf(request.args.get("csrf_token"))
     except (ValidationError, CSRFError):
         return redirect(url_for("home.index"))
+    if current_user.is_authenticated:
+        current_user.end_sessions()  # every copy of this session's cookie stops working
+        unit.commit()
     logout_user()
+    session.clear()
     flash("You have signed out.")
     return redirect(url_for("auth.login"))

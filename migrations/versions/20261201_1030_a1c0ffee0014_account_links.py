@@ -1,4 +1,5 @@
-"""account_links: one-time links to set a password (invitations and resets), only a hash of each token kept
+"""account_links: one-time links to set a password (invitations and resets), only a hash of each token kept;
+users.session_version, so that signing out ends every copy of a session
 
 Revision ID: a1c0ffee0014
 Revises: 7d3a91c4e2b5
@@ -28,8 +29,10 @@ def upgrade():
         sa.UniqueConstraint('token_hash'),
     )
     op.create_index(op.f('ix_account_links_user_id'), 'account_links', ['user_id'], unique=False)
+    op.add_column('users', sa.Column('session_version', sa.Integer(), server_default='0', nullable=False))
 
 
 def downgrade():
+    op.drop_column('users', 'session_version')
     op.drop_index(op.f('ix_account_links_user_id'), table_name='account_links')
     op.drop_table('account_links')
