@@ -2,15 +2,15 @@
 users.session_version, so that signing out ends every copy of a session
 
 Revision ID: a1c0ffee0014
-Revises: 7d3a91c4e2b5
-Create Date: 2026-12-01 10:30:00
+Revises: a7c41e9d2b35
+Create Date: 2026-12-01 11:50:00
 
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = 'a1c0ffee0014'
-down_revision = '7d3a91c4e2b5'
+down_revision = 'a7c41e9d2b35'
 branch_labels = None
 depends_on = None
 

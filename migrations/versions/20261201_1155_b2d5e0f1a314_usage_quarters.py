@@ -2,7 +2,7 @@
 
 Revision ID: b2d5e0f1a314
 Revises: a1c0ffee0014
-Create Date: 2026-12-01 10:45:00
+Create Date: 2026-12-01 11:55:00
 
 """
 import sqlalchemy as sa
