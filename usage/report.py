@@ -3,6 +3,7 @@ published cells. Charts are drawn from shown figures only."""
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 from dataclasses import dataclass
@@ -14,14 +15,17 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import sqlalchemy as sa
 from flask import render_template
+from matplotlib.figure import Figure
 
 from app.extensions import db
 from app.models import Organisation, User
-from reports.charts import HATCHES, PALETTE, as_data_uri
 from usage import queries, table
 from usage.periods import FinancialYear, Quarter
 from usage.table import Published
 
+# Okabe–Ito colours (safe for the common colour-vision deficiencies), each series with its own hatch for greyscale.
+PALETTE = ["#0072B2", "#E69F00", "#009E73"]
+HATCHES = ["", "//", ".."]
 SHOWN_QUARTERS = 8
 HIDDEN = "hidden"
 CSV_HIDDEN = "[c]"  # the Government Statistical Service's mark for a figure withheld to protect confidentiality
@@ -92,6 +96,13 @@ def _chart(data: UsageData, measures: list[str], ylabel: str, percent: bool = Fa
     if axes.get_legend_handles_labels()[0]:
         axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(measures), fontsize=8, frameon=False)
     return as_data_uri(figure)
+
+
+def as_data_uri(figure: Figure) -> str:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=150)
+    plt.close(figure)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
 def render_body(org: Organisation, figures: Published, upto: Quarter) -> str:
