@@ -5,7 +5,6 @@ directly, answers and all left out."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import date, datetime, time, timedelta
 
 from app.accounts.operations import NO_PASSWORD
@@ -43,7 +42,6 @@ def load(org: Organisation, today: date, domain: str) -> None:
             for r in range(raters[0] if raters else 0):
                 cycle.invitations.append(Invitation(
                     name=f"Rater {r + 1}", email=f"rater{r + 1}.colleague{n}@{domain}", category=Category.PEER,
-                    link_nonce=secrets.token_urlsafe(16), token_hash=secrets.token_hex(32),
                     status=InvitationStatus.RESPONDED if r < raters[1] else InvitationStatus.DECLINED))
             db.session.add(cycle)
     db.session.flush()

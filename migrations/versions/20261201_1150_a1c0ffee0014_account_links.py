@@ -2,7 +2,7 @@
 users.session_version, so that signing out ends every copy of a session
 
 Revision ID: a1c0ffee0014
-Revises: a7c41e9d2b35
+Revises: c3e8f1a2b9d4
 Create Date: 2026-12-01 11:50:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'a1c0ffee0014'
-down_revision = 'a7c41e9d2b35'
+down_revision = 'c3e8f1a2b9d4'
 branch_labels = None
 depends_on = None
 

@@ -38,8 +38,8 @@ def add_round(owner, started: datetime, closed: datetime | None = None, raters: 
     for n in range(raters):
         k = next(_n)
         cycle.invitations.append(Invitation(
-            name=f"Rater {k}", email=f"rater{k}@trust.example", category=Category.PEER, link_nonce=f"n{k}",
-            token_hash=f"h{k}", status=InvitationStatus.RESPONDED if n < responded else InvitationStatus.INVITED))
+            name=f"Rater {k}", email=f"rater{k}@trust.example", category=Category.PEER,
+            status=InvitationStatus.RESPONDED if n < responded else InvitationStatus.INVITED))
     db.session.commit()
     return cycle
 
