@@ -4,7 +4,6 @@ published cells. Charts are drawn from shown figures only."""
 from __future__ import annotations
 
 import base64
-import csv
 import io
 from dataclasses import dataclass
 
@@ -14,6 +13,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import sqlalchemy as sa
+from defusedcsv import csv
 from flask import render_template
 from matplotlib.figure import Figure
 
@@ -123,30 +123,23 @@ def render_pdf(org: Organisation, figures: Published, upto: Quarter) -> bytes:
     return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
 
 
-def safe_csv_cell(value: object) -> str:
-    """A spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return) as a formula: such text is
-    written with a leading apostrophe, which shows as text and runs nothing."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
-
-
 def render_csv(org: Organisation, figures: Published, upto: Quarter) -> str:
+    """defusedcsv writes a cell that a spreadsheet would run as a formula (= + - @ …) as text."""
     data = usage_data(org, figures, upto)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([safe_csv_cell(c) for c in ["Organisation", "Period", "Figure", "Value"]])
+    writer.writerow(["Organisation", "Period", "Figure", "Value"])
     for r in [*data.quarters, *data.years]:
         for measure, label in queries.MEASURES.items():
             value = r.values[measure]
-            writer.writerow([safe_csv_cell(c) for c in (data.organisation, r.label, label,
-                                                         CSV_HIDDEN if value is None else value)])
+            writer.writerow([data.organisation, r.label, label, CSV_HIDDEN if value is None else value])
         if r.values[table.INVITED] != 0:  # no raters, no rate
-            writer.writerow([safe_csv_cell(c) for c in (data.organisation, r.label, "Response rate (%)",
-                                                         CSV_HIDDEN if r.rate is None else r.rate)])
+            writer.writerow([data.organisation, r.label, "Response rate (%)",
+                             CSV_HIDDEN if r.rate is None else r.rate])
     for name, values in data.facilitators:
         for r, value in zip(data.quarters, values, strict=True):
-            writer.writerow([safe_csv_cell(c) for c in (data.organisation, r.label, f"Sessions: {name}",
-                                                         CSV_HIDDEN if value is None else value)])
-    writer.writerow([safe_csv_cell(f"{CSV_HIDDEN}: hidden because it rests on fewer than 3 people, or so that "
-                                   "such a figure cannot be worked out from the others")])
+            writer.writerow([data.organisation, r.label, f"Sessions: {name}",
+                             CSV_HIDDEN if value is None else value])
+    writer.writerow([f"{CSV_HIDDEN}: hidden because it rests on fewer than 3 people, or so that "
+                     "such a figure cannot be worked out from the others"])
     return out.getvalue()
