@@ -9,7 +9,7 @@ def init_app(app: Flask) -> None:
     from app.cli import on_key_rotation
     from app.models import Role
     from app.navigation import register_nav
-    from reports import jobs
+    from reports import jobs, mails  # noqa: F401  (importing mails registers the mail renderer)
     from reports.cli import reports_cli
     from reports.views import bp, report_link_for
     from surveys.hooks import provide_cycle_links

@@ -1,12 +1,25 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField
-from wtforms.validators import DataRequired
+from wtforms import HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, Length
 
 
 class ShareForm(FlaskForm):
-    person = SelectField("Share with", validators=[DataRequired("Choose who to share your report with")])
+    """One per manager found: the button shares with the person whose id it carries."""
+
+    person = HiddenField(validators=[DataRequired("Choose who to share your report with")])
+
+
+class FindManagerForm(FlaskForm):
+    """A search (GET), so it carries no CSRF token; what it finds is limited to the owner's own organisation."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Your manager's name or email address", validators=[
+        Length(min=2, message="Enter at least 2 letters of their name or email address"),
+        Length(max=100, message="Enter 100 characters or fewer")])
 
 
 class AssignForm(FlaskForm):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.mail import queue_mail
 from app.models import Role, User, UserRole
 from app.timeutil import utcnow
 from reports.access import read_capacity
@@ -38,11 +39,37 @@ def reads(report: Report) -> list[ReportRead]:
                                    .order_by(ReportRead.read_at.desc(), ReportRead.id.desc())))
 
 
-def managers_for(owner: User) -> list[User]:
-    """The people an owner may share with: managers in their own organisation."""
-    return list(db.session.scalars(
-        sa.select(User).join(UserRole).where(UserRole.role == Role.MANAGER, User.id != owner.id,
-                                             User.organisation_id == owner.organisation_id).order_by(User.name)))
+SEARCH_LIMIT = 10
+
+
+def _shareable(owner: User, report: Report) -> sa.Select[tuple[User]]:
+    """Managers in the owner's own organisation, other than the owner, with an account in use, who cannot already
+    read this report."""
+    shared = sa.select(ReportShare.user_id).where(ReportShare.report_id == report.id,
+                                                  ReportShare.revoked_at.is_(None))
+    return (sa.select(User).join(UserRole)
+            .where(UserRole.role == Role.MANAGER, User.id != owner.id, User.is_active_account,
+                   User.organisation_id == owner.organisation_id, User.id.not_in(shared)))
+
+
+def shareable_manager(owner: User, report: Report, person_id: str) -> User | None:
+    if not person_id.isdigit() or len(person_id) > 18:
+        return None
+    return db.session.scalar(_shareable(owner, report).where(User.id == int(person_id)))
+
+
+def find_managers(owner: User, report: Report, query: str, limit: int = SEARCH_LIMIT) -> list[User]:
+    """Managers the owner may share with whose name or email address contains `query`, in any case: at most
+    `limit` of them (the owner narrows the search rather than reads the organisation's whole list)."""
+    words = query.strip().lower()
+    matches = sa.or_(sa.func.lower(User.name).contains(words, autoescape=True),
+                     sa.func.lower(User.email).contains(words, autoescape=True))
+    return list(db.session.scalars(_shareable(owner, report).where(matches).order_by(User.name, User.id)
+                                   .limit(limit)))
+
+
+def has_shareable_managers(owner: User, report: Report) -> bool:
+    return db.session.scalar(sa.select(_shareable(owner, report).exists())) or False
 
 
 def share(report: Report, person: User) -> ReportShare:
@@ -53,6 +80,8 @@ def share(report: Report, person: User) -> ReportShare:
         db.session.add(existing)
     existing.shared_at, existing.revoked_at = utcnow(), None
     db.session.flush()
+    # The manager is told each time it is shared with them (again, after a revocation), once per sharing.
+    queue_mail("report_shared", existing.id, f"report_shared:{existing.id}:{existing.shared_at.isoformat()}")
     return existing
 
 

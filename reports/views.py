@@ -18,7 +18,7 @@ from app.models import Role, User
 from reports import operations
 from reports.build import open_part, sealed_data
 from reports.figures import Words, shown_rows_csv, view
-from reports.forms import AssignForm, ShareForm
+from reports.forms import AssignForm, FindManagerForm, ShareForm
 from reports.models import Report, ReportShare
 from reports.render import pdf_filename, render_body
 from surveys.forms import ConfirmForm
@@ -43,7 +43,7 @@ def _owned(report_id: int) -> Report:
 
 
 @bp.route("/reports")
-@signed_in
+@roles(Role.FACILITATOR, Role.MANAGER)  # local leads and administrators never read reports (PRODUCT §1)
 def index():  # type: ignore[no-untyped-def]
     return render_template("reports/index.html", reports=operations.readable_reports(current_user))
 
@@ -97,22 +97,25 @@ def report_csv(report_id: int):  # type: ignore[no-untyped-def]
 @roles(Role.OWNER)
 def sharing(report_id: int):  # type: ignore[no-untyped-def]
     report = _owned(report_id)
-    managers = operations.managers_for(current_user)
     form = ShareForm()
-    form.person.choices = [SelectChoice("", "Choose a person"),
-                           *[SelectChoice(str(m.id), f"{m.name} ({m.email})") for m in managers]]
     if form.validate_on_submit():
-        person = next((m for m in managers if str(m.id) == form.person.data), None)
-        if person is None:
-            form.person.errors.append("Choose someone from the list")
+        person = operations.shareable_manager(current_user, report, form.person.data)
+        if person is None:  # not a manager of this organisation, or already shared with
+            form.person.errors.append("Choose a manager from the list")
         else:
             operations.share(report, person)
             unit.commit()
-            flash(f"{person.name} can now read your report. You can stop sharing at any time.")
+            flash(f"{person.name} can now read your report. We have emailed them to say so. "
+                  "You can stop sharing at any time.")
             return redirect(url_for("reports.sharing", report_id=report.id))
-    return render_template("reports/sharing.html", report=report, form=form, shares=operations.active_shares(report),
+    find = FindManagerForm(formdata=request.args)
+    searched = "q" in request.args and find.validate()
+    found = operations.find_managers(current_user, report, find.q.data) if searched else []
+    return render_template("reports/sharing.html", report=report, form=form, find=find, searched=searched,
+                           found=found, limit=operations.SEARCH_LIMIT, shares=operations.active_shares(report),
                            reads=operations.reads(report), revoke_form=ConfirmForm(prefix="revoke"),
-                           facilitator=operations.facilitator_of(current_user.id), has_managers=bool(managers))
+                           facilitator=operations.facilitator_of(current_user.id),
+                           has_managers=operations.has_shareable_managers(current_user, report))
 
 
 @bp.route("/reports/<int:report_id>/sharing/<int:share_id>/stop", methods=["POST"])

@@ -112,8 +112,8 @@ class OrgStatementForm(FlaskForm):
 
     def validate_self_text(self, field: StringField) -> None:
         if not field.data.strip().startswith("I "):
-            raise ValidationError("Start the owner's version with “I ”, for example “I act on our value of …”")
+            raise ValidationError("Start the owner's version with “I”, for example “I act on our value of …”")
 
     def validate_rater_text(self, field: StringField) -> None:
         if not field.data.strip().startswith("This person "):
-            raise ValidationError("Start the raters' version with “This person ”")
+            raise ValidationError("Start the raters' version with “This person”")

@@ -117,3 +117,23 @@ def test_an_owner_whose_round_has_closed(live: LiveServer, contexts: Contexts, a
         expect(page.get_by_role("heading", level=1)).to_have_text(title)
         expect(page.get_by_role("button", name=button)).to_have_count(0)
     audit(page, "owner-start-cannot", "You cannot start a new round now", sizes=False)
+
+
+def test_values_statements_have_column_headings_and_leads_see_no_reports(live: LiveServer, contexts: Contexts,
+                                                                         audit: Auditor) -> None:
+    with live.context():
+        admin = person(Role.ADMIN)
+    page = contexts.page()
+    sign_in(page, admin)
+    page.goto("/admin/statements")
+    expect(page.get_by_text("Start with “I”, for example")).to_be_visible()
+    page.get_by_label("How the owner reads it").fill("I speak up for patients.")
+    page.get_by_label("How raters read it").fill("This person speaks up for patients.")
+    press_button(page, "Add statement")
+    table = page.get_by_role("table")
+    for heading in ("How the owner reads it", "How raters read it"):
+        expect(table.get_by_role("columnheader", name=heading)).to_be_visible()
+    expect(page.get_by_role("navigation").get_by_role("link", name="Reports")).to_have_count(0)
+    response = page.goto("/reports")
+    assert response is not None and response.status == 403
+    audit(page, "reports-as-admin", "You do not have access to this page", sizes=False)

@@ -40,11 +40,15 @@ def test_report_pages_for_owner_manager_and_facilitator(live: LiveServer, contex
     owner.goto("/round")
     follow(owner, "Share your report, and see who has read it")
     audit(owner, "report-sharing", "Who can read your report")
-    press_button(owner, "Share my report")
+    owner.get_by_label("Your manager's name or email address").fill("M")
+    press_button(owner, "Find")
     audit(owner, "report-sharing-error", "Who can read your report", error=True)
-    owner.get_by_label("Share with").select_option(label=f"{data.manager.name} ({data.manager.email})")
-    press_button(owner, "Share my report")
+    owner.get_by_label("Your manager's name or email address").fill(data.manager.name.split()[1].lower())
+    press_button(owner, "Find")
+    audit(owner, "report-sharing-found", "Who can read your report")
+    press_button(owner, f"Share your report with {data.manager.name}")
     expect(owner.get_by_role("status")).to_contain_text(f"{data.manager.name} can now read your report")
+    assert live.mail.to(data.manager.email), "the manager was not told"
 
     manager = contexts.page()
     sign_in(manager, data.manager)

@@ -210,7 +210,8 @@ def test_sharing_with_a_manager_is_revocable(app: Flask, closed: Cycle, owner: U
     report = _report(closed)
     manager = create_user(Role.MANAGER, name="Mo Manager", email="mo.manager@trust.example")
     owner_client = _client_for(app, owner)
-    response = post_form(owner_client, f"/reports/{report.id}/sharing", {"person": str(manager.id)})
+    response = post_form(owner_client, f"/reports/{report.id}/sharing", {"person": str(manager.id)},
+                         page=f"/reports/{report.id}/sharing?q=mo")
     assert response.status_code == 302
     manager_client = _client_for(app, manager)
     assert manager_client.get(f"/reports/{report.id}").status_code == 200

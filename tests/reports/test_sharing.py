@@ -1,0 +1,106 @@
+"""Sharing a report with a manager: found by name or email within the owner's organisation, never offered twice,
+and told by email."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app import db as unit
+from app.extensions import db
+from app.models import Organisation, Role, User
+from reports import operations
+from reports.models import Report, ReportShare
+from surveys.models import Cycle
+from tests.conftest import post_form
+from tests.fixtures.people import sign_in
+from tests.fixtures.smtp import MailCatcher
+
+
+@pytest.fixture
+def report(owner: User, create_closed_round: Callable[..., Cycle]) -> Report:
+    cycle = create_closed_round(owner, {"manager": 1, "peer": 3})
+    found = db.session.scalar(sa.select(Report).where(Report.cycle_id == cycle.id))
+    assert found is not None
+    return found
+
+
+def _owner_client(app: Flask, owner: User) -> FlaskClient:
+    client = app.test_client()
+    assert sign_in(client, owner).status_code == 302
+    return client
+
+
+def test_managers_are_found_by_part_of_their_name_or_email_in_the_owners_organisation_only(
+        owner: User, report: Report, create_user: Callable[..., User]) -> None:
+    mo = create_user(Role.MANAGER, name="Mo Mansour", email="m.mansour@trust.example")
+    create_user(Role.MANAGER, name="Jo Bloggs", email="jo.bloggs@trust.example")
+    create_user(Role.FACILITATOR, name="Mo Facilitator")
+    elsewhere = Organisation(name="Another Trust")
+    db.session.add(elsewhere)
+    create_user(Role.MANAGER, name="Mo Elsewhere", org=elsewhere)
+    retired = create_user(Role.MANAGER, name="Mo Retired")
+    retired.is_active_account = False
+    unit.commit()
+
+    assert [m.name for m in operations.find_managers(owner, report, "mo")] == ["Mo Mansour"]
+    assert operations.find_managers(owner, report, "M.MANSOUR@") == [mo]
+    assert operations.find_managers(owner, report, "%") == []  # a wildcard is only a character
+    operations.share(report, mo)
+    unit.commit()
+    assert operations.find_managers(owner, report, "mo") == []  # already shared with: not offered again
+    assert operations.shareable_manager(owner, report, str(mo.id)) is None
+
+
+def test_sharing_emails_the_manager_once_each_time_it_is_shared(
+        app: Flask, owner: User, report: Report, create_user: Callable[..., User], mailbox: MailCatcher) -> None:
+    manager = create_user(Role.MANAGER, name="Mo Mansour", email="mo@trust.example")
+    client = _owner_client(app, owner)
+    page = client.get(f"/reports/{report.id}/sharing?q=mans").get_data(as_text=True)
+    assert "Mo Mansour" in page and f'name="person" value="{manager.id}"' in page
+    mailbox.clear()
+    response = post_form(client, f"/reports/{report.id}/sharing", {"person": str(manager.id)},
+                         page=f"/reports/{report.id}/sharing?q=mo")
+    assert response.status_code == 302
+    (mail,) = mailbox.to("mo@trust.example")
+    assert mail["Subject"] == "Olivia Owner has shared their feedback report with you"
+    assert f"/reports/{report.id}" in MailCatcher.text(mail)
+
+    again = post_form(client, f"/reports/{report.id}/sharing", {"person": str(manager.id)},
+                      page=f"/reports/{report.id}/sharing?q=mo")
+    assert again.status_code == 200 and "Choose a manager from the list" in again.get_data(as_text=True)
+    assert len(mailbox.to("mo@trust.example")) == 1
+
+    share = db.session.scalar(sa.select(ReportShare))
+    operations.revoke(share)
+    unit.commit()
+    assert "Mo Mansour" in client.get(f"/reports/{report.id}/sharing?q=mo").get_data(as_text=True)
+    operations.share(report, manager)
+    unit.commit()
+    assert len(mailbox.to("mo@trust.example")) == 2
+
+
+def test_a_search_too_short_is_explained(app: Flask, owner: User, report: Report,
+                                         create_user: Callable[..., User]) -> None:
+    create_user(Role.MANAGER)
+    page = _owner_client(app, owner).get(f"/reports/{report.id}/sharing?q=m").get_data(as_text=True)
+    assert "There is a problem" in page and "Enter at least 2 letters" in page
+
+
+@pytest.mark.parametrize("role", [Role.LOCAL_LEAD, Role.ADMIN, Role.OWNER])
+def test_the_reports_list_is_only_for_facilitators_and_managers(app: Flask, create_user: Callable[..., User],
+                                                                 role: Role) -> None:
+    client = app.test_client()
+    sign_in(client, create_user(role))
+    assert client.get("/reports").status_code == 403
+
+
+def test_a_manager_is_told_plainly_what_they_can_read(app: Flask, create_user: Callable[..., User]) -> None:
+    client = app.test_client()
+    sign_in(client, create_user(Role.MANAGER))
+    page = client.get("/reports").get_data(as_text=True)
+    assert "only if the person it is about chooses to share it with you" in page and "facilitator" not in page
