@@ -124,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.models import Role
     from app.navigation import register_nav
     from app.web import BoundedIntConverter
+    from facilitator import init_app as init_facilitator
     from reports import init_app as init_reports
     from surveys import init_app as init_surveys
 
@@ -143,3 +144,4 @@ def _register_blueprints(app: Flask) -> None:
     from usage import init_app as init_usage
 
     init_usage(app)
+    init_facilitator(app)

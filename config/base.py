@@ -25,6 +25,7 @@ def common() -> dict[str, Any]:
         "PASSWORD_CHECK_WAIT": 5,
         "CYCLE_DEFAULT_DAYS": 21,
         "QUESTIONNAIRE_VERSION": "2026.1",
+        "PROMPTS_VERSION": "2026.1",
         "MAIL_FROM": "Open360 <no-reply@open360.localhost>",
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": 25,

@@ -12,7 +12,8 @@ from app import db as unit
 from app.extensions import db
 from app.models import Organisation, Role, User, UserRole
 from app.passwords import hash_password
-from reports.operations import assign_facilitator
+from demo import facilitated
+from facilitator.operations import assign as assign_facilitator
 from surveys import operations, responses
 from surveys.categories import Category
 from surveys.models import Cycle, OrgStatement
@@ -37,7 +38,10 @@ LOGINS = (
     Login(f"daniel@{DOMAIN}", "Daniel Hughes", (Role.OWNER,), "owner, round closed: report with merged groups"),
     Login(f"sophie@{DOMAIN}", "Sophie Turner", (Role.OWNER,), "owner, round closed: report with withheld answers"),
     Login(f"priya@{DOMAIN}", "Priya Shah", (Role.OWNER,), "owner, no round yet: try it from the start"),
-    Login(f"farah@{DOMAIN}", "Farah Ahmed", (Role.FACILITATOR,), "facilitator"),
+    Login(f"hannah@{DOMAIN}", "Hannah Price", (Role.OWNER,), "owner, summary proposed: agree it or ask for changes"),
+    Login(f"isaac@{DOMAIN}", "Isaac Green", (Role.OWNER,), "owner, summary agreed: evaluation due"),
+    Login(f"jade@{DOMAIN}", "Jade Morris", (Role.OWNER,), "owner, evaluated: development plan with progress"),
+    Login(f"farah@{DOMAIN}", "Farah Ahmed", (Role.FACILITATOR,), "facilitator: owners in every state"),
     Login(f"mark@{DOMAIN}", "Mark Bennett", (Role.MANAGER,), "manager"),
     Login(f"lucy@{DOMAIN}", "Lucy Evans", (Role.LOCAL_LEAD,), "local lead"),
     Login(f"alex@{DOMAIN}", "Alex Morgan", (Role.ADMIN,), "administrator"),
@@ -86,6 +90,7 @@ def load(today: date, seed: int = 360) -> None:
         operations.close_round_early(closed)  # the worker builds the report when `make run` starts it
     for name in ("Olivia Okafor", "Daniel Hughes", "Sophie Turner"):
         assign_facilitator(users[name], users["Farah Ahmed"], users["Alex Morgan"])
+    facilitated.load(users, _round, _answer, today, rng)
     unit.commit()
     _usage_history(org, today)
 

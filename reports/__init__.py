@@ -21,4 +21,3 @@ def init_app(app: Flask) -> None:
     round_closed.connect(jobs.enqueue_build_on_close)
     provide_cycle_links(report_link_for)
     register_nav("Reports", "reports.index", Role.FACILITATOR, Role.MANAGER)
-    register_nav("Facilitators", "reports.assignments", Role.ADMIN, Role.LOCAL_LEAD)

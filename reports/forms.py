@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField
+from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
 
@@ -21,7 +21,3 @@ class FindManagerForm(FlaskForm):
         Length(min=2, message="Enter at least 2 letters of their name or email address"),
         Length(max=100, message="Enter 100 characters or fewer")])
 
-
-class AssignForm(FlaskForm):
-    owner = SelectField("Owner", validators=[DataRequired("Choose an owner")])
-    facilitator = SelectField("Facilitator", validators=[DataRequired("Choose a facilitator")])

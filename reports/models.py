@@ -34,20 +34,6 @@ class Report(db.Model):
     cycle: so.Mapped[Cycle] = so.relationship()
 
 
-class FacilitatorAssignment(db.Model):
-    """Which facilitator an owner has (PRODUCT §5): set by an administrator or local lead."""
-
-    __tablename__ = "facilitator_assignments"
-
-    owner_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    facilitator_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    assigned_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    assigned_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
-
-    owner: so.Mapped[User] = so.relationship(foreign_keys=[owner_id])
-    facilitator: so.Mapped[User] = so.relationship(foreign_keys=[facilitator_id])
-
-
 class ReportShare(db.Model):
     """The owner has let this person (a manager) read the report, until they revoke it."""
 

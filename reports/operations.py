@@ -1,4 +1,6 @@
-"""Reading, sharing and assigning: the steps behind the report pages. They flush; the view commits."""
+"""Reading and sharing: the steps behind the report pages. They flush; the view commits.
+
+Who facilitates whom is the facilitator package's (it sits above this one); reports asks through reports.hooks."""
 
 from __future__ import annotations
 
@@ -9,13 +11,17 @@ from app.mail import queue_mail
 from app.models import Role, User, UserRole
 from app.timeutil import utcnow
 from reports.access import read_capacity
-from reports.models import FacilitatorAssignment, Report, ReportRead, ReportShare
+from reports.hooks import LogLine, report_people
+from reports.models import Report, ReportRead, ReportShare
 from surveys.models import Cycle
 
 
 def facilitator_of(owner_id: int) -> User | None:
-    assignment = db.session.get(FacilitatorAssignment, owner_id)
-    return assignment.facilitator if assignment else None
+    return report_people().facilitator_of(owner_id)
+
+
+def report_for(cycle_id: int) -> Report | None:
+    return db.session.scalar(sa.select(Report).where(Report.cycle_id == cycle_id))
 
 
 def active_shares(report: Report) -> list[ReportShare]:
@@ -26,7 +32,8 @@ def active_shares(report: Report) -> list[ReportShare]:
 def capacity(user: User, report: Report) -> str | None:
     facilitator = facilitator_of(report.cycle.owner_id)
     return read_capacity(user.id, report.cycle.owner_id, facilitator.id if facilitator else None,
-                         {share.user_id for share in active_shares(report)})
+                         {share.user_id for share in active_shares(report)},
+                         held_from_owner=report_people().held_from_owner(report))
 
 
 def record_read(report: Report, reader: User, as_: str, form: str) -> None:
@@ -72,6 +79,29 @@ def has_shareable_managers(owner: User, report: Report) -> bool:
     return db.session.scalar(sa.select(_shareable(owner, report).exists())) or False
 
 
+def read_log(report: Report) -> list[LogLine]:
+    """Every read of the report, and what other packages add (reads of the Preparation Document, the release),
+    newest first, in the owner's words."""
+    words = {"pdf": "Downloaded the PDF", "csv": "Downloaded the figures (CSV)"}
+    lines = [LogLine(r.read_at, _reader(r), words.get(r.form, "Read the page"))
+             for r in reads(report)]
+    return sorted([*lines, *report_people().read_log(report)], key=lambda line: line.at, reverse=True)
+
+
+def _reader(read: ReportRead) -> str:
+    if read.capacity == "owner":
+        return "You"
+    return read.reader_name + (" (facilitator)" if read.capacity == "facilitator" else "")
+
+
+def managers_for(owner: User) -> list[User]:
+    """The people an owner may share a development plan with: managers in their own organisation."""
+    return list(db.session.scalars(
+        sa.select(User).join(UserRole).where(UserRole.role == Role.MANAGER, User.id != owner.id, User.is_active_account,
+                                             User.organisation_id == owner.organisation_id).order_by(User.name)))
+
+
+
 def share(report: Report, person: User) -> ReportShare:
     existing = db.session.scalar(sa.select(ReportShare).where(ReportShare.report_id == report.id,
                                                               ReportShare.user_id == person.id))
@@ -92,19 +122,11 @@ def revoke(report_share: ReportShare) -> None:
 
 def readable_reports(user: User) -> list[tuple[Report, str]]:
     """Reports this person may read other than their own: as facilitator, or shared with them."""
-    assigned = sa.select(FacilitatorAssignment.owner_id).where(FacilitatorAssignment.facilitator_id == user.id)
+    assigned = list(report_people().owners_of(user.id))
     shared = sa.select(ReportShare.report_id).where(ReportShare.user_id == user.id, ReportShare.revoked_at.is_(None))
     rows = db.session.scalars(sa.select(Report).join(Cycle).where(
         sa.or_(Cycle.owner_id.in_(assigned), Report.id.in_(shared))).order_by(Report.built_at.desc())).all()
     return [(report, capacity(user, report) or "") for report in rows]
-
-
-def assign_facilitator(owner: User, facilitator: User, by: User) -> FacilitatorAssignment:
-    assignment = db.session.get(FacilitatorAssignment, owner.id) or FacilitatorAssignment(owner_id=owner.id)
-    assignment.facilitator_id, assignment.assigned_by_id, assignment.assigned_at = facilitator.id, by.id, utcnow()
-    db.session.add(assignment)
-    db.session.flush()
-    return assignment
 
 
 def people_with_role(organisation_id: int, role: Role) -> list[User]:

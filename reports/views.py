@@ -1,24 +1,22 @@
-"""Report pages: read (page or PDF), share with a manager and revoke, the read log, facilitator assignment."""
+"""Report pages: read (page or PDF), share with a manager and revoke, the read log."""
 
 from __future__ import annotations
 
 import io
 
-import sqlalchemy as sa
 from defusedcsv import csv
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from markupsafe import Markup
-from wtforms.fields.choices import SelectChoice
 
 from app import db as unit
 from app.access import roles, signed_in
 from app.extensions import db
-from app.models import Role, User
+from app.models import Role
 from reports import operations
 from reports.build import open_part, sealed_data
 from reports.figures import Words, shown_rows_csv, view
-from reports.forms import AssignForm, FindManagerForm, ShareForm
+from reports.forms import FindManagerForm, ShareForm
 from reports.models import Report, ReportShare
 from reports.render import pdf_filename, render_body
 from surveys.forms import ConfirmForm
@@ -113,7 +111,7 @@ def sharing(report_id: int):  # type: ignore[no-untyped-def]
     found = operations.find_managers(current_user, report, find.q.data) if searched else []
     return render_template("reports/sharing.html", report=report, form=form, find=find, searched=searched,
                            found=found, limit=operations.SEARCH_LIMIT, shares=operations.active_shares(report),
-                           reads=operations.reads(report), revoke_form=ConfirmForm(prefix="revoke"),
+                           reads=operations.read_log(report), revoke_form=ConfirmForm(prefix="revoke"),
                            facilitator=operations.facilitator_of(current_user.id),
                            has_managers=operations.has_shareable_managers(current_user, report))
 
@@ -132,34 +130,10 @@ def stop_sharing(report_id: int, share_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("reports.sharing", report_id=report.id))
 
 
-@bp.route("/facilitators", methods=["GET", "POST"])
-@roles(Role.ADMIN, Role.LOCAL_LEAD)
-def assignments():  # type: ignore[no-untyped-def]
-    org_id = current_user.organisation_id
-    owners = operations.people_with_role(org_id, Role.OWNER)
-    facilitators = operations.people_with_role(org_id, Role.FACILITATOR)
-    form = AssignForm()
-    form.owner.choices = [SelectChoice("", "Choose an owner"), *[SelectChoice(str(o.id), o.name) for o in owners]]
-    form.facilitator.choices = [SelectChoice("", "Choose a facilitator"),
-                                *[SelectChoice(str(f.id), f.name) for f in facilitators]]
-    if request.method == "GET" and request.args.get("owner"):
-        form.owner.data = request.args["owner"]
-    if form.validate_on_submit():
-        owner = db.session.get(User, int(form.owner.data))
-        facilitator = db.session.get(User, int(form.facilitator.data))
-        if owner is None or facilitator is None or {owner.organisation_id, facilitator.organisation_id} != {org_id}:
-            abort(404)
-        operations.assign_facilitator(owner, facilitator, current_user)
-        unit.commit()
-        flash(f"{facilitator.name} is now {owner.name}'s facilitator.")
-        return redirect(url_for("reports.assignments"))
-    current = {o.id: operations.facilitator_of(o.id) for o in owners}
-    return render_template("reports/assignments.html", form=form, owners=owners, current=current)
-
-
 def report_link_for(cycle) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
-    report_id = db.session.scalar(sa.select(Report.id).where(Report.cycle_id == cycle.id))
-    if report_id is None:
-        return []
+    report = operations.report_for(cycle.id)
+    if report is None or operations.capacity(cycle.owner, report) != "owner":
+        return []  # not built yet, or waiting for the facilitator to release it
+    report_id = report.id
     return [("Read your feedback report", url_for("reports.report_page", report_id=report_id)),
             ("Share your report, and see who has read it", url_for("reports.sharing", report_id=report_id))]

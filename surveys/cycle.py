@@ -34,12 +34,15 @@ class CycleRuleError(DomainError):
 
 S = CycleState
 ORDER = (S.DRAFT, S.OPEN, S.CLOSED, S.REPORT_READY, S.SESSION_HELD, S.SUMMARY_AGREED, S.EVALUATED)
-FINISHED = frozenset({S.EVALUATED, S.CANCELLED})
+# A round stops being the owner's active round once its summary is agreed (the evaluation may still be pending),
+# once it is cancelled, or when the owner finishes it after the report without a session (PRODUCT §2).
+FINISHED = frozenset({S.SUMMARY_AGREED, S.EVALUATED, S.CANCELLED})
 CANCELLABLE = frozenset({S.DRAFT, S.OPEN, S.CLOSED})
+LATER_STEPS = ("session", "summary", "evaluation")
 
 
-def is_active(state: CycleState) -> bool:
-    return state not in FINISHED
+def is_active(state: CycleState, finished_early: bool = False) -> bool:
+    return state not in FINISHED and not finished_early
 
 
 def check_can_start(existing: Iterable[CycleState]) -> None:
@@ -108,6 +111,14 @@ def record_evaluation(state: CycleState) -> CycleState:
     return S.EVALUATED
 
 
+def finish_without_session(state: CycleState, finished_early: bool) -> None:
+    """The owner ends the round after reading the report, with no facilitated session; the report stays theirs."""
+    if finished_early:
+        raise CycleRuleError("You have already finished this round.")
+    _require(state, {S.REPORT_READY}, "A round can be finished this way once its report is ready and before a "
+                                      "session is recorded.")
+
+
 def cancel(state: CycleState) -> CycleState:
     _require(state, CANCELLABLE, "A round cannot be cancelled once its report is ready.")
     return S.CANCELLED
@@ -169,6 +180,10 @@ class RoundFacts:
     # Saved but not submitted: the task list says "In progress", not "To do".
     preparation_started: bool = False
     self_assessment_started: bool = False
+    finished_early: bool = False
+    # Later steps (session, summary, evaluation) that are the owner's to do now, as other packages know them:
+    # for example "summary" while a proposed summary waits for the owner's answer.
+    owner_actions: frozenset[str] = frozenset()
 
 
 def progress(facts: RoundFacts) -> list[Step]:
@@ -184,13 +199,15 @@ def progress(facts: RoundFacts) -> list[Step]:
             return "not_yet"
         return "in_progress" if started else "to_do"
 
-    def milestone(at: CycleState) -> str:
+    def milestone(at: CycleState, key: str = "") -> str:
         index = ORDER.index(at)
         if reached >= index:
             return "done"
+        if key in facts.owner_actions:
+            return "to_do"
         return "waiting" if reached == index - 1 else "not_yet"
 
-    return [
+    steps = [
         Step("preparation", "Write your preparation document",
              owner_task(facts.preparation_submitted, facts.preparation_started)),
         Step("self", "Rate yourself", owner_task(facts.self_assessment_submitted, facts.self_assessment_started)),
@@ -198,10 +215,17 @@ def progress(facts: RoundFacts) -> list[Step]:
         Step("open", "Send invitations", "done" if reached >= 1 else ("to_do" if facts.rater_count else "not_yet")),
         Step("closed", "Collect responses until the round closes", milestone(S.CLOSED)),
         Step("report", "Receive your report", milestone(S.REPORT_READY)),
-        Step("session", "Talk it through with your facilitator", milestone(S.SESSION_HELD)),
-        Step("summary", "Agree your conversation summary", milestone(S.SUMMARY_AGREED)),
-        Step("evaluation", "Tell us how it went", milestone(S.EVALUATED)),
+        Step("session", "Talk it through with your facilitator", milestone(S.SESSION_HELD, "session")),
+        Step("summary", "Agree your conversation summary", milestone(S.SUMMARY_AGREED, "summary")),
+        Step("evaluation", "Tell us how it went", milestone(S.EVALUATED, "evaluation")),
     ]
+    # Never promise a step nobody can take: a cancelled round shows only what was done, and a round finished
+    # without a session has no session, summary or evaluation to come.
+    if state is S.CANCELLED:
+        return [step for step in steps if step.status == "done"]
+    if facts.finished_early:
+        return [step for step in steps if step.key not in LATER_STEPS]
+    return steps
 
 
 def next_step(facts: RoundFacts) -> Step | None:

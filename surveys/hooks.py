@@ -20,3 +20,32 @@ def provide_cycle_links(provider: CycleLinks) -> CycleLinks:
 def cycle_links(cycle: Cycle) -> list[tuple[str, str]]:
     """(text, href) pairs for this round from every package that offers one."""
     return [link for provider in _providers for link in provider(cycle)]
+
+
+# Steps after the report (session, summary, evaluation) are done in other packages. Each offers, for a round, the
+# steps that are the owner's to do now and where to do them ({"summary": "/…"}), and short notes for the round page
+# ("Your facilitator is …").
+StepLinks = Callable[[Cycle], dict[str, str]]
+RoundNotes = Callable[[Cycle], list[str]]
+_step_providers: list[StepLinks] = []
+_note_providers: list[RoundNotes] = []
+
+
+def provide_step_links(provider: StepLinks) -> StepLinks:
+    if provider not in _step_providers:
+        _step_providers.append(provider)
+    return provider
+
+
+def step_links(cycle: Cycle) -> dict[str, str]:
+    return {key: href for provider in _step_providers for key, href in provider(cycle).items()}
+
+
+def provide_round_notes(provider: RoundNotes) -> RoundNotes:
+    if provider not in _note_providers:
+        _note_providers.append(provider)
+    return provider
+
+
+def round_notes(cycle: Cycle) -> list[str]:
+    return [note for provider in _note_providers for note in provider(cycle)]

@@ -44,6 +44,8 @@ class Cycle(db.Model):
     closed_at: so.Mapped[datetime | None] = so.mapped_column()
     # The day the owner last sent "remind all outstanding": at most once a day, claimed by a guarded UPDATE.
     reminded_all_on: so.Mapped[date | None] = so.mapped_column()
+    # Set when the owner finishes the round after its report without a facilitated session (PRODUCT §2).
+    finished_early_at: so.Mapped[datetime | None] = so.mapped_column()
 
     owner: so.Mapped[User] = so.relationship()
     invitations: so.Mapped[list[Invitation]] = so.relationship(
@@ -63,7 +65,12 @@ class Cycle(db.Model):
             rater_count=len(self.invitations),
             preparation_started=self.preparation is not None,
             self_assessment_started=bool(self.self_assessment and self.self_assessment.answers),
+            finished_early=self.finished_early_at is not None,
         )
+
+    @property
+    def is_active(self) -> bool:
+        return rules.is_active(self.state, self.finished_early_at is not None)
 
 
 class Position(enum.StrEnum):

@@ -35,12 +35,14 @@ def current_cycle(owner: User) -> Cycle | None:
     """The owner's active round, or else their most recent one."""
     cycles = db.session.scalars(sa.select(Cycle).where(Cycle.owner_id == owner.id)
                                 .order_by(Cycle.created_at.desc(), Cycle.id.desc())).all()
-    active = [c for c in cycles if rules.is_active(c.state)]
+    active = [c for c in cycles if c.is_active]
     return active[0] if active else (cycles[0] if cycles else None)
 
 
 def _states(owner: User) -> list[CycleState]:
-    return list(db.session.scalars(sa.select(Cycle.state).where(Cycle.owner_id == owner.id)))
+    """The states of the owner's rounds that could still be active (a round finished early is not)."""
+    return list(db.session.scalars(sa.select(Cycle.state).where(Cycle.owner_id == owner.id,
+                                                                Cycle.finished_early_at.is_(None))))
 
 
 def start_refusal(owner: User) -> str | None:
@@ -193,6 +195,12 @@ def _closed(cycle: Cycle) -> None:
     round_closed.send(cycle)
 
 
+def finish_without_session(cycle: Cycle) -> None:
+    rules.finish_without_session(cycle.state, cycle.finished_early_at is not None)
+    cycle.finished_early_at = utcnow()
+    db.session.flush()
+
+
 def cancel_round(cycle: Cycle) -> None:
     cycle.state = rules.cancel(cycle.state)
     _end_rater_access(cycle)
@@ -205,6 +213,7 @@ def action_refusal(cycle: Cycle, action: str, today: date) -> str | None:
         "open": lambda: rules.open_round(cycle.state, len(cycle.invitations), cycle.close_on, today),
         "close": lambda: rules.close_early(cycle.state, response_count(cycle)),
         "cancel": lambda: rules.cancel(cycle.state),
+        "finish": lambda: rules.finish_without_session(cycle.state, cycle.finished_early_at is not None),
     }
     return rules.refusal(moves[action])
 

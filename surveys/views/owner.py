@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -16,7 +18,7 @@ from surveys import cycle as rules
 from surveys import operations
 from surveys.answers import area_statements, changing_at, field_name, first_incomplete_area, read_area, unanswered
 from surveys.forms import CloseDateForm, ConfirmForm, PasteRatersForm, PreparationForm, RaterForm
-from surveys.hooks import cycle_links
+from surveys.hooks import cycle_links, round_notes, step_links
 from surveys.models import FULFILMENT_ASPECTS, Cycle, Invitation
 from surveys.rater_list import check_rater, chosen_per_category, lines_to_fix, parse_rater_list
 from surveys.views import bp
@@ -43,11 +45,17 @@ def dashboard():  # type: ignore[no-untyped-def]
     cycle = operations.current_cycle(current_user)
     if cycle is None:
         return render_template("surveys/no_round.html")
-    facts = cycle.facts()
+    later = step_links(cycle)
+    facts = replace(cycle.facts(), owner_actions=frozenset(later))
     return render_template("surveys/dashboard.html", cycle=cycle, steps=rules.progress(facts),
                            next_step=rules.next_step(facts), counts=operations.completion_counts(cycle),
                            links=cycle_links(cycle), remind=operations.remind_all_offer(cycle, today()),
-                           remind_form=ConfirmForm())
+                           remind_form=ConfirmForm(), later_links=later, notes=round_notes(cycle),
+                           may_finish=_may_finish(cycle))
+
+
+def _may_finish(cycle: Cycle) -> bool:
+    return operations.action_refusal(cycle, "finish", today()) is None
 
 
 def _people_were(count: int) -> str:
@@ -95,8 +103,17 @@ def start_round():  # type: ignore[no-untyped-def]
         except DomainError as error:
             form.day.errors.append(error.message)
         else:
-            return _done("Your feedback round has started. Start with your preparation document.")
+            return _done("Your feedback round has started. Start with your preparation document. "
+                         + _report_release_note())
     return render_template("surveys/start.html", form=form)
+
+
+def _report_release_note() -> str:
+    """The owner is told, when the round starts, who reads the report first (PRODUCT §5)."""
+    if current_user.organisation.facilitator_releases_report:
+        return ("When your report is ready, your facilitator reads it first and releases it to you at or before "
+                "your session, so you can go through it together.")
+    return "When your report is ready you can read it straight away."
 
 
 @bp.route("/round/preparation", methods=["GET", "POST"])
@@ -290,7 +307,7 @@ def remove_rater(invitation_id: int):  # type: ignore[no-untyped-def]
 
 
 _CANNOT = {"open": "You cannot send invitations now", "close": "You cannot close your round now",
-           "cancel": "You cannot cancel your round now"}
+           "cancel": "You cannot cancel your round now", "finish": "You cannot finish your round this way now"}
 _ROUND_ACTIONS = {
     "open": ("Send invitations and open your round?",
              ["Each rater will get an email with their own link.",
@@ -300,6 +317,10 @@ _ROUND_ACTIONS = {
               ["No more responses will be accepted, and the round cannot be opened again.",
                "Your report is made from the responses received so far."], "Close the round",
               operations.close_round_early, "Your round is closed."),
+    "finish": ("Finish this round without a session?",
+               ["Your report stays yours to read. No facilitated session or conversation summary will follow.",
+                "You can then start a new feedback round."], "Finish the round",
+               operations.finish_without_session, "Your round is finished. You can start a new one."),
     "cancel": ("Cancel your round?",
                ["Raters' links will stop working and no report will be made.",
                 "You can start a new round afterwards."], "Cancel the round",
@@ -307,7 +328,7 @@ _ROUND_ACTIONS = {
 }
 
 
-@bp.route("/round/<any(open, close, cancel):action>", methods=["GET", "POST"])
+@bp.route("/round/<any(open, close, finish, cancel):action>", methods=["GET", "POST"])
 @owner_only
 def round_action(action: str):  # type: ignore[no-untyped-def]
     cycle = _cycle()

@@ -38,7 +38,7 @@ def samples(app: Flask, create_user, create_round) -> dict[str, object]:  # type
     return {"people": people, "values": {
         "number": 1, "action": "open", "invitation_id": cycle.invitations[0].id, "statement_id": statement.id,
         "token": link_token(cycle.invitations[0]), "filename": "nhsuk-frontend.min.css", "key": "none",
-        "report_id": 999, "share_id": 999, "mail_id": 999,
+        "report_id": 999, "share_id": 999, "mail_id": 999, "cycle_id": cycle.id, "goal_number": 1,
         "org_id": people[Role.ADMIN].organisation_id, "user_id": people[Role.OWNER].id,
         "quarter": "2026Q1", "form": "pdf"}}
 
@@ -58,7 +58,7 @@ def test_each_role_is_allowed_or_denied_as_declared(app: Flask, samples, person:
         url = rule
         for name, value in samples["values"].items():
             url = url.replace(f"<{name}>", str(value)).replace(f"<int:{name}>", str(value))
-            url = url.replace(f"<path:{name}>", str(value)).replace("<any(open, close, cancel):action>", "open")
+            url = url.replace(f"<path:{name}>", str(value)).replace("<any(open, close, finish, cancel):action>", "open")
         method = "GET" if "GET" in methods else "POST"
         response = client.open(url, method=method)
         response.close()

@@ -17,8 +17,8 @@ from app.extensions import db
 from app.models import Organisation, Role, User, UserRole
 from app.passwords import hash_password
 from app.timeutil import today
+from facilitator.operations import assign as assign_facilitator
 from reports.models import Report
-from reports.operations import assign_facilitator
 from surveys import links, operations
 from surveys.categories import Category
 from surveys.models import Cycle

@@ -18,11 +18,11 @@ from app import db as unit
 from app.crypto import key_ring
 from app.extensions import db
 from app.models import Role, User
+from facilitator.operations import assign as assign_facilitator
 from reports import envelope
 from reports.build import ReportRefused, build_report, figure_table, open_part
 from reports.checker import Violation, check
 from reports.models import Report, ReportRead
-from reports.operations import assign_facilitator
 from surveys.cycle import CycleState
 from surveys.models import Cycle, Response
 from tests.conftest import csrf_from, post_form
@@ -226,7 +226,7 @@ def test_sharing_with_a_manager_is_revocable(app: Flask, closed: Cycle, owner: U
 def test_every_read_is_logged_and_the_owner_sees_it(app: Flask, closed: Cycle, owner: User, create_user) -> None:  # type: ignore[no-untyped-def]
     report = _report(closed)
     facilitator = create_user(Role.FACILITATOR, name="Fay Facilitator")
-    assign_facilitator(owner, facilitator, owner)
+    assign_facilitator(owner, facilitator, create_user(Role.LOCAL_LEAD))
     unit.commit()
     _client_for(app, facilitator).get(f"/reports/{report.id}")
     pdf = _client_for(app, facilitator).get(f"/reports/{report.id}/pdf")

@@ -89,7 +89,7 @@ def test_close_date_must_be_within_the_window(days: int, ok: bool) -> None:
 
 @given(st.lists(st.sampled_from(list(S)), max_size=6))
 def test_one_active_round_per_owner(existing: list[CycleState]) -> None:
-    active = [s for s in existing if s not in (S.EVALUATED, S.CANCELLED)]
+    active = [s for s in existing if s not in (S.SUMMARY_AGREED, S.EVALUATED, S.CANCELLED)]
     if active:
         with pytest.raises(CycleRuleError, match="already have a feedback round"):
             rules.check_can_start(existing)
@@ -162,3 +162,37 @@ def test_a_refusal_is_the_reason_the_move_gives_or_none() -> None:
         "You cannot close the round until at least one rater has responded."
     assert rules.refusal(lambda: rules.close_early(S.OPEN, 1)) is None
     assert rules.refusal(lambda: rules.cancel(S.REPORT_READY)) is not None
+
+
+def test_a_round_stops_being_active_once_its_summary_is_agreed_or_it_is_finished_early() -> None:
+    assert not rules.is_active(S.SUMMARY_AGREED)
+    assert not rules.is_active(S.REPORT_READY, finished_early=True)
+    assert rules.is_active(S.REPORT_READY)
+
+
+@pytest.mark.parametrize("state", list(S))
+def test_finishing_without_a_session_only_after_the_report(state: CycleState) -> None:
+    if state is S.REPORT_READY:
+        rules.finish_without_session(state, False)
+        with pytest.raises(CycleRuleError):
+            rules.finish_without_session(state, True)
+    else:
+        with pytest.raises(CycleRuleError):
+            rules.finish_without_session(state, False)
+
+
+@given(st.sampled_from(list(S)), st.booleans(), st.sets(st.sampled_from(rules.LATER_STEPS)))
+def test_the_progress_never_shows_a_step_nobody_can_take(state: CycleState, early: bool, actions: set[str]) -> None:
+    facts = RoundFacts(state, True, True, 3, finished_early=early and state is S.REPORT_READY,
+                       owner_actions=frozenset(actions))
+    keys = [step.key for step in rules.progress(facts)]
+    if state is S.CANCELLED:
+        assert all(step.status == "done" for step in rules.progress(facts))
+    if facts.finished_early:
+        assert not set(keys) & set(rules.LATER_STEPS)
+
+
+def test_a_later_step_the_owner_can_take_is_theirs_to_do() -> None:
+    facts = RoundFacts(S.SESSION_HELD, True, True, 3, owner_actions=frozenset({"summary"}))
+    step = rules.next_step(facts)
+    assert step is not None and (step.key, step.status) == ("summary", "to_do")

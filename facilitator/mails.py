@@ -1,0 +1,132 @@
+"""The mails of the facilitated session, rendered at send time. Every step of the summary tells the other person;
+none carries any content of a report, preparation document or summary, only that something is waiting."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import current_app, render_template, url_for
+
+from app.extensions import db
+from app.mail import Message, renderer
+from app.models import User
+from facilitator.models import FacilitatorAssignment, Summary
+from facilitator.rules import SummaryStatus
+from surveys.cycle import CycleState
+from surveys.models import Cycle
+
+
+def _note(person: User, subject: str, lines: list[str], link_text: str, endpoint: str, **values: object
+          ) -> Message:
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        context = {"person": person, "subject": subject, "lines": lines, "link_text": link_text,
+                   "link": current_app.config["PUBLIC_URL"] + url_for(endpoint, **values)}
+        return Message(to=person.email, subject=subject,
+                       text=render_template("facilitator/mail/note.txt", **context),
+                       html=render_template("facilitator/mail/note.html", **context))
+
+
+@renderer("assigned_owner")
+def assigned_owner_mail(owner_id: int) -> Message | None:
+    assignment = db.session.get(FacilitatorAssignment, owner_id)
+    if assignment is None:
+        return None
+    return _note(assignment.owner, "Your facilitator", [
+        f"{assignment.facilitator.name} will be your facilitator. They will go through your feedback report with "
+        "you in a session and help you agree a development plan.",
+        f"Once your report is ready, {assignment.facilitator.name} can read it and your preparation document. "
+        "You can see every time they do."], "Go to your feedback round", "surveys.dashboard")
+
+
+@renderer("assigned_facilitator")
+def assigned_facilitator_mail(owner_id: int) -> Message | None:
+    assignment = db.session.get(FacilitatorAssignment, owner_id)
+    if assignment is None:
+        return None
+    return _note(assignment.facilitator, f"You are now {assignment.owner.name}'s facilitator", [
+        f"You have been assigned as {assignment.owner.name}'s facilitator.",
+        "Their round, its state and the next step are on your list of owners."],
+        "See the owners assigned to you", "facilitator.portal")
+
+
+@renderer("report_released")
+def report_released_mail(cycle_id: int) -> Message | None:
+    cycle = db.session.get(Cycle, cycle_id)
+    if cycle is None:
+        return None
+    return _note(cycle.owner, "Your feedback report has been released to you", [
+        "Your facilitator has released your feedback report to you. You can read it now.",
+        "Only you and your facilitator can read it, unless you choose to share it."],
+        "Go to your feedback round", "surveys.dashboard")
+
+
+def _summary(cycle_id: int, wanted: SummaryStatus) -> Summary | None:
+    """The round's latest summary version, if it is still at the step the mail is about. (Mail refers to rows by
+    an integer id: the round's.) Moved on before the mail went out (revised again, say): the newer step's own mail
+    says what is current."""
+    summary = db.session.scalar(sa.select(Summary).where(Summary.cycle_id == cycle_id)
+                                .order_by(Summary.version.desc()).limit(1))
+    return summary if summary is not None and summary.status is wanted else None
+
+
+def _facilitator(summary: Summary) -> User | None:
+    return db.session.get(User, summary.facilitator_id) if summary.facilitator_id else None
+
+
+@renderer("summary_proposed")
+def summary_proposed_mail(cycle_id: int) -> Message | None:
+    summary = _summary(cycle_id, SummaryStatus.PROPOSED)
+    facilitator = _facilitator(summary) if summary else None
+    if summary is None or facilitator is None:
+        return None
+    what = "revised" if summary.revision > 1 else "proposed"
+    version = f" (version {summary.version})" if summary.version > 1 else ""
+    return _note(summary.cycle.owner, f"Your conversation summary is ready for you to check{version}", [
+        f"{facilitator.name} has {what} your conversation summary{version}.",
+        "Read it, then agree it or ask for changes."], "Read your conversation summary",
+        "facilitator.owner_summary", cycle_id=summary.cycle_id)
+
+
+@renderer("summary_changes")
+def summary_changes_mail(cycle_id: int) -> Message | None:
+    summary = _summary(cycle_id, SummaryStatus.CHANGES_REQUESTED)
+    facilitator = _facilitator(summary) if summary else None
+    if summary is None or facilitator is None:
+        return None
+    return _note(facilitator, f"{summary.cycle.owner.name} asked for changes to their summary", [
+        f"{summary.cycle.owner.name} has asked for changes to their conversation summary.",
+        "Their comment is with the summary. Revise it and propose it again."], "Revise the summary",
+        "facilitator.summary_form", cycle_id=summary.cycle_id)
+
+
+@renderer("summary_agreed")
+def summary_agreed_mail(cycle_id: int) -> Message | None:
+    summary = _summary(cycle_id, SummaryStatus.AGREED)
+    facilitator = _facilitator(summary) if summary else None
+    if summary is None or facilitator is None:
+        return None
+    return _note(facilitator, f"{summary.cycle.owner.name} agreed their conversation summary", [
+        f"{summary.cycle.owner.name} has agreed their conversation summary (version {summary.version}).",
+        "It is now locked and sits in their development profile."], "See your owners", "facilitator.portal")
+
+
+def _evaluation_mail(cycle_id: int, reminder: bool) -> Message | None:
+    cycle = db.session.get(Cycle, cycle_id)
+    if cycle is None or cycle.state is not CycleState.SUMMARY_AGREED:
+        return None  # evaluated (or deleted) while the mail waited
+    first = "A reminder: please" if reminder else "Please"
+    return _note(cycle.owner, "How did your facilitated session go?" if not reminder
+                 else "Reminder: how did your facilitated session go?", [
+        f"{first} tell us how your facilitated session went. It takes about two minutes: five ratings and a "
+        "comment if you want to add one.",
+        "The central team reads what you say, with your name, to keep improving the sessions."],
+        "Tell us how it went", "facilitator.evaluation", cycle_id=cycle.id)
+
+
+@renderer("evaluation_request")
+def evaluation_request_mail(cycle_id: int) -> Message | None:
+    return _evaluation_mail(cycle_id, reminder=False)
+
+
+@renderer("evaluation_reminder")
+def evaluation_reminder_mail(cycle_id: int) -> Message | None:
+    return _evaluation_mail(cycle_id, reminder=True)

@@ -1,0 +1,380 @@
+"""The facilitated session's steps. They flush, never commit: the view (or job) commits once."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.mail import queue_mail
+from app.models import Role, User, UserRole
+from app.timeutil import utcnow
+from facilitator import rules
+from facilitator.models import (
+    DocumentRead,
+    Evaluation,
+    FacilitatorAssignment,
+    GoalProgress,
+    ReportRelease,
+    SessionRecord,
+    Summary,
+    SummaryShare,
+)
+from facilitator.rules import FacilitationError, GoalStatus, SessionMode, SummaryStatus
+from reports import operations as reports
+from reports.hooks import LogLine
+from reports.models import Report
+from surveys import cycle as cycle_rules
+from surveys import operations as rounds
+from surveys.cycle import CycleState
+from surveys.models import Cycle
+
+
+class Problems(FacilitationError):
+    """Several reasons at once, each (field, message), to map back onto a form."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__(problems[0][1])
+        self.problems = problems
+
+
+def _raise(problems: list[tuple[str, str]]) -> None:
+    if problems:
+        raise Problems(problems)
+
+
+# --- Assignment -------------------------------------------------------------------------------------------------
+
+def assignment_of(owner_id: int) -> FacilitatorAssignment | None:
+    return db.session.get(FacilitatorAssignment, owner_id)
+
+
+def facilitator_of(owner_id: int) -> User | None:
+    assignment = assignment_of(owner_id)
+    return assignment.facilitator if assignment else None
+
+
+def owners_of(facilitator_id: int) -> list[int]:
+    return list(db.session.scalars(sa.select(FacilitatorAssignment.owner_id)
+                                   .where(FacilitatorAssignment.facilitator_id == facilitator_id)))
+
+
+def people_with_role(organisation_id: int, role: Role) -> list[User]:
+    return list(db.session.scalars(sa.select(User).join(UserRole).where(
+        UserRole.role == role, User.organisation_id == organisation_id, User.is_active_account)
+        .order_by(User.name)))
+
+
+def assign(owner: User, facilitator: User, by: User) -> FacilitatorAssignment:
+    _raise(rules.assignment_problems(
+        by_id=by.id, by_roles=by.roles, owner_id=owner.id, owner_roles=owner.roles, facilitator_id=facilitator.id,
+        facilitator_roles=facilitator.roles,
+        same_organisation=owner.organisation_id == facilitator.organisation_id == by.organisation_id))
+    assignment = assignment_of(owner.id) or FacilitatorAssignment(owner_id=owner.id)
+    unchanged = assignment.facilitator_id == facilitator.id
+    assignment.facilitator_id, assignment.assigned_by_id, assignment.assigned_at = facilitator.id, by.id, utcnow()
+    db.session.add(assignment)
+    db.session.flush()
+    if not unchanged:
+        stamp = assignment.assigned_at.isoformat()
+        for kind in ("assigned_owner", "assigned_facilitator"):
+            queue_mail(kind, owner.id, f"{kind}:{owner.id}:{facilitator.id}:{stamp}")
+    return assignment
+
+
+# --- The portal -------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PortalRow:
+    owner: User
+    cycle: Cycle | None
+    next_step: str
+
+
+def latest_cycle(owner: User) -> Cycle | None:
+    return rounds.current_cycle(owner)
+
+
+def portal(facilitator: User) -> list[PortalRow]:
+    owners = db.session.scalars(sa.select(User).join(FacilitatorAssignment, FacilitatorAssignment.owner_id == User.id)
+                                .where(FacilitatorAssignment.facilitator_id == facilitator.id).order_by(User.name))
+    rows = []
+    for owner in owners:
+        cycle = latest_cycle(owner)
+        rows.append(PortalRow(owner, cycle, rules.next_step(owner_facts(cycle))))
+    return rows
+
+
+def owner_facts(cycle: Cycle | None) -> rules.OwnerFacts:
+    if cycle is None:
+        return rules.OwnerFacts(None)
+    latest = latest_summary(cycle)
+    return rules.OwnerFacts(cycle.state, cycle.finished_early_at is not None, held_cycle(cycle),
+                            latest.status if latest else None)
+
+
+def assigned_cycle(facilitator: User, cycle_id: int) -> Cycle | None:
+    """The round, if its owner is assigned to this facilitator (else None: the view answers 404)."""
+    cycle = db.session.get(Cycle, cycle_id)
+    if cycle is None or cycle.owner_id not in owners_of(facilitator.id):
+        return None
+    return cycle
+
+
+def report_of(cycle: Cycle) -> Report | None:
+    return reports.report_for(cycle.id)
+
+
+def report_is_ready(cycle: Cycle) -> bool:
+    return cycle.state in {CycleState.REPORT_READY, CycleState.SESSION_HELD, CycleState.SUMMARY_AGREED,
+                           CycleState.EVALUATED} and report_of(cycle) is not None
+
+
+# --- Release and reads ------------------------------------------------------------------------------------------
+
+def organisation_releases(cycle: Cycle) -> bool:
+    return bool(cycle.owner.organisation.facilitator_releases_report)
+
+
+def release_of(cycle: Cycle) -> ReportRelease | None:
+    return db.session.get(ReportRelease, cycle.id)
+
+
+def held_cycle(cycle: Cycle) -> bool:
+    return rules.held_from_owner(organisation_releases(cycle), release_of(cycle) is not None)
+
+
+def release(cycle: Cycle, by: User) -> ReportRelease:
+    rules.check_release(cycle.state, organisation_releases(cycle), release_of(cycle) is not None)
+    record = ReportRelease(cycle_id=cycle.id, released_by_id=by.id, released_by_name=by.name)
+    db.session.add(record)
+    db.session.flush()
+    queue_mail("report_released", cycle.id, f"report_released:{cycle.id}")
+    return record
+
+
+def record_read(cycle: Cycle, reader: User, document: str, capacity: str = "facilitator") -> None:
+    db.session.add(DocumentRead(cycle_id=cycle.id, document=document, reader_id=reader.id, reader_name=reader.name,
+                                capacity=capacity))
+
+
+_READ_WORDS = {"preparation": "Read your Preparation Document", "summary": "Read your conversation summary",
+               "plan_pdf": "Downloaded your development plan"}
+
+
+def read_log(cycle_id: int) -> list[LogLine]:
+    reads = db.session.scalars(sa.select(DocumentRead).where(DocumentRead.cycle_id == cycle_id)).all()
+    lines = [LogLine(r.read_at, r.reader_name + (" (facilitator)" if r.capacity == "facilitator" else ""),
+                     _READ_WORDS.get(r.document, r.document)) for r in reads]
+    released = db.session.get(ReportRelease, cycle_id)
+    if released:
+        lines.append(LogLine(released.released_at, f"{released.released_by_name} (facilitator)",
+                             "Released your report to you"))
+    return sorted(lines, key=lambda line: line.at, reverse=True)
+
+
+class ReportPeople:
+    """What reports asks of this package (reports.hooks.ReportPeople)."""
+
+    def facilitator_of(self, owner_id: int) -> User | None:
+        return facilitator_of(owner_id)
+
+    def owners_of(self, facilitator_id: int) -> Collection[int]:
+        return owners_of(facilitator_id)
+
+    def held_from_owner(self, report: Report) -> bool:
+        return held_cycle(report.cycle)
+
+    def read_log(self, report: Report) -> list[LogLine]:
+        return read_log(report.cycle_id)
+
+
+# --- The session ------------------------------------------------------------------------------------------------
+
+def session_of(cycle: Cycle) -> SessionRecord | None:
+    return db.session.get(SessionRecord, cycle.id)
+
+
+def record_session(cycle: Cycle, held_on: date, mode: SessionMode, by: User, today: date) -> SessionRecord:
+    rules.check_record_session(cycle.state, cycle.finished_early_at is not None, held_cycle(cycle), held_on, today)
+    cycle.state = cycle_rules.record_session(cycle.state)
+    record = SessionRecord(cycle_id=cycle.id, held_on=held_on, mode=mode, facilitator_id=by.id)
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+# --- The conversation summary -----------------------------------------------------------------------------------
+
+def summaries(cycle: Cycle) -> list[Summary]:
+    """Every version, newest first."""
+    return list(db.session.scalars(sa.select(Summary).where(Summary.cycle_id == cycle.id)
+                                   .order_by(Summary.version.desc())))
+
+
+def latest_summary(cycle: Cycle) -> Summary | None:
+    found = summaries(cycle)
+    return found[0] if found else None
+
+
+def agreed_summary(cycle: Cycle) -> Summary | None:
+    """The version in force: the newest agreed one."""
+    return next((s for s in summaries(cycle) if s.status is SummaryStatus.AGREED), None)
+
+
+def _goal_key(given: object) -> str:
+    text = str(given or "")
+    return text if re.fullmatch(r"[0-9a-f]{32}", text) else uuid.uuid4().hex
+
+
+def _clean_goals(goals: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    return [{"key": _goal_key(goal.get("key")), "term": goal["term"],
+             **{part: str(goal[part]).strip() for part in rules.GOAL_FIELDS},
+             "target_on": goal["target_on"].isoformat()} for goal in goals]
+
+
+def propose(cycle: Cycle, texts: Mapping[str, str], goals: list[Mapping[str, Any]], by: User, today: date
+            ) -> Summary:
+    latest = latest_summary(cycle)
+    how = rules.check_propose(cycle.state, latest.status if latest else None)
+    _raise(rules.summary_problems(texts, goals, today))
+    content = {**{name: (texts.get(name) or "").strip() for name in rules.SUMMARY_TEXTS},
+               "goals": _clean_goals(goals)}
+    if how == "revise" and latest is not None:
+        summary = latest
+        summary.content, summary.revision = content, summary.revision + 1
+    else:
+        summary = Summary(cycle_id=cycle.id, version=(latest.version + 1) if latest else 1, content=content)
+        db.session.add(summary)
+    summary.status, summary.facilitator_id, summary.proposed_at = SummaryStatus.PROPOSED, by.id, utcnow()
+    db.session.flush()
+    queue_mail("summary_proposed", cycle.id, f"summary_proposed:{summary.id}:{summary.revision}")
+    return summary
+
+
+def answer(summary: Summary, agree: bool, comment: str, now: datetime) -> None:
+    """The owner agrees to the proposed summary, or asks for changes."""
+    rules.check_owner_answer(summary.status, agree, comment)
+    cycle = summary.cycle
+    if not agree:
+        summary.status, summary.change_request = SummaryStatus.CHANGES_REQUESTED, comment.strip()
+        db.session.flush()
+        queue_mail("summary_changes", cycle.id, f"summary_changes:{summary.id}:{summary.revision}")
+        return
+    for earlier in summaries(cycle):
+        if earlier.status is SummaryStatus.AGREED:
+            earlier.status = SummaryStatus.SUPERSEDED
+    summary.status, summary.agreed_at = SummaryStatus.AGREED, now
+    if rules.moves_round_to_agreed(cycle.state):
+        cycle.state = cycle_rules.agree_summary(cycle.state)
+        queue_mail("evaluation_request", cycle.id, f"evaluation:{cycle.id}:ask")
+    db.session.flush()
+    queue_mail("summary_agreed", cycle.id, f"summary_agreed:{summary.id}")
+
+
+def first_agreed_at(cycle: Cycle) -> datetime | None:
+    return db.session.scalar(sa.select(sa.func.min(Summary.agreed_at)).where(Summary.cycle_id == cycle.id))
+
+
+# --- The development profile ------------------------------------------------------------------------------------
+
+def agreed_rounds(owner: User) -> list[tuple[Cycle, Summary]]:
+    """The owner's agreed summaries across rounds, newest round first."""
+    cycles = db.session.scalars(sa.select(Cycle).where(Cycle.owner_id == owner.id)
+                                .order_by(Cycle.created_at.desc(), Cycle.id.desc())).all()
+    return [(c, s) for c in cycles if (s := agreed_summary(c)) is not None]
+
+
+def progress_of(cycle: Cycle) -> dict[str, GoalProgress]:
+    rows = db.session.scalars(sa.select(GoalProgress).where(GoalProgress.cycle_id == cycle.id)).all()
+    return {row.goal_key: row for row in rows}
+
+
+def record_progress(cycle: Cycle, goal_key: str, status: str, note: str, completed_on: date | None,
+                    today: date) -> GoalProgress:
+    summary = agreed_summary(cycle)
+    if summary is None or goal_key not in {g["key"] for g in summary.goals}:
+        raise FacilitationError("That goal is not in an agreed summary.")
+    agreed_on = (summary.agreed_at or utcnow()).date()
+    _raise(rules.progress_problems(status, note, completed_on, agreed_on, today))
+    row = progress_of(cycle).get(goal_key) or GoalProgress(cycle_id=cycle.id, goal_key=goal_key)
+    row.status, row.note, row.completed_on, row.updated_at = GoalStatus(status), note.strip() or None, \
+        completed_on, utcnow()
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def summary_shares(cycle: Cycle) -> list[SummaryShare]:
+    return list(db.session.scalars(sa.select(SummaryShare).where(SummaryShare.cycle_id == cycle.id,
+                                                                 SummaryShare.revoked_at.is_(None))))
+
+
+def share_summary(cycle: Cycle, person: User) -> SummaryShare:
+    if agreed_summary(cycle) is None:
+        raise FacilitationError("You can share your summary once it is agreed.")
+    existing = db.session.scalar(sa.select(SummaryShare).where(SummaryShare.cycle_id == cycle.id,
+                                                               SummaryShare.user_id == person.id))
+    if existing is None:
+        existing = SummaryShare(cycle_id=cycle.id, user_id=person.id)
+        db.session.add(existing)
+    existing.shared_at, existing.revoked_at = utcnow(), None
+    db.session.flush()
+    return existing
+
+
+def revoke_summary_share(share: SummaryShare) -> None:
+    share.revoked_at = utcnow()
+    db.session.flush()
+
+
+def summary_capacity(user: User, cycle: Cycle) -> str | None:
+    """In what capacity this person may read the round's summary: owner, facilitator, shared, or None."""
+    if user.id == cycle.owner_id:
+        return "owner"
+    if cycle.owner_id in owners_of(user.id):
+        return "facilitator"
+    if any(share.user_id == user.id for share in summary_shares(cycle)):
+        return "shared"
+    return None
+
+
+def shared_with(user: User) -> list[SummaryShare]:
+    return list(db.session.scalars(sa.select(SummaryShare).where(SummaryShare.user_id == user.id,
+                                                                 SummaryShare.revoked_at.is_(None))
+                                   .order_by(SummaryShare.shared_at.desc())))
+
+
+# --- The evaluation ---------------------------------------------------------------------------------------------
+
+def evaluation_of(cycle: Cycle) -> Evaluation | None:
+    return db.session.get(Evaluation, cycle.id)
+
+
+def evaluate(cycle: Cycle, ratings: Mapping[str, int | None], comment: str) -> Evaluation:
+    keys = list(rules.EVALUATION_QUESTIONS)
+    _raise(rules.check_evaluation(cycle.state, ratings, keys, comment))
+    cycle.state = cycle_rules.record_evaluation(cycle.state)
+    agreed = agreed_summary(cycle)
+    evaluation = Evaluation(cycle_id=cycle.id, ratings={k: int(ratings[k]) for k in keys},  # type: ignore[arg-type]
+                            comment=comment.strip() or None,
+                            facilitator_id=agreed.facilitator_id if agreed else None)
+    db.session.add(evaluation)
+    db.session.flush()
+    return evaluation
+
+
+def all_evaluations() -> list[Evaluation]:
+    return list(db.session.scalars(sa.select(Evaluation).order_by(Evaluation.submitted_at.desc())))
+
+
+def facilitator_averages(facilitator_id: int) -> tuple[int, dict[str, float] | None]:
+    ratings = db.session.scalars(sa.select(Evaluation.ratings).where(Evaluation.facilitator_id == facilitator_id)
+                                 ).all()
+    return len(ratings), rules.averages(ratings, list(rules.EVALUATION_QUESTIONS))

@@ -1,0 +1,25 @@
+"""The personal development plan: one template for the HTML page and the PDF/UA (WeasyPrint)."""
+
+from __future__ import annotations
+
+from flask import render_template
+from markupsafe import Markup
+
+from facilitator import operations, rules
+from facilitator.models import Summary
+from surveys.models import Cycle
+
+
+def body(cycle: Cycle, summary: Summary, capacity: str) -> Markup:
+    return Markup(render_template(
+        "facilitator/plan_body.html", cycle=cycle, summary=summary, terms=rules.TERMS,
+        progress=operations.progress_of(cycle), you=capacity == "owner", owner_name=cycle.owner.name,
+        reviews=rules.review_dates(summary.agreed_at.date()) if summary.agreed_at else []))
+
+
+def pdf(cycle: Cycle, summary: Summary, capacity: str) -> bytes:
+    from weasyprint import HTML  # heavy import: only a download pays for it
+
+    html = render_template("facilitator/plan_pdf.html", owner_name=cycle.owner.name,
+                           body=body(cycle, summary, capacity))
+    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")

@@ -1,0 +1,101 @@
+"""Question prompts for the facilitated session (PRODUCT §5): versioned YAML files, like the questionnaire, checked
+on load. A broken file fails with a PromptsError naming the file and the field, for example
+"prompts-2026.1.yaml: framework → 1 → groups → exploring → 2: must not be blank" (positions count from 0).
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Annotated
+
+import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+PROMPTS_DIR = Path(__file__).with_name("prompts")
+FRAMEWORK = {"now": "Where are you now?", "need": "Where do you need to be?",
+             "get_there": "What will it take to get there?"}
+GROUPS = {"openers": "Conversation openers", "exploring": "Exploring questions",
+          "options": "Identifying options", "actions": "Agreeing actions"}
+MAX_PROMPT_LENGTH = 200
+
+
+class PromptsError(ValueError):
+    """A prompts file breaks a rule; the message names the file and the field."""
+
+
+def _text(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be blank")
+    if len(value) > MAX_PROMPT_LENGTH:
+        raise ValueError(f"must be at most {MAX_PROMPT_LENGTH} characters, not {len(value)}")
+    return value
+
+
+Prompt = Annotated[str, AfterValidator(_text)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Groups(_Strict):
+    openers: list[Prompt] = Field(min_length=1)
+    exploring: list[Prompt] = Field(min_length=1)
+    options: list[Prompt] = Field(min_length=1)
+    actions: list[Prompt] = Field(min_length=1)
+
+    def items(self) -> list[tuple[str, str, list[str]]]:
+        return [(key, label, getattr(self, key)) for key, label in GROUPS.items()]
+
+
+class Question(_Strict):
+    key: str
+    question: Prompt
+    groups: Groups
+
+
+class Prompts(_Strict):
+    version: str
+    framework: list[Question]
+
+    @field_validator("framework")
+    @classmethod
+    def _three_questions(cls, questions: list[Question]) -> list[Question]:
+        keys = [q.key for q in questions]
+        if keys != list(FRAMEWORK):
+            raise ValueError(f"must be the three framework questions {', '.join(FRAMEWORK)} in that order, "
+                             f"not {', '.join(keys) or 'none'}")
+        return questions
+
+
+def _where(location: tuple[str | int, ...]) -> str:
+    return " → ".join(str(part) for part in location) or "(the file)"
+
+
+def parse(text: str, name: str) -> Prompts:
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise PromptsError(f"{name}: not valid YAML ({error})") from None
+    if not isinstance(raw, dict):
+        raise PromptsError(f"{name}: must be a mapping with version and framework")
+    try:
+        prompts = Prompts.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        message = first["msg"].removeprefix("Value error, ")
+        raise PromptsError(f"{name}: {_where(first['loc'])}: {message}") from None
+    expected = f"prompts-{prompts.version}.yaml"
+    if name != expected:
+        raise PromptsError(f"{name}: version: must match the file name ({expected})")
+    return prompts
+
+
+@functools.cache
+def load_version(version: str) -> Prompts:
+    path = PROMPTS_DIR / f"prompts-{version}.yaml"
+    if not path.exists():
+        raise PromptsError(f"No prompts file for version {version}")
+    return parse(path.read_text(encoding="utf-8"), path.name)

@@ -1,0 +1,49 @@
+"""What this package adds to the owner's round page (through surveys.hooks): who their facilitator is, whether the
+report waits for release, and the later steps that are the owner's to do now."""
+
+from __future__ import annotations
+
+from flask import url_for
+
+from facilitator import operations
+from facilitator.rules import SummaryStatus
+from surveys.cycle import CycleState
+from surveys.models import Cycle
+
+
+def steps_for(cycle: Cycle) -> dict[str, str]:
+    links: dict[str, str] = {}
+    latest = operations.latest_summary(cycle)
+    if latest is not None and latest.status is SummaryStatus.PROPOSED:
+        links["summary"] = url_for("facilitator.owner_summary", cycle_id=cycle.id)
+    elif operations.agreed_summary(cycle) is not None:
+        links["summary"] = url_for("facilitator.profile")
+    if cycle.state is CycleState.SUMMARY_AGREED:
+        links["evaluation"] = url_for("facilitator.evaluation", cycle_id=cycle.id)
+    return links
+
+
+def notes_for(cycle: Cycle) -> list[str]:
+    facilitator = operations.facilitator_of(cycle.owner_id)
+    if cycle.state is CycleState.CANCELLED or cycle.finished_early_at:
+        return []
+    notes = [f"Your facilitator is {facilitator.name}." if facilitator else
+             "Your local lead or an administrator will assign you a facilitator, who will go through your report "
+             "with you."]
+    who = facilitator.name if facilitator else "your facilitator"
+    if operations.organisation_releases(cycle):
+        if operations.held_cycle(cycle) and operations.report_is_ready(cycle):
+            notes.append(f"Your report is ready. In your organisation {who} reads it first and releases it to you "
+                         "at or before your session.")
+        elif cycle.state in {CycleState.DRAFT, CycleState.OPEN, CycleState.CLOSED}:
+            notes.append(f"When your report is ready, {who} reads it first and releases it to you at or before "
+                         "your session, so you can go through it together.")
+    session = operations.session_of(cycle)
+    if session is not None:
+        notes.append(f"Your session was held on {session.held_on.strftime('%-d %B %Y')} "
+                     f"({session.mode.label.lower()}).")
+    latest = operations.latest_summary(cycle)
+    if latest is not None and latest.status is SummaryStatus.CHANGES_REQUESTED:
+        notes.append(f"You asked for changes to your conversation summary. "
+                     f"{facilitator.name if facilitator else 'Your facilitator'} is revising it.")
+    return notes

@@ -1,0 +1,185 @@
+"""The owner's development profile: agreed summaries across rounds, progress on each goal, review dates as a
+calendar file, the personal development plan (HTML and PDF/UA from one template), and sharing it with a manager
+(revocable, every read logged)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from app import db as unit
+from app.access import roles, signed_in
+from app.errors import DomainError
+from app.extensions import db
+from app.models import Role, User
+from app.timeutil import today
+from facilitator import calendar, operations, plan, rules
+from facilitator.forms import ProgressForm, ShareForm, put_problems, set_date
+from facilitator.models import Summary, SummaryShare
+from facilitator.rules import GoalStatus
+from facilitator.views import bp, owned_cycle
+from reports import operations as reports
+from surveys.forms import ConfirmForm
+from surveys.models import Cycle
+
+owner_only = roles(Role.OWNER)
+
+
+@bp.route("/development")
+@owner_only
+def profile():  # type: ignore[no-untyped-def]
+    rounds = [(cycle, summary, operations.progress_of(cycle),
+               rules.review_dates(summary_agreed_on(summary)))
+              for cycle, summary in operations.agreed_rounds(current_user)]
+    return render_template("facilitator/profile.html", rounds=rounds, terms=rules.TERMS, GoalStatus=GoalStatus)
+
+
+def summary_agreed_on(summary: Summary) -> date:
+    return (summary.agreed_at or datetime.combine(today(), datetime.min.time())).date()
+
+
+def _agreed(cycle: Cycle) -> Summary:
+    summary = operations.agreed_summary(cycle)
+    if summary is None:
+        abort(404)
+    return summary
+
+
+@bp.route("/development/<int:cycle_id>/goals/<int:goal_number>", methods=["GET", "POST"])
+@owner_only
+def goal_progress(cycle_id: int, goal_number: int):  # type: ignore[no-untyped-def]
+    cycle = owned_cycle(cycle_id)
+    summary = _agreed(cycle)
+    if not 1 <= goal_number <= len(summary.goals):
+        abort(404)
+    goal = summary.goals[goal_number - 1]
+    current = operations.progress_of(cycle).get(goal["key"])
+    form = ProgressForm()
+    if request.method == "GET" and current is not None:
+        form.status.data, form.note.data = current.status.value, current.note or ""
+        set_date(form, "completed", current.completed_on)
+    elif form.validate_on_submit():
+        completed = form.completed_on()
+        if isinstance(completed, str):
+            form.completed_day.errors.append(completed)
+        else:
+            try:
+                operations.record_progress(cycle, goal["key"], form.status.data, form.note.data or "", completed,
+                                           today())
+            except operations.Problems as problems:
+                unit.rollback()
+                put_problems(form, problems.problems, {"completed_on": "completed_day"})
+            else:
+                unit.commit()
+                flash(f"Progress on goal {goal_number} has been saved.")
+                return redirect(url_for("facilitator.profile"))
+    return render_template("facilitator/goal_progress.html", form=form, cycle=cycle, goal=goal,
+                           number=goal_number, terms=rules.TERMS)
+
+
+@bp.route("/development/<int:cycle_id>/reviews.ics")
+@owner_only
+def review_calendar(cycle_id: int):  # type: ignore[no-untyped-def]
+    cycle = owned_cycle(cycle_id)
+    summary = _agreed(cycle)
+    body = calendar.review_calendar(cycle.id, rules.review_dates(summary_agreed_on(summary)))
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": 'attachment; filename="development-plan-reviews.ics"', "Cache-Control": "no-store"})
+
+
+def _readable(cycle_id: int) -> tuple[Cycle, str]:
+    cycle = db.session.get(Cycle, cycle_id)
+    capacity = operations.summary_capacity(current_user, cycle) if cycle else None
+    if cycle is None or capacity is None or operations.agreed_summary(cycle) is None:
+        abort(404)
+    return cycle, capacity
+
+
+def _version(cycle: Cycle, capacity: str) -> Summary:
+    """The agreed version, or an earlier one by ?version= (the owner and facilitator only)."""
+    wanted = request.args.get("version", "")
+    if not wanted:
+        return _agreed(cycle)
+    if capacity == "shared" or not wanted.isdigit():
+        abort(404)
+    found = next((s for s in operations.summaries(cycle) if s.version == int(wanted)
+                  and s.status in {rules.SummaryStatus.AGREED, rules.SummaryStatus.SUPERSEDED}), None)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/development/<int:cycle_id>/plan")
+@signed_in
+def plan_page(cycle_id: int):  # type: ignore[no-untyped-def]
+    cycle, capacity = _readable(cycle_id)
+    summary = _version(cycle, capacity)
+    if capacity != "owner":
+        operations.record_read(cycle, current_user, "summary", capacity)
+        unit.commit()
+    return render_template("facilitator/plan_page.html", cycle=cycle, summary=summary, is_owner=capacity == "owner",
+                           body=plan.body(cycle, summary, capacity), versions=operations.summaries(cycle))
+
+
+@bp.route("/development/<int:cycle_id>/plan.pdf")
+@signed_in
+def plan_pdf(cycle_id: int):  # type: ignore[no-untyped-def]
+    cycle, capacity = _readable(cycle_id)
+    summary = _version(cycle, capacity)
+    pdf = plan.pdf(cycle, summary, capacity)
+    if capacity != "owner":
+        operations.record_read(cycle, current_user, "plan_pdf", capacity)
+        unit.commit()
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": 'attachment; filename="personal-development-plan.pdf"', "Cache-Control": "no-store"})
+
+
+@bp.route("/development/<int:cycle_id>/sharing", methods=["GET", "POST"])
+@owner_only
+def sharing(cycle_id: int):  # type: ignore[no-untyped-def]
+    cycle = owned_cycle(cycle_id)
+    _agreed(cycle)
+    managers = reports.managers_for(current_user)
+    form = ShareForm()
+    form.person.choices = [SelectChoice("", "Choose a person"),
+                           *[SelectChoice(str(m.id), f"{m.name} ({m.email})") for m in managers]]
+    if form.validate_on_submit():
+        person: User | None = next((m for m in managers if str(m.id) == form.person.data), None)
+        if person is None:
+            form.person.errors.append("Choose someone from the list")
+        else:
+            try:
+                operations.share_summary(cycle, person)
+            except DomainError as error:
+                unit.rollback()
+                form.person.errors.append(error.message)
+            else:
+                unit.commit()
+                flash(f"{person.name} can now read your development plan. You can stop sharing at any time.")
+                return redirect(url_for("facilitator.sharing", cycle_id=cycle.id))
+    return render_template("facilitator/sharing.html", cycle=cycle, form=form, shares=operations.summary_shares(cycle),
+                           reads=operations.read_log(cycle.id), revoke_form=ConfirmForm(prefix="revoke"),
+                           has_managers=bool(managers))
+
+
+@bp.route("/development/<int:cycle_id>/sharing/<int:share_id>/stop", methods=["POST"])
+@owner_only
+def stop_sharing(cycle_id: int, share_id: int):  # type: ignore[no-untyped-def]
+    cycle = owned_cycle(cycle_id)
+    share = db.session.get(SummaryShare, share_id)
+    if share is None or share.cycle_id != cycle.id:
+        abort(404)
+    if ConfirmForm(prefix="revoke").validate_on_submit():
+        operations.revoke_summary_share(share)
+        unit.commit()
+        flash(f"{share.user.name} can no longer read your development plan.")
+    return redirect(url_for("facilitator.sharing", cycle_id=cycle.id))
+
+
+@bp.route("/development/shared")
+@roles(Role.MANAGER)
+def shared():  # type: ignore[no-untyped-def]
+    return render_template("facilitator/shared.html", shares=operations.shared_with(current_user))

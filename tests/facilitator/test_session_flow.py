@@ -1,0 +1,270 @@
+"""The facilitated session through the pages, with CSRF: assign, read, release, record the session, propose, ask for
+changes, revise, agree, progress, share, evaluate; and everyone else gets 404."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app import db as unit
+from app.extensions import db
+from app.mail import OutboundMail
+from app.models import Role, User
+from app.timeutil import today, utcnow
+from facilitator import jobs
+from facilitator.models import DocumentRead, Summary
+from surveys import operations as rounds
+from surveys.cycle import CycleState
+from surveys.models import Cycle
+from tests.conftest import csrf_from, post_form
+from tests.fixtures.insider import database_bytes
+from tests.fixtures.people import sign_in
+
+SIZES = {"manager": 1, "peer": 3, "direct_report": 3}
+SECRET_POINT = "Wants to lead the discharge programme across both sites"
+
+
+def _client(app: Flask, user: User) -> FlaskClient:
+    client = app.test_client()
+    assert sign_in(client, user).status_code == 302
+    return client
+
+
+@pytest.fixture
+def people(create_user: Callable[..., User]) -> dict[str, User]:
+    return {"lead": create_user(Role.LOCAL_LEAD, name="Lee Lead"),
+            "facilitator": create_user(Role.FACILITATOR, name="Fay Facilitator"),
+            "other_facilitator": create_user(Role.FACILITATOR, name="Otto Other"),
+            "manager": create_user(Role.MANAGER, name="Mo Manager"),
+            "other_owner": create_user(Role.OWNER, name="Oscar Otherowner"),
+            "admin": create_user(Role.ADMIN, name="Ada Admin")}
+
+
+@pytest.fixture
+def cycle(owner: User, create_closed_round: Callable[..., Cycle]) -> Cycle:
+    cycle = create_closed_round(owner, SIZES)
+    return cycle
+
+
+def _goal(n: int, term: str = "short", days: int = 30) -> dict[str, str]:
+    target = today() + timedelta(days=days)
+    return {f"goals-{n}-term": term, f"goals-{n}-what": f"Goal {n}: chair the team meeting",
+            f"goals-{n}-measure": "Chaired 4 meetings", f"goals-{n}-support": "Time from my manager",
+            f"goals-{n}-values": "Compassion", f"goals-{n}-target_day": str(target.day),
+            f"goals-{n}-target_month": str(target.month), f"goals-{n}-target_year": str(target.year)}
+
+
+def _summary_data(**extra: str) -> dict[str, str]:
+    return {"key_points": SECRET_POINT, "strengths": "Calm", "development_areas": "Delegation",
+            "action": "propose", **_goal(0), **extra}
+
+
+def test_the_whole_session(app: Flask, owner: User, people: dict[str, User], cycle: Cycle, mailbox) -> None:  # type: ignore[no-untyped-def]
+    lead = _client(app, people["lead"])
+    response = post_form(lead, "/facilitators", {"owner": str(owner.id),
+                                                 "facilitator": str(people["facilitator"].id)})
+    assert response.status_code == 302
+    assert {m["To"] for m in mailbox.messages} >= {owner.email, people["facilitator"].email}
+
+    owner_client = _client(app, owner)
+    assert "Your facilitator is Fay Facilitator" in owner_client.get("/round").get_data(as_text=True)
+
+    fac = _client(app, people["facilitator"])
+    portal = fac.get("/facilitator").get_data(as_text=True)
+    assert "Olivia Owner" in portal and "Read the report and Preparation Document" in portal
+    page = fac.get(f"/facilitator/rounds/{cycle.id}").get_data(as_text=True)
+    assert "Record the session" in page
+
+    # The session: a date in the future is refused with a message, then recorded.
+    future = today() + timedelta(days=3)
+    response = post_form(fac, f"/facilitator/rounds/{cycle.id}/session", {
+        "held_day": str(future.day), "held_month": str(future.month), "held_year": str(future.year),
+        "mode": "video"})
+    assert response.status_code == 200 and "today or in the past" in response.get_data(as_text=True)
+    response = post_form(fac, f"/facilitator/rounds/{cycle.id}/session", {
+        "held_day": str(today().day), "held_month": str(today().month), "held_year": str(today().year),
+        "mode": "video"})
+    assert response.status_code == 302
+    db.session.refresh(cycle)
+    assert cycle.state is CycleState.SESSION_HELD
+
+    # A summary with a goal missing its measure is refused, naming the field.
+    url = f"/facilitator/rounds/{cycle.id}/summary"
+    form = fac.get(url).get_data(as_text=True)
+    assert "Where are you now?" in form  # the prompts beside the form
+    bad = _summary_data(**{"goals-0-measure": ""})
+    response = fac.post(url, data={"csrf_token": csrf_from(form), **bad})
+    assert "Goal 1: enter how success will be measured" in response.get_data(as_text=True)
+    response = fac.post(url, data={"csrf_token": csrf_from(form), **_summary_data()})
+    assert response.status_code == 302
+    assert SECRET_POINT.encode() not in database_bytes(app)  # encrypted at rest
+
+    # The owner asks for changes: a comment is needed.
+    mine = f"/round/{cycle.id}/summary"
+    page = owner_client.get(mine).get_data(as_text=True)
+    assert SECRET_POINT in page
+    response = owner_client.post(mine, data={"csrf_token": csrf_from(page), "decision": "changes", "comment": ""})
+    assert "Say what you would like changed" in response.get_data(as_text=True)
+    response = owner_client.post(mine, data={"csrf_token": csrf_from(page), "decision": "changes",
+                                             "comment": "Add a longer-term goal"})
+    assert response.status_code == 302
+    assert any("asked for changes" in m["Subject"] for m in mailbox.to(people["facilitator"].email))
+
+    # The facilitator revises; the owner agrees.
+    form = fac.get(url).get_data(as_text=True)
+    assert "Add a longer-term goal" in form
+    revised = {**_summary_data(), **_goal(1, "long", 200)}
+    response = fac.post(url, data={"csrf_token": csrf_from(form), **revised})
+    assert response.status_code == 302
+    page = owner_client.get(mine).get_data(as_text=True)
+    response = owner_client.post(mine, data={"csrf_token": csrf_from(page), "decision": "agree", "comment": ""})
+    assert response.status_code == 302
+    db.session.refresh(cycle)
+    assert cycle.state is CycleState.SUMMARY_AGREED
+    assert any("agreed" in m["Subject"] for m in mailbox.to(people["facilitator"].email))
+    assert any("How did your facilitated session go" in m["Subject"] for m in mailbox.to(owner.email))
+
+    # The round is no longer active: a new one can start.
+    assert "Start a new feedback round" in owner_client.get("/round").get_data(as_text=True)
+
+    # Development profile, progress, calendar, plan.
+    profile = owner_client.get("/development").get_data(as_text=True)
+    assert "Goal 0: chair the team meeting" in profile
+    response = post_form(owner_client, f"/development/{cycle.id}/goals/1", {"status": "on_track", "note": "Going"})
+    assert response.status_code == 302
+    assert "On track" in owner_client.get("/development").get_data(as_text=True)
+    ics = owner_client.get(f"/development/{cycle.id}/reviews.ics")
+    assert ics.mimetype == "text/calendar" and ics.data.count(b"BEGIN:VEVENT") == 4
+    assert owner_client.get(f"/development/{cycle.id}/plan").status_code == 200
+
+    # Manager: 404 until shared; then reads, logged; 404 again after stopping.
+    manager = _client(app, people["manager"])
+    assert manager.get(f"/development/{cycle.id}/plan").status_code == 404
+    response = post_form(owner_client, f"/development/{cycle.id}/sharing", {"person": str(people["manager"].id)})
+    assert response.status_code == 302
+    assert SECRET_POINT in manager.get(f"/development/{cycle.id}/plan").get_data(as_text=True)
+    sharing = owner_client.get(f"/development/{cycle.id}/sharing").get_data(as_text=True)
+    assert "Mo Manager" in sharing and "Read your conversation summary" in sharing
+    share_id = db.session.scalar(sa.text("SELECT id FROM summary_shares"))
+    owner_client.post(f"/development/{cycle.id}/sharing/{share_id}/stop",
+                      data={"revoke-csrf_token": csrf_from(sharing)})
+    assert manager.get(f"/development/{cycle.id}/plan").status_code == 404
+
+    # Evaluation: a missing rating is refused, then sent; the round is evaluated.
+    eval_url = f"/round/{cycle.id}/evaluation"
+    ratings = {k: "4" for k in ("understood", "listened", "goals", "next", "overall")}
+    response = post_form(owner_client, eval_url, {**ratings, "overall": ""})
+    assert "Choose a rating from 1 to 5" in response.get_data(as_text=True)
+    response = post_form(owner_client, eval_url, {**ratings, "comment": "Very helpful"})
+    assert response.status_code == 302
+    db.session.refresh(cycle)
+    assert cycle.state is CycleState.EVALUATED
+    admin_page = _client(app, people["admin"]).get("/evaluations").get_data(as_text=True)
+    assert "Olivia Owner" in admin_page and "Fay Facilitator" in admin_page and "Very helpful" in admin_page
+    portal = " ".join(fac.get("/facilitator").get_data(as_text=True).split())
+    assert "once 3 or more owners have evaluated" in portal  # one evaluation: no averages yet
+
+
+def test_others_get_404(app: Flask, owner: User, people: dict[str, User], cycle: Cycle) -> None:
+    from facilitator.operations import assign
+
+    assign(owner, people["facilitator"], people["lead"])
+    unit.commit()
+    other_fac = _client(app, people["other_facilitator"])
+    for url in (f"/facilitator/rounds/{cycle.id}", f"/facilitator/rounds/{cycle.id}/preparation",
+                f"/facilitator/rounds/{cycle.id}/session", f"/facilitator/rounds/{cycle.id}/summary"):
+        assert other_fac.get(url).status_code == 404, url
+    other_owner = _client(app, people["other_owner"])
+    for url in (f"/round/{cycle.id}/summary", f"/round/{cycle.id}/evaluation", f"/development/{cycle.id}/sharing",
+                f"/development/{cycle.id}/goals/1", f"/development/{cycle.id}/reviews.ics"):
+        assert other_owner.get(url).status_code == 404, url
+    for who in ("manager", "other_owner", "other_facilitator", "lead", "admin"):
+        assert _client(app, people[who]).get(f"/development/{cycle.id}/plan").status_code == 404, who
+
+
+def test_a_lead_who_is_also_a_facilitator_cannot_assign_themselves(app: Flask, owner: User,
+                                                                   create_user: Callable[..., User]) -> None:
+    both = create_user(Role.LOCAL_LEAD, Role.FACILITATOR, name="Bo Both")
+    client = _client(app, both)
+    response = post_form(client, "/facilitators", {"owner": str(owner.id), "facilitator": str(both.id)})
+    assert response.status_code == 200
+    assert "you cannot assign yourself" in response.get_data(as_text=True)
+    self_owner = create_user(Role.OWNER, Role.FACILITATOR, name="Sam Self")
+    response = post_form(client, "/facilitators", {"owner": str(self_owner.id), "facilitator": str(self_owner.id)})
+    assert "nobody can facilitate their own round" in response.get_data(as_text=True)
+
+
+def test_release_holds_the_report_until_the_facilitator_releases_it(app: Flask, owner: User,
+                                                                    people: dict[str, User], cycle: Cycle) -> None:
+    from facilitator.operations import assign
+    from reports.models import Report
+
+    owner.organisation.facilitator_releases_report = True
+    assign(owner, people["facilitator"], people["lead"])
+    unit.commit()
+    report_id = db.session.scalar(sa.select(Report.id).where(Report.cycle_id == cycle.id))
+    owner_client = _client(app, owner)
+    assert owner_client.get(f"/reports/{report_id}").status_code == 404
+    assert "reads it first and releases it" in owner_client.get("/round").get_data(as_text=True)
+    fac = _client(app, people["facilitator"])
+    assert fac.get(f"/reports/{report_id}").status_code == 200
+    page = fac.get(f"/facilitator/rounds/{cycle.id}").get_data(as_text=True)
+    fac.post(f"/facilitator/rounds/{cycle.id}/release", data={"csrf_token": csrf_from(page)})
+    assert owner_client.get(f"/reports/{report_id}").status_code == 200
+    log = owner_client.get(f"/reports/{report_id}/sharing").get_data(as_text=True)
+    assert "Released your report to you" in log and "Fay Facilitator (facilitator)" in log
+
+
+def test_preparation_reads_are_in_the_owners_read_log(app: Flask, owner: User, people: dict[str, User],
+                                                      create_round: Callable[..., Cycle]) -> None:
+    from facilitator.operations import assign
+
+    assign(owner, people["facilitator"], people["lead"])
+    unit.commit()
+    cycle = create_round(owner, [("Pat Peer", "pat@trust.example", "peer")])
+    rounds.save_preparation(cycle, texts={"aims": "Lead a service across sites"}, ratings={}, position=None,
+                            submit=True)
+    unit.commit()
+    fac = _client(app, people["facilitator"])
+    assert fac.get(f"/facilitator/rounds/{cycle.id}/preparation").status_code == 409  # not before the report
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(DocumentRead)) == 0
+
+
+def test_owner_finishes_a_round_after_its_report_and_starts_another(app: Flask, owner: User, cycle: Cycle) -> None:
+    client = _client(app, owner)
+    assert "Finish this round without a session" in client.get("/round").get_data(as_text=True)
+    response = post_form(client, "/round/finish", {})
+    assert response.status_code == 302
+    page = client.get("/round").get_data(as_text=True)
+    assert "Start a new feedback round" in page and "Talk it through" not in page
+    start = client.get("/round/start").get_data(as_text=True)
+    response = client.post("/round/start", data={"csrf_token": csrf_from(start), "day": str(
+        (today() + timedelta(days=21)).day), "month": str((today() + timedelta(days=21)).month),
+        "year": str((today() + timedelta(days=21)).year)})
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Cycle).where(Cycle.owner_id == owner.id)) == 2
+
+
+def test_evaluation_reminders_go_after_3_and_10_days_each_once(app: Flask, owner: User, cycle: Cycle) -> None:
+    agreed_at = utcnow()
+    cycle.state = CycleState.SUMMARY_AGREED
+    db.session.add(Summary(cycle_id=cycle.id, version=1, content={"goals": []}, status="agreed",
+                           agreed_at=agreed_at))
+    unit.commit()
+
+    def reminders() -> list[str]:
+        return list(db.session.scalars(sa.select(OutboundMail.dedupe_key)
+                                       .where(OutboundMail.kind == jobs.REMINDER_KIND)))
+
+    assert jobs.claim_evaluation_reminders(agreed_at + timedelta(days=2)) == 0
+    assert jobs.claim_evaluation_reminders(agreed_at + timedelta(days=3, minutes=1)) == 1
+    assert jobs.claim_evaluation_reminders(agreed_at + timedelta(days=3, minutes=2)) == 0
+    assert jobs.claim_evaluation_reminders(agreed_at + timedelta(days=10, minutes=1)) == 1
+    assert jobs.claim_evaluation_reminders(agreed_at + timedelta(days=20)) == 0
+    unit.commit()
+    assert sorted(reminders()) == [f"evaluation:{cycle.id}:day-10", f"evaluation:{cycle.id}:day-3"]
