@@ -75,7 +75,7 @@ def test_the_pdf_says_what_the_page_says_laid_out_not_as_markup(closed: Cycle) -
 def test_the_words_suit_the_reader_you_for_the_owner_the_name_for_anyone_else(
         app: Flask, closed: Cycle, owner: User, create_user) -> None:  # type: ignore[no-untyped-def]
     facilitator = create_user(Role.FACILITATOR, name="Fay Facilitator")
-    assign_facilitator(owner, facilitator, owner)
+    assign_facilitator(owner, facilitator, create_user(Role.LOCAL_LEAD))
     unit.commit()
     report = _report(closed)
     mine, theirs = _page(app, owner, report), _page(app, facilitator, report)
@@ -126,7 +126,7 @@ def test_the_owner_downloads_the_shown_figures_as_csv(app: Flask, closed: Cycle,
     assert len(lines) - 1 == len(shown)
     assert all(len(line[4]) == 3 for line in lines[1:])  # one decimal, never finer
     facilitator = create_user(Role.FACILITATOR)
-    assign_facilitator(owner, facilitator, owner)
+    assign_facilitator(owner, facilitator, create_user(Role.LOCAL_LEAD))
     unit.commit()
     assert _client_for(app, facilitator).get(f"/reports/{report.id}/figures.csv").status_code in (403, 404)
 
