@@ -108,6 +108,9 @@ def test_the_whole_session(app: Flask, owner: User, people: dict[str, User], cyc
     mine = f"/round/{cycle.id}/summary"
     page = owner_client.get(mine).get_data(as_text=True)
     assert SECRET_POINT in page
+    # Every part of a goal reads back as written (a goal is a mapping: its "values" must not be the dict method).
+    assert all(part in page for part in ("Chaired 4 meetings", "Time from my manager", "Compassion"))
+    assert "built-in method" not in page
     response = owner_client.post(mine, data={"csrf_token": csrf_from(page), "decision": "changes", "comment": ""})
     assert "Say what you would like changed" in response.get_data(as_text=True)
     response = owner_client.post(mine, data={"csrf_token": csrf_from(page), "decision": "changes",
