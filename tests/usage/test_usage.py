@@ -74,7 +74,8 @@ def test_each_complete_quarter_is_built_once_and_the_lead_told_once(app: Flask, 
                                 "SMTP_PORT": app.config["SMTP_PORT"]})
     with again.app_context():
         assert jobs.tick(NOW + timedelta(days=40)) == "built 0 usage quarters"
-        db.session.remove()
+        db.session.remove()  # return its connection, so dispose() can close it
+        db.engine.dispose()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboundMail)
                              .where(OutboundMail.kind == "usage_report")) == 1
 
