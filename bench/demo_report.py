@@ -22,7 +22,7 @@ from app.extensions import db
 from app.timeutil import today
 from demo import data as demo
 from reports.anonymity import SELF
-from reports.build import build_report, figure_table, open_part, report_data
+from reports.build import build_report, figure_table, pdf_for, report_data
 from reports.checker import check
 from reports.models import Report
 from reports.table import FigureTable
@@ -62,7 +62,7 @@ def main() -> None:
                       f"{verdict or 'passes'}")
                 if out:
                     name = cycle.owner.name.split()[0].lower()
-                    (out / f"demo-{name}.pdf").write_bytes(open_part(report, "pdf"))
+                    (out / f"demo-{name}.pdf").write_bytes(pdf_for(report, "pdf"))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,8 @@
-"""Building a report once a round has closed: the figure table, checked, then sealed with the content and PDFs.
+"""Building a report once a round has closed: the figure table, checked, then sealed with the content.
+
+The PDFs (one for the owner, one for anyone else: the words differ, the figures never) are rendered from the sealed
+table and content by a job that runs right after the build, so the report is ready without waiting for WeasyPrint;
+a download that comes first renders its PDF itself. Either way each PDF is rendered once and then kept sealed.
 
 `report_data` is the one function between stored responses and figures: everything after it sees responses only
 as (category, answers, comments), in no particular order, with nothing that points back at a rater.
@@ -26,6 +30,7 @@ from surveys.cycle import CycleState
 from surveys.models import Cycle, Response
 
 PARTS = ("figures", "content", "pdf", "pdf_reader")
+PDF_PARTS = ("pdf", "pdf_reader")
 
 
 class ReportRefused(RuntimeError):
@@ -54,43 +59,80 @@ def build_report(cycle: Cycle) -> Report | None:
         return None
     if db.session.scalar(sa.select(Report.id).where(Report.cycle_id == cycle.id)) is not None:
         return None
-    data = report_data(cycle)
-    table = data.table.to_json()
-    violations = check(table)
-    if violations:
-        raise ReportRefused(violations)
-    closed_on = (cycle.closed_at or cycle.created_at).date()
-    content = data.content_json() | {"owner_name": cycle.owner.name, "closed_on": closed_on.isoformat()}
-    pdfs = {part: render_pdf(data, content, Words(is_owner=part == "pdf", name=cycle.owner.name))
-            for part in ("pdf", "pdf_reader")}
+    table, content = _checked_table_and_content(cycle)
     report = Report(cycle=cycle)
     db.session.add(report)
     db.session.flush()  # the id is bound into every ciphertext
     data_key = envelope.new_data_key()
     report.wrapped_key = envelope.wrap_key(key_ring(), report.id, data_key)
-    report.figures_sealed = envelope.seal(data_key, report.id, "figures", _dump(table))
-    report.content_sealed = envelope.seal(data_key, report.id, "content", _dump(content))
-    report.pdf_sealed = envelope.seal(data_key, report.id, "pdf", pdfs["pdf"])
-    report.pdf_reader_sealed = envelope.seal(data_key, report.id, "pdf_reader", pdfs["pdf_reader"])
+    _seal_table_and_content(report, data_key, table, content)
     cycle.state = rules.mark_report_ready(cycle.state)
     queue_mail("report_ready", cycle.id, f"report_ready:{cycle.id}")
     db.session.flush()
     return report
 
 
+def _checked_table_and_content(cycle: Cycle) -> tuple[dict[str, Any], dict[str, Any]]:
+    data = report_data(cycle)
+    table = data.table.to_json()
+    violations = check(table)
+    if violations:
+        raise ReportRefused(violations)
+    closed_on = (cycle.closed_at or cycle.created_at).date()
+    return table, data.content_json() | {"owner_name": cycle.owner.name, "closed_on": closed_on.isoformat()}
+
+
+def _seal_table_and_content(report: Report, data_key: bytes, table: dict[str, Any], content: dict[str, Any]) -> None:
+    report.figures_sealed = envelope.seal(data_key, report.id, "figures", _dump(table))
+    report.content_sealed = envelope.seal(data_key, report.id, "content", _dump(content))
+
+
+def _seal_missing_table(report: Report) -> None:
+    """A report built before figure tables were sealed (its sealed HTML is gone) gets its table and content from
+    the round's stored responses, by the same rules and the same check, the first time it is opened."""
+    if report.figures_sealed and report.content_sealed:
+        return
+    table, content = _checked_table_and_content(report.cycle)
+    _seal_table_and_content(report, _data_key(report), table, content)
+    db.session.flush()
+
+
+def _data_key(report: Report) -> bytes:
+    return envelope.unwrap_key(key_ring(), report.id, report.wrapped_key)
+
+
+def pdf_for(report: Report, part: str) -> bytes:
+    """The owner's PDF ("pdf") or everyone else's ("pdf_reader"): the sealed one, or rendered now from the sealed
+    table and content and sealed. Two renders at once (the job and an early download) are harmless: the first
+    stored wins and both are the same document."""
+    if part not in PDF_PARTS:
+        raise ValueError(f"a report has no PDF {part!r}")
+    if getattr(report, f"{part}_sealed"):
+        return open_part(report, part)
+    data, content = sealed_data(report)
+    pdf = render_pdf(data, content, Words(is_owner=part == "pdf", name=content["owner_name"]))
+    column = getattr(Report, f"{part}_sealed")
+    db.session.execute(sa.update(Report).where(Report.id == report.id, sa.func.length(column) == 0)
+                       .values({column: envelope.seal(_data_key(report), report.id, part, pdf)})
+                       .execution_options(synchronize_session=False))
+    db.session.expire(report, [f"{part}_sealed"])
+    return pdf
+
+
 def open_part(report: Report, part: str) -> bytes:
     """One sealed part: "figures" and "content" (JSON), "pdf" (the owner's) or "pdf_reader" (anyone else's)."""
     if part not in PARTS:
         raise ValueError(f"a report has no part {part!r}")
-    data_key = envelope.unwrap_key(key_ring(), report.id, report.wrapped_key)
-    return envelope.open_sealed(data_key, report.id, part, getattr(report, f"{part}_sealed"))
+    return envelope.open_sealed(_data_key(report), report.id, part, getattr(report, f"{part}_sealed"))
 
 
 def figure_table(report: Report) -> dict[str, Any]:
     """The sealed figure table, as JSON data: what `flask reports figures` prints and the owner may download."""
+    _seal_missing_table(report)
     return json.loads(open_part(report, "figures"))
 
 
 def sealed_data(report: Report) -> tuple[ReportData, dict[str, Any]]:
+    _seal_missing_table(report)
     content = json.loads(open_part(report, "content"))
     return ReportData.from_json(figure_table(report), content), content

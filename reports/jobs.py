@@ -10,7 +10,7 @@ from app.db import after_commit
 from app.extensions import db
 from app.queue import enqueue, job, on_worker_start
 from reports import envelope
-from reports.build import build_report
+from reports.build import PDF_PARTS, build_report, pdf_for
 from reports.models import Report
 from surveys.cycle import CycleState
 from surveys.models import Cycle
@@ -19,10 +19,25 @@ from surveys.models import Cycle
 @job
 def build_report_job(cycle_id: int) -> str:
     cycle = db.session.get(Cycle, cycle_id)
-    if cycle is None or build_report(cycle) is None:
+    if cycle is None or (report := build_report(cycle)) is None:
         return "nothing to build"
     unit.commit()
+    report_id = report.id
+    enqueue(render_pdfs_job, report_id, job_timeout=600)
     return "built"
+
+
+@job
+def render_pdfs_job(report_id: int) -> str:
+    """Both PDFs of a sealed report, rendered once (a download may have rendered one already)."""
+    report = db.session.get(Report, report_id)
+    if report is None:
+        return "no such report"
+    rendered = [part for part in PDF_PARTS if not getattr(report, f"{part}_sealed")]
+    for part in rendered:
+        pdf_for(report, part)
+        unit.commit()
+    return f"rendered {len(rendered)} PDFs"
 
 
 def enqueue_build_on_close(cycle: Cycle) -> None:
@@ -33,13 +48,17 @@ def enqueue_build_on_close(cycle: Cycle) -> None:
 
 @on_worker_start
 def enqueue_missing_builds() -> int:
-    """Closed rounds without a report (a queue lost on restart): build them now."""
+    """Closed rounds without a report, and reports without their PDFs (a queue lost on restart): finish them now."""
     ids = db.session.scalars(
         sa.select(Cycle.id).outerjoin(Report, Report.cycle_id == Cycle.id)
         .where(Cycle.state == CycleState.CLOSED, Report.id.is_(None))).all()
     for cycle_id in ids:
         enqueue(build_report_job, cycle_id, job_timeout=600)
-    return len(ids)
+    unrendered = db.session.scalars(sa.select(Report.id).where(sa.or_(
+        sa.func.length(Report.pdf_sealed) == 0, sa.func.length(Report.pdf_reader_sealed) == 0))).all()
+    for report_id in unrendered:
+        enqueue(render_pdfs_job, report_id, job_timeout=600)
+    return len(ids) + len(unrendered)
 
 
 def rewrap_report_keys(batch_size: int = 100) -> str:

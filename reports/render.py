@@ -1,7 +1,7 @@
 """The report's HTML and PDF, rendered from its sealed data for one reader (the words differ, the figures never).
 
-The page is rendered at each read from the sealed figure table and content; the PDFs are rendered at the build (one
-for the owner, one for anyone else) and sealed, as WeasyPrint is too slow to run on a page request.
+The page is rendered at each read from the sealed figure table and content; the PDFs (one for the owner, one for
+anyone else) once each, by the worker right after the build, and then kept sealed (reports/build.py).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from app.access import roles, signed_in
 from app.extensions import db
 from app.models import Role
 from reports import operations
-from reports.build import open_part, sealed_data
+from reports.build import pdf_for, sealed_data
 from reports.figures import Words, shown_rows_csv, view
 from reports.forms import FindManagerForm, ShareForm
 from reports.models import Report, ReportShare
@@ -64,7 +64,7 @@ def report_page(report_id: int):  # type: ignore[no-untyped-def]
 @signed_in
 def report_pdf(report_id: int):  # type: ignore[no-untyped-def]
     report, as_ = _readable(report_id)
-    pdf = open_part(report, "pdf" if as_ == "owner" else "pdf_reader")
+    pdf = pdf_for(report, "pdf" if as_ == "owner" else "pdf_reader")
     return _download(report, as_, "pdf", pdf, "application/pdf")
 
 

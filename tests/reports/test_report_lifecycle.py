@@ -20,7 +20,7 @@ from app.extensions import db
 from app.models import Role, User
 from facilitator.operations import assign as assign_facilitator
 from reports import envelope
-from reports.build import ReportRefused, build_report, figure_table, open_part
+from reports.build import ReportRefused, build_report, figure_table, pdf_for
 from reports.checker import Violation, check
 from reports.models import Report, ReportRead
 from surveys.cycle import CycleState
@@ -54,7 +54,7 @@ def test_closing_builds_the_report_and_marks_the_round_ready(app: Flask, closed:
     html = _page(app, owner, _report(closed))
     assert "Feedback report for Olivia Owner" in html and "At a glance" in html
     assert "Peers + Others" in html and COMMENT in html
-    assert open_part(_report(closed), "pdf").startswith(b"%PDF")
+    assert pdf_for(_report(closed), "pdf").startswith(b"%PDF")
     assert check(figure_table(_report(closed))) == []
 
 
@@ -64,7 +64,7 @@ def _pdf_text(pdf: bytes) -> tuple[PdfReader, str]:
 
 
 def test_the_pdf_says_what_the_page_says_laid_out_not_as_markup(closed: Cycle) -> None:
-    pdf, text = _pdf_text(open_part(_report(closed), "pdf"))
+    pdf, text = _pdf_text(pdf_for(_report(closed), "pdf"))
     assert "Feedback report for Olivia Owner" in text and "At a glance" in text and "Peers + Others" in text
     assert "<h1" not in text and "data:image" not in text
     assert 4 <= len(pdf.pages) <= 20  # one page per area and the summaries; never thousands of lines of source
@@ -82,17 +82,17 @@ def test_the_words_suit_the_reader_you_for_the_owner_the_name_for_anyone_else(
     assert "Where your view and others’ differ" in mine and "Olivia Owner’s view" not in mine
     assert "Where Olivia Owner’s view and others’ differ" in theirs and "your view" not in theirs
     assert "you rated yourself" not in theirs.lower()
-    _, owner_pdf = _pdf_text(open_part(report, "pdf"))
-    _, reader_pdf = _pdf_text(open_part(report, "pdf_reader"))
+    _, owner_pdf = _pdf_text(pdf_for(report, "pdf"))
+    _, reader_pdf = _pdf_text(pdf_for(report, "pdf_reader"))
     assert "your view" in owner_pdf and "Olivia Owner’s view" in reader_pdf and "your view" not in reader_pdf
-    assert _client_for(app, facilitator).get(f"/reports/{report.id}/pdf").data == open_part(report, "pdf_reader")
+    assert _client_for(app, facilitator).get(f"/reports/{report.id}/pdf").data == pdf_for(report, "pdf_reader")
 
 
 def test_the_pdf_is_tagged_with_header_scopes_and_passes_the_pdfua_checker(closed: Cycle, tmp_path) -> None:  # type: ignore[no-untyped-def]
     import pikepdf
     from pdfua import Severity, validate
 
-    pdf = open_part(_report(closed), "pdf")
+    pdf = pdf_for(_report(closed), "pdf")
     with pikepdf.open(io.BytesIO(pdf)) as document:
         scopes: list[str] = []
 
@@ -108,7 +108,7 @@ def test_the_pdf_is_tagged_with_header_scopes_and_passes_the_pdfua_checker(close
     assert scopes and "none" not in scopes and {"/Column", "/Row"} <= set(scopes)
     for part in ("pdf", "pdf_reader"):
         path = tmp_path / f"{part}.pdf"
-        path.write_bytes(open_part(_report(closed), part))
+        path.write_bytes(pdf_for(_report(closed), part))
         found = validate(str(path))
         problems = [(f.rule_id, f.message) for f in found.findings if f.severity >= Severity.WARNING]
         assert not problems, problems
@@ -251,6 +251,40 @@ def test_master_keys_rotate_while_reports_stay_readable(app: Flask, closed: Cycl
     db.session.remove()
     app.extensions["open360_key_ring"] = KeyRing(new)  # the old key can now be removed
     assert check(figure_table(db.session.get(Report, report_id))) == []
-    assert open_part(db.session.get(Report, report_id), "pdf").startswith(b"%PDF")
+    assert pdf_for(db.session.get(Report, report_id), "pdf").startswith(b"%PDF")
     comments = [r.comments for r in db.session.scalars(sa.select(Response))]
     assert any(COMMENT in text for c in comments for text in c.values())
+
+
+def _blank(report: Report, *parts: str) -> None:
+    db.session.execute(sa.update(Report).where(Report.id == report.id).values({f"{p}_sealed": b"" for p in parts}))
+    unit.commit()
+    db.session.expire(report)
+
+
+def test_the_report_is_ready_before_its_pdfs_and_each_pdf_is_rendered_once(app: Flask, closed: Cycle,
+                                                                           owner: User) -> None:
+    from reports.jobs import render_pdfs_job
+
+    report = _report(closed)
+    assert report.pdf_sealed and report.pdf_reader_sealed  # the job after the build rendered both
+    _blank(report, "pdf", "pdf_reader")  # as between the build and that job
+    response = _client_for(app, owner).get(f"/reports/{report.id}/pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    db.session.expire(report)
+    assert report.pdf_sealed and not report.pdf_reader_sealed  # the early download rendered and sealed its own
+    assert render_pdfs_job(report.id) == "rendered 1 PDFs"
+    assert render_pdfs_job(report.id) == "rendered 0 PDFs"
+    assert _client_for(app, owner).get(f"/reports/{report.id}/pdf").data == pdf_for(report, "pdf")
+
+
+def test_a_report_built_before_figure_tables_were_sealed_opens_with_the_same_figures(app: Flask, closed: Cycle,
+                                                                                     owner: User) -> None:
+    report = _report(closed)
+    sealed = figure_table(report)
+    _blank(report, "figures", "content", "pdf", "pdf_reader")
+    html = _page(app, owner, report)
+    assert "At a glance" in html and COMMENT in html
+    db.session.expire(report)
+    assert report.figures_sealed and figure_table(report) == sealed and check(sealed) == []
+    assert pdf_for(report, "pdf_reader").startswith(b"%PDF")
