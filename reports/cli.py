@@ -30,7 +30,8 @@ def _report(report_id: int) -> Report:
 
 def _violations(report: Report) -> list[Violation] | str:
     if not report.figures_sealed:
-        return "it has no sealed figure table (built before figure tables were sealed)"
+        return ("it has no sealed figure table yet (built before figure tables were sealed; one is sealed from the "
+                "round's answers when it is first opened)")
     try:
         return check(figure_table(report))
     except (DecryptionError, ValueError) as error:
