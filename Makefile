@@ -10,6 +10,8 @@ PORT ?= 5000
 
 .PHONY: run test install lock lint migrate demo browsers servers clean
 
+# Beside another copy: PORT=5001 make run (links in mail follow PORT; the mail capture port is picked free when its
+# default, 8025, is taken, or set it with OUTBOX_SMTP_PORT).
 run: install migrate demo
 	$(FLASK) serve --host $(HOST) --port $(PORT)
 

@@ -118,6 +118,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app import assets, outbox
+    from app.account.views import bp as account_bp
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
     from app.home.views import bp as home_bp
@@ -133,6 +134,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(account_bp)
     register_nav("Mail delivery", "admin.mail", Role.ADMIN)
     if app.config["SHOW_OUTBOX"]:
         app.register_blueprint(outbox.bp)
@@ -145,3 +147,4 @@ def _register_blueprints(app: Flask) -> None:
 
     init_usage(app)
     init_facilitator(app)
+    register_nav("Your information", "account.index", Role.OWNER)

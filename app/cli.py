@@ -3,13 +3,14 @@ worker), `flask clock` (production: enqueues the periodic tick), `flask create-u
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Callable
 
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
-from werkzeug.serving import run_simple
+from werkzeug.serving import make_server
 
 from app.extensions import db
 from app.models import Organisation, Role, User, UserRole
@@ -78,18 +79,37 @@ def serve(host: str, port: int) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if app.config["QUEUE_MODE"] != "embedded":
         raise click.ClickException("`flask serve` is for one machine; in production run gunicorn and `flask worker`.")
+    # Bind first (a busy port stops here, with Werkzeug's message): nothing starts, and nothing is announced,
+    # unless the web port is ours.
+    server = make_server(host, port, app, threaded=True)
+    if not os.environ.get("PUBLIC_URL"):
+        # Links in mail (and the outbox) point where this copy actually serves, whatever PORT was chosen.
+        app.config["PUBLIC_URL"] = f"http://{'127.0.0.1' if host in {'0.0.0.0', '::'} else host}:{port}"
     if app.config["OUTBOX_DIR"]:
         smtp_port = app.config["SMTP_PORT"]
         if not _port_is_free(smtp_port):
-            raise click.ClickException(f"Port {smtp_port} for the outbox is busy; set OUTBOX_SMTP_PORT to another.")
+            if os.environ.get("OUTBOX_SMTP_PORT"):
+                raise click.ClickException(f"Port {smtp_port} (OUTBOX_SMTP_PORT) for the outbox is busy; "
+                                           "set OUTBOX_SMTP_PORT to another, or leave it unset to pick a free one.")
+            smtp_port = _free_port()
+            app.config["SMTP_PORT"] = smtp_port
         start_capture_server(app.config["OUTBOX_DIR"], smtp_port)
+        click.echo(f"Mail is captured on port {smtp_port}.")
     start_embedded_worker(app)
     run_worker_start_hooks()
     start_clock_thread(app)  # enqueues the tick now and every minute: rounds close, reminders go out
     click.echo("Worker and clock running.")
-    click.echo(f"Open360 is at http://{host}:{port}/  (outbox: http://{host}:{port}/dev/outbox/)")
+    outbox = f"  (outbox: {app.config['PUBLIC_URL']}/dev/outbox/, from this machine only)" if \
+        app.config["SHOW_OUTBOX"] else ""
+    click.echo(f"Open360 is at {app.config['PUBLIC_URL']}/{outbox}")
     # Not app.run(): Flask ignores that inside its own CLI. One process, so the worker thread shares the queue.
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    server.serve_forever()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 @click.command()

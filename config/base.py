@@ -8,6 +8,8 @@ from typing import Any
 def common() -> dict[str, Any]:
     return {
         "SERVICE_NAME": "Open360",
+        # Who answers accessibility and privacy questions; the accessibility statement names them.
+        "CONTACT_EMAIL": "",
         "MAX_CONTENT_LENGTH": 256 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

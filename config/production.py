@@ -52,6 +52,7 @@ def settings(instance_path: str, env: Mapping[str, str]) -> dict[str, Any]:
         "REMEMBER_COOKIE_SECURE": True,
         "PREFERRED_URL_SCHEME": "https",
         "HSTS_SECONDS": 365 * 24 * 3600,
+        "CONTACT_EMAIL": env.get("CONTACT_EMAIL", ""),
     }
 
 

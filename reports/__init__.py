@@ -9,7 +9,8 @@ def init_app(app: Flask) -> None:
     from app.cli import on_key_rotation
     from app.models import Role
     from app.navigation import register_nav
-    from reports import jobs, mails  # noqa: F401  (importing mails registers the mail renderer)
+    from app.owner_data import register_export_part
+    from reports import jobs, mails, rights  # noqa: F401  (importing mails registers the mail renderer)
     from reports.cli import reports_cli
     from reports.views import bp, report_link_for
     from surveys.hooks import provide_cycle_links
@@ -17,6 +18,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.cli.add_command(reports_cli)
+    register_export_part(rights.EXPORT)
     on_key_rotation(jobs.rewrap_report_keys)
     round_closed.connect(jobs.enqueue_build_on_close)
     provide_cycle_links(report_link_for)

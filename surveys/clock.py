@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from app import db as unit
 from app.extensions import db
-from surveys import operations, reminder_claims
+from surveys import operations, reminder_claims, rights
 from surveys.cycle import CycleState
 from surveys.models import Cycle
 
@@ -36,4 +36,6 @@ def tick(now: datetime) -> str:
     unit.commit()
     reminded = reminder_claims.claim_due(now)
     unit.commit()
-    return f"{closed} rounds closed, {reminded} reminders claimed"
+    kept = rights.purge_and_retain(now)
+    unit.commit()
+    return f"{closed} rounds closed, {reminded} reminders claimed; {kept}"

@@ -93,3 +93,17 @@ def report_ready_mail(cycle_id: int) -> Message | None:
     return _owner_note(cycle_id, "Your feedback report is ready", [
         "Your feedback report is ready. Only you and your facilitator can read it, unless you choose to share it.",
         "Sign in to read it or download it as a PDF."])
+
+
+@renderer("retention_notice")
+def retention_notice_mail(cycle_id: int) -> Message | None:
+    from surveys.retention import deletion_date
+
+    cycle = db.session.get(Cycle, cycle_id)
+    if cycle is None or cycle.closed_at is None or cycle.deletion_notified_at is None:
+        return None
+    when = deletion_date(cycle.closed_at, cycle.deletion_notified_at, cycle.owner.organisation.retention_days)
+    return _owner_note(cycle_id, "Your feedback round will be deleted in 30 days", [
+        f"Your organisation keeps finished feedback rounds for a set time. The round you started on "
+        f"{cycle.created_at:%-d %B %Y} will be deleted on {when:%-d %B %Y}, with its report and everything in it.",
+        "To keep a copy, sign in and download your information before then: go to Your information."])

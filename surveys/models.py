@@ -46,6 +46,10 @@ class Cycle(db.Model):
     reminded_all_on: so.Mapped[date | None] = so.mapped_column()
     # Set when the owner finishes the round after its report without a facilitated session (PRODUCT §2).
     finished_early_at: so.Mapped[datetime | None] = so.mapped_column()
+    # Retention (surveys/retention.py): when the raters' names, emails and token hashes were purged, and when the
+    # owner was told the round will be deleted.
+    raters_purged_at: so.Mapped[datetime | None] = so.mapped_column()
+    deletion_notified_at: so.Mapped[datetime | None] = so.mapped_column()
 
     owner: so.Mapped[User] = so.relationship()
     invitations: so.Mapped[list[Invitation]] = so.relationship(

@@ -204,6 +204,7 @@ def finish_without_session(cycle: Cycle) -> None:
 def cancel_round(cycle: Cycle) -> None:
     cycle.state = rules.cancel(cycle.state)
     _end_rater_access(cycle)
+    cycle.closed_at = cycle.closed_at or utcnow()  # it gathers nothing more: purge and retention count from here
 
 
 def action_refusal(cycle: Cycle, action: str, today: date) -> str | None:

@@ -30,7 +30,15 @@ def accessibility():  # type: ignore[no-untyped-def]
 @bp.route("/privacy")
 @public
 def privacy():  # type: ignore[no-untyped-def]
-    return render_template("home/privacy.html")
+    # Periods are each organisation's own: a signed-in person sees theirs; anyone else the defaults.
+    organisation = current_user.organisation if current_user.is_authenticated else None
+    purge_days = organisation.rater_purge_days if organisation else 30
+    retention_days = organisation.retention_days if organisation else 1095
+    years = retention_days / 365
+    retention_years = (f"{years:g} years" if years.is_integer() and years != 1 else
+                       "1 year" if years == 1 else f"{retention_days} days")
+    return render_template("home/privacy.html", purge_days=purge_days, retention_years=retention_years,
+                           organisation_words=organisation.name if organisation else "your organisation")
 
 
 @bp.route("/healthz")

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models import Role
 from app.timeutil import today, utcnow
 from surveys import cycle as rules
-from surveys import operations
+from surveys import operations, rights
 from surveys.answers import area_statements, changing_at, field_name, first_incomplete_area, read_area, unanswered
 from surveys.forms import CloseDateForm, ConfirmForm, PasteRatersForm, PreparationForm, RaterForm
 from surveys.hooks import cycle_links, round_notes, step_links
@@ -346,3 +346,19 @@ def round_action(action: str):  # type: ignore[no-untyped-def]
         return _done(message)
     return render_template("surveys/confirm.html", form=form, title=title, body=body, button=button,
                            back=url_for("surveys.dashboard"), warning=action != "open")
+
+
+@bp.route("/round/<int:cycle_id>/delete", methods=["GET", "POST"])
+@owner_only
+def delete_round(cycle_id: int):  # type: ignore[no-untyped-def]
+    cycle = db.session.get(Cycle, cycle_id)
+    if cycle is None or cycle.owner_id != current_user.id:
+        abort(404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        rights.delete_round(cycle)
+        return _done("Your round and everything in it have been deleted.", "account.index")
+    return render_template("surveys/confirm.html", form=form, title="Delete this round?",
+                           body=[f"{rights.describe(cycle)}. This cannot be undone. These will be deleted:",
+                                 *rights.what_deleting_removes(cycle)],
+                           button="Delete this round", back=url_for("account.index"), warning=True)

@@ -1,0 +1,1 @@
+"""The owner's own information: download all of it, or delete the account (PRODUCT §7)."""

@@ -1,0 +1,50 @@
+"""Your information: download everything held about you as one ZIP, see what can be deleted, delete the account."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_login import current_user, logout_user
+
+from app import db as unit
+from app.access import roles
+from app.account.forms import DeleteAccountForm
+from app.extensions import db
+from app.models import Role
+from app.owner_data import account_rows, build_export, delete_account_data, what_account_deletion_removes
+from app.passwords import verify_password
+from app.timeutil import utcnow
+
+bp = Blueprint("account", __name__, template_folder="templates", url_prefix="/account")
+
+
+@bp.route("/")
+@roles(Role.OWNER)
+def index():  # type: ignore[no-untyped-def]
+    return render_template("account/index.html", rows=account_rows(current_user))
+
+
+@bp.route("/export")
+@roles(Role.OWNER)
+def export():  # type: ignore[no-untyped-def]
+    now = utcnow()
+    return Response(build_export(current_user, now), mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="open360-export-{now:%Y-%m-%d}.zip"',
+        "Cache-Control": "no-store"})
+
+
+@bp.route("/delete", methods=["GET", "POST"])
+@roles(Role.OWNER)
+def delete():  # type: ignore[no-untyped-def]
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        if not verify_password(current_user.password_hash, form.password.data):
+            form.password.errors.append("The password is not right")
+        else:
+            user = current_user._get_current_object()  # type: ignore[attr-defined]
+            delete_account_data(user)
+            db.session.delete(user)
+            unit.commit()
+            logout_user()
+            flash("Your account and everything in it have been deleted.")
+            return redirect(url_for("home.index"))
+    return render_template("account/delete.html", form=form, removes=what_account_deletion_removes(current_user))

@@ -1,0 +1,36 @@
+"""The owner's own information: the page, deleting a round, deleting the account (with its error), audited."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from playwright.sync_api import Page, expect
+
+from app import db as unit
+from app.extensions import db
+from app.models import Role, User
+from app.timeutil import today
+from surveys import operations
+from tests.browser.audit import Auditor
+from tests.browser.live import LiveServer
+from tests.browser.seed import person
+from tests.browser.steps import follow, press_button, sign_in
+
+
+def test_your_information_and_deleting_pass_the_audit(live: LiveServer, desktop: Page, audit: Auditor) -> None:
+    with live.context():
+        owner = person(Role.OWNER)
+        operations.start_cycle(db.session.get(User, owner.id), today() + timedelta(days=21), today())  # type: ignore[arg-type]
+        unit.commit()
+    page = desktop
+    sign_in(page, owner)
+    page.goto("/account/")
+    audit(page, "account", "Your information")
+    follow(page, "Delete this round")
+    audit(page, "account-delete-round", "Delete this round?")
+    press_button(page, "Delete this round")
+    expect(page.get_by_text("Your round and everything in it have been deleted.")).to_be_visible()
+    page.goto("/account/delete")
+    audit(page, "account-delete", "Delete your account")
+    press_button(page, "Delete my account and everything in it")
+    audit(page, "account-delete-error", "Delete your account", error=True)
