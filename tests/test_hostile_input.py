@@ -1,0 +1,109 @@
+"""Hostile input in every field a person can fill, then every page, every email and the PDF, read by every kind
+of person: the markup arrives as text, never as markup (PRODUCT §8: every template escapes what it renders, the
+design system's macros included)."""
+
+from __future__ import annotations
+
+import io
+import random
+from collections.abc import Callable
+from email.message import EmailMessage
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from pypdf import PdfReader
+from werkzeug.routing import IntegerConverter
+
+from app import db as unit
+from app.extensions import db
+from app.models import Organisation, Role, User
+from reports.build import open_part
+from reports.models import Report
+from reports.operations import assign_facilitator, share
+from surveys import operations, responses
+from surveys.models import Cycle, OrgStatement
+from tests.fixtures.people import sign_in
+from tests.fixtures.smtp import MailCatcher
+
+MARK = '<b id="hostile">x</b>'
+HOSTILE = f'"\'><script>alert(1)</script></textarea></title><meta http-equiv="refresh" content="0">{MARK}'
+RAW = ("<script>alert(1)", '<meta http-equiv="refresh"', MARK)  # what must never reach a page as markup
+
+
+def _clean(text: str, where: str) -> None:
+    for raw in RAW:
+        assert raw not in text, f"{where}: {raw!r} written unescaped"
+
+
+@pytest.fixture
+def hostile_world(app: Flask, organisation: Organisation, create_user: Callable[..., User],
+                  create_round: Callable[..., Cycle]) -> dict[Role, User]:
+    organisation.name = f"Trust {HOSTILE}"
+    db.session.add(OrgStatement(organisation_id=organisation.id, self_text=f"I value {HOSTILE}",
+                                rater_text=f"This person values {HOSTILE}"))
+    unit.commit()
+    people = {role: create_user(role, name=f"{role.value} {HOSTILE}", email=f"{role.value}@trust.example")
+              for role in Role}
+    owner = people[Role.OWNER]
+    cycle = create_round(owner, [(f"Rater {n} {HOSTILE}", f"r{n}@trust.example", cat)
+                                 for n, cat in enumerate(["manager", "peer", "peer", "peer", "other"])])
+    texts = dict.fromkeys(("highs_and_lows", "implications", "growth", "achieve", "support", "life_factors"),
+                          HOSTILE)
+    operations.save_preparation(cycle, texts, {}, None, submit=True)
+    operations.save_self_answers(cycle, {k: 4 for k in cycle.questionnaire().statement_keys()})
+    rng = random.Random(3)
+    for invitation in cycle.invitations:
+        responses.save_answers(invitation, {k: rng.choice([2, 3, 4, 5])
+                                            for k in cycle.questionnaire().statement_keys()})
+        responses.save_comments(invitation, {q.key: HOSTILE for q in cycle.questionnaire().open_questions})
+        responses.submit(invitation)
+    operations.close_round_early(cycle)
+    unit.commit()  # the report is built here (the test queue runs the job at once)
+    report = db.session.scalar(sa.select(Report).where(Report.cycle_id == cycle.id))
+    assign_facilitator(owner, people[Role.FACILITATOR], people[Role.ADMIN])
+    share(report, people[Role.MANAGER])
+    unit.commit()
+    return people
+
+
+def _urls(app: Flask, values: dict[str, object]) -> list[str]:
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in (rule.methods or ()) or rule.endpoint in {"static", "assets.static", "auth.logout"}:
+            continue
+        converters = rule._converters  # noqa: SLF001
+        filled = {name: values.get(name, 1 if isinstance(c, IntegerConverter) else "x") for name, c in
+                  converters.items()}
+        if "action" in converters:
+            filled["action"] = "close"
+        urls.append(rule.build(filled, append_unknown=False)[1])
+    return urls
+
+
+def test_every_page_email_and_pdf_shows_hostile_input_as_text(app: Flask, hostile_world: dict[Role, User],
+                                                              mailbox: MailCatcher) -> None:
+    report = db.session.scalar(sa.select(Report))
+    values = {"report_id": report.id, "cycle_id": report.cycle_id, "number": 1}
+    shown = 0
+    for role, person in hostile_world.items():
+        client = app.test_client()
+        assert sign_in(client, person).status_code == 302
+        for url in _urls(app, values):
+            response = client.get(url)
+            if response.mimetype == "text/html":
+                page = response.get_data(as_text=True)
+                _clean(page, f"{role.value} GET {url}")
+                shown += "hostile" in page
+    assert shown >= 10  # the hostile text really reached the pages: escaped, not missing
+
+    messages: list[EmailMessage] = list(mailbox.messages)
+    assert messages
+    for message in messages:
+        html = message.get_body(("html",))
+        if html is not None:
+            _clean(html.get_content(), f"mail '{message['Subject']}'")
+
+    pdf = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(open_part(report, "pdf"))).pages)
+    assert "hostile" in pdf
+    assert "&lt;" not in pdf and "&amp;" not in pdf and "&#34;" not in pdf  # escaped once, printed as typed
