@@ -72,7 +72,7 @@ def _urls(app: Flask, values: dict[str, object]) -> list[str]:
     for rule in app.url_map.iter_rules():
         if "GET" not in (rule.methods or ()) or rule.endpoint in {"static", "assets.static", "auth.logout"}:
             continue
-        converters = rule._converters  # noqa: SLF001
+        converters = rule._converters
         filled = {name: values.get(name, 1 if isinstance(c, IntegerConverter) else "x") for name, c in
                   converters.items()}
         if "action" in converters:
