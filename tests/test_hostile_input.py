@@ -18,9 +18,10 @@ from werkzeug.routing import IntegerConverter
 from app import db as unit
 from app.extensions import db
 from app.models import Organisation, Role, User
+from facilitator.operations import assign
 from reports.build import open_part
 from reports.models import Report
-from reports.operations import assign_facilitator, share
+from reports.operations import share
 from surveys import operations, responses
 from surveys.models import Cycle, OrgStatement
 from tests.fixtures.people import sign_in
@@ -61,7 +62,7 @@ def hostile_world(app: Flask, organisation: Organisation, create_user: Callable[
     operations.close_round_early(cycle)
     unit.commit()  # the report is built here (the test queue runs the job at once)
     report = db.session.scalar(sa.select(Report).where(Report.cycle_id == cycle.id))
-    assign_facilitator(owner, people[Role.FACILITATOR], people[Role.ADMIN])
+    assign(owner, people[Role.FACILITATOR], people[Role.ADMIN])
     share(report, people[Role.MANAGER])
     unit.commit()
     return people
