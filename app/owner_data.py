@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from app.accounts.operations import forget_link_mail
+from app.extensions import db
 from app.models import User
 
 EXPORT_FORMAT = "open360-export"
@@ -57,9 +59,14 @@ def what_account_deletion_removes(user: User) -> list[str]:
     return [line for describe in _describers for line in describe(user)]
 
 
-def delete_account_data(user: User) -> None:
+def delete_account(user: User) -> None:
+    """Every package's step, then the account itself (its roles and links go by cascade). Flushes; the view
+    commits."""
     for step in _account_steps:
         step(user)
+    forget_link_mail(user)
+    db.session.delete(user)
+    db.session.flush()
 
 
 ACCOUNT_FIELDS = {"name": "your name", "email": "your email address", "organisation": "your organisation",

@@ -13,18 +13,23 @@ def init_app(app: Flask) -> None:
     from app.clock import on_tick
     from app.models import Role
     from app.navigation import register_nav
-    from facilitator import jobs, mails  # noqa: F401  (importing mails registers the mail renderers)
+    from app.owner_data import on_account_deletion, register_export_part
+    from facilitator import jobs, mails, rights  # noqa: F401  (importing mails registers the mail renderers)
     from facilitator.operations import ReportPeople
     from facilitator.round_page import notes_for, steps_for
     from facilitator.views import bp
     from reports.hooks import provide_report_people
-    from surveys.hooks import provide_round_notes, provide_step_links
+    from surveys.hooks import on_round_deletion, provide_round_notes, provide_step_links
 
     app.register_blueprint(bp)
     provide_report_people(ReportPeople())
     provide_step_links(steps_for)
     provide_round_notes(notes_for)
     on_tick(jobs.tick)
+    register_export_part(rights.ASSIGNMENT)
+    register_export_part(rights.SESSIONS)
+    on_round_deletion(rights.forget_round_mail, rights.what_round_deletion_removes)
+    on_account_deletion(rights.forget_owner_mail, rights.what_account_deletion_removes)
     register_nav("Your owners", "facilitator.portal", Role.FACILITATOR)
     register_nav("Development plan", "facilitator.profile", Role.OWNER)
     register_nav("Shared plans", "facilitator.shared", Role.MANAGER)

@@ -10,10 +10,12 @@ as (category, answers, comments), in no particular order, with nothing that poin
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
 import sqlalchemy as sa
+from defusedcsv import csv
 
 from app.crypto import key_ring
 from app.extensions import db
@@ -22,7 +24,7 @@ from reports import envelope
 from reports.anonymity import RaterResponse
 from reports.checker import Violation, check
 from reports.content import ReportData, build_report_data
-from reports.figures import Words
+from reports.figures import Words, shown_rows_csv, view
 from reports.models import Report
 from reports.render import pdf_filename, render_pdf  # noqa: F401  (pdf_filename: re-exported for callers)
 from surveys import cycle as rules
@@ -130,6 +132,15 @@ def figure_table(report: Report) -> dict[str, Any]:
     """The sealed figure table, as JSON data: what `flask reports figures` prints and the owner may download."""
     _seal_missing_table(report)
     return json.loads(open_part(report, "figures"))
+
+
+def figures_csv(report: Report) -> bytes:
+    """The owner's table of shown figures as CSV (their download and their export); cells a spreadsheet would run
+    as a formula are escaped by defusedcsv. Hidden figures are not in it: the owner sees what the report shows."""
+    data, _ = sealed_data(report)
+    out = io.StringIO()
+    csv.writer(out).writerows(shown_rows_csv(view(data.table, data.layout)))
+    return out.getvalue().encode()
 
 
 def sealed_data(report: Report) -> tuple[ReportData, dict[str, Any]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 
-from defusedcsv import csv
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from markupsafe import Markup
@@ -14,8 +13,8 @@ from app.access import roles, signed_in
 from app.extensions import db
 from app.models import Role
 from reports import operations
-from reports.build import pdf_for, sealed_data
-from reports.figures import Words, shown_rows_csv, view
+from reports.build import figures_csv, pdf_for, sealed_data
+from reports.figures import Words
 from reports.forms import FindManagerForm, ShareForm
 from reports.models import Report, ReportShare
 from reports.render import pdf_filename, render_body
@@ -82,13 +81,9 @@ def _download(report: Report, as_: str, form: str, data: bytes, mimetype: str) -
 @bp.route("/reports/<int:report_id>/figures.csv")
 @roles(Role.OWNER)
 def report_csv(report_id: int):  # type: ignore[no-untyped-def]
-    """The owner's own download of the shown figures (PRODUCT §4); cells that a spreadsheet would run as a formula
-    are escaped by defusedcsv."""
+    """The owner's own download of the shown figures (PRODUCT §4)."""
     report = _owned(report_id)
-    data, _ = sealed_data(report)
-    out = io.StringIO()
-    csv.writer(out).writerows(shown_rows_csv(view(data.table, data.layout)))
-    return _download(report, "owner", "csv", out.getvalue().encode(), "text/csv")
+    return _download(report, "owner", "csv", figures_csv(report), "text/csv")
 
 
 @bp.route("/reports/<int:report_id>/sharing", methods=["GET", "POST"])

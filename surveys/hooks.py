@@ -49,3 +49,28 @@ def provide_round_notes(provider: RoundNotes) -> RoundNotes:
 
 def round_notes(cycle: Cycle) -> list[str]:
     return [note for provider in _note_providers for note in provider(cycle)]
+
+
+# Deleting a round (surveys.rights.delete_round): what other packages keep about it goes by ON DELETE CASCADE, but
+# no foreign key reaches their claims in the outbox, so each package forgets those in a step run just before; and
+# each says, for the confirmation page, what of theirs the round holds ("your conversation summary, 2 versions").
+RoundStep = Callable[[Cycle], object]
+RoundDescribe = Callable[[Cycle], list[str]]
+_deletion_steps: list[RoundStep] = []
+_deletion_describers: list[RoundDescribe] = []
+
+
+def on_round_deletion(step: RoundStep, describe: RoundDescribe | None = None) -> None:
+    if step not in _deletion_steps:
+        _deletion_steps.append(step)
+    if describe is not None and describe not in _deletion_describers:
+        _deletion_describers.append(describe)
+
+
+def before_round_deletion(cycle: Cycle) -> None:
+    for step in _deletion_steps:
+        step(cycle)
+
+
+def what_round_deletion_removes(cycle: Cycle) -> list[str]:
+    return [line for describe in _deletion_describers for line in describe(cycle)]

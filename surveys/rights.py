@@ -13,7 +13,7 @@ from app.extensions import db
 from app.mail import forget_mails, queue_mail
 from app.models import Organisation, User
 from app.owner_data import ExportPart, iso
-from surveys import reminder_claims, retention
+from surveys import hooks, reminder_claims, retention
 from surveys.models import Cycle, Invitation, RaterDraft, RaterLink, RaterSession
 
 STATE_WORDS = {"draft": "not started yet", "open": "open to raters", "closed": "closed, report being prepared",
@@ -32,18 +32,22 @@ def describe(cycle: Cycle) -> str:
 
 
 def what_deleting_removes(cycle: Cycle) -> list[str]:
-    """The confirmation's list: everything the round holds goes with it."""
-    return ["your preparation document and your self-assessment",
-            f"the {len(cycle.invitations)} raters you chose, with their names and email addresses",
-            "every answer and comment raters gave, and any unfinished drafts",
-            "the report, its PDF, who it was shared with and the record of who read it",
-            "anything recorded after the report (session, summary, goals, evaluation)"]
+    """The confirmation's list: everything the round holds goes with it, each package saying what of its own."""
+    held = [words for words, present in (("your preparation document", cycle.preparation is not None),
+                                         ("your self-assessment", cycle.self_assessment is not None)) if present]
+    lines = [" and ".join(held)] if held else []
+    if cycle.invitations:
+        lines.append(f"the {len(cycle.invitations)} raters you chose, with their names and email addresses")
+    if cycle.opened_at is not None:
+        lines.append("every answer and comment raters gave, and any unfinished drafts")
+    return lines + hooks.what_round_deletion_removes(cycle)
 
 
 def delete_round(cycle: Cycle) -> None:
     """Delete the round and everything in it, in any state. Answers, reports and what later packages keep go by
     their foreign keys' ON DELETE CASCADE; mail claims about it go too (a leftover claim would stop a new row that
-    reuses the id from getting its own mail)."""
+    reuses the id from getting its own mail), each package forgetting its own (surveys.hooks)."""
+    hooks.before_round_deletion(cycle)
     for invitation in cycle.invitations:
         forget_mails(INVITATION_MAIL_KINDS, invitation.id)
     forget_mails(CYCLE_MAIL_KINDS, cycle.id)
@@ -72,7 +76,8 @@ def account_rows(owner: User) -> list[tuple[str, str, str]]:
 ROUND_FIELDS = {
     "id": "the round's number", "state": "where the round is (draft, open, closed, report_ready, session_held, "
     "summary_agreed, evaluated, cancelled)", "questionnaire_version": "the questionnaire it used",
-    "close_on": "its close date", "created_at / opened_at / closed_at": "when it started, opened and closed",
+    "close_on": "its close date", "created_at": "when you started it", "opened_at": "when it opened to raters",
+    "closed_at": "when it closed (or was cancelled)",
     "raters": "the people you asked: name, email and group (removed 30 days or so after the round closes; never "
     "whether they answered)",
     "preparation": "your preparation document: texts, ratings (1-5), position, submitted_at",

@@ -8,9 +8,8 @@ from flask_login import current_user, logout_user
 from app import db as unit
 from app.access import roles
 from app.account.forms import DeleteAccountForm
-from app.extensions import db
 from app.models import Role
-from app.owner_data import account_rows, build_export, delete_account_data, what_account_deletion_removes
+from app.owner_data import account_rows, build_export, delete_account, what_account_deletion_removes
 from app.passwords import verify_password
 from app.timeutil import utcnow
 
@@ -41,8 +40,7 @@ def delete():  # type: ignore[no-untyped-def]
             form.password.errors.append("The password is not right")
         else:
             user = current_user._get_current_object()  # type: ignore[attr-defined]
-            delete_account_data(user)
-            db.session.delete(user)
+            delete_account(user)
             unit.commit()
             logout_user()
             flash("Your account and everything in it have been deleted.")

@@ -11,7 +11,7 @@ from app.accounts import rules
 from app.accounts.models import AccountLink
 from app.accounts.rules import AccountRuleError, Purpose
 from app.extensions import db
-from app.mail import queue_mail
+from app.mail import forget_mails, queue_mail
 from app.models import Organisation, Role, User, UserRole
 from app.passwords import hash_password
 
@@ -112,6 +112,12 @@ def deactivate(user: User, actor: User, now: datetime) -> None:
 
 def reactivate(user: User) -> None:
     user.is_active_account = True
+
+
+def forget_link_mail(user: User) -> None:
+    """Before the account is deleted: its links go by cascade, the outbox's claims for their mail here."""
+    for link_id in list(db.session.scalars(sa.select(AccountLink.id).where(AccountLink.user_id == user.id))):
+        forget_mails(("account_invite", "password_reset"), link_id)
 
 
 def _send_link(user: User, purpose: str) -> None:

@@ -68,7 +68,8 @@ def _organisation_form(org: Organisation | None):  # type: ignore[no-untyped-def
             unit.commit()
             flash(f"{org.name} has been saved.")
             return redirect(url_for("accounts.people", org_id=org.id))
-    return render_template("accounts/organisation_form.html", form=form, org=org if org and org.id else None)
+    return render_template("accounts/organisation_form.html", form=form, org=org if org and org.id else None,
+                           purge_range=rules.PURGE_DAYS_RANGE, retention_range=rules.RETENTION_DAYS_RANGE)
 
 
 # --- people (administrators, and local leads for their own organisation) --------------------------------------------
