@@ -199,3 +199,31 @@ def test_nothing_is_deleted_without_30_days_notice(retention_days: int, notified
         assert now >= closed + timedelta(days=retention_days)
     if step is retention.RetentionStep.NOTIFY:
         assert notified is None and now >= closed + timedelta(days=retention_days - retention.NOTICE_DAYS)
+
+
+def test_the_periods_set_on_the_organisation_settings_page_are_the_ones_the_purge_uses(
+        app: Flask, finished: Cycle, create_user) -> None:  # type: ignore[no-untyped-def]
+    organisation = finished.owner.organisation
+    admin = app.test_client()
+    sign_in(admin, create_user(Role.ADMIN, name="Alex Admin", email="alex@trust.example"))
+    url = f"/admin/organisations/{organisation.id}"
+    page = " ".join(admin.get(url).get_data(as_text=True).split())
+    for words in ("From 1 to 365. Usually 30.", "only their group (for example Peers) is kept",
+                  "From 30 to 3650. Usually 1095 (3 years)", "conversation summary, goals and evaluation",
+                  "The owner is emailed 30 days before"):
+        assert words in page, words
+    settings = {"name": organisation.name, "email_domains": "trust.example", "allows_external_raters": "no",
+                "requires_nomination_approval": "no", "facilitator_releases_report": "no",
+                "rater_purge_days": "7", "retention_days": "60"}
+    assert post_form(admin, url, settings).status_code == 302
+    _closed_days_ago(finished, 8, NOW)
+    tick(now=NOW)
+    db.session.expire_all()
+    assert finished.raters_purged_at == NOW  # 7 days, from the page, not the default 30
+    assert finished.deletion_notified_at is None  # 52 of its 60 days left
+    tick(now=NOW + timedelta(days=23))
+    assert finished.deletion_notified_at == NOW + timedelta(days=23)  # 29 days left: told now
+    tick(now=NOW + timedelta(days=52))
+    assert _count(Cycle) == 1  # the 60 days are up, but the notice was only 29 days ago
+    tick(now=NOW + timedelta(days=53))
+    assert _count(Cycle) == 0
