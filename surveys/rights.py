@@ -23,6 +23,10 @@ CYCLE_MAIL_KINDS = ("round_closed", "report_ready", "retention_notice")
 INVITATION_MAIL_KINDS = ("invitation", reminder_claims.MAIL_KIND)
 
 
+USAGE_AFTER_DELETION = ("Your organisation's usage figures will no longer count it, except in quarters already "
+                        "published, which keep their counts: numbers only, never your name or anything you wrote.")
+
+
 def owner_cycles(owner: User) -> list[Cycle]:
     return list(db.session.scalars(sa.select(Cycle).where(Cycle.owner_id == owner.id).order_by(Cycle.created_at)))
 

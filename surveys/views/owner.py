@@ -359,6 +359,6 @@ def delete_round(cycle_id: int):  # type: ignore[no-untyped-def]
         rights.delete_round(cycle)
         return _done("Your round and everything in it have been deleted.", "account.index")
     return render_template("surveys/confirm.html", form=form, title="Delete this round?",
-                           body=[f"{rights.describe(cycle)}. This cannot be undone. These will be deleted:",
-                                 *rights.what_deleting_removes(cycle)],
+                           body=[f"{rights.describe(cycle)}. This cannot be undone. These will be deleted:"],
+                           items=rights.what_deleting_removes(cycle), after=[rights.USAGE_AFTER_DELETION],
                            button="Delete this round", back=url_for("account.index"), warning=True)

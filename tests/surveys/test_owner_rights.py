@@ -227,3 +227,16 @@ def test_the_periods_set_on_the_organisation_settings_page_are_the_ones_the_purg
     assert _count(Cycle) == 1  # the 60 days are up, but the notice was only 29 days ago
     tick(now=NOW + timedelta(days=53))
     assert _count(Cycle) == 0
+
+
+def test_the_privacy_page_says_what_the_facilitated_session_keeps_and_what_usage_figures_keep(
+        client: FlaskClient, finished: Cycle, owner_client: FlaskClient) -> None:
+    page = " ".join(client.get("/privacy").get_data(as_text=True).split())
+    for words in ("Your conversation summary, every version of it", "The progress you record on each goal",
+                  "Your evaluation of the session", "every time someone other than you read your preparation",
+                  "What usage figures keep after you delete", "counts only",
+                  "a published quarter keeps its counts", "30 days after the round closes", "3 years after it closes"):
+        assert words in page, words
+    deleting = " ".join(owner_client.get(f"/round/{finished.id}/delete").get_data(as_text=True).split())
+    assert "<li>every answer and comment raters gave, and any unfinished drafts</li>" in deleting
+    assert "except in quarters already published, which keep their counts" in deleting
