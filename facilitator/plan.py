@@ -7,6 +7,7 @@ from markupsafe import Markup
 
 from facilitator import operations, rules
 from facilitator.models import Summary
+from reports.render import css_string
 from surveys.models import Cycle
 
 
@@ -20,6 +21,8 @@ def body(cycle: Cycle, summary: Summary, capacity: str) -> Markup:
 def pdf(cycle: Cycle, summary: Summary, capacity: str) -> bytes:
     from weasyprint import HTML  # heavy import: only a download pays for it
 
+    # The footer is CSS, not HTML: written as a CSS string, so a name like "A & B" prints as typed (reports.render).
     html = render_template("facilitator/plan_pdf.html", owner_name=cycle.owner.name,
-                           body=body(cycle, summary, capacity))
+                           body=body(cycle, summary, capacity),
+                           footer=css_string(f"Open360 – confidential to {cycle.owner.name}"))
     return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import random
 from collections.abc import Callable
+from datetime import timedelta
 from email.message import EmailMessage
 
 import pytest
@@ -18,7 +19,11 @@ from werkzeug.routing import IntegerConverter
 from app import db as unit
 from app.extensions import db
 from app.models import Organisation, Role, User
+from app.timeutil import today, utcnow
+from facilitator import operations as facilitated
+from facilitator import plan
 from facilitator.operations import assign
+from facilitator.rules import EVALUATION_QUESTIONS, GOAL_FIELDS, SUMMARY_TEXTS, SessionMode
 from reports.build import open_part
 from reports.models import Report
 from reports.operations import share
@@ -65,7 +70,25 @@ def hostile_world(app: Flask, organisation: Organisation, create_user: Callable[
     assign(owner, people[Role.FACILITATOR], people[Role.ADMIN])
     share(report, people[Role.MANAGER])
     unit.commit()
+    _facilitated_session(cycle, people)
     return people
+
+
+def _facilitated_session(cycle: Cycle, people: dict[Role, User]) -> None:
+    """Every field of the facilitated session: the summary's texts and goals, the owner's change request, a goal's
+    progress note and the evaluation's comment."""
+    facilitator = people[Role.FACILITATOR]
+    facilitated.record_session(cycle, today(), SessionMode.VIDEO, facilitator, today())
+    texts = dict.fromkeys(SUMMARY_TEXTS, HOSTILE)
+    goals = [{"term": "short", **dict.fromkeys(GOAL_FIELDS, HOSTILE), "target_on": today() + timedelta(days=30)}]
+    summary = facilitated.propose(cycle, texts, goals, facilitator, today())
+    facilitated.answer(summary, agree=False, comment=HOSTILE, now=utcnow())
+    summary = facilitated.propose(cycle, texts, goals, facilitator, today())
+    facilitated.answer(summary, agree=True, comment="", now=utcnow())
+    facilitated.record_progress(cycle, summary.goals[0]["key"], "on_track", HOSTILE, None, today())
+    facilitated.share_summary(cycle, people[Role.MANAGER])
+    facilitated.evaluate(cycle, dict.fromkeys(EVALUATION_QUESTIONS, 4), HOSTILE)
+    unit.commit()
 
 
 def _urls(app: Flask, values: dict[str, object]) -> list[str]:
@@ -85,7 +108,7 @@ def _urls(app: Flask, values: dict[str, object]) -> list[str]:
 def test_every_page_email_and_pdf_shows_hostile_input_as_text(app: Flask, hostile_world: dict[Role, User],
                                                               mailbox: MailCatcher) -> None:
     report = db.session.scalar(sa.select(Report))
-    values = {"report_id": report.id, "cycle_id": report.cycle_id, "number": 1}
+    values = {"report_id": report.id, "cycle_id": report.cycle_id, "number": 1, "goal_number": 1}
     shown = 0
     for role, person in hostile_world.items():
         client = app.test_client()
@@ -105,6 +128,9 @@ def test_every_page_email_and_pdf_shows_hostile_input_as_text(app: Flask, hostil
         if html is not None:
             _clean(html.get_content(), f"mail '{message['Subject']}'")
 
-    pdf = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(open_part(report, "pdf"))).pages)
-    assert "hostile" in pdf
-    assert "&lt;" not in pdf and "&amp;" not in pdf and "&#34;" not in pdf  # escaped once, printed as typed
+    cycle = report.cycle
+    plan_pdf = plan.pdf(cycle, facilitated.agreed_summary(cycle), "owner")  # type: ignore[arg-type]
+    for pdf_bytes in (open_part(report, "pdf"), plan_pdf):
+        pdf = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf_bytes)).pages)
+        assert "hostile" in pdf
+        assert "&lt;" not in pdf and "&amp;" not in pdf and "&#34;" not in pdf  # escaped once, printed as typed
