@@ -123,7 +123,7 @@ def preparation():  # type: ignore[no-untyped-def]
     document = cycle.preparation
     read_only = bool(document and document.submitted_at) or not rules.owner_answers_editable(cycle.state)
     form = PreparationForm()
-    if request.method == "GET" and document:
+    if document and (request.method == "GET" or read_only):  # a read-only page shows what is held, not a post
         for name in PreparationForm.TEXT_FIELDS:
             form[name].data = document.texts.get(name, "")
         for key in FULFILMENT_ASPECTS:

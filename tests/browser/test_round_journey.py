@@ -93,9 +93,11 @@ def test_a_whole_round_from_preparation_to_completion_counts(
     _rate_self(desktop, audit)
     desktop.goto("/round/preparation")  # submitted: shown, no longer editable
     audit(desktop, "owner-preparation-submitted", "Preparation document")
-    expect(desktop.get_by_label("What you want to achieve")).to_be_disabled()
+    expect(desktop.get_by_role("textbox")).to_have_count(0)  # shown as text, not as faint disabled fields
+    expect(desktop.get_by_text(PREPARATION_TEXTS["What you want to achieve"])).to_be_visible()
     desktop.goto("/round/self/1")
     audit(desktop, "owner-self-1-submitted", "Ability (1 of 5)", sizes=False)
+    expect(desktop.get_by_role("radio")).to_have_count(0)
     desktop.goto("/round")
     _choose_raters(desktop, audit, raters)
     follow(desktop, "Back to your round")

@@ -79,8 +79,13 @@ def test_preparation_document_saves_as_a_draft_then_submits_once(owner_client: F
 
     page = owner_client.get("/round/preparation").get_data(as_text=True)
     assert "can no longer be changed" in page
-    after = post_form(owner_client, "/round/preparation", {**complete, "highs_and_lows": "Changed"})
+    assert "<textarea" not in page and "<input type=\"radio\"" not in page and "disabled" not in page  # as text
+    assert page.count("Some words") == 6 and page.count("3 out of 5") == 5
+    assert "Considering a move to a higher level" in page
+    after = post_form(owner_client, "/round/preparation", {**complete, "highs_and_lows": "Changed"},
+                      page="/account/delete")  # the page itself has no form now: a token from another
     assert after.status_code == 200
+    assert "Changed" not in after.get_data(as_text=True)  # the page shows what is kept, not what was posted
     db.session.expire_all()
     assert db.session.scalar(sa.select(Cycle)).preparation.texts["highs_and_lows"] == "Some words"
 
@@ -104,6 +109,11 @@ def test_self_assessment_keeps_partial_answers_and_submits_when_complete(owner_c
     assert post_form(owner_client, "/round/self/check", {}).status_code == 302
     db.session.expire_all()
     assert db.session.scalar(sa.select(Cycle)).self_assessment.submitted_at is not None
+    submitted = owner_client.get("/round/self/1").get_data(as_text=True)
+    first = questionnaire.areas[0]
+    assert "<input" not in submitted.split("<main", 1)[1] and "disabled" not in submitted  # shown as text
+    assert submitted.count(f"<dd class=\"nhsuk-summary-list__value\">{questionnaire.scale[-1].label}</dd>") == sum(
+        len(sub.statements) for sub in first.sub_areas)
 
 
 def test_pasted_raters_keep_good_lines_and_explain_each_bad_one(owner_client: FlaskClient) -> None:
