@@ -10,8 +10,7 @@ import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from email_validator import EmailNotValidError, validate_email
-
+from app.addresses import normalised_email
 from surveys.categories import RATER_CATEGORIES, Category
 
 MAX_LINES = 500
@@ -59,13 +58,9 @@ def parse_category(text: str) -> Category | None:
 
 
 def normalise_email(text: str) -> str | None:
-    try:
-        address = validate_email(text.strip(), check_deliverability=False).normalized
-    except EmailNotValidError:
-        return None
     # Mail systems treat the local part case-insensitively in practice; lower-casing stops one person being
-    # invited twice as Jo@ and jo@.
-    return address.lower()
+    # invited twice as Jo@ and jo@ (app.addresses).
+    return normalised_email(text)
 
 
 def _fields(line: str) -> list[str] | None:

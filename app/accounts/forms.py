@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from app.addresses import normalised_email
 from app.models import Role
-
-
-def normalised_email(text: str | None) -> str | None:
-    """As the rater list does it (surveys.rater_list): valid, normalised, lower case, so Jo@ and jo@ are one."""
-    try:
-        return validate_email((text or "").strip(), check_deliverability=False).normalized.lower()
-    except EmailNotValidError:
-        return None
-
 
 _YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 

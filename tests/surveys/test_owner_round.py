@@ -135,6 +135,17 @@ def test_pasted_raters_keep_good_lines_and_explain_each_bad_one(owner_client: Fl
     assert "There is a problem" not in owner_client.get("/round/raters").get_data(as_text=True)
 
 
+def test_an_owner_can_type_a_demo_style_address(owner_client: FlaskClient) -> None:
+    _start(owner_client)
+    data = {"add-name": "Pat Peer", "add-email": "Pat@demo.open360.test", "add-category": "peer"}
+    assert post_form(owner_client, "/round/raters", data, prefix="add").status_code == 302
+    assert db.session.scalar(sa.select(Invitation.email)) == "pat@demo.open360.test"
+    pasted = post_form(owner_client, "/round/raters/paste", {
+        "paste-raters": "Sam Peer, sam@demo.open360.test, peer"}, page="/round/raters", prefix="paste")
+    assert pasted.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 2
+
+
 def test_duplicate_emails_are_refused_in_a_round(owner_client: FlaskClient) -> None:
     _start(owner_client)
     data = {"add-name": "Sam Patel", "add-email": "sam@trust.example", "add-category": "peer"}
