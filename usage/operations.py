@@ -33,7 +33,7 @@ def published(organisation_id: int, upto: Quarter | None = None) -> Published:
 
 def check(figures: Published) -> None:
     problems = rules.table_problems(figures.shown(), table.constraints(figures.cells),
-                                    table.people_behind(figures.values()))
+                                    table.people_behind(figures.values()), table.sums(figures.cells))
     if problems:
         raise UnsafeTable("; ".join(problems[:5]))
 

@@ -7,8 +7,13 @@ Which rows each figure counts, and why:
 - raters invited and raters who responded: in the rounds closed in the quarter. A response carries no time
   (PRODUCT §3.3), so responses are counted with their round's close, when they are final: a figure that could
   grow day by day would time one rater's answer.
-Sessions held, summaries agreed and evaluations join these once the facilitated session (facilitator/) records
-them; until then the usage view says they are not recorded yet.
+- rounds with a session: session records entered in the quarter (the date the facilitator recorded it, not the
+  date they say it was held: a session held on 30 March but recorded on 2 April would otherwise miss a quarter
+  already published), each with the facilitator who recorded it;
+- summaries agreed: rounds whose first agreed summary was agreed in the quarter (a later version is not counted
+  again);
+- rounds evaluated: evaluations submitted in the quarter, with the sum of each question's ratings (the averages are
+  shown from these sums, and the sums are checked like every other cell).
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import User
+from facilitator.models import Evaluation, SessionRecord, Summary
+from facilitator.rules import EVALUATION_QUESTIONS
 from surveys.models import Cycle, Invitation, InvitationStatus
 from usage import table
 from usage.periods import Quarter
@@ -28,9 +35,11 @@ MEASURES: dict[str, str] = {
     "rounds_closed": "Rounds closed",
     table.INVITED: "Raters invited",
     table.RESPONDED: "Raters who responded",
+    table.SESSIONS: "Rounds with a session",
+    table.AGREED: "Summaries agreed",
+    table.EVALUATIONS: "Rounds evaluated",
 }
-NOT_YET_RECORDED = ("Rounds with a session", "Summaries agreed", "Rounds evaluated", "Sessions per facilitator",
-                    "Evaluation averages")
+QUESTIONS: dict[str, str] = dict(EVALUATION_QUESTIONS)
 
 
 def _at(day: date) -> datetime:
@@ -52,7 +61,36 @@ def quarter_counts(organisation_id: int, quarter: Quarter) -> dict[str, int]:
         .where(in_org, closed_here, Invitation.status != InvitationStatus.NOT_SENT)).one()
     counts = {"rounds_started": started, "rounds_closed": closed, table.INVITED: invited or 0,
               table.RESPONDED: responded or 0}
-    return {table.cell(table.MEASURE, name, quarter.key): value for name, value in counts.items()}
+    found = {table.cell(table.MEASURE, name, quarter.key): value for name, value in counts.items()}
+    return found | _facilitated(in_org, start, end, quarter.key)
+
+
+def _facilitated(in_org: sa.ColumnElement[bool], start: datetime, end: datetime, period: str) -> dict[str, int]:
+    """Sessions (in all and per facilitator), first agreements and evaluations in the quarter: three statements."""
+    per_facilitator = db.session.execute(
+        sa.select(SessionRecord.facilitator_id, sa.func.count(SessionRecord.cycle_id))
+        .join(Cycle, Cycle.id == SessionRecord.cycle_id)
+        .where(in_org, SessionRecord.recorded_at >= start, SessionRecord.recorded_at < end)
+        .group_by(SessionRecord.facilitator_id)).all()
+    first_agreed = (sa.select(Summary.cycle_id, sa.func.min(Summary.agreed_at).label("at"))
+                    .where(Summary.agreed_at.is_not(None)).group_by(Summary.cycle_id).subquery())
+    agreed = db.session.scalar(
+        sa.select(sa.func.count(first_agreed.c.cycle_id)).join(Cycle, Cycle.id == first_agreed.c.cycle_id)
+        .where(in_org, first_agreed.c.at >= start, first_agreed.c.at < end)) or 0
+    ratings = db.session.scalars(
+        sa.select(Evaluation.ratings).join(Cycle, Cycle.id == Evaluation.cycle_id)
+        .where(in_org, Evaluation.submitted_at >= start, Evaluation.submitted_at < end)).all()
+    found = {table.cell(table.MEASURE, table.SESSIONS, period): sum(n for _, n in per_facilitator),
+             table.cell(table.MEASURE, table.AGREED, period): agreed,
+             table.cell(table.MEASURE, table.EVALUATIONS, period): len(ratings)}
+    # A session whose facilitator's account has gone is kept as "a former facilitator" (id 0), so the
+    # facilitators' sessions still add up to the organisation's.
+    found |= {table.cell(table.FACILITATOR, facilitator or table.FORMER, period): n
+              for facilitator, n in per_facilitator}
+    if ratings:
+        found |= {table.cell(table.EVALUATION_SUM, key, period): sum(int(r[key]) for r in ratings)
+                  for key in QUESTIONS}
+    return found
 
 
 def first_activity(organisation_id: int) -> datetime | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import matplotlib
@@ -31,12 +32,24 @@ HIDDEN = "hidden"
 CSV_HIDDEN = "[c]"  # the Government Statistical Service's mark for a figure withheld to protect confidentiality
 
 
+# Column headings for the evaluation questions (facilitator.rules words them in full; the page lists them).
+SHORT_QUESTIONS = {"understood": "Made sense of feedback", "listened": "Felt listened to",
+                   "goals": "Goals that matter", "next": "Know what next", "overall": "Worth the time"}
+
+
 @dataclass(frozen=True)
 class Row:
     label: str
     period: str
     values: dict[str, int | None]
     rate: int | None  # response rate, whole per cent (rounded half up, the same everywhere it is printed)
+    averages: dict[str, str | None]  # each question's mean rating to one decimal, None when not shown
+
+
+def one_decimal(total: int, count: int) -> str:
+    """total / count rounded half up to one decimal, in integers (no float lands on the wrong side of .x5)."""
+    tenths = (20 * total + count) // (2 * count)
+    return f"{tenths // 10}.{tenths % 10}"
 
 
 @dataclass(frozen=True)
@@ -48,6 +61,11 @@ class UsageData:
     facilitators: list[tuple[str, list[int | None]]]
     has_hidden: bool
 
+    @property
+    def sessions(self) -> list[int | None]:
+        """All facilitators' sessions by quarter: the total row of the sessions-per-facilitator table."""
+        return [r.values[table.SESSIONS] for r in self.quarters]
+
 
 def usage_data(org: Organisation, figures: Published, upto: Quarter) -> UsageData:
     periods = {table.parse(k)[2] for k in figures.cells}
@@ -58,11 +76,14 @@ def usage_data(org: Organisation, figures: Published, upto: Quarter) -> UsageDat
 
     def row(label: str, period: str) -> Row:
         rate = figures.rate(period)
+        count = figures.get(table.MEASURE, table.EVALUATIONS, period)
+        averages = {q: None if not count or (total := figures.get(table.EVALUATION_SUM, q, period)) is None
+                    else one_decimal(total, count) for q in queries.QUESTIONS}
         return Row(label, period, {m: figures.get(table.MEASURE, m, period) for m in queries.MEASURES},
-                   None if rate is None else int(rate * 100 + 0.5))
+                   None if rate is None else int(rate * 100 + 0.5), averages)
 
     names = dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(figures.facilitators()))).all())
-    facilitators = [(names.get(f, "A former facilitator"),
+    facilitators = [("Former facilitators" if f == table.FORMER else names.get(f, "A former facilitator"),
                      [figures.get(table.FACILITATOR, f, q.key) for q in quarters]) for f in figures.facilitators()]
     shown_periods = {q.key for q in quarters} | {y.key for y in years}
     has_hidden = any(h for k, (_, h) in figures.cells.items() if table.parse(k)[2] in shown_periods)
@@ -70,32 +91,54 @@ def usage_data(org: Organisation, figures: Published, upto: Quarter) -> UsageDat
                      [row(y.label, y.key) for y in years], facilitators, has_hidden)
 
 
-def _chart(data: UsageData, measures: list[str], ylabel: str, percent: bool = False) -> str:
+Series = tuple[str, Callable[[Row], float | int | None], str]  # label, value of a row, why it may be missing
+
+
+def _missing(row: Row, why: str) -> str:
+    """What a bar with no value says: hidden, or a true nothing (no raters, no evaluations)."""
+    if why == "rate" and row.values[table.INVITED] == 0:
+        return "no raters"
+    if why == "average" and row.values[table.EVALUATIONS] == 0:
+        return "none"
+    return HIDDEN
+
+
+def _chart(data: UsageData, series: list[Series], ylabel: str, top: float | None = None, unit: str = "") -> str:
     labels = [Quarter.from_key(r.period).short for r in data.quarters]
     figure, axes = plt.subplots(figsize=(7.0, 2.8), layout="constrained")
-    width = 0.8 / len(measures)
-    for s, measure in enumerate(measures):
-        label: str | None = ylabel if percent else queries.MEASURES[measure]
+    width = 0.8 / len(series)
+    for s, (name, value_of, why) in enumerate(series):
+        label: str | None = name
         for n, r in enumerate(data.quarters):
-            value = r.rate if percent else r.values[measure]
-            x = n + (s - (len(measures) - 1) / 2) * width
+            value = value_of(r)
+            x = n + (s - (len(series) - 1) / 2) * width
             if value is None:
-                none_invited = percent and r.values[table.INVITED] == 0
-                axes.text(x, 0, "no raters" if none_invited else HIDDEN, rotation=90, ha="center", va="bottom",
-                          fontsize=7, color="#4c6272")
+                axes.text(x, 0, _missing(r, why), rotation=90, ha="center", va="bottom", fontsize=7,
+                          color="#4c6272")
                 continue
-            shown = value
-            axes.bar(x, shown, width * 0.9, color=PALETTE[s], hatch=HATCHES[s], edgecolor="white", label=label)
+            axes.bar(x, value, width * 0.9, color=PALETTE[s], hatch=HATCHES[s], edgecolor="white", label=label)
             label = None  # once per series
-            axes.text(x, shown, f"{shown}{'%' if percent else ''}", ha="center", va="bottom", fontsize=7)
+            axes.text(x, value, f"{value}{unit}", ha="center", va="bottom", fontsize=7)
     axes.set_xticks(range(len(labels)), labels, fontsize=8)
     axes.set_ylabel(ylabel)
-    if percent:
-        axes.set_ylim(0, 110)
+    if top is not None:
+        axes.set_ylim(0, top)
     axes.spines[["top", "right"]].set_visible(False)
-    if axes.get_legend_handles_labels()[0]:
-        axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(measures), fontsize=8, frameon=False)
+    if len(series) > 1 and axes.get_legend_handles_labels()[0]:
+        axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(series), fontsize=8, frameon=False)
     return as_data_uri(figure)
+
+
+def _count(measure: str) -> Series:
+    return queries.MEASURES[measure], lambda r: r.values[measure], "count"
+
+
+def _average(question: str) -> Series:
+    def value(r: Row) -> float | None:
+        shown = r.averages[question]
+        return None if shown is None else float(shown)  # the printed figure, one decimal: no finer than the table
+
+    return SHORT_QUESTIONS.get(question, question), value, "average"
 
 
 def as_data_uri(figure: Figure) -> str:
@@ -109,10 +152,15 @@ def render_body(org: Organisation, figures: Published, upto: Quarter) -> str:
     data = usage_data(org, figures, upto)
     charts = {}
     if data.quarters:
-        charts = {"rounds": _chart(data, ["rounds_started", "rounds_closed"], "Rounds"),
-                  "rate": _chart(data, [table.RESPONDED], "Response rate (%)", percent=True)}
+        charts = {
+            "rounds": _chart(data, [_count("rounds_started"), _count("rounds_closed")], "Rounds"),
+            "rate": _chart(data, [("Response rate (%)", lambda r: r.rate, "rate")], "Response rate (%)", 110, "%"),
+            "sessions": _chart(data, [_count(table.SESSIONS), _count(table.AGREED), _count(table.EVALUATIONS)],
+                               "Rounds"),
+            "overall": _chart(data, [_average("overall")], "Mean rating (1 to 5)", 5.5),
+        }
     return render_template("usage/report_body.html", data=data, charts=charts, measures=queries.MEASURES,
-                           not_yet=queries.NOT_YET_RECORDED)
+                           questions=queries.QUESTIONS, short_questions=SHORT_QUESTIONS)
 
 
 def render_pdf(org: Organisation, figures: Published, upto: Quarter) -> bytes:
@@ -136,10 +184,15 @@ def render_csv(org: Organisation, figures: Published, upto: Quarter) -> str:
         if r.values[table.INVITED] != 0:  # no raters, no rate
             writer.writerow([data.organisation, r.label, "Response rate (%)",
                              CSV_HIDDEN if r.rate is None else r.rate])
+        if r.values[table.EVALUATIONS] != 0:  # no evaluations, no averages
+            for key, question in queries.QUESTIONS.items():
+                average = r.averages[key]
+                writer.writerow([data.organisation, r.label, f"Mean rating (1 to 5): {question}",
+                                 CSV_HIDDEN if average is None else average])
     for name, values in data.facilitators:
         for r, value in zip(data.quarters, values, strict=True):
             writer.writerow([data.organisation, r.label, f"Sessions: {name}",
                              CSV_HIDDEN if value is None else value])
     writer.writerow([f"{CSV_HIDDEN}: hidden because it rests on fewer than 3 people, or so that "
-                     "such a figure cannot be worked out from the others"])
+                     "such a figure cannot be worked out from the others; a mean rating is hidden with its count"])
     return out.getvalue()

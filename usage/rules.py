@@ -14,6 +14,17 @@ its parts (a row's total, a year's four quarters, one facilitator's sessions sum
    cell can be worked out from what is shown iff its unit vector lies in the row space of the constraints restricted
    to the hidden cells (exact Gaussian elimination over the rationals, no floating point). While any hidden cell is
    recoverable, one more sibling of it is hidden. The result is shown only when nothing is recoverable.
+4. **Small groups** (as the report's rule (b), PRODUCT §3.2): where a constraint's total is shown, its total minus
+   its shown parts is the sum of its hidden parts, a figure in its own right ("the other two quarters"). So the
+   hidden parts of such a constraint, taken together, must rest on 0 or at least `THRESHOLD` people, by their count
+   and by every group of people behind them; otherwise one more sibling is hidden, a part other than a zero (hiding
+   a zero adds no one) or else the total. Without this the sibling rule may pick a zero: a 1 and a 0 hidden under a
+   shown year still say "one, in one of these two quarters", and under an average, one person's ratings.
+
+Averages are shown beside their counts, so their sums (average × count) are cells too, in constraints of their own
+(a year's sum is its quarters'): `table_problems` is told which count each sum belongs to, and a sum must be hidden
+exactly when its count is. The sums' constraints then have the counts' hidden pattern, so nothing more can be worked
+out about the sums than about the counts, and a sum that can be worked out is over 0 or at least 3 evaluations.
 
 Cells already published (earlier quarters) are `fixed`: their shown or hidden state never changes, so a figure once
 shown stays shown and no quarter's report can be subtracted from another's. Only new cells can be hidden to protect
@@ -85,19 +96,33 @@ def suppress(values: Mapping[Cell, int], constraints: Iterable[Constraint],
         raise SuppressionError("a published cell is small")
     hidden = set(fixed_hidden) | {c for c in primary(values, people) if c not in fixed}
 
-    def hide_sibling(constraint: Constraint) -> bool:
+    def lone_parts(constraint: Constraint) -> list[Cell]:
+        return [c for c in constraint.parts if c in hidden]
+
+    def shown() -> dict[Cell, int | None]:
+        return {c: None if c in hidden else v for c, v in values.items()}
+
+    def hide_sibling(constraint: Constraint, needs_people: bool = False) -> bool:
         candidates = [c for c in constraint.cells if c not in hidden and c not in fixed]
         if not candidates:
             return False
-        # The smallest first (least is lost), parts before the total on a tie, then the table's own order.
-        hidden.add(min(candidates, key=lambda c: (values[c], c == constraint.total, order[c])))
+        # The smallest first (least is lost), parts before the total on a tie, then the table's own order; a zero
+        # last when the hidden cells need more people behind them (hiding a zero adds no one).
+        hidden.add(min(candidates, key=lambda c: (needs_people and values[c] == 0, values[c], c == constraint.total,
+                                                  order[c])))
         return True
 
     while True:
         lone = [k for k in constraints if sum(c in hidden for c in k.cells) == 1]
         if lone:
-            if not any(hide_sibling(k) for k in lone):
+            if not any(hide_sibling(k, _rests_on_few(lone_parts(k), sum(values[c] for c in lone_parts(k)),
+                                                    people)) for k in lone):
                 raise SuppressionError("a lone hidden cell has no new sibling to hide")
+            continue
+        small = small_groups(shown(), constraints, people, values)
+        if small:
+            if not any(hide_sibling(k, True) for k, _ in small):
+                raise SuppressionError("a small group of hidden cells has no new sibling to hide")
             continue
         exposed = recoverable(hidden, constraints)
         if not exposed:
@@ -105,6 +130,72 @@ def suppress(values: Mapping[Cell, int], constraints: Iterable[Constraint],
         touching = [k for k in constraints if exposed & set(k.cells)]
         if not any(hide_sibling(k) for k in touching):
             raise SuppressionError("a recoverable cell has no new sibling to hide")
+
+
+def _rests_on_few(group: Collection[Cell], value: int, people: People | None) -> bool:
+    """A group of hidden cells whose sum is known is a figure in its own right: too few when its sum, or the sum of
+    any group of people behind its cells, is 1 or 2."""
+    if is_small(value):
+        return True
+    behind = [people.get(c, ()) for c in group] if people else []
+    return bool(behind) and all(behind) and any(is_small(sum(g)) for g in zip(*behind, strict=True))
+
+
+def derivable_groups(shown: Mapping[Cell, int | None], constraints: Iterable[Constraint]
+                     ) -> list[tuple[Constraint, frozenset[Cell], int]]:
+    """Sets of two or more hidden cells whose sum a reader can work out, each with the constraint it starts from and
+    that sum: a shown total minus its shown parts gives the sum of its hidden parts; and a hidden part that is the
+    total of another constraint can be opened into that constraint's hidden parts by subtracting its shown parts
+    (a shown year minus the shown quarters and the shown facilitators of a hidden quarter). Complete where each
+    cell is the total of at most one constraint and a part of at most one, as the usage table is (property-tested
+    against brute force over every subset); sound, not complete, for tables with two totals over the same cells."""
+    constraints = list(constraints)
+    by_total: dict[Cell, list[Constraint]] = {}
+    for k in constraints:
+        by_total.setdefault(k.total, []).append(k)
+
+    def opened(cell: Cell, seen: frozenset[Cell]) -> list[tuple[frozenset[Cell], int]]:
+        """Every way of writing a hidden cell as hidden cells plus a known amount (the amount subtracted)."""
+        ways = [(frozenset({cell}), 0)]
+        for k in by_total.get(cell, []) if cell not in seen else []:
+            parts = [p for p in k.parts if shown[p] is None]
+            known = sum(v for p in k.parts if (v := shown[p]) is not None)
+            for cells, minus in _combine([opened(p, seen | {cell}) for p in parts]):
+                ways.append((cells, known + minus))
+        return ways
+
+    found = []
+    for k in constraints:
+        total = shown[k.total]
+        parts = [p for p in k.parts if shown[p] is None]
+        if total is None or not parts:
+            continue
+        rest = total - sum(v for p in k.parts if (v := shown[p]) is not None)
+        for cells, minus in _combine([opened(p, frozenset()) for p in parts]):
+            if len(cells) > 1:
+                found.append((k, cells, rest - minus))
+    return found
+
+
+def _combine(options: list[list[tuple[frozenset[Cell], int]]]) -> list[tuple[frozenset[Cell], int]]:
+    combined = [(frozenset[Cell](), 0)]
+    for choices in options:
+        combined = [(cells | more, minus + extra) for cells, minus in combined for more, extra in choices]
+    return combined
+
+
+def small_groups(shown: Mapping[Cell, int | None], constraints: Iterable[Constraint], people: People | None = None,
+                 values: Mapping[Cell, int] | None = None) -> list[tuple[Constraint, frozenset[Cell]]]:
+    """The derivable groups that rest on 1 or 2 people. With `values` (the suppressor's own view) a group's sum
+    is its cells' true values added up; without, what the reader works out (the same number when the table adds
+    up)."""
+    found = []
+    for k, cells, value in derivable_groups(shown, constraints):
+        if values is not None:
+            value = sum(values[c] for c in cells)
+        if _rests_on_few(cells, value, people):
+            found.append((k, cells))
+    return found
 
 
 def recoverable(hidden: Collection[Cell], constraints: Iterable[Constraint]) -> set[Cell]:
@@ -159,22 +250,33 @@ def _subtract(row: dict[int, Fraction], pivot_row: dict[int, Fraction], factor: 
 
 
 def table_problems(shown: Mapping[Cell, int | None], constraints: Iterable[Constraint],
-                   people: People | None = None) -> list[str]:
+                   people: People | None = None, sums: Mapping[Cell, Cell] | None = None) -> list[str]:
     """The checker for any table about to be shown or sealed in a report: `shown` maps each cell to its shown
-    value, or None where it is hidden. Returns what is wrong (empty when safe): a small figure shown, or a hidden
-    one that can be worked out from the rest."""
+    value, or None where it is hidden; `sums` names the cells that are sums behind an average (a sum of ratings,
+    not a count of people), each with the count it is over. Returns what is wrong (empty when safe): a small
+    figure shown, a shown total whose hidden parts rest on 1 or 2 people, a sum shown or hidden apart from its
+    count, or a hidden figure that can be worked out from the rest."""
     constraints = list(constraints)
-    problems = [f"{cell} is shown with {value}" for cell, value in shown.items()
+    sums = sums or {}
+    counts = {cell: value for cell, value in shown.items() if cell not in sums}
+    problems = [f"{cell} is shown with {value}" for cell, value in counts.items()
                 if value is not None and is_small(value)]
-    problems += [f"{cell} is shown, resting on {list(people[cell])} people" for cell, value in shown.items()
+    problems += [f"{cell} is shown, resting on {list(people[cell])} people" for cell, value in counts.items()
                  if value is not None and people and any(is_small(n) for n in people.get(cell, ()))]
+    problems += [f"{cell} is {'hidden' if shown[cell] is None else 'shown'} but its count {count} is not"
+                 for cell, count in sums.items() if (shown[cell] is None) != (shown.get(count) is None)]
     for constraint in constraints:
         missing = [c for c in constraint.cells if c not in shown]
         if missing:
             problems.append(f"a constraint names cells the table lacks: {missing}")
-        elif all(shown[c] is not None for c in constraint.cells) and \
+            continue
+        if all(shown[c] is not None for c in constraint.cells) and \
                 shown[constraint.total] != sum(shown[p] for p in constraint.parts):  # type: ignore[misc]
             problems.append(f"{constraint.total} is not the sum of its parts")
+    # A sum of ratings rests on its count's people, which the counts' own groups check.
+    counted = [k for k in constraints if k.total not in sums and all(c in shown for c in k.cells)]
+    problems += [f"{k.total} minus shown figures gives away {sorted(map(str, cells))} together"
+                 for k, cells in small_groups(shown, counted, people)]
     hidden = [cell for cell, value in shown.items() if value is None]
     problems += [f"{cell} can be worked out from the shown figures"
                  for cell in sorted(recoverable(hidden, constraints), key=str)]

@@ -3,7 +3,8 @@ Pure: which constraints hold follows from which cells exist.
 
 A cell is `kind:name:period`: kind `m` is a measure of the organisation (rounds started, raters invited, …), `f` a
 facilitator's sessions (name is their user id), `e` the sum of one evaluation question's ratings (never shown
-itself: an average is shown beside its count, and sum = average × count, so the sums are checked as cells too).
+itself: an average is shown beside its count, and sum = average × count, so the sums are checked as cells too, and
+a sum is hidden exactly when its period's count of evaluations is).
 A period is a quarter (`2026Q1`) or a financial year (`FY2026`)."""
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ MEASURE = "m"
 FACILITATOR = "f"
 EVALUATION_SUM = "e"
 SESSIONS = "sessions_held"
+AGREED = "summaries_agreed"
 EVALUATIONS = "evaluations"
+FORMER = 0  # the facilitator of a session whose account has been deleted
 INVITED = "raters_invited"
 RESPONDED = "raters_responded"
 
@@ -38,7 +41,7 @@ def is_year(period: str) -> bool:
 
 
 def constraints(keys: Iterable[str]) -> list[Constraint]:
-    """A year is the sum of its quarters (a quarter with no cell had none); the organisation's sessions in a period
+    """A year is the sum of its quarters (a quarter with no cell had none); the organisation's sessions in a quarter
     are the sum of its facilitators'."""
     present = set(keys)
     found: list[Constraint] = []
@@ -64,6 +67,11 @@ def constraints(keys: Iterable[str]) -> list[Constraint]:
 CLOSED = "rounds_closed"
 
 
+def sums(keys: Iterable[str]) -> dict[str, str]:
+    """Each evaluation sum cell, with the count of evaluations it is the sum over."""
+    return {key: cell(MEASURE, EVALUATIONS, parse(key)[2]) for key in keys if parse(key)[0] == EVALUATION_SUM}
+
+
 def people_behind(values: Mapping[str, int]) -> dict[str, tuple[int, ...]]:
     """The groups of people each cell rests on, beyond its own count: raters are counted over the rounds closed in
     the period, so a quarter in which one round closed must not show its raters (they would be one owner's)."""
@@ -76,7 +84,10 @@ def people_behind(values: Mapping[str, int]) -> dict[str, tuple[int, ...]]:
 
 
 def year_cells(quarter: Quarter, values: Mapping[str, int]) -> dict[str, int]:
-    """When `quarter` ends a financial year: that year's cells, each the sum of its quarters' stored values."""
+    """When `quarter` ends a financial year: that year's cells, each the sum of its quarters' stored values.
+    Facilitators get no year: with a year per facilitator as well as per quarter the sessions would be a two-way
+    table, in which hidden cells can be added up across rows and columns in ways the rules do not follow (see
+    rules.derivable_groups); as a tree (facilitators → quarter → year) every such sum is checked."""
     if quarter.number != 4:
         return {}
     year = quarter.financial_year
@@ -84,10 +95,8 @@ def year_cells(quarter: Quarter, values: Mapping[str, int]) -> dict[str, int]:
     sums: dict[str, int] = defaultdict(int)
     for key, value in values.items():
         kind, name, period = parse(key)
-        if period in quarter_keys:
+        if period in quarter_keys and kind != FACILITATOR:
             sums[cell(kind, name, year.key)] += value
-    if any(parse(k)[0] == FACILITATOR for k in sums):
-        sums.setdefault(cell(MEASURE, SESSIONS, year.key), 0)
     return dict(sums)
 
 
@@ -118,3 +127,12 @@ class Published:
 
     def facilitators(self) -> list[int]:
         return sorted({int(parse(k)[1]) for k in self.cells if parse(k)[0] == FACILITATOR})
+
+    def average(self, question: str, period: str) -> float | None:
+        """A question's mean rating, shown only beside its count of evaluations: None when that count is hidden
+        or zero (the sum is hidden with the count, so the two cannot disagree)."""
+        count = self.get(MEASURE, EVALUATIONS, period)
+        total = self.get(EVALUATION_SUM, question, period)
+        if not count or total is None:
+            return None
+        return total / count

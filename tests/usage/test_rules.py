@@ -127,3 +127,101 @@ def test_raters_of_one_round_are_hidden_though_there_are_many() -> None:
     assert suppress(values, [], people=people) == {"closed", "invited", "responded"}
     assert table_problems({"closed": None, "invited": 6, "responded": None}, [], people) == [
         "invited is shown, resting on [1] people"]
+
+
+def test_a_zero_sibling_is_not_enough_under_a_shown_total() -> None:
+    """The sibling rule alone would hide the 1 and the 0: the year minus the shown quarters would still say "one
+    round, in one of these two quarters"."""
+    values = {"Q1": 1, "Q2": 0, "Q3": 5, "Q4": 4, "year": 10}
+    year = [Constraint("year", ("Q1", "Q2", "Q3", "Q4"))]
+    assert table_problems(_shown(values, {"Q1", "Q2"}), year) == [
+        "year minus shown figures gives away ['Q1', 'Q2'] together"]
+    hidden = suppress(values, year)
+    assert hidden == {"Q1", "Q4"}  # the 1, and the smallest sibling that adds someone
+    assert table_problems(_shown(values, hidden), year) == []
+
+
+def _derivable_groups(hidden: list, constraints: list[Constraint]) -> list[tuple]:
+    """Brute force, an oracle independent of the rules: every set of hidden cells whose sum can be worked out from
+    the shown figures (its indicator vector lies in the row space of the constraints restricted to hidden cells)."""
+    index = {c: n for n, c in enumerate(hidden)}
+    matrix = np.zeros((len(constraints), len(hidden)))
+    for r, k in enumerate(constraints):
+        for cell, coefficient in ((k.total, -1), *((p, 1) for p in k.parts)):
+            if cell in index:
+                matrix[r, index[cell]] += coefficient
+    rank = np.linalg.matrix_rank(matrix) if len(hidden) else 0
+    found = []
+    for size in range(1, len(hidden) + 1):
+        for group in itertools.combinations(hidden, size):
+            vector = np.zeros((1, len(hidden)))
+            vector[0, [index[c] for c in group]] = 1
+            if np.linalg.matrix_rank(np.vstack([matrix, vector])) == rank:
+                found.append(group)
+    return found
+
+
+def _sessions(values: list[list[int]]) -> tuple[dict, list[Constraint]]:
+    """The usage table's shape: facilitators' sessions (rows) by quarter (columns); each quarter's sessions are the
+    sum of its facilitators', and the year's the sum of its quarters."""
+    cells = {(f, q): n for f, row in enumerate(values) for q, n in enumerate(row)}
+    quarters = range(len(values[0]))
+    cells |= {("all", q): sum(row[q] for row in values) for q in quarters}
+    cells["year"] = sum(map(sum, values))
+    constraints = [Constraint(("all", q), tuple((f, q) for f in range(len(values)))) for q in quarters]
+    return cells, [*constraints, Constraint("year", tuple(("all", q) for q in quarters))]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(2, 3).flatmap(lambda r: st.integers(2, 4).flatmap(
+    lambda c: st.lists(st.lists(st.integers(0, 6), min_size=c, max_size=c), min_size=r, max_size=r))))
+def test_no_set_of_hidden_cells_that_can_be_summed_rests_on_one_or_two(values: list[list[int]]) -> None:
+    """Sessions per facilitator by quarter: whatever sums of hidden cells a reader can work out (any subset, by any
+    combination of totals, found by brute force) are of 0 or at least 3, and the checker finds nothing."""
+    cells, constraints = _sessions(values)
+    hidden = suppress(cells, constraints)
+    assert table_problems(_shown(cells, hidden), constraints) == []
+    hidden_list = [c for c in cells if c in hidden]
+    if len(hidden_list) > 13:  # 2^13 subsets at most, to keep the oracle quick
+        return
+    for group in _derivable_groups(hidden_list, constraints):
+        assert not 0 < sum(cells[c] for c in group) < THRESHOLD, group
+
+
+def test_a_hidden_quarter_opened_into_its_facilitators_gives_nothing_away() -> None:
+    """The year (10) minus the shown quarters (4, 0) and Q1's shown facilitator (4) leaves Q2 and Q1's two hidden
+    facilitators: 1 + 1 + 0 = 2. The per-constraint rules see nothing wrong; opening the hidden quarter does."""
+    cells, constraints = _sessions([[4, 1, 4, 0], [1, 0, 0, 0], [0, 0, 0, 0]])
+    unsafe = {(0, 1), (1, 0), (2, 0), ("all", 0), ("all", 1), (1, 1)}
+    assert all(sum(c in unsafe for c in k.cells) != 1 for k in constraints)
+    assert table_problems(_shown(cells, unsafe), constraints) == [
+        "year minus shown figures gives away [\"('all', 1)\", '(1, 0)', '(2, 0)'] together",
+        "year minus shown figures gives away ['(0, 1)', '(1, 0)', '(1, 1)', '(2, 0)'] together"]
+    assert table_problems(_shown(cells, suppress(cells, constraints)), constraints) == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 40)), min_size=4, max_size=4))
+def test_a_year_of_averages_never_gives_away_one_or_two_evaluations(quarters: list[tuple[int, int]]) -> None:
+    """Each quarter's evaluations and the sum of one question's ratings (an average shown beside its count gives
+    the sum). The counts are suppressed; each sum is hidden with its count. Whatever a reader subtracts, the ratings
+    they can add up are of 0 or at least 3 evaluations, and the checker agrees."""
+    counts = {("n", q): n for q, (n, _) in enumerate(quarters)}
+    sums = {("s", q): min(s, 5 * n) if n else 0 for q, (n, s) in enumerate(quarters)}
+    counts[("n", "year")] = sum(counts.values())
+    sums[("s", "year")] = sum(sums.values())
+    count_year = Constraint(("n", "year"), tuple(("n", q) for q in range(4)))
+    sum_year = Constraint(("s", "year"), tuple(("s", q) for q in range(4)))
+    hidden = suppress(counts, [count_year])
+    hidden |= {("s", q) for (_, q) in hidden}
+    shown = _shown(counts | sums, hidden)
+    of_count = {("s", q): ("n", q) for q in [*range(4), "year"]}
+    assert table_problems(shown, [count_year, sum_year], sums=of_count) == []
+    for group in _derivable_groups([c for c in sums if c in hidden], [sum_year]):
+        assert not 0 < sum(counts[("n", q)] for _, q in group) < THRESHOLD, group
+
+
+def test_the_checker_refuses_an_average_shown_when_its_count_is_hidden() -> None:
+    shown = {"n": None, "s": 14, "n2": 4, "s2": None}
+    assert table_problems(shown, [], sums={"s": "n", "s2": "n2"}) == [
+        "s is shown but its count n is not", "s2 is hidden but its count n2 is not"]

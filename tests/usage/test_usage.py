@@ -15,7 +15,9 @@ from flask import Flask
 from app import create_app
 from app.extensions import db
 from app.mail import OutboundMail
-from app.models import Organisation, Role
+from app.models import Organisation, Role, User
+from facilitator.models import Evaluation, SessionRecord, Summary
+from facilitator.rules import EVALUATION_QUESTIONS, SessionMode, SummaryStatus
 from surveys.categories import Category
 from surveys.cycle import CycleState
 from surveys.models import Cycle, Invitation, InvitationStatus
@@ -152,3 +154,80 @@ def test_raters_are_hidden_in_a_quarter_in_which_one_round_closed(app: Flask, cr
     assert _cell(organisation.id, table.INVITED, "2026Q1") == (7, True)
     assert _cell(organisation.id, table.RESPONDED, "2026Q1") == (5, True)
     assert operations.published(organisation.id).rate("2026Q1") is None
+
+
+def facilitate(cycle: Cycle, facilitator: User, recorded: datetime, agreed: datetime | None = None,
+               evaluated: datetime | None = None, overall: int = 5) -> None:
+    """The facilitated session's records, as facilitator/ writes them, at the given times."""
+    db.session.add(SessionRecord(cycle_id=cycle.id, held_on=recorded.date(), mode=SessionMode.VIDEO,
+                                 facilitator_id=facilitator.id, recorded_at=recorded))
+    if agreed:
+        db.session.add(Summary(cycle_id=cycle.id, status=SummaryStatus.AGREED, content={}, agreed_at=agreed,
+                               facilitator_id=facilitator.id))
+        # A later agreed version of the same summary is not a second summary agreed.
+        db.session.add(Summary(cycle_id=cycle.id, version=2, status=SummaryStatus.AGREED, content={},
+                               agreed_at=agreed + timedelta(days=70), facilitator_id=facilitator.id))
+    if evaluated:
+        db.session.add(Evaluation(cycle_id=cycle.id, facilitator_id=facilitator.id, submitted_at=evaluated,
+                                  ratings={k: 4 for k in EVALUATION_QUESTIONS} | {"overall": overall}))
+    db.session.commit()
+
+
+@pytest.fixture
+def facilitated_org(create_user, usage_org):  # type: ignore[no-untyped-def]
+    """April–June: Farah records 4 sessions and Omar 1; 4 summaries are agreed and 3 evaluated (overall 5, 4, 4).
+    July–September: 1 more evaluation."""
+    farah = create_user(Role.FACILITATOR, name="Farah Facilitator")
+    omar = create_user(Role.FACILITATOR, name="Omar Facilitator")
+    cycles = [db.session.scalar(sa.select(Cycle).where(Cycle.owner_id == o.id)) for o in usage_org["owners"][:5]]
+    for n, cycle in enumerate(cycles):
+        facilitate(cycle, omar if n == 4 else farah, datetime(2026, 6, 1 + n),
+                   agreed=datetime(2026, 6, 10 + n) if n < 4 else None,
+                   evaluated=(datetime(2026, 6, 20 + n) if n < 3 else datetime(2026, 7, 5)) if n < 4 else None,
+                   overall=5 if n == 0 else 4)
+    return usage_org | {"farah": farah, "omar": omar}
+
+
+def test_sessions_summaries_and_evaluations_by_quarter_small_ones_hidden(app: Flask, facilitated_org,  # type: ignore[no-untyped-def]
+                                                                         organisation) -> None:
+    jobs.tick(NOW)
+    figures = operations.published(organisation.id)
+    assert _cell(organisation.id, table.SESSIONS, "2026Q1") == (5, False)
+    assert _cell(organisation.id, table.AGREED, "2026Q1") == (4, False)  # the second version counts no more
+    assert _cell(organisation.id, table.EVALUATIONS, "2026Q1") == (3, False)
+    assert _cell(organisation.id, table.EVALUATIONS, "2026Q2") == (1, True)
+    omar = figures.cells[table.cell(table.FACILITATOR, facilitated_org["omar"].id, "2026Q1")]
+    farah = figures.cells[table.cell(table.FACILITATOR, facilitated_org["farah"].id, "2026Q1")]
+    assert omar == (1, True) and farah == (4, True)  # 5 − 4 would give Omar's one session away
+    assert figures.average("overall", "2026Q1") == pytest.approx(13 / 3)
+    assert figures.average("overall", "2026Q2") is None  # one owner's ratings
+    assert figures.cells[table.cell(table.EVALUATION_SUM, "overall", "2026Q2")] == (4, True)
+    operations.check(figures)
+
+
+def test_the_checker_refuses_an_average_that_gives_one_evaluation_away(app: Flask, facilitated_org,  # type: ignore[no-untyped-def]
+                                                                       organisation) -> None:
+    jobs.tick(NOW)
+    figures = operations.published(organisation.id)
+    key = table.cell(table.EVALUATION_SUM, "overall", "2026Q2")
+    leaked = table.Published(dict(figures.cells) | {key: (4, False)})
+    with pytest.raises(operations.UnsafeTable, match="is shown but its count"):
+        operations.check(leaked)
+
+
+def test_the_lead_reads_sessions_per_facilitator_and_averages(app: Flask, facilitated_org, organisation) -> None:  # type: ignore[no-untyped-def]
+    jobs.tick(NOW)
+    client = app.test_client()
+    assert sign_in(client, facilitated_org["lead"]).status_code == 302
+    page = client.get("/usage").get_data(as_text=True)
+    for heading in ("Rounds with a session", "Summaries agreed", "Rounds evaluated", "Sessions per facilitator",
+                    "Evaluation averages", "Farah Facilitator", "All facilitators"):
+        assert heading in page
+    assert ">4.3<" in page  # 13 / 3, one decimal
+    assert "does not record" not in page and "Named" not in page
+    rows = list(csv.reader(io.StringIO(client.get("/usage/reports/2026Q2/csv").get_data(as_text=True))))
+    overall = f"Mean rating (1 to 5): {EVALUATION_QUESTIONS['overall']}"
+    assert ["Test Trust", "April to June 2026", overall, "4.3"] in rows
+    assert ["Test Trust", "July to September 2026", overall, "[c]"] in rows
+    assert ["Test Trust", "April to June 2026", "Rounds with a session", "5"] in rows
+    assert ["Test Trust", "April to June 2026", "Sessions: Omar Facilitator", "[c]"] in rows
