@@ -1,15 +1,20 @@
 """Eighteen months of earlier rounds for the demo organisation, so the local lead (Lucy) has usage figures to read,
 some of them hidden. These owners have left (their accounts are deactivated), and their rounds exist only as
 counts: rounds in the past cannot be made through the pages (every step takes today's date), so they are written
-directly, answers and all left out."""
+directly, answers and all left out. Most had a facilitated session with Farah or with Noah Clarke (a facilitator who
+has since left), a summary agreed and an evaluation; the summaries hold no text."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+import sqlalchemy as sa
+
 from app.accounts.operations import NO_PASSWORD
 from app.extensions import db
 from app.models import Organisation, Role, User, UserRole
+from facilitator.models import Evaluation, SessionRecord, Summary
+from facilitator.rules import EVALUATION_QUESTIONS, SessionMode, SummaryStatus
 from surveys.categories import Category
 from surveys.cycle import CycleState
 from surveys.models import Cycle, Invitation, InvitationStatus
@@ -20,6 +25,14 @@ from usage.periods import last_complete
 # one or two of anything shows why figures are hidden.
 QUARTERS = [(4, [(6, 5), (5, 4), (7, 6)]), (6, [(6, 4), (5, 5), (8, 6), (6, 6)]), (2, [(5, 3), (6, 5)]),
             (5, [(6, 6)]), (7, [(7, 5), (6, 5), (5, 4), (6, 6), (8, 7)]), (3, [(6, 4), (5, 5), (7, 6)])]
+# For each round closed, in the same order: its facilitator (F for Farah, N for Noah) and how far it went (S
+# session only, A summary agreed, E evaluated); "" had no session. Noah's one or two sessions in a quarter (and so
+# Farah's beside them), and the quarters with one or two evaluations, are hidden.
+FACILITATED = [["FE", "FE", "FE"], ["FE", "FE", "FE", "FA"], ["FE", "NS"], ["FA"],
+               ["FE", "FE", "FE", "NE", "NE"], ["FE", "FA", ""]]
+# Evaluations' ratings, one row per evaluation in turn, in the order of facilitator.rules.EVALUATION_QUESTIONS.
+RATINGS = [(5, 5, 4, 4, 5), (4, 5, 4, 3, 4), (5, 4, 5, 4, 5), (3, 4, 4, 3, 4), (4, 5, 5, 4, 4), (5, 5, 3, 4, 5),
+           (4, 4, 4, 5, 4)]
 
 
 def load(org: Organisation, today: date, domain: str) -> None:
@@ -27,8 +40,12 @@ def load(org: Organisation, today: date, domain: str) -> None:
     quarters = [last]
     for _ in QUARTERS[1:]:
         quarters.insert(0, quarters[0].previous())
+    farah = db.session.scalar(sa.select(User).where(User.email == f"farah@{domain}"))
+    noah = User(organisation=org, name="Noah Clarke", email=f"noah@{domain}", password_hash=NO_PASSWORD,
+                role_rows=[UserRole(role=Role.FACILITATOR)], is_active_account=False)
+    db.session.add(noah)
     n = 0
-    for quarter, (started, closed) in zip(quarters, QUARTERS, strict=True):
+    for quarter, (started, closed), facilitated in zip(quarters, QUARTERS, FACILITATED, strict=True):
         for k in range(max(started, len(closed))):
             n += 1
             owner = User(organisation=org, name=f"Former Colleague {n}", email=f"colleague{n}@{domain}",
@@ -44,7 +61,27 @@ def load(org: Organisation, today: date, domain: str) -> None:
                     name=f"Rater {r + 1}", email=f"rater{r + 1}.colleague{n}@{domain}", category=Category.PEER,
                     status=InvitationStatus.RESPONDED if r < raters[1] else InvitationStatus.DECLINED))
             db.session.add(cycle)
+            if closed_at and facilitated[k]:
+                db.session.flush()
+                who, stage = facilitated[k]
+                _facilitate(cycle, farah if who == "F" else noah, closed_at, stage, n)
     db.session.flush()
+
+
+def _facilitate(cycle: Cycle, facilitator: User, closed_at: datetime, stage: str, n: int) -> None:
+    """The session ten days after the close, the summary agreed a week later, the evaluation ten days after that:
+    all within the quarter the round closed in."""
+    recorded = closed_at + timedelta(days=10)
+    db.session.add(SessionRecord(cycle_id=cycle.id, held_on=recorded.date(), mode=SessionMode.IN_PERSON,
+                                 facilitator_id=facilitator.id, recorded_at=recorded))
+    if stage in {"A", "E"}:
+        db.session.add(Summary(cycle_id=cycle.id, status=SummaryStatus.AGREED, content={},
+                               facilitator_id=facilitator.id, proposed_at=recorded,
+                               agreed_at=recorded + timedelta(days=7)))
+    if stage == "E":
+        ratings = dict(zip(EVALUATION_QUESTIONS, RATINGS[n % len(RATINGS)], strict=True))
+        db.session.add(Evaluation(cycle_id=cycle.id, facilitator_id=facilitator.id, ratings=ratings,
+                                  submitted_at=recorded + timedelta(days=17)))
 
 
 def build_usage(now: datetime) -> None:

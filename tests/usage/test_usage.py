@@ -231,3 +231,22 @@ def test_the_lead_reads_sessions_per_facilitator_and_averages(app: Flask, facili
     assert ["Test Trust", "July to September 2026", overall, "[c]"] in rows
     assert ["Test Trust", "April to June 2026", "Rounds with a session", "5"] in rows
     assert ["Test Trust", "April to June 2026", "Sessions: Omar Facilitator", "[c]"] in rows
+
+
+def test_the_demo_history_shows_the_facilitated_figures_some_hidden(app: Flask, organisation, create_user) -> None:  # type: ignore[no-untyped-def]
+    from demo import usage_history
+
+    create_user(Role.FACILITATOR, name="Farah Ahmed", email="farah@demo.example")
+    today = date(2026, 12, 1)
+    usage_history.load(organisation, today, "demo.example")
+    db.session.commit()
+    usage_history.build_usage(datetime.combine(today, datetime.min.time()))
+    figures = operations.published(organisation.id)
+    quarters = [f"2025Q{n}" for n in range(1, 5)] + ["2026Q1", "2026Q2"]
+    for measure in (table.SESSIONS, table.AGREED, table.EVALUATIONS):
+        states = {figures.get(table.MEASURE, measure, q) is None for q in quarters}
+        assert states == {True, False}, measure  # some shown, some hidden
+    averages = [figures.average("overall", q) for q in quarters]
+    assert any(a is None for a in averages) and any(a is not None for a in averages)
+    assert len(figures.facilitators()) == 2
+    operations.check(figures)
