@@ -84,7 +84,9 @@ def my_people():  # type: ignore[no-untyped-def]
 @roles(*MANAGERS)
 def people(org_id: int):  # type: ignore[no-untyped-def]
     org = _manageable_organisation(org_id)
-    members = db.session.scalars(sa.select(User).where(User.organisation_id == org.id).order_by(User.name)).all()
+    # Everyone active first: an organisation's list fills with people who have left (deactivated, never deleted).
+    members = db.session.scalars(sa.select(User).where(User.organisation_id == org.id)
+                                 .order_by(User.is_active_account.desc(), User.name)).all()
     return render_template("accounts/people.html", org=org, members=members,
                            has_set_password=operations.has_set_password)
 

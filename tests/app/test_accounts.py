@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
+from app import create_app
 from app.accounts import rules
 from app.accounts.models import AccountLink
 from app.accounts.operations import NO_PASSWORD
@@ -202,6 +203,34 @@ def test_a_local_lead_invites_owners_and_facilitators_but_grants_nothing_else(le
     fay = db.session.scalar(sa.select(User).where(User.email == "fay@trust.example"))
     assert fay.roles == {Role.FACILITATOR}
     assert mailbox.to("fay@trust.example")
+
+
+def test_a_local_lead_invites_at_a_test_domain_as_the_demo_has_but_production_refuses_it(  # type: ignore[no-untyped-def]
+        lead_client: FlaskClient, organisation, mailbox, app) -> None:
+    from app.accounts.forms import normalised_email
+
+    organisation.email_domains = ["demo.open360.test"]
+    db.session.commit()
+    url = f"/organisations/{organisation.id}/people/invite"
+    form = {"name": "Wendy", "email": "wendy@demo.open360.test", "roles": ["owner"]}
+    assert "correct format" in post_form(lead_client, url, form).get_data(as_text=True)  # as in production
+    create_app("test", {"EMAIL_TEST_DOMAINS": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})  # as `make run`
+    try:
+        assert post_form(lead_client, url, form).status_code == 302
+        assert mailbox.to("wendy@demo.open360.test")
+    finally:
+        create_app("test", {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert normalised_email("wendy@demo.open360.test") is None
+
+
+def test_people_who_have_left_are_listed_after_everyone_active(lead_client: FlaskClient, create_user,  # type: ignore[no-untyped-def]
+                                                               organisation) -> None:
+    gone = create_user(Role.OWNER, name="Aaron Left")
+    gone.is_active_account = False
+    create_user(Role.OWNER, name="Zoe Here")
+    db.session.commit()
+    page = lead_client.get(f"/organisations/{organisation.id}/people").get_data(as_text=True)
+    assert page.index("Lucy Lead") < page.index("Zoe Here") < page.index("Aaron Left")
 
 
 def test_a_local_lead_changes_only_facilitator_and_owner_roles(lead_client: FlaskClient, create_user) -> None:  # type: ignore[no-untyped-def]
