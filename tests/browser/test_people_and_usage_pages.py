@@ -93,10 +93,16 @@ def _usage_lead() -> Person:
                 password_hash=hash_password(PASSWORD), role_rows=[UserRole(role=Role.LOCAL_LEAD)])
     db.session.add_all([*owners, lead])
     db.session.flush()
-    from tests.usage.test_usage import add_round
+    facilitator = User(organisation=org, name="Fran Usage", email="usage-facilitator@browser.example",
+                       password_hash="x", role_rows=[UserRole(role=Role.FACILITATOR)])
+    db.session.add(facilitator)
+    db.session.flush()
+    from tests.usage.test_usage import add_round, facilitate
 
     for n, owner in enumerate(owners[:3]):
-        add_round(owner, datetime(2026, 4, 7 + n), datetime(2026, 5, 1), raters=5, responded=4)
+        cycle = add_round(owner, datetime(2026, 4, 7 + n), datetime(2026, 5, 1), raters=5, responded=4)
+        facilitate(cycle, facilitator, datetime(2026, 5, 10 + n), agreed=datetime(2026, 5, 20 + n),
+                   evaluated=datetime(2026, 6, 1 + n) if n < 2 else datetime(2026, 7, 1 + n), overall=4 + n % 2)
     add_round(owners[3], datetime(2026, 7, 7))
     for quarter in (Quarter(2026, 1), Quarter(2026, 2)):
         assert jobs._build(org, quarter, notify=quarter == Quarter(2026, 2))
@@ -111,6 +117,8 @@ def test_a_local_lead_reads_usage_with_hidden_figures(live: LiveServer, contexts
     follow(page, "Usage")
     expect(page.get_by_role("heading", level=1)).to_have_text("Usage at Usage Browser Trust")
     expect(page.get_by_role("cell", name="hidden").first).to_be_visible()
+    expect(page.get_by_role("heading", name="Evaluation averages")).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("^Fran Usage"))).to_be_visible()
     audit(page, "usage", "Usage at Usage Browser Trust")
     follow(page, "People")
     audit(page, "lead-people", "People at Usage Browser Trust")
