@@ -4,6 +4,7 @@ published cells. Charts are drawn from shown figures only."""
 from __future__ import annotations
 
 import base64
+import functools
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -104,17 +105,25 @@ def _missing(row: Row, why: str) -> str:
 
 
 def _chart(data: UsageData, series: list[Series], ylabel: str, top: float | None = None, unit: str = "") -> str:
-    labels = [Quarter.from_key(r.period).short for r in data.quarters]
+    labels = tuple(Quarter.from_key(r.period).short for r in data.quarters)
+    bars = tuple((name, tuple((value_of(r), _missing(r, why)) for r in data.quarters))
+                 for name, value_of, why in series)
+    return _drawn(labels, bars, ylabel, top, unit)
+
+
+# Published figures never change, so the same chart is asked for again and again (each page view): drawing four
+# PNGs takes most of a view's time, and the drawing depends only on these arguments.
+@functools.lru_cache(maxsize=128)
+def _drawn(labels: tuple[str, ...], bars: tuple[tuple[str, tuple[tuple[float | int | None, str], ...]], ...],
+           ylabel: str, top: float | None, unit: str) -> str:
     figure, axes = plt.subplots(figsize=(7.0, 2.8), layout="constrained")
-    width = 0.8 / len(series)
-    for s, (name, value_of, why) in enumerate(series):
+    width = 0.8 / len(bars)
+    for s, (name, values) in enumerate(bars):
         label: str | None = name
-        for n, r in enumerate(data.quarters):
-            value = value_of(r)
-            x = n + (s - (len(series) - 1) / 2) * width
+        for n, (value, missing) in enumerate(values):
+            x = n + (s - (len(bars) - 1) / 2) * width
             if value is None:
-                axes.text(x, 0, _missing(r, why), rotation=90, ha="center", va="bottom", fontsize=7,
-                          color="#4c6272")
+                axes.text(x, 0, missing, rotation=90, ha="center", va="bottom", fontsize=7, color="#4c6272")
                 continue
             axes.bar(x, value, width * 0.9, color=PALETTE[s], hatch=HATCHES[s], edgecolor="white", label=label)
             label = None  # once per series
@@ -124,8 +133,8 @@ def _chart(data: UsageData, series: list[Series], ylabel: str, top: float | None
     if top is not None:
         axes.set_ylim(0, top)
     axes.spines[["top", "right"]].set_visible(False)
-    if len(series) > 1 and axes.get_legend_handles_labels()[0]:
-        axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(series), fontsize=8, frameon=False)
+    if len(bars) > 1 and axes.get_legend_handles_labels()[0]:
+        axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(bars), fontsize=8, frameon=False)
     return as_data_uri(figure)
 
 
