@@ -41,15 +41,16 @@ def check(figures: Published) -> None:
 def suppressed_quarter(before: Published, new: dict[str, int]) -> Published:
     """The new cells' hidden states, chosen so that nothing, old or new, can be worked out; the old ones fixed."""
     values = {k: v for k, (v, _) in before.cells.items()} | new
-    counts = {k: v for k, v in values.items() if table.parse(k)[0] != table.EVALUATION_SUM}
+    counts = {k: v for k, v in values.items() if table.parse(k)[0] not in {table.EVALUATION_SUM, table.OWNERS}}
     hidden = rules.suppress(counts, table.constraints(counts),
-                            fixed_hidden={k for k, (_, h) in before.cells.items() if h},
+                            fixed_hidden={k for k, (_, h) in before.cells.items() if h and k in counts},
                             fixed_shown={k for k, (_, h) in before.cells.items() if not h and k in counts},
-                            people=table.people_behind(counts))
-    # An evaluation question's sum is hidden exactly when that period's count of evaluations is.
+                            people=table.people_behind(values))
+    # An evaluation question's sum is hidden exactly when that period's count of evaluations is; the owners behind
+    # a count are never shown.
     for key in values.keys() - counts.keys():
-        _, _, period = table.parse(key)
-        if table.cell(table.MEASURE, table.EVALUATIONS, period) in hidden:
+        kind, _, period = table.parse(key)
+        if kind == table.OWNERS or table.cell(table.MEASURE, table.EVALUATIONS, period) in hidden:
             hidden.add(key)
     figures = Published({k: (v, k in hidden) for k, v in values.items()})
     check(figures)
@@ -62,6 +63,8 @@ def build_quarter(org: Organisation, quarter: Quarter) -> UsageQuarter:
     before = published(org.id, quarter.previous())
     new = queries.quarter_counts(org.id, quarter)
     new |= table.year_cells(quarter, {k: v for k, (v, _) in before.cells.items()} | new)
+    if quarter.number == 4:
+        new |= queries.year_owners(org.id, quarter.financial_year)
     figures = suppressed_quarter(before, new)
     row = UsageQuarter(organisation_id=org.id, quarter=quarter.key,
                        cells={k: list(figures.cells[k]) for k in new})

@@ -87,7 +87,7 @@ def usage_data(org: Organisation, figures: Published, upto: Quarter) -> UsageDat
     facilitators = [("Former facilitators" if f == table.FORMER else names.get(f, "A former facilitator"),
                      [figures.get(table.FACILITATOR, f, q.key) for q in quarters]) for f in figures.facilitators()]
     shown_periods = {q.key for q in quarters} | {y.key for y in years}
-    has_hidden = any(h for k, (_, h) in figures.cells.items() if table.parse(k)[2] in shown_periods)
+    has_hidden = any(h for k, (_, h) in figures.shown_cells().items() if table.parse(k)[2] in shown_periods)
     return UsageData(org.name, upto, [row(q.label, q.key) for q in quarters],
                      [row(y.label, y.key) for y in years], facilitators, has_hidden)
 

@@ -5,6 +5,8 @@ A cell is `kind:name:period`: kind `m` is a measure of the organisation (rounds 
 facilitator's sessions (name is their user id), `e` the sum of one evaluation question's ratings (never shown
 itself: an average is shown beside its count, and sum = average × count, so the sums are checked as cells too, and
 a sum is hidden exactly when its period's count of evaluations is).
+`o` the number of different owners behind another cell (named `kind.name`: `o:m.rounds_started:2026Q1`), never
+shown, in no sum (owners in two quarters are one owner in the year), and used only to hide what rests on 1 or 2.
 A period is a quarter (`2026Q1`) or a financial year (`FY2026`)."""
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from usage.rules import Constraint
 MEASURE = "m"
 FACILITATOR = "f"
 EVALUATION_SUM = "e"
+OWNERS = "o"
+NOT_SHOWN = frozenset({OWNERS})  # kinds that are only ever hidden
 SESSIONS = "sessions_held"
 AGREED = "summaries_agreed"
 EVALUATIONS = "evaluations"
@@ -29,6 +33,15 @@ RESPONDED = "raters_responded"
 
 def cell(kind: str, name: str | int, period: str) -> str:
     return f"{kind}:{name}:{period}"
+
+
+def owners_cell(kind: str, name: str | int, period: str) -> str:
+    return cell(OWNERS, f"{kind}.{name}", period)
+
+
+def owners_of(key: str) -> str:
+    """The cell an `o` cell counts the owners of, without its period: `m.rounds_started`."""
+    return parse(key)[1]
 
 
 def parse(key: str) -> tuple[str, str, str]:
@@ -48,7 +61,8 @@ def constraints(keys: Iterable[str]) -> list[Constraint]:
     series: dict[tuple[str, str], set[str]] = defaultdict(set)
     for key in present:
         kind, name, period = parse(key)
-        series[(kind, name)].add(period)
+        if kind != OWNERS:  # distinct owners do not add up
+            series[(kind, name)].add(period)
     for (kind, name), periods in sorted(series.items()):
         for period in sorted(p for p in periods if is_year(p)):
             quarters = FinancialYear(int(period[2:])).quarters
@@ -73,12 +87,19 @@ def sums(keys: Iterable[str]) -> dict[str, str]:
 
 
 def people_behind(values: Mapping[str, int]) -> dict[str, tuple[int, ...]]:
-    """The groups of people each cell rests on, beyond its own count: raters are counted over the rounds closed in
-    the period, so a quarter in which one round closed must not show its raters (they would be one owner's)."""
+    """The groups of people each cell rests on, beyond its own count: the different owners behind a count of rounds
+    (one owner can have two); and raters are counted over the rounds closed in the period, so a quarter in which one
+    round (or one owner's rounds) closed must not show its raters."""
     found: dict[str, tuple[int, ...]] = {}
     for key in values:
         kind, name, period = parse(key)
-        if kind == MEASURE and name in {INVITED, RESPONDED}:
+        if kind not in {MEASURE, FACILITATOR}:
+            continue
+        behind = CLOSED if kind == MEASURE and name in {INVITED, RESPONDED} else name
+        owners = values.get(owners_cell(kind, behind, period))
+        if owners is not None:
+            found[key] = (owners,)
+        elif behind == CLOSED and name != CLOSED:  # figures published before owners were counted
             found[key] = (values.get(cell(MEASURE, CLOSED, period), 0),)
     return found
 
@@ -95,7 +116,7 @@ def year_cells(quarter: Quarter, values: Mapping[str, int]) -> dict[str, int]:
     sums: dict[str, int] = defaultdict(int)
     for key, value in values.items():
         kind, name, period = parse(key)
-        if period in quarter_keys and kind != FACILITATOR:
+        if period in quarter_keys and kind not in {FACILITATOR, OWNERS}:
             sums[cell(kind, name, year.key)] += value
     return dict(sums)
 
@@ -127,6 +148,10 @@ class Published:
 
     def facilitators(self) -> list[int]:
         return sorted({int(parse(k)[1]) for k in self.cells if parse(k)[0] == FACILITATOR})
+
+    def shown_cells(self) -> dict[str, tuple[int, bool]]:
+        """The cells a reader meets (as figures, or as "hidden"): not the owners behind them."""
+        return {k: v for k, v in self.cells.items() if parse(k)[0] not in NOT_SHOWN}
 
     def average(self, question: str, period: str) -> float | None:
         """A question's mean rating, shown only beside its count of evaluations: None when that count is hidden

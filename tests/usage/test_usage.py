@@ -250,3 +250,20 @@ def test_the_demo_history_shows_the_facilitated_figures_some_hidden(app: Flask, 
     assert any(a is None for a in averages) and any(a is not None for a in averages)
     assert len(figures.facilitators()) == 2
     operations.check(figures)
+
+
+def test_three_rounds_of_two_owners_are_hidden_like_two(app: Flask, create_user, organisation) -> None:  # type: ignore[no-untyped-def]
+    """One owner started a round, stopped it and started again: three rounds, two people."""
+    twice, once = create_user(Role.OWNER), create_user(Role.OWNER)
+    facilitator = create_user(Role.FACILITATOR, name="Fay Facilitator")
+    for owner, day in ((twice, 5), (twice, 20), (once, 9)):
+        cycle = add_round(owner, datetime(2026, 4, day), datetime(2026, 4, day + 3))
+        facilitate(cycle, facilitator, datetime(2026, 5, day))
+    jobs.tick(NOW)
+    figures = operations.published(organisation.id)
+    assert _cell(organisation.id, "rounds_started", "2026Q1") == (3, True)
+    assert _cell(organisation.id, table.SESSIONS, "2026Q1") == (3, True)
+    assert figures.cells[table.cell(table.FACILITATOR, facilitator.id, "2026Q1")] == (3, True)
+    assert figures.cells[table.owners_cell(table.MEASURE, "rounds_started", "2026Q1")] == (2, True)
+    assert not any(table.parse(k)[0] == table.OWNERS for k in figures.shown_cells())
+    operations.check(figures)
