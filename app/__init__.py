@@ -19,7 +19,6 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
     app.config.update(config.load(env, app.instance_path))
     app.config.setdefault("NHSUK_DIST", str(PROJECT_ROOT / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"))
     app.config.update(overrides or {})
-    _allow_test_domains(app)
 
     _configure_templates(app)
     _init_extensions(app)
@@ -40,14 +39,6 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
     register_cli(app)
     register_demo_cli(app)
     return app
-
-
-def _allow_test_domains(app: Flask) -> None:
-    """email-validator's own switch (one per process, read at each check): without it nobody could be invited at
-    the demo organisation's domain, nor a rater added there, through `make run`."""
-    import email_validator
-
-    email_validator.TEST_ENVIRONMENT = bool(app.config.get("EMAIL_TEST_DOMAINS"))
 
 
 def _trust_proxies(app: Flask) -> None:

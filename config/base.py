@@ -38,8 +38,4 @@ def common() -> dict[str, Any]:
         "SHOW_OUTBOX": False,
         "OUTBOX_DIR": None,
         "HSTS_SECONDS": 0,  # production turns Strict-Transport-Security on
-        # Addresses at .test (reserved for testing, RFC 6761), as the demo organisation's are: email-validator
-        # refuses them unless told it is a test environment. Development (`make run`) allows them; tests and
-        # production do not.
-        "EMAIL_TEST_DOMAINS": False,
     }

@@ -14,7 +14,6 @@ def settings(instance_path: str, env: Mapping[str, str]) -> dict[str, Any]:
     secrets = development_secrets(instance_path)
     database = os.path.join(os.path.abspath(instance_path), "open360.sqlite3")
     return common() | {
-        "EMAIL_TEST_DOMAINS": True,
         "SECRET_KEY": secrets["SECRET_KEY"],
         "MASTER_KEYS": parse_key_ring(secrets["MASTER_KEYS"]),
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL", f"sqlite:///{database}"),
