@@ -375,6 +375,8 @@ def all_evaluations() -> list[Evaluation]:
 
 
 def facilitator_averages(facilitator_id: int) -> tuple[int, dict[str, float] | None]:
+    """A facilitator's own averages over the evaluations `rules.evaluations_counted` allows, earliest first."""
     ratings = db.session.scalars(sa.select(Evaluation.ratings).where(Evaluation.facilitator_id == facilitator_id)
-                                 ).all()
-    return len(ratings), rules.averages(ratings, list(rules.EVALUATION_QUESTIONS))
+                                 .order_by(Evaluation.submitted_at, Evaluation.cycle_id)).all()
+    counted = ratings[:rules.evaluations_counted(len(ratings))]
+    return len(counted), rules.averages(counted, list(rules.EVALUATION_QUESTIONS))

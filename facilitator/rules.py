@@ -298,6 +298,14 @@ def check_evaluation(state: CycleState, ratings: Mapping[str, int | None], keys:
     return problems
 
 
+def evaluations_counted(total: int) -> int:
+    """How many of a facilitator's evaluations (the earliest first) their averages use: whole steps of
+    MIN_FOR_AVERAGES. Averages that moved with every evaluation would give the newest owner's ratings away to a
+    facilitator who compares two visits (the new mean times n minus the old one times n - 1); moving in steps of 3,
+    the most two visits can reveal is the sum of 3 owners' ratings, the same floor as every other figure."""
+    return total - total % MIN_FOR_AVERAGES
+
+
 def averages(ratings: Sequence[Mapping[str, int]], keys: Sequence[str]) -> dict[str, float] | None:
     """Mean rating per question, or None below MIN_FOR_AVERAGES evaluations: a facilitator must not be able to
     work out one owner's answers from their own averages."""

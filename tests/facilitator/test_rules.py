@@ -177,6 +177,22 @@ def test_averages_need_three_evaluations() -> None:
     assert rules.averages([{"a": 5, "b": 4}, {"a": 4, "b": 4}, {"a": 3, "b": 1}], keys) == {"a": 4.0, "b": 3.0}
 
 
+@given(st.lists(st.integers(1, 5), min_size=1, max_size=40))
+def test_two_visits_to_the_averages_never_reveal_fewer_than_three_owners(answers: list[int]) -> None:
+    """The facilitator's attack: note the averages, wait for one more evaluation, compare. Whatever the history,
+    the evaluations between any two visits are none or at least 3."""
+    ratings = [{"a": a} for a in answers]
+    seen = []
+    for n in range(len(ratings) + 1):
+        counted = rules.evaluations_counted(n)
+        assert counted <= n and counted % rules.MIN_FOR_AVERAGES == 0 and n - counted < rules.MIN_FOR_AVERAGES
+        shown = rules.averages(ratings[:counted], ["a"])
+        assert (shown is None) == (counted == 0)
+        seen.append(counted)
+    assert all(later - earlier in {0} or later - earlier >= rules.MIN_FOR_AVERAGES
+               for i, earlier in enumerate(seen) for later in seen[i:])
+
+
 def test_an_evaluation_needs_every_rating() -> None:
     keys = list(rules.EVALUATION_QUESTIONS)
     full = dict.fromkeys(keys, 4)

@@ -271,3 +271,27 @@ def test_evaluation_reminders_go_after_3_and_10_days_each_once(app: Flask, owner
     assert jobs.claim_evaluation_reminders(agreed_at + timedelta(days=20)) == 0
     unit.commit()
     assert sorted(reminders()) == [f"evaluation:{cycle.id}:day-10", f"evaluation:{cycle.id}:day-3"]
+
+
+def test_the_facilitators_averages_move_three_evaluations_at_a_time(app: Flask, people: dict[str, User],
+                                                                     create_user: Callable[..., User]) -> None:
+    from facilitator import rules
+    from facilitator.models import Evaluation
+
+    facilitator = people["facilitator"]
+    client = _client(app, facilitator)
+    shown = []
+    for n, rating in enumerate([5, 5, 5, 1, 1, 4]):
+        owner = create_user(Role.OWNER, name=f"Evaluating Owner {n}")
+        cycle = Cycle(owner=owner, state=CycleState.EVALUATED, questionnaire_version="2026.1",
+                      close_on=today() - timedelta(days=60))
+        db.session.add(Evaluation(cycle=cycle, facilitator_id=facilitator.id,
+                                  ratings={key: rating for key in rules.EVALUATION_QUESTIONS},
+                                  submitted_at=utcnow() - timedelta(days=30 - n)))
+        unit.commit()
+        portal = " ".join(client.get("/facilitator").get_data(as_text=True).split())
+        shown.append(portal.split("How owners rate your sessions")[1].split("</dl>")[0])
+    assert "once 3 or more owners" in shown[1]
+    # After the 4th and 5th evaluation the page is exactly as after the 3rd: a 1 from the 4th owner stays unseen.
+    assert shown[2] == shown[3] == shown[4] and "The average of 3 evaluations" in shown[2] and "5.0" in shown[2]
+    assert "The average of 6 evaluations" in shown[5] and "3.5" in shown[5]
