@@ -1,6 +1,6 @@
 """What the clock's tick (app/clock.py) does for feedback rounds, at the time it is given.
 
-Two steps, each committed on its own so one cannot hold up the other: close the rounds whose close date has passed
+Three steps, each committed on its own so one cannot hold up the other: close the rounds whose close date has passed
 (which queues the owner's "round closed" mail and, through the round_closed signal, the report build), then claim
 the reminders now due to raters of the rounds still open. Both are safe to run twice or at once: a round is
 locked while it is closed (FOR UPDATE SKIP LOCKED on PostgreSQL) and its mail is claimed once, and each reminder is
@@ -36,6 +36,7 @@ def tick(now: datetime) -> str:
     unit.commit()
     reminded = reminder_claims.claim_due(now)
     unit.commit()
+    counted = operations.update_due_counts(now)
     kept = rights.purge_and_retain(now)
     unit.commit()
-    return f"{closed} rounds closed, {reminded} reminders claimed; {kept}"
+    return f"{closed} rounds closed, {reminded} reminders claimed, {counted} rounds' counts updated; {kept}"

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from surveys import cycle as rules
 from surveys import tokens
-from surveys.models import Invitation, InvitationStatus, RaterLink, RaterSession
+from surveys.models import Invitation, RaterLink, RaterSession
 
 SESSION_LIFETIME = timedelta(hours=2)  # renewed by every save, so a rater part-way through is not cut off
 
@@ -28,7 +28,7 @@ def issue(invitation: Invitation) -> str:
 
 
 def _usable(invitation: Invitation | None, now: datetime) -> Invitation | None:
-    if invitation is None or invitation.status is not InvitationStatus.INVITED:
+    if invitation is None or not invitation.is_outstanding:
         return None
     if not rules.accepts_responses(invitation.cycle.state, invitation.cycle.close_on, now.date()):
         return None

@@ -11,7 +11,7 @@ from app.mail import Message, renderer
 from app.timeutil import today
 from surveys import links
 from surveys.cycle import accepts_responses
-from surveys.models import Cycle, Invitation, InvitationStatus
+from surveys.models import Cycle, Invitation
 
 
 def rater_link(invitation: Invitation) -> str:
@@ -26,8 +26,8 @@ def rater_link(invitation: Invitation) -> str:
 @renderer("invitation")
 def invitation_mail(invitation_id: int) -> Message | None:
     invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None or invitation.status is not InvitationStatus.INVITED:
-        return None  # removed, or answered, before the mail went out
+    if invitation is None or not invitation.is_outstanding:
+        return None  # removed, withdrawn or answered before the mail went out
     with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
         context = {"invitation": invitation, "owner": invitation.cycle.owner, "link": rater_link(invitation),
                    "close_on": invitation.cycle.close_on}
@@ -53,8 +53,8 @@ def reminder_mail(invitation_id: int) -> Message | None:
     no category (a lone manager would be one), no progress or draft, no count of who else has replied, no
     reference beyond the rater's own link."""
     invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None or invitation.status is not InvitationStatus.INVITED:
-        return None  # removed, answered or declined before the reminder went out
+    if invitation is None or not invitation.is_outstanding:
+        return None  # removed, withdrawn, answered or declined before the reminder went out
     cycle = invitation.cycle
     if not accepts_responses(cycle.state, cycle.close_on, today()):
         return None  # the round closed, or was cancelled, while the reminder waited (SMTP down, say)

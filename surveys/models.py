@@ -50,6 +50,10 @@ class Cycle(db.Model):
     # owner was told the round will be deleted.
     raters_purged_at: so.Mapped[datetime | None] = so.mapped_column()
     deletion_notified_at: so.Mapped[datetime | None] = so.mapped_column()
+    # The owner's completion counts as of the last daily update, never live (surveys/rules/daily_counts.py):
+    # [[category, invited, responded, declined], ...], and when they were taken.
+    counts: so.Mapped[list[list[Any]] | None] = so.mapped_column(sa.JSON)
+    counts_updated_at: so.Mapped[datetime | None] = so.mapped_column()
 
     owner: so.Mapped[User] = so.relationship()
     invitations: so.Mapped[list[Invitation]] = so.relationship(
@@ -159,6 +163,10 @@ class Invitation(db.Model):
     # Set when the round opens, when a rater is added to an open round and when a corrected address is re-invited;
     # never when the rater answers, so it says nothing about when a response arrived.
     invited_at: so.Mapped[datetime | None] = so.mapped_column()
+    # Withdrawn by the owner after the invitation went (PRODUCT §2.4): their links stop working and they are
+    # reminded no more. The row stays, with its status as it was, so the counts do not move in a way that tells
+    # whether they had answered; an answer already given stays in the report, as nobody can tell which it is.
+    withdrawn_at: so.Mapped[datetime | None] = so.mapped_column()
 
     cycle: so.Mapped[Cycle] = so.relationship(back_populates="invitations")
     draft: so.Mapped[RaterDraft | None] = so.relationship(cascade="all, delete-orphan", passive_deletes=True)
@@ -166,9 +174,15 @@ class Invitation(db.Model):
     sessions: so.Mapped[list[RaterSession]] = so.relationship(cascade="all, delete-orphan", passive_deletes=True)
 
     @property
-    def is_locked(self) -> bool:
-        """Answered or declined: the owner can no longer change or remove this rater."""
-        return self.status in {InvitationStatus.RESPONDED, InvitationStatus.DECLINED}
+    def is_sent(self) -> bool:
+        """Invited: from now on the owner can only withdraw this rater, whatever they have done since, so that
+        nothing the owner is offered tells whether the rater answered or declined."""
+        return self.status is not InvitationStatus.NOT_SENT
+
+    @property
+    def is_outstanding(self) -> bool:
+        """Invited, not withdrawn, and neither answered nor declined: their link works and reminders reach them."""
+        return self.status is InvitationStatus.INVITED and self.withdrawn_at is None
 
 
 class RaterLink(db.Model):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -16,7 +14,6 @@ from app.models import User
 from app.timeutil import utcnow
 from surveys import cycle as rules
 from surveys import links, reminder_claims, reminders, responses
-from surveys.categories import RATER_CATEGORIES, Category
 from surveys.cycle import CycleRuleError, CycleState
 from surveys.models import (
     Cycle,
@@ -28,6 +25,8 @@ from surveys.models import (
     SelfAssessment,
 )
 from surveys.rater_list import RaterEntry
+from surveys.rules import daily_counts
+from surveys.rules.addresses import RaterPolicy
 from surveys.signals import round_closed
 
 
@@ -129,25 +128,25 @@ def add_raters(cycle: Cycle, entries: list[RaterEntry]) -> list[Invitation]:
     return added
 
 
+def rater_policy(owner: User) -> RaterPolicy:
+    """Whom this owner may invite (PRODUCT §2.4): their organisation's domains, and never themselves."""
+    org = owner.organisation
+    return RaterPolicy(owner.email, tuple(org.email_domains or ()), bool(org.allows_external_raters))
+
+
 def _require_changeable(invitation: Invitation) -> None:
     _require_raters_editable(invitation.cycle)
-    if invitation.is_locked:
-        raise CycleRuleError(f"{invitation.name} has already replied, so they can no longer be changed.")
+    if invitation.is_sent:
+        # The same words whatever the rater has done since: answered, declined or neither.
+        raise CycleRuleError(f"{invitation.name} has been invited, so they can no longer be changed or removed. "
+                             "You can withdraw them instead.")
 
 
 def update_rater(invitation: Invitation, entry: RaterEntry) -> None:
+    """Before invitations go out, anyone on the list can be edited (PRODUCT §2.4)."""
     _require_changeable(invitation)
-    email_changed = entry.email != invitation.email
     invitation.name, invitation.email, invitation.category = entry.name, entry.email, entry.category
-    if email_changed:
-        # A new address gets a new link; the old one, perhaps sent to the wrong person, stops working.
-        invitation.link_version += 1
-        if invitation.draft:
-            db.session.delete(invitation.draft)
-        links.end_all([invitation.id])
-        db.session.flush()
-        if invitation.status is InvitationStatus.INVITED:
-            _invite(invitation)
+    db.session.flush()
 
 
 def remove_rater(invitation: Invitation) -> None:
@@ -157,12 +156,37 @@ def remove_rater(invitation: Invitation) -> None:
     db.session.flush()
 
 
+def check_withdrawable(invitation: Invitation) -> None:
+    if invitation.withdrawn_at is not None:
+        raise CycleRuleError(f"{invitation.name} has already been withdrawn.")
+    if not rules.raters_editable(invitation.cycle.state):
+        raise CycleRuleError("People can only be withdrawn while the round is open.")
+    if not invitation.is_sent:
+        raise CycleRuleError(f"{invitation.name} has not been invited yet, so you can change or remove them "
+                             "instead.")
+
+
+def withdraw_rater(invitation: Invitation, now: datetime) -> None:
+    """Once invited, a rater can only be withdrawn (PRODUCT §2.4): every link and session of theirs stops
+    working, a draft is deleted, and no reminder follows. The invitation row and its status stay, so neither the
+    counts nor any page says whether they had answered; an answer already given stays in the report."""
+    check_withdrawable(invitation)
+    invitation.withdrawn_at = now
+    links.end_all([invitation.id])
+    if invitation.draft is not None:
+        db.session.delete(invitation.draft)
+        invitation.draft = None
+    db.session.flush()
+
+
 def open_round(cycle: Cycle, today: date) -> None:
     cycle.state = rules.open_round(cycle.state, len(cycle.invitations), cycle.close_on, today)
     cycle.opened_at = utcnow()
     for invitation in cycle.invitations:
         if invitation.status is InvitationStatus.NOT_SENT:
             _invite(invitation)
+    db.session.flush()
+    update_counts(cycle, cycle.opened_at)  # everyone invited, nobody has answered: nothing to time
 
 
 def response_count(cycle: Cycle) -> int:
@@ -171,8 +195,14 @@ def response_count(cycle: Cycle) -> int:
 
 
 def close_round_early(cycle: Cycle) -> None:
-    cycle.state = rules.close_early(cycle.state, response_count(cycle))
+    """Allowed once the counts the owner sees show a response (a live count would time the first answer); the
+    counts being a snapshot, there then is one."""
+    cycle.state = rules.close_early(cycle.state, _shown_responses(cycle))
     _closed(cycle)
+
+
+def _shown_responses(cycle: Cycle) -> int:
+    return sum(c.responded for c in daily_counts.from_stored(cycle.counts))
 
 
 def close_round_on_date(cycle: Cycle, today: date) -> None:
@@ -182,9 +212,12 @@ def close_round_on_date(cycle: Cycle, today: date) -> None:
 
 
 def _end_rater_access(cycle: Cycle) -> None:
-    """A round that stops taking responses leaves no working token or session behind."""
+    """A round that stops taking responses leaves no working token or session behind, and its counts are final
+    (the report gives the numbers of responses anyway)."""
     links.end_all([i.id for i in cycle.invitations])
     responses.delete_drafts(cycle)
+    db.session.flush()
+    update_counts(cycle, utcnow())
 
 
 def _closed(cycle: Cycle) -> None:
@@ -212,7 +245,7 @@ def action_refusal(cycle: Cycle, action: str, today: date) -> str | None:
     tried on the round as it is."""
     moves = {
         "open": lambda: rules.open_round(cycle.state, len(cycle.invitations), cycle.close_on, today),
-        "close": lambda: rules.close_early(cycle.state, response_count(cycle)),
+        "close": lambda: rules.close_early(cycle.state, _shown_responses(cycle)),
         "cancel": lambda: rules.cancel(cycle.state),
         "finish": lambda: rules.finish_without_session(cycle.state, cycle.finished_early_at is not None),
     }
@@ -220,23 +253,27 @@ def action_refusal(cycle: Cycle, action: str, today: date) -> str | None:
 
 
 def remind_all_offer(cycle: Cycle, today: date) -> reminders.RemindAllOffer | None:
-    outstanding = sum(1 for i in cycle.invitations if i.status is InvitationStatus.INVITED)
+    # From the daily counts, not live: a live number of people yet to reply would time each answer.
+    outstanding = daily_counts.not_replied(daily_counts.from_stored(cycle.counts))
     return reminders.remind_all_offer(cycle.state is CycleState.OPEN, cycle.close_on, cycle.reminded_all_on,
                                       outstanding, today)
 
 
-@dataclass(frozen=True)
-class RemindedAll:
-    reminded: int
-    emailed_today: int  # outstanding raters left out because they already had an email from us today
+def _not_invited_today(cycle: Cycle, today: date) -> int:
+    """Invited raters, not withdrawn, whose invitation came before today, whatever they have done since: whether
+    "remind all" can reach anyone is judged on this, never on who is still outstanding (which would say, live,
+    that the last of them has just answered)."""
+    return sum(1 for i in cycle.invitations if i.is_sent and i.withdrawn_at is None
+               and i.invited_at is not None and i.invited_at.date() < today)
 
 
-def remind_all_outstanding(cycle: Cycle, now: datetime) -> RemindedAll:
-    """The owner's "remind all outstanding", at most once a day (PRODUCT §2.5)."""
+def remind_all_outstanding(cycle: Cycle, now: datetime) -> int:
+    """The owner's "remind all outstanding", at most once a day (PRODUCT §2.5). Returns how many were reminded,
+    which the owner is never told: a live number of people yet to reply would time each answer."""
     today = now.date()
     raters = reminder_claims.load(now, cycle_id=cycle.id)
     reachable = [r for r in raters if reminders.may_remind_by_hand(r.facts, r.close_on, now)]
-    reminders.check_remind_all(remind_all_offer(cycle, today), len(reachable))
+    reminders.check_remind_all(remind_all_offer(cycle, today), _not_invited_today(cycle, today))
     # The day is claimed by a guarded UPDATE, so a double click or two tabs cannot both send.
     claimed = db.session.execute(
         sa.update(Cycle).where(Cycle.id == cycle.id, sa.or_(Cycle.reminded_all_on.is_(None),
@@ -244,32 +281,32 @@ def remind_all_outstanding(cycle: Cycle, now: datetime) -> RemindedAll:
         .values(reminded_all_on=today)).rowcount
     if claimed != 1:  # sent from another tab a moment ago: refuse with the same words as above
         db.session.refresh(cycle)
-        reminders.check_remind_all(remind_all_offer(cycle, today), len(reachable))
+        reminders.check_remind_all(remind_all_offer(cycle, today), _not_invited_today(cycle, today))
         raise CycleRuleError("You have already sent a reminder today.")
     kind = reminders.by_hand_kind(today)
-    reminded = reminder_claims.claim(reachable, [kind] * len(reachable), now)
-    return RemindedAll(len(reminded), len(raters) - len(reachable))
+    return len(reminder_claims.claim(reachable, [kind] * len(reachable), now))
 
 
-@dataclass(frozen=True)
-class CategoryCounts:
-    category: Category
-    invited: int
-    responded: int
-    declined: int
+def update_counts(cycle: Cycle, now: datetime) -> None:
+    """Take the owner's completion counts now (at the daily update, at opening and at the end)."""
+    rows = db.session.execute(sa.select(Invitation.category, Invitation.status)
+                              .where(Invitation.cycle_id == cycle.id)).all()
+    cycle.counts = daily_counts.to_stored(daily_counts.tally((c, s.value) for c, s in rows))
+    cycle.counts_updated_at = now
 
 
-def completion_counts(cycle: Cycle) -> list[CategoryCounts]:
-    """Per category: invited, responded, declined (PRODUCT §2.6). Counts only, never who."""
-    rows = db.session.execute(
-        sa.select(Invitation.category, Invitation.status, sa.func.count())
-        .where(Invitation.cycle_id == cycle.id, Invitation.status != InvitationStatus.NOT_SENT)
-        .group_by(Invitation.category, Invitation.status)).all()
-    tally: Counter[tuple[Category, InvitationStatus]] = Counter({(c, s): n for c, s, n in rows})
-    result = []
-    for category in RATER_CATEGORIES:
-        invited = sum(n for (c, _), n in tally.items() if c is category)
-        if invited:
-            result.append(CategoryCounts(category, invited, tally[(category, InvitationStatus.RESPONDED)],
-                                         tally[(category, InvitationStatus.DECLINED)]))
-    return result
+def update_due_counts(now: datetime) -> int:
+    """The clock's part: every open round whose counts predate today's update time gets new ones."""
+    due = db.session.scalars(sa.select(Cycle).where(
+        Cycle.state == CycleState.OPEN,
+        sa.or_(Cycle.counts_updated_at.is_(None),
+               Cycle.counts_updated_at < daily_counts.latest_update_moment(now)))).all()
+    for cycle in due:
+        update_counts(cycle, now)
+    db.session.flush()
+    return len(due)
+
+
+def completion_counts(cycle: Cycle) -> tuple[daily_counts.CategoryCounts, ...]:
+    """Per category: invited, responded, declined, as of `cycle.counts_updated_at` (PRODUCT §2.6). Never who."""
+    return daily_counts.from_stored(cycle.counts)

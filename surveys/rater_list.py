@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from app.addresses import normalised_email
 from surveys.categories import RATER_CATEGORIES, Category
+from surveys.rules.addresses import RaterPolicy, address_problem, mailbox_key
 
 MAX_LINES = 500
 MAX_NAME_LENGTH = 200
@@ -89,8 +90,10 @@ def _is_header(fields: list[str]) -> bool:
     return len(fields) == 3 and all(f.lower() in w for f, w in zip(fields, _HEADER_WORDS, strict=True))
 
 
-def _check(fields: list[str], owner: str | None, existing: set[str], seen: set[str]) -> str | RaterEntry:
-    """The rater a line describes, or what to fix; one message per line keeps the list readable."""
+def _check(fields: list[str], policy: RaterPolicy, existing: dict[str, str], seen: dict[str, str]
+           ) -> str | RaterEntry:
+    """The rater a line describes, or what to fix; one message per line keeps the list readable. `existing` and
+    `seen` map mailbox keys (surveys/rules/addresses.py) to the address written, so jo+x@ is the same rater as jo@."""
     if len(fields) != 3:
         return "write name, email and group separated by commas"
     name, email_text, category_text = _clean_name(fields[0]), fields[1], fields[2]
@@ -104,12 +107,16 @@ def _check(fields: list[str], owner: str | None, existing: set[str], seen: set[s
         return "add an email address"
     if email is None:
         return f"'{email_text}' is not a valid email address – check it is written like name@example.nhs.uk"
-    if email == owner:
-        return "you cannot invite yourself – your own ratings are your self-assessment"
-    if email in existing:
-        return f"{email} is already on your list"
-    if email in seen:
-        return f"{email} appears more than once in what you pasted"
+    problem = address_problem(email, policy)
+    if problem:
+        return problem
+    key = mailbox_key(email)
+    if key in existing:
+        listed = existing[key]
+        return f"{email} is already on your list" + ("" if listed == email else f" as {listed}")
+    if key in seen:
+        first = seen[key]
+        return f"{email} appears more than once in what you pasted" + ("" if first == email else f" (as {first})")
     if not category_text:
         return f"add a rater group – use {_GROUP_CHOICES}"
     if category is None:
@@ -133,17 +140,24 @@ def chosen_per_category(categories: Collection[Category]) -> list[CategoryChoice
 
 
 def check_rater(name: str, email: str, category: str, existing_emails: Collection[str] = (),
-                owner_email: str | None = None) -> RaterEntry | str:
+                owner_email: str | None = None, policy: RaterPolicy | None = None) -> RaterEntry | str:
     """One rater typed into a form: the entry, or what to fix (the same rules as a pasted line)."""
-    existing = {_normalise_known(e) for e in existing_emails}
-    owner = _normalise_known(owner_email) if owner_email else None
-    result = _check([name, email, category], owner, existing, set())
-    return result if isinstance(result, RaterEntry) else result[0].upper() + result[1:]
+    result = _check([name, email, category], _policy(policy, owner_email), _known(existing_emails), {})
+    if isinstance(result, RaterEntry) or "@" in result.split(" ", 1)[0]:
+        return result  # a message that starts with an address keeps it as written
+    return result[0].upper() + result[1:]
 
 
-def _normalise_known(address: str) -> str:
+def _known(addresses: Collection[str]) -> dict[str, str]:
     # Addresses already saved were validated then; fall back to plain lower-casing rather than dropping one.
-    return normalise_email(address) or address.strip().lower()
+    known = (normalise_email(a) or a.strip().lower() for a in addresses)
+    return {mailbox_key(a): a for a in known}
+
+
+def _policy(policy: RaterPolicy | None, owner_email: str | None) -> RaterPolicy:
+    if policy is None:
+        return RaterPolicy(owner_email=owner_email)
+    return policy if owner_email is None else RaterPolicy(owner_email, policy.domains, policy.allows_external)
 
 
 def lines_to_fix(problems: Sequence[LineProblem]) -> tuple[str, tuple[LineProblem, ...]]:
@@ -162,12 +176,13 @@ def lines_to_fix(problems: Sequence[LineProblem]) -> tuple[str, tuple[LineProble
 
 
 def parse_rater_list(
-    text: str, existing_emails: Collection[str] = (), owner_email: str | None = None
+    text: str, existing_emails: Collection[str] = (), owner_email: str | None = None,
+    policy: RaterPolicy | None = None,
 ) -> ParsedList:
     """Every non-blank line ends up as a rater or a problem, except a header row and lines past MAX_LINES."""
-    existing = {_normalise_known(e) for e in existing_emails}
-    owner = _normalise_known(owner_email) if owner_email else None
-    seen: set[str] = set()
+    existing = _known(existing_emails)
+    rules = _policy(policy, owner_email)
+    seen: dict[str, str] = {}
     raters: list[RaterEntry] = []
     problems: list[LineProblem] = []
     read = 0
@@ -188,9 +203,9 @@ def parse_rater_list(
             problems.append(LineProblem(number, rest, f"Line {number}: {message}"))
             break
         read += 1
-        result = _check(fields or [], owner, existing, seen)
+        result = _check(fields or [], rules, existing, seen)
         if isinstance(result, RaterEntry):
-            seen.add(result.email)
+            seen[mailbox_key(result.email)] = result.email
             raters.append(result)
         else:
             problems.append(LineProblem(number, line, f"Line {number}: {result}"))

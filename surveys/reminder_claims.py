@@ -44,7 +44,8 @@ def _scope(statement: sa.Select, now: datetime, cycle_id: int | None, candidates
     one or the other), so a routine tick reads only the few rows that matter."""
     today = now.date()
     statement = statement.where(Cycle.state == CycleState.OPEN, Cycle.close_on >= today,
-                                Invitation.status == InvitationStatus.INVITED, Invitation.invited_at.is_not(None))
+                                Invitation.status == InvitationStatus.INVITED, Invitation.invited_at.is_not(None),
+                                Invitation.withdrawn_at.is_(None))
     if cycle_id is not None:
         statement = statement.where(Cycle.id == cycle_id)
     if candidates_only:

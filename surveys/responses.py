@@ -60,7 +60,8 @@ def submit(invitation: Invitation) -> None:
     # Serialise submissions in one round, so two at once cannot each rewrite the rows the other is deleting.
     db.session.execute(sa.select(Cycle.id).where(Cycle.id == cycle_id).with_for_update())
     answered = db.session.execute(
-        sa.update(Invitation).where(Invitation.id == invitation.id, Invitation.status == InvitationStatus.INVITED)
+        sa.update(Invitation).where(Invitation.id == invitation.id, Invitation.status == InvitationStatus.INVITED,
+                                    Invitation.withdrawn_at.is_(None))
         .values(status=InvitationStatus.RESPONDED).execution_options(synchronize_session=False)).rowcount
     if answered != 1:
         raise DomainError("Your feedback has already been sent.")

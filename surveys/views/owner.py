@@ -49,6 +49,7 @@ def dashboard():  # type: ignore[no-untyped-def]
     facts = replace(cycle.facts(), owner_actions=frozenset(later))
     return render_template("surveys/dashboard.html", cycle=cycle, steps=rules.progress(facts),
                            next_step=rules.next_step(facts), counts=operations.completion_counts(cycle),
+                           counts_updated_at=cycle.counts_updated_at,
                            links=cycle_links(cycle), remind=operations.remind_all_offer(cycle, today()),
                            remind_form=ConfirmForm(), later_links=later, notes=round_notes(cycle),
                            may_finish=_may_finish(cycle))
@@ -58,27 +59,20 @@ def _may_finish(cycle: Cycle) -> bool:
     return operations.action_refusal(cycle, "finish", today()) is None
 
 
-def _people_were(count: int) -> str:
-    return "1 person was" if count == 1 else f"{count} people were"
-
-
 @bp.route("/round/remind", methods=["POST"])
 @owner_only
 def remind_all():  # type: ignore[no-untyped-def]
     """Remind every rater who has not replied; CSRF is checked for every POST by CSRFProtect."""
     cycle = _cycle()
     try:
-        result = operations.remind_all_outstanding(cycle, utcnow())
+        operations.remind_all_outstanding(cycle, utcnow())
     except DomainError as error:
         unit.rollback()
         flash(error.message)
         return redirect(url_for("surveys.dashboard"))
-    count = result.reminded
-    message = f"A reminder is on its way to {count} {'person who has' if count == 1 else 'people who have'} " \
-              "not replied yet."
-    if result.emailed_today:
-        message += f" {_people_were(result.emailed_today)} sent an email earlier today, so will not get another."
-    return _done(message)
+    # No number: how many were reminded is how many have not replied, live, and that would time each answer.
+    return _done("A reminder is on its way to everyone who has not replied yet, except anyone we already emailed "
+                 "today.")
 
 
 def _cannot(title: str, reason: str, status: int = 200, cycle: Cycle | None = None):  # type: ignore[no-untyped-def]
@@ -203,8 +197,17 @@ def _raters_page(cycle: Cycle, add_form: RaterForm, paste_form: PasteRatersForm,
     errors = [{"text": message, "href": "#paste-raters"} for message in (problems or [])]
     return render_template("surveys/raters.html", cycle=cycle, add_form=add_form, paste_form=paste_form,
                            problems=problems or [], extra_errors=errors,
-                           chosen=chosen_per_category([i.category for i in cycle.invitations]),
-                           editable=rules.raters_editable(cycle.state)), status
+                           chosen=chosen_per_category([i.category for i in cycle.invitations
+                                                       if i.withdrawn_at is None]),
+                           withdrawn=sum(1 for i in cycle.invitations if i.withdrawn_at is not None),
+                           editable=rules.raters_editable(cycle.state), domains=_domains_hint()), status
+
+
+def _domains_hint() -> str | None:
+    org = current_user.organisation
+    if org.allows_external_raters or not org.email_domains:
+        return None
+    return "Use their work address, ending " + " or ".join(f"@{d}" for d in org.email_domains)
 
 
 # What a pasted list left to fix, kept in the owner's session from the POST to the page it redirects to, so a refresh
@@ -221,7 +224,8 @@ def raters():  # type: ignore[no-untyped-def]
     paste_form = PasteRatersForm(prefix="paste")
     if request.method == "POST" and add_form.validate_on_submit():
         entry = check_rater(add_form.name.data, add_form.email.data, add_form.category.data,
-                            existing_emails=[i.email for i in cycle.invitations], owner_email=current_user.email)
+                            existing_emails=[i.email for i in cycle.invitations],
+                            policy=operations.rater_policy(current_user))
         if isinstance(entry, str):
             add_form.email.errors.append(entry)
         else:
@@ -243,7 +247,7 @@ def paste_raters():  # type: ignore[no-untyped-def]
     if not paste_form.validate_on_submit():
         return _raters_page(cycle, add_form, paste_form)
     parsed = parse_rater_list(paste_form.raters.data, existing_emails=[i.email for i in cycle.invitations],
-                              owner_email=current_user.email)
+                              policy=operations.rater_policy(current_user))
     if parsed.raters:
         operations.add_raters(cycle, list(parsed.raters))
         unit.commit()
@@ -275,17 +279,23 @@ def _invitation(cycle: Cycle, invitation_id: int) -> Invitation:
 def edit_rater(invitation_id: int):  # type: ignore[no-untyped-def]
     cycle = _cycle()
     invitation = _invitation(cycle, invitation_id)
+    if invitation.is_sent:  # once invited, only withdrawal: the same for everyone, whatever they have done
+        return redirect(url_for("surveys.withdraw_rater", invitation_id=invitation.id))
     form = RaterForm(obj=None if request.method == "POST" else invitation)
     if request.method == "GET":
         form.category.data = invitation.category.value
     elif form.validate_on_submit():
         entry = check_rater(form.name.data, form.email.data, form.category.data,
                             existing_emails=[i.email for i in cycle.invitations if i.id != invitation.id],
-                            owner_email=current_user.email)
+                            policy=operations.rater_policy(current_user))
         if isinstance(entry, str):
             form.email.errors.append(entry)
         else:
-            operations.update_rater(invitation, entry)
+            try:
+                operations.update_rater(invitation, entry)
+            except DomainError as error:
+                unit.rollback()
+                return _cannot("You cannot change this person now", error.message, 409, cycle)
             return _done(f"{invitation.name}'s details have been changed.", "surveys.raters")
     return render_template("surveys/rater_edit.html", form=form, invitation=invitation)
 
@@ -295,15 +305,45 @@ def edit_rater(invitation_id: int):  # type: ignore[no-untyped-def]
 def remove_rater(invitation_id: int):  # type: ignore[no-untyped-def]
     cycle = _cycle()
     invitation = _invitation(cycle, invitation_id)
+    if invitation.is_sent:
+        return redirect(url_for("surveys.withdraw_rater", invitation_id=invitation.id))
     form = ConfirmForm()
     if form.validate_on_submit():
         name = invitation.name
-        operations.remove_rater(invitation)
+        try:
+            operations.remove_rater(invitation)
+        except DomainError as error:
+            unit.rollback()
+            return _cannot("You cannot remove this person now", error.message, 409, cycle)
         return _done(f"{name} has been removed.", "surveys.raters")
     return render_template("surveys/confirm.html", form=form, title=f"Remove {invitation.name}?",
-                           body=[f"{invitation.name} will not be asked for feedback. "
-                                 "If an invitation was sent, its link will stop working."],
+                           body=[f"{invitation.name} will not be asked for feedback."],
                            button="Remove", back=url_for("surveys.raters"), warning=True)
+
+
+_WITHDRAW_BODY = [
+    "Their links will stop working and they will not be reminded again.",
+    "If they have already answered, their answer stays in your report: nobody can tell which answer is theirs, "
+    "so it cannot be taken out. Your counts keep them as they were.",
+    "To correct a mistyped address, withdraw them and add them again with the right one.",
+]
+
+
+@bp.route("/round/raters/<int:invitation_id>/withdraw", methods=["GET", "POST"])
+@owner_only
+def withdraw_rater(invitation_id: int):  # type: ignore[no-untyped-def]
+    """The page and its outcome read the same whether the rater answered, declined or neither (PRODUCT §2.4)."""
+    cycle = _cycle()
+    invitation = _invitation(cycle, invitation_id)
+    refused = rules.refusal(lambda: operations.check_withdrawable(invitation))
+    if refused:
+        return _cannot("You cannot withdraw this person", refused, 200 if request.method == "GET" else 409, cycle)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        operations.withdraw_rater(invitation, utcnow())
+        return _done(f"{invitation.name} has been withdrawn. Their links no longer work.", "surveys.raters")
+    return render_template("surveys/confirm.html", form=form, title=f"Withdraw {invitation.name}?",
+                           body=_WITHDRAW_BODY, button="Withdraw", back=url_for("surveys.raters"), warning=True)
 
 
 _CANNOT = {"open": "You cannot send invitations now", "close": "You cannot close your round now",

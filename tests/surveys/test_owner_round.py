@@ -172,27 +172,39 @@ def test_opening_sends_each_rater_an_invitation(owner_client: FlaskClient, mailb
     assert len(mailbox.to("dee@trust.example")) == 1
 
 
-def test_a_rater_who_has_replied_cannot_be_changed_or_removed(owner_client: FlaskClient, open_round) -> None:  # type: ignore[no-untyped-def]
-    invitation = open_round.invitations[0]
-    invitation.status = InvitationStatus.RESPONDED
+def test_once_invited_a_rater_can_only_be_withdrawn_whatever_they_did(owner_client: FlaskClient, open_round) -> None:  # type: ignore[no-untyped-def]
+    mo, pat, pip, _ = open_round.invitations
+    pat.status, pip.status = InvitationStatus.RESPONDED, InvitationStatus.DECLINED
     db.session.commit()
     page = owner_client.get("/round/raters").get_data(as_text=True)
-    assert "Has replied" in page
-    response = post_form(owner_client, f"/round/raters/{invitation.id}/remove", {},
-                         page=f"/round/raters/{invitation.id}/remove")
-    assert response.status_code == 409 and "can no longer be changed" in response.get_data(as_text=True)
+    assert "Has replied" not in page and "Remove<" not in page and "Change<" not in page
+    assert page.count(">Withdraw<") == 4
+    for invitation in (mo, pat, pip):  # the old addresses lead to withdrawal, for each of them alike
+        for action in ("edit", "remove"):
+            response = post_form(owner_client, f"/round/raters/{invitation.id}/{action}", {},
+                                 page="/round/raters")
+            assert response.status_code == 302
+            assert response.headers["Location"] == f"/round/raters/{invitation.id}/withdraw"
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 4
 
 
-def test_changing_an_email_sends_a_new_link_and_kills_the_old_one(owner_client: FlaskClient, open_round,  # type: ignore[no-untyped-def]
-                                                                  mailbox: MailCatcher) -> None:
+def test_a_mistyped_address_is_fixed_by_withdrawing_and_adding_again(owner_client: FlaskClient, open_round,  # type: ignore[no-untyped-def]
+                                                                     mailbox: MailCatcher) -> None:
     invitation = open_round.invitations[1]
     old_token = link_token(invitation)
-    response = post_form(owner_client, f"/round/raters/{invitation.id}/edit",
-                         {"name": "Pat Peer", "email": "pat.peer@trust.example", "category": "peer"})
+    response = post_form(owner_client, f"/round/raters/{invitation.id}/withdraw", {})
     assert response.status_code == 302
-    db.session.expire_all()
+    page = owner_client.get("/round/raters").get_data(as_text=True)
+    assert "Pat Peer has been withdrawn. Their links no longer work." in page and "Withdrawn: 1" in page
     assert owner_client.application.test_client().get(f"/r/{old_token}").status_code == 404
+    post_form(owner_client, "/round/raters", {"add-name": "Pat Peer", "add-email": "pat.peer@trust.example",
+                                              "add-category": "peer"}, prefix="add")
     assert len(mailbox.to("pat.peer@trust.example")) == 1
+    # The withdrawn address cannot come back: whoever has it may already have answered.
+    again = post_form(owner_client, "/round/raters", {"add-name": "Pat", "add-email": "pat@trust.example",
+                                                      "add-category": "peer"}, prefix="add")
+    assert "pat@trust.example is already on your list" in again.get_data(as_text=True)
 
 
 def test_completion_view_shows_counts_per_group_never_names(owner_client: FlaskClient, open_round) -> None:  # type: ignore[no-untyped-def]
@@ -216,17 +228,19 @@ def test_closing_early_needs_a_response(owner_client: FlaskClient, open_round) -
 
 
 def test_a_rater_added_after_one_was_removed_is_invited_even_if_the_database_reuses_the_id(  # type: ignore[no-untyped-def]
-        owner_client: FlaskClient, open_round, mailbox: MailCatcher) -> None:
+        owner_client: FlaskClient, owner, create_round, mailbox: MailCatcher) -> None:
     # SQLite hands the newest row's id to the next row once that row is deleted; the outbox must not mistake the
-    # new rater's invitation for the removed one's, already sent.
-    newest = max(open_round.invitations, key=lambda i: i.id)
-    removed_id = newest.id
+    # new rater's invitation for the removed one's.
+    cycle = create_round(owner, [("Pat Peer", "pat@trust.example", "peer"), ("Pip Peer", "pip@trust.example", "peer")],
+                         open_it=False)
+    removed_id = max(i.id for i in cycle.invitations)
     response = post_form(owner_client, f"/round/raters/{removed_id}/remove", {},
                          page=f"/round/raters/{removed_id}/remove")
     assert response.status_code == 302
     post_form(owner_client, "/round/raters", {"add-name": "Nia New", "add-email": "nia@trust.example",
                                               "add-category": "peer"}, prefix="add")
-    assert len(mailbox.to("nia@trust.example")) == 1
+    assert post_form(owner_client, "/round/open", {}).status_code == 302
+    assert len(mailbox.to("nia@trust.example")) == 1 and not mailbox.to("pip@trust.example")
 
 
 @pytest.mark.parametrize("action", ["open", "close", "cancel"])

@@ -11,7 +11,7 @@ from app import db as unit
 from app.extensions import db
 from app.mail import OutboundMail
 from app.timeutil import today, utcnow
-from surveys import responses
+from surveys import operations, responses
 from surveys.models import Cycle, InvitationStatus
 from tests.conftest import post_form
 from tests.fixtures.smtp import MailCatcher
@@ -39,17 +39,19 @@ def test_an_owner_reminds_everyone_who_has_not_replied_once_a_day(owner_client: 
     mo, pat, pip, dee = open_round.invitations
     responses.decline(pip)
     dee.status = InvitationStatus.RESPONDED
+    operations.update_counts(open_round, utcnow())  # the morning's update
     unit.commit()
     _invited_days_ago(open_round, 2)
     mailbox.clear()
 
     page = owner_client.get("/round").get_data(as_text=True)
-    assert "2 people have not replied yet" in page and BUTTON in page
+    assert "At the last update, 2 people had not replied." in " ".join(page.split()) and BUTTON in page
     response = _remind(owner_client)
     assert response.status_code == 302
     assert _reminded(mailbox) == ["mo@trust.example", "pat@trust.example"]
     page = owner_client.get("/round").get_data(as_text=True)
-    assert "A reminder is on its way to 2 people who have not replied yet." in page
+    assert "A reminder is on its way to everyone who has not replied yet, except anyone we already emailed " \
+           "today." in page
     tomorrow = (today() + timedelta(days=1)).strftime("%-d %B %Y")
     assert f"You sent a reminder today. You can send another from {tomorrow}." in " ".join(page.split())
     assert BUTTON not in page
@@ -74,8 +76,9 @@ def test_raters_already_emailed_today_are_left_out_and_the_owner_is_told(owner_c
     _remind(owner_client)
     assert len(_reminded(mailbox)) == 3
     page = owner_client.get("/round").get_data(as_text=True)
-    assert "A reminder is on its way to 3 people who have not replied yet. 1 person was sent an email earlier " \
-           "today, so will not get another." in page
+    # No number: how many were reminded would be how many have not replied, live.
+    assert "A reminder is on its way to everyone who has not replied yet, except anyone we already emailed " \
+           "today." in page and "3 people" not in page
 
 
 def test_a_round_whose_raters_were_all_invited_today_cannot_be_reminded_yet(owner_client: FlaskClient,
@@ -95,7 +98,11 @@ def test_no_reminder_section_when_everyone_has_replied(owner_client: FlaskClient
         invitation.status = InvitationStatus.RESPONDED
     unit.commit()
     page = owner_client.get("/round").get_data(as_text=True)
-    assert BUTTON not in page and "not replied yet" not in page
+    assert BUTTON in page  # until the next daily update, the owner cannot tell that the last one has answered
+    operations.update_counts(open_round, utcnow())
+    unit.commit()
+    page = owner_client.get("/round").get_data(as_text=True)
+    assert BUTTON not in page and "not replied" not in page
 
 
 def test_reminding_needs_the_forms_csrf_token(owner_client: FlaskClient, open_round: Cycle,
