@@ -195,13 +195,15 @@ def response_count(cycle: Cycle) -> int:
 
 
 def close_round_early(cycle: Cycle) -> None:
-    """Allowed once the counts the owner sees show a response (a live count would time the first answer); the
-    counts being a snapshot, there then is one."""
-    cycle.state = rules.close_early(cycle.state, _shown_responses(cycle))
+    """Needs a response (there must be something to report). The owner's page offers it only once their daily
+    counts show one (`action_refusal`), which implies this."""
+    cycle.state = rules.close_early(cycle.state, response_count(cycle))
     _closed(cycle)
 
 
 def _shown_responses(cycle: Cycle) -> int:
+    """Responses as the owner's counts show them: offering "close" on the live count would tell the owner the
+    moment the first rater answered."""
     return sum(c.responded for c in daily_counts.from_stored(cycle.counts))
 
 

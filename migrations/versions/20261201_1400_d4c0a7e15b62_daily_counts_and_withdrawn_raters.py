@@ -17,16 +17,14 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('cycles', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('counts', sa.JSON(), nullable=True))
-        batch_op.add_column(sa.Column('counts_updated_at', sa.DateTime(), nullable=True))
-    with op.batch_alter_table('invitations', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('withdrawn_at', sa.DateTime(), nullable=True))
+    # Plain ADD/DROP COLUMN, not batch mode: batch would copy and drop `invitations`, and with SQLite's foreign keys
+    # on that deletes every rater's draft, link and session through ON DELETE CASCADE.
+    op.add_column('cycles', sa.Column('counts', sa.JSON(), nullable=True))
+    op.add_column('cycles', sa.Column('counts_updated_at', sa.DateTime(), nullable=True))
+    op.add_column('invitations', sa.Column('withdrawn_at', sa.DateTime(), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('invitations', schema=None) as batch_op:
-        batch_op.drop_column('withdrawn_at')
-    with op.batch_alter_table('cycles', schema=None) as batch_op:
-        batch_op.drop_column('counts_updated_at')
-        batch_op.drop_column('counts')
+    op.drop_column('invitations', 'withdrawn_at')
+    op.drop_column('cycles', 'counts_updated_at')
+    op.drop_column('cycles', 'counts')

@@ -4,11 +4,15 @@ the links in their mail, and the owner watches the counts. Every page on the way
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from playwright.sync_api import Page, expect
 
 from app.models import Role
+from app.timeutil import utcnow
+from surveys import operations
 from surveys.models import FULFILMENT_QUESTIONS
+from surveys.rules.daily_counts import next_update_moment
 from tests.browser.audit import Auditor
 from tests.browser.live import LiveServer
 from tests.browser.seed import person, rater_email
@@ -157,7 +161,9 @@ def test_a_whole_round_from_preparation_to_completion_counts(
     press_button(phone, "I do not want to give feedback")
     audit(phone, "rater-declined", "You have declined")
 
-    # The owner sees how many replied in each group, never who.
+    # The owner sees how many replied in each group, never who, once the next morning's update has counted them.
+    with live.context():
+        operations.update_due_counts(next_update_moment(utcnow()) + timedelta(minutes=1))
     desktop.goto("/round")
     audit(desktop, "owner-dashboard-responses", "Your feedback round")
     rows = desktop.locator("table tbody tr")

@@ -1,0 +1,149 @@
+"""The owner plays the attacker (issue 12, point 3): they know whom they invited, watch their pages and reload them
+around one rater's submission or decline. Nothing they are shown may move until the next daily update, nor tell,
+for a named rater, an answer from a decline from nothing at all (PRODUCT §2.4, §2.6)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app.extensions import db
+from app.timeutil import utcnow
+from surveys import clock, operations
+from surveys.answers import field_name
+from surveys.models import Cycle, Invitation, Response
+from surveys.rules.daily_counts import next_update_moment
+from tests.conftest import post_form
+from tests.fixtures.rounds import link_token, open_link
+from tests.fixtures.smtp import MailCatcher
+
+OWNER_PAGES = ("/round", "/round/raters")
+_VARYING = re.compile(r'(name="[\w-]*csrf_token" type="hidden" value="|nonce="|[?&]csrf_token=)[^"&]+')
+
+
+def _seen(client: FlaskClient, urls: tuple[str, ...] = OWNER_PAGES) -> list[str]:
+    """Every page the owner can load, with only what changes on every request (CSRF token, CSP nonce) masked."""
+    pages = []
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        pages.append(_VARYING.sub(lambda m: m.group(1) + "…", response.get_data(as_text=True)))
+    return pages
+
+
+def _answer(app: Flask, invitation: Invitation) -> None:
+    rater = app.test_client()
+    base = open_link(rater, link_token(invitation))
+    for number, area in enumerate(invitation.cycle.questionnaire().areas, start=1):
+        data = {field_name(s.key): "4" for sub in area.sub_areas for s in sub.statements}
+        assert rater.post(f"{base}/area/{number}", data={**data, "action": "continue"}).status_code == 302
+    assert rater.post(f"{base}/check").status_code == 302
+
+
+def _decline(app: Flask, invitation: Invitation) -> None:
+    rater = app.test_client()
+    base = open_link(rater, link_token(invitation))
+    assert rater.post(f"{base}/decline").status_code == 302
+
+
+def _anonymised(page: str, invitation: Invitation) -> str:
+    return page.replace(invitation.name, "NAME").replace(invitation.email, "EMAIL") \
+        .replace(f"/raters/{invitation.id}/", "/raters/ID/")
+
+
+def _row(page: str, invitation: Invitation) -> str:
+    rows = page.split('<div class="nhsuk-summary-list__row">')
+    [row] = [r for r in rows if f">{invitation.name}</dt>" in r]
+    return _anonymised(row.split("</div>")[0], invitation)
+
+
+def test_reloading_around_one_submission_and_one_decline_shows_nothing_new(
+        app: Flask, owner_client: FlaskClient, open_round: Cycle) -> None:
+    _mo, pat, pip, dee = open_round.invitations
+    withdraw_pages = tuple(f"/round/raters/{i.id}/withdraw" for i in (pat, pip, dee))
+    before = _seen(owner_client, OWNER_PAGES + withdraw_pages)
+
+    _answer(app, pat)
+    assert _seen(owner_client, OWNER_PAGES + withdraw_pages) == before
+    _decline(app, pip)
+    assert _seen(owner_client, OWNER_PAGES + withdraw_pages) == before
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 1  # it did arrive
+
+    # Answered, declined and neither: the same row, the same withdrawal page, bar the name and address.
+    raters = _seen(owner_client)[1]
+    assert _row(raters, pat) == _row(raters, pip)
+    assert "Has replied" not in raters and _row(raters, pat) != _row(raters, dee)  # dee is a direct report
+    pages = _seen(owner_client, withdraw_pages)
+    assert _anonymised(pages[0], pat) == _anonymised(pages[1], pip) == _anonymised(pages[2], dee)
+    # The old ways into a rater's details lead every invited rater to the same place.
+    for invitation in (pat, pip, dee):
+        for action in ("edit", "remove"):
+            response = owner_client.get(f"/round/raters/{invitation.id}/{action}")
+            assert response.headers["Location"] == f"/round/raters/{invitation.id}/withdraw"
+
+
+def test_counts_move_only_at_the_next_daily_update_and_say_when_that_was(
+        app: Flask, owner_client: FlaskClient, open_round: Cycle) -> None:
+    _, pat, pip, _ = open_round.invitations
+    _answer(app, pat)
+    _decline(app, pip)
+    page = owner_client.get("/round").get_data(as_text=True)
+    opened = open_round.opened_at.strftime("%-d %B %Y at %H:%M")
+    assert f"Last updated {opened} UTC." in page
+
+    # The clock ticks all day; nothing moves before the morning update.
+    now = utcnow()
+    before = _seen(owner_client)
+    assert clock.tick(now + timedelta(minutes=5)).endswith("0 rounds' counts updated")
+    assert _seen(owner_client) == before
+    morning = next_update_moment(now) + timedelta(minutes=1)
+    assert clock.tick(morning).endswith("1 rounds' counts updated")
+    page = " ".join(owner_client.get("/round").get_data(as_text=True).split())
+    assert f"Last updated {morning.strftime('%-d %B %Y at %H:%M')} UTC." in page
+    peers = page.split("</span>Peers")[1].split("</tr>")[0]
+    assert re.findall(r"</span>(\d+) </td>", peers) == ["2", "1", "1"]  # invited, responded, declined
+    assert "Pat Peer" not in page and "Pip Peer" not in page
+
+
+def test_the_owner_cannot_close_on_a_response_their_counts_do_not_show_yet(
+        app: Flask, owner_client: FlaskClient, open_round: Cycle) -> None:
+    _answer(app, open_round.invitations[1])
+    page = owner_client.get("/round/close").get_data(as_text=True)  # would flip the moment the first one answered
+    assert "at least one rater has responded" in page and "<button" not in page.split("<main")[1]
+    clock.tick(next_update_moment(utcnow()) + timedelta(minutes=1))
+    assert "<button" in owner_client.get("/round/close").get_data(as_text=True).split("<main")[1]
+
+
+def test_a_withdrawn_rater_loses_their_link_but_an_answer_given_stays(
+        app: Flask, owner_client: FlaskClient, open_round: Cycle, mailbox: MailCatcher) -> None:
+    _mo, pat, _pip, dee = open_round.invitations
+    _answer(app, pat)
+    live_token = link_token(dee)
+    operations.update_counts(open_round, utcnow())
+    db.session.commit()
+    counts_before = list(open_round.counts)
+    for invitation in (pat, dee):
+        response = post_form(owner_client, f"/round/raters/{invitation.id}/withdraw", {})
+        assert response.status_code == 302
+        flashed = owner_client.get("/round/raters").get_data(as_text=True)
+        assert f"{invitation.name} has been withdrawn. Their links no longer work." in flashed
+    assert app.test_client().get(f"/r/{live_token}").status_code == 404
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 1
+    cycle = db.session.get(Cycle, open_round.id)
+    operations.update_counts(cycle, utcnow())
+    assert cycle.counts == counts_before  # withdrawal moves no count, so none tells how they had replied
+    # Reminders go to the raters still outstanding only.
+    mailbox.clear()
+    for invitation in cycle.invitations:
+        invitation.invited_at = utcnow() - timedelta(days=6)
+    db.session.commit()
+    clock.tick(utcnow())
+    assert sorted(m["To"] for m in mailbox.messages) == ["mo@trust.example", "pip@trust.example"]
+    # A second withdrawal, or one of a rater not yet invited, is refused in words.
+    again = owner_client.get(f"/round/raters/{dee.id}/withdraw").get_data(as_text=True)
+    assert "Dee Report has already been withdrawn." in again and "<button" not in again.split("<main")[1]
