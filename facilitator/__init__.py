@@ -16,21 +16,23 @@ def init_app(app: Flask) -> None:
     from app.owner_data import on_account_deletion, register_export_part
     from facilitator import jobs, mails, rights  # noqa: F401  (importing mails registers the mail renderers)
     from facilitator.operations import ReportPeople
-    from facilitator.round_page import notes_for, steps_for
+    from facilitator.round_page import approvers_for, notes_for, steps_for
     from facilitator.views import bp
     from reports.hooks import provide_report_people
-    from surveys.hooks import on_round_deletion, provide_round_notes, provide_step_links
+    from surveys.hooks import on_round_deletion, provide_approvers, provide_round_notes, provide_step_links
 
     app.register_blueprint(bp)
     provide_report_people(ReportPeople())
     provide_step_links(steps_for)
     provide_round_notes(notes_for)
+    provide_approvers(approvers_for)
     on_tick(jobs.tick)
     register_export_part(rights.ASSIGNMENT)
     register_export_part(rights.SESSIONS)
     on_round_deletion(rights.forget_round_mail, rights.what_round_deletion_removes)
     on_account_deletion(rights.forget_owner_mail, rights.what_account_deletion_removes)
     register_nav("Your owners", "facilitator.portal", Role.FACILITATOR)
+    register_nav("Rater lists to confirm", "surveys.lists_to_confirm", Role.FACILITATOR)
     register_nav("Development plan", "facilitator.profile", Role.OWNER)
     register_nav("Shared plans", "facilitator.shared", Role.MANAGER)
     register_nav("Facilitators", "facilitator.assignments", Role.ADMIN, Role.LOCAL_LEAD)

@@ -130,3 +130,18 @@ def evaluation_request_mail(cycle_id: int) -> Message | None:
 @renderer("evaluation_reminder")
 def evaluation_reminder_mail(cycle_id: int) -> Message | None:
     return _evaluation_mail(cycle_id, reminder=True)
+
+
+@renderer("confirmation_requested")
+def confirmation_requested_mail(cycle_id: int) -> Message | None:
+    """To the owner's facilitator, who confirms the rater list where the organisation asks for it (PRODUCT §2.4)."""
+    cycle = db.session.get(Cycle, cycle_id)
+    assignment = db.session.get(FacilitatorAssignment, cycle.owner_id) if cycle else None
+    if cycle is None or assignment is None:
+        return None
+    facilitator = assignment.facilitator
+    return _note(facilitator, f"Please confirm {cycle.owner.name}'s raters", [
+        f"{cycle.owner.name} has chosen people to ask for feedback. Your organisation asks you to confirm them "
+        "before their invitations go out.",
+        "Check that each is a real colleague who knows their work."],
+        "Confirm the list", "surveys.confirm_list", cycle_id=cycle.id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import url_for
 
+from app.models import User
 from facilitator import operations
 from facilitator.rules import SummaryStatus
 from surveys.cycle import CycleState
@@ -21,6 +22,13 @@ def steps_for(cycle: Cycle) -> dict[str, str]:
     if cycle.state is CycleState.SUMMARY_AGREED:
         links["evaluation"] = url_for("facilitator.evaluation", cycle_id=cycle.id)
     return links
+
+
+def approvers_for(cycle: Cycle) -> list[User]:
+    """Who confirms this owner's rater list (surveys/rules/nomination.py): their facilitator, assigned by a local
+    lead, so never someone the owner picked."""
+    facilitator = operations.facilitator_of(cycle.owner_id)
+    return [facilitator] if facilitator is not None else []
 
 
 def notes_for(cycle: Cycle) -> list[str]:

@@ -181,6 +181,8 @@ class RoundFacts:
     preparation_started: bool = False
     self_assessment_started: bool = False
     finished_early: bool = False
+    # The "Have your list confirmed" step where the organisation asks for nomination approval, else None.
+    approval: str | None = None
     # Later steps (session, summary, evaluation) that are the owner's to do now, as other packages know them:
     # for example "summary" while a proposed summary waits for the owner's answer.
     owner_actions: frozenset[str] = frozenset()
@@ -212,7 +214,10 @@ def progress(facts: RoundFacts) -> list[Step]:
              owner_task(facts.preparation_submitted, facts.preparation_started)),
         Step("self", "Rate yourself", owner_task(facts.self_assessment_submitted, facts.self_assessment_started)),
         Step("raters", "Choose who to ask for feedback", "done" if facts.rater_count else owner_task(False)),
-        Step("open", "Send invitations", "done" if reached >= 1 else ("to_do" if facts.rater_count else "not_yet")),
+        *([Step("confirm", "Have your list confirmed by your facilitator",
+                "done" if facts.approval == "done" and reached >= 1 else facts.approval)] if facts.approval else []),
+        Step("open", "Send invitations", "done" if reached >= 1 else
+             ("to_do" if facts.rater_count and facts.approval in (None, "done") else "not_yet")),
         Step("closed", "Collect responses until the round closes", milestone(S.CLOSED)),
         Step("report", "Receive your report", milestone(S.REPORT_READY)),
         Step("session", "Talk it through with your facilitator", milestone(S.SESSION_HELD, "session")),

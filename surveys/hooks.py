@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from app.models import User
 from surveys.models import Cycle
 
 CycleLinks = Callable[[Cycle], list[tuple[str, str]]]
@@ -74,3 +75,19 @@ def before_round_deletion(cycle: Cycle) -> None:
 
 def what_round_deletion_removes(cycle: Cycle) -> list[str]:
     return [line for describe in _deletion_describers for line in describe(cycle)]
+
+
+# Who confirms an owner's rater list where the organisation asks for nomination approval (surveys/rules/
+# nomination.py): the facilitator package offers the owner's assigned facilitator.
+Approvers = Callable[[Cycle], list[User]]
+_approver_providers: list[Approvers] = []
+
+
+def provide_approvers(provider: Approvers) -> Approvers:
+    if provider not in _approver_providers:
+        _approver_providers.append(provider)
+    return provider
+
+
+def approvers(cycle: Cycle) -> list[User]:
+    return [person for provider in _approver_providers for person in provider(cycle)]

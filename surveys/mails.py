@@ -107,3 +107,10 @@ def retention_notice_mail(cycle_id: int) -> Message | None:
         f"Your organisation keeps finished feedback rounds for a set time. The round you started on "
         f"{cycle.created_at:%-d %B %Y} will be deleted on {when:%-d %B %Y}, with its report and everything in it.",
         "To keep a copy, sign in and download your information before then: go to Your information."])
+
+
+@renderer("list_confirmed")
+def list_confirmed_mail(cycle_id: int) -> Message | None:
+    return _owner_note(cycle_id, "Your list of raters has been confirmed", [
+        "Your facilitator has confirmed the people you chose to ask for feedback.",
+        "If your round is open, their invitations are on their way. If not, you can send them when you are ready."])

@@ -22,6 +22,7 @@ from surveys import cycle as rules
 from surveys.categories import Category
 from surveys.cycle import CycleState
 from surveys.questionnaire import Questionnaire, load_version
+from surveys.rules.nomination import ListFacts, step_status
 from surveys.sealed import PaddedJSON
 
 
@@ -65,8 +66,16 @@ class Cycle(db.Model):
         base = load_version(self.questionnaire_version)
         return base.with_org_statements([tuple(s) for s in self.org_statements]) if self.org_statements else base
 
+    def list_facts(self) -> ListFacts:
+        listed = [i for i in self.invitations if i.withdrawn_at is None]
+        awaiting = [i for i in listed if i.confirmed_at is None and not i.is_sent]
+        return ListFacts(requires_approval=bool(self.owner.organisation.requires_nomination_approval),
+                         listed=len(listed), awaiting=len(awaiting),
+                         unrequested=sum(1 for i in awaiting if i.confirmation_requested_at is None))
+
     def facts(self) -> rules.RoundFacts:
         return rules.RoundFacts(
+            approval=step_status(self.list_facts()),
             state=self.state,
             preparation_submitted=bool(self.preparation and self.preparation.submitted_at),
             self_assessment_submitted=bool(self.self_assessment and self.self_assessment.submitted_at),
@@ -167,6 +176,10 @@ class Invitation(db.Model):
     # reminded no more. The row stays, with its status as it was, so the counts do not move in a way that tells
     # whether they had answered; an answer already given stays in the report, as nobody can tell which it is.
     withdrawn_at: so.Mapped[datetime | None] = so.mapped_column()
+    # Nomination approval (surveys/rules/nomination.py): when the owner put this rater to their facilitator, and
+    # when the facilitator confirmed them. Unused where the organisation does not ask for approval.
+    confirmation_requested_at: so.Mapped[datetime | None] = so.mapped_column()
+    confirmed_at: so.Mapped[datetime | None] = so.mapped_column()
 
     cycle: so.Mapped[Cycle] = so.relationship(back_populates="invitations")
     draft: so.Mapped[RaterDraft | None] = so.relationship(cascade="all, delete-orphan", passive_deletes=True)

@@ -13,7 +13,7 @@ from app.mail import forget_mails, queue_mail
 from app.models import User
 from app.timeutil import utcnow
 from surveys import cycle as rules
-from surveys import links, reminder_claims, reminders, responses
+from surveys import links, nominations, reminder_claims, reminders, responses
 from surveys.cycle import CycleRuleError, CycleState
 from surveys.models import (
     Cycle,
@@ -25,7 +25,7 @@ from surveys.models import (
     SelfAssessment,
 )
 from surveys.rater_list import RaterEntry
-from surveys.rules import daily_counts
+from surveys.rules import daily_counts, nomination
 from surveys.rules.addresses import RaterPolicy
 from surveys.signals import round_closed
 
@@ -103,7 +103,7 @@ def submit_self_assessment(cycle: Cycle) -> None:
     assessment.submitted_at = utcnow()
 
 
-def _invite(invitation: Invitation) -> None:
+def invite(invitation: Invitation) -> None:
     invitation.status = InvitationStatus.INVITED
     invitation.invited_at = utcnow()
     queue_mail("invitation", invitation.id, f"invitation:{invitation.id}:v{invitation.link_version}")
@@ -124,7 +124,8 @@ def add_raters(cycle: Cycle, entries: list[RaterEntry]) -> list[Invitation]:
     db.session.flush()
     if cycle.state is CycleState.OPEN:
         for invitation in added:
-            _invite(invitation)
+            if nominations.may_invite_now(invitation):  # else once the facilitator confirms them
+                invite(invitation)
     return added
 
 
@@ -145,6 +146,9 @@ def _require_changeable(invitation: Invitation) -> None:
 def update_rater(invitation: Invitation, entry: RaterEntry) -> None:
     """Before invitations go out, anyone on the list can be edited (PRODUCT §2.4)."""
     _require_changeable(invitation)
+    if (invitation.email, invitation.category) != (entry.email, entry.category):
+        # A confirmed rater changed is someone the facilitator has not seen: they confirm again.
+        invitation.confirmation_requested_at = invitation.confirmed_at = None
     invitation.name, invitation.email, invitation.category = entry.name, entry.email, entry.category
     db.session.flush()
 
@@ -179,12 +183,20 @@ def withdraw_rater(invitation: Invitation, now: datetime) -> None:
     db.session.flush()
 
 
+def _check_open(cycle: Cycle, today: date) -> CycleState:
+    state = rules.open_round(cycle.state, len(cycle.invitations), cycle.close_on, today)
+    refused = nomination.open_refusal(cycle.list_facts())
+    if refused:
+        raise CycleRuleError(refused)
+    return state
+
+
 def open_round(cycle: Cycle, today: date) -> None:
-    cycle.state = rules.open_round(cycle.state, len(cycle.invitations), cycle.close_on, today)
+    cycle.state = _check_open(cycle, today)
     cycle.opened_at = utcnow()
     for invitation in cycle.invitations:
         if invitation.status is InvitationStatus.NOT_SENT:
-            _invite(invitation)
+            invite(invitation)
     db.session.flush()
     update_counts(cycle, cycle.opened_at)  # everyone invited, nobody has answered: nothing to time
 
@@ -246,7 +258,7 @@ def action_refusal(cycle: Cycle, action: str, today: date) -> str | None:
     """Why the owner cannot open, close or cancel their round now, or None: the same moves the steps above make,
     tried on the round as it is."""
     moves = {
-        "open": lambda: rules.open_round(cycle.state, len(cycle.invitations), cycle.close_on, today),
+        "open": lambda: _check_open(cycle, today),
         "close": lambda: rules.close_early(cycle.state, _shown_responses(cycle)),
         "cancel": lambda: rules.cancel(cycle.state),
         "finish": lambda: rules.finish_without_session(cycle.state, cycle.finished_early_at is not None),

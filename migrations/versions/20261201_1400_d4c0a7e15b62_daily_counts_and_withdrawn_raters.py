@@ -1,4 +1,4 @@
-"""daily completion counts on cycles; invitations.withdrawn_at
+"""daily completion counts on cycles; invitations.withdrawn_at, confirmation_requested_at, confirmed_at
 
 Revision ID: d4c0a7e15b62
 Revises: a1462ec6f76e
@@ -22,9 +22,13 @@ def upgrade():
     op.add_column('cycles', sa.Column('counts', sa.JSON(), nullable=True))
     op.add_column('cycles', sa.Column('counts_updated_at', sa.DateTime(), nullable=True))
     op.add_column('invitations', sa.Column('withdrawn_at', sa.DateTime(), nullable=True))
+    op.add_column('invitations', sa.Column('confirmation_requested_at', sa.DateTime(), nullable=True))
+    op.add_column('invitations', sa.Column('confirmed_at', sa.DateTime(), nullable=True))
 
 
 def downgrade():
+    op.drop_column('invitations', 'confirmed_at')
+    op.drop_column('invitations', 'confirmation_requested_at')
     op.drop_column('invitations', 'withdrawn_at')
     op.drop_column('cycles', 'counts_updated_at')
     op.drop_column('cycles', 'counts')

@@ -17,4 +17,4 @@ def survey_helpers() -> dict[str, object]:
     return {"field_name": field_name, "NOT_ABLE_TO_SAY": NOT_ABLE_TO_SAY, "state_phrase": state_phrase}
 
 
-from surveys.views import admin, owner, rater  # noqa: E402, F401  (routes attach to bp)
+from surveys.views import admin, confirmation, owner, rater  # noqa: E402, F401  (routes attach to bp)

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models import Role
 from app.timeutil import today, utcnow
 from surveys import cycle as rules
-from surveys import operations, rights
+from surveys import nominations, operations, rights
 from surveys.answers import area_statements, changing_at, field_name, first_incomplete_area, read_area, unanswered
 from surveys.forms import CloseDateForm, ConfirmForm, PasteRatersForm, PreparationForm, RaterForm
 from surveys.hooks import cycle_links, round_notes, step_links
@@ -200,7 +200,9 @@ def _raters_page(cycle: Cycle, add_form: RaterForm, paste_form: PasteRatersForm,
                            chosen=chosen_per_category([i.category for i in cycle.invitations
                                                        if i.withdrawn_at is None]),
                            withdrawn=sum(1 for i in cycle.invitations if i.withdrawn_at is not None),
-                           editable=rules.raters_editable(cycle.state), domains=_domains_hint()), status
+                           editable=rules.raters_editable(cycle.state), domains=_domains_hint(),
+                           approval=nominations.requires_approval(cycle),
+                           ask_refusal=nominations.request_refusal(cycle), ask_form=ConfirmForm(prefix="ask")), status
 
 
 def _domains_hint() -> str | None:

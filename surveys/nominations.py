@@ -1,0 +1,92 @@
+"""Nomination approval, the steps (PRODUCT §2.4; the rules are in surveys/rules/nomination.py): the owner puts the
+raters waiting on their list to their facilitator, who confirms them; only then are they invited. They flush, never
+commit: the view commits once."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from app.errors import DomainError
+from app.extensions import db
+from app.mail import queue_mail
+from app.models import User
+from surveys import cycle as cycle_rules
+from surveys.cycle import CycleRuleError, CycleState
+from surveys.hooks import approvers
+from surveys.models import Cycle, Invitation
+from surveys.rules import nomination
+
+
+def requires_approval(cycle: Cycle) -> bool:
+    return bool(cycle.owner.organisation.requires_nomination_approval)
+
+
+def may_invite_now(invitation: Invitation) -> bool:
+    return nomination.may_invite(requires_approval(invitation.cycle), invitation.confirmed_at is not None)
+
+
+def request_refusal(cycle: Cycle) -> str | None:
+    if not cycle_rules.raters_editable(cycle.state):
+        return "Your list can only be confirmed while your round is being set up or is open."
+    return nomination.may_request(cycle.list_facts(), bool(approvers(cycle)))
+
+
+def request_confirmation(cycle: Cycle, now: datetime) -> int:
+    """Put every rater waiting and not yet asked about to the approver, who is emailed. Returns how many."""
+    refused = request_refusal(cycle)
+    if refused:
+        raise CycleRuleError(refused)
+    asked = [i for i in _awaiting(cycle) if i.confirmation_requested_at is None]
+    for invitation in asked:
+        invitation.confirmation_requested_at = now
+    queue_mail("confirmation_requested", cycle.id, f"confirmation_requested:{cycle.id}:{now.isoformat()}")
+    db.session.flush()
+    return len(asked)
+
+
+def _awaiting(cycle: Cycle) -> list[Invitation]:
+    return [i for i in cycle.invitations if i.withdrawn_at is None and not i.is_sent and i.confirmed_at is None]
+
+
+def to_confirm(cycle: Cycle) -> list[Invitation]:
+    """The raters the approver is asked about now."""
+    return [i for i in _awaiting(cycle) if i.confirmation_requested_at is not None]
+
+
+def is_approver(cycle: Cycle, person: User) -> bool:
+    return requires_approval(cycle) and any(a.id == person.id for a in approvers(cycle))
+
+
+def confirm(cycle: Cycle, approver: User, invitation_ids: Collection[int], now: datetime) -> list[Invitation]:
+    """Confirm the raters the approver was shown (a rater added since then waits for its own look). In an open
+    round they are invited at once; the owner is emailed."""
+    if not is_approver(cycle, approver):
+        raise DomainError("Only the owner's facilitator can confirm this list.")
+    if not cycle_rules.raters_editable(cycle.state):
+        raise CycleRuleError("This round no longer takes new raters.")
+    confirmed = [i for i in to_confirm(cycle) if i.id in set(invitation_ids)]
+    if not confirmed:
+        raise CycleRuleError("There is nobody on this list waiting to be confirmed.")
+    for invitation in confirmed:
+        invitation.confirmed_at = now
+    queue_mail("list_confirmed", cycle.id, f"list_confirmed:{cycle.id}:{now.isoformat()}")
+    db.session.flush()
+    if cycle.state is CycleState.OPEN:
+        from surveys.operations import invite
+
+        for invitation in confirmed:
+            invite(invitation)
+    return confirmed
+
+
+def waiting_for(approver: User) -> list[Cycle]:
+    """Rounds whose owners have put raters to this approver who are not yet confirmed."""
+    cycles = db.session.scalars(
+        sa.select(Cycle).join(Invitation).where(
+            Cycle.state.in_([CycleState.DRAFT, CycleState.OPEN]), Invitation.withdrawn_at.is_(None),
+            Invitation.confirmation_requested_at.is_not(None), Invitation.confirmed_at.is_(None))
+        .distinct().order_by(Cycle.id)).all()
+    return [c for c in cycles if to_confirm(c) and is_approver(c, approver)]

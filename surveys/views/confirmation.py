@@ -1,0 +1,65 @@
+"""Nomination approval's pages (PRODUCT §2.4): the owner asks, their facilitator confirms the raters put to them."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app import db as unit
+from app.access import roles
+from app.errors import DomainError
+from app.extensions import db
+from app.models import Role
+from app.timeutil import utcnow
+from surveys import nominations, operations
+from surveys.forms import ConfirmForm
+from surveys.models import Cycle
+from surveys.views import bp
+
+
+@bp.route("/round/raters/ask-to-confirm", methods=["POST"])
+@roles(Role.OWNER)
+def ask_to_confirm():  # type: ignore[no-untyped-def]
+    cycle = operations.current_cycle(current_user)
+    if cycle is None:
+        abort(404)
+    if ConfirmForm(prefix="ask").validate_on_submit():
+        try:
+            asked = nominations.request_confirmation(cycle, utcnow())
+        except DomainError as error:
+            unit.rollback()
+            flash(error.message)
+        else:
+            unit.commit()
+            flash(f"We have asked your facilitator to confirm {asked} {'person' if asked == 1 else 'people'}. "
+                  "Their invitations go out once they have.")
+    return redirect(url_for("surveys.raters"))
+
+
+@bp.route("/rater-lists")
+@roles(Role.FACILITATOR)
+def lists_to_confirm():  # type: ignore[no-untyped-def]
+    return render_template("surveys/lists_to_confirm.html", cycles=nominations.waiting_for(current_user))
+
+
+@bp.route("/rater-lists/<int:cycle_id>", methods=["GET", "POST"])
+@roles(Role.FACILITATOR)
+def confirm_list(cycle_id: int):  # type: ignore[no-untyped-def]
+    cycle = db.session.get(Cycle, cycle_id)
+    if cycle is None or not nominations.is_approver(cycle, current_user):
+        abort(404)  # not their owner's: as if it did not exist
+    form = ConfirmForm()
+    waiting = nominations.to_confirm(cycle)
+    if form.validate_on_submit():
+        shown = [int(n) for n in request.form.getlist("rater") if n.isdigit()]
+        try:
+            confirmed = nominations.confirm(cycle, current_user, shown, utcnow())
+        except DomainError as error:
+            unit.rollback()
+            flash(error.message)
+            return redirect(url_for("surveys.confirm_list", cycle_id=cycle.id))
+        unit.commit()
+        flash(f"You have confirmed {len(confirmed)} {'person' if len(confirmed) == 1 else 'people'} for "
+              f"{cycle.owner.name}. We have emailed them to say so.")
+        return redirect(url_for("surveys.lists_to_confirm"))
+    return render_template("surveys/confirm_list.html", cycle=cycle, owner=cycle.owner, waiting=waiting, form=form)

@@ -1,0 +1,138 @@
+"""Nomination approval (PRODUCT §2.4, issue 12): where the organisation asks for it, the owner's facilitator confirms
+the rater list before any invitation goes out, and again for raters added later. The sock-puppet round never
+reaches invitations without them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app import db as unit
+from app.extensions import db
+from app.models import Organisation, Role, User
+from facilitator.operations import assign
+from surveys.cycle import CycleState, RoundFacts, progress
+from surveys.models import Cycle, Invitation
+from surveys.rules.nomination import ListFacts, may_request, open_refusal, step_status
+from tests.conftest import post_form
+from tests.fixtures.people import sign_in
+from tests.fixtures.smtp import MailCatcher
+
+PUPPETS = "Rita Peer, rita@trust.example, Peer\nPuppet, puppet.account@trust.example, Peer"
+
+
+def test_the_rules_of_the_step() -> None:
+    off = ListFacts(requires_approval=False, listed=3, awaiting=3, unrequested=3)
+    assert step_status(off) is None and open_refusal(off) is None
+    assert step_status(ListFacts(True, 0, 0, 0)) == "not_yet"
+    assert step_status(ListFacts(True, 3, 3, 3)) == "to_do"
+    assert step_status(ListFacts(True, 3, 2, 0)) == "waiting"
+    assert step_status(ListFacts(True, 4, 1, 1)) == "to_do"  # someone added since the last confirmation
+    assert step_status(ListFacts(True, 3, 0, 0)) == "done"
+    assert open_refusal(ListFacts(True, 3, 1, 0)) is not None and open_refusal(ListFacts(True, 3, 0, 0)) is None
+    assert "do not have a facilitator" in (may_request(ListFacts(True, 2, 2, 2), has_approver=False) or "")
+    assert may_request(ListFacts(True, 2, 2, 0), has_approver=True) is not None  # already asked about all
+    assert may_request(ListFacts(True, 2, 2, 1), has_approver=True) is None
+
+
+def test_the_progress_indicator_shows_the_step_only_where_it_is_asked_for() -> None:
+    base = RoundFacts(state=CycleState.DRAFT, preparation_submitted=False, self_assessment_submitted=False,
+                      rater_count=2)
+    assert "confirm" not in [s.key for s in progress(base)]
+    steps = {s.key: s.status for s in progress(RoundFacts(**{**base.__dict__, "approval": "waiting"}))}
+    assert steps["confirm"] == "waiting" and steps["open"] == "not_yet"
+    steps = {s.key: s.status for s in progress(RoundFacts(**{**base.__dict__, "approval": "done"}))}
+    assert steps["confirm"] == "done" and steps["open"] == "to_do"
+
+
+@pytest.fixture
+def approving_org(organisation: Organisation) -> Organisation:
+    organisation.requires_nomination_approval = True
+    organisation.email_domains = ["trust.example"]
+    unit.commit()
+    return organisation
+
+
+def _client(app: Flask, user: User) -> FlaskClient:
+    client = app.test_client()
+    assert sign_in(client, user).status_code == 302
+    return client
+
+
+def _start_with_raters(owner_client: FlaskClient) -> None:
+    from tests.surveys.test_owner_round import _start
+
+    _start(owner_client)
+    post_form(owner_client, "/round/raters/paste", {"paste-raters": PUPPETS}, page="/round/raters", prefix="paste")
+
+
+def test_nothing_goes_out_until_the_facilitator_confirms_the_list(
+        app: Flask, approving_org: Organisation, owner: User, owner_client: FlaskClient,
+        create_user: Callable[..., User], mailbox: MailCatcher) -> None:
+    _start_with_raters(owner_client)
+    # No facilitator yet: the owner is told why they cannot ask, and cannot send invitations.
+    page = owner_client.get("/round/raters").get_data(as_text=True)
+    assert "You do not have a facilitator yet" in page and "Not yet confirmed" in page
+    assert "Have your list confirmed by your facilitator" in owner_client.get("/round").get_data(as_text=True)
+    refused = post_form(owner_client, "/round/open", {}, page="/round/raters")
+    assert refused.status_code == 409 and "confirm your list of raters" in refused.get_data(as_text=True)
+
+    lead = create_user(Role.LOCAL_LEAD, name="Lee Lead")
+    fay, fred = create_user(Role.FACILITATOR, name="Fay Facilitator"), create_user(Role.FACILITATOR, name="Fred")
+    assign(owner, fay, lead)
+    unit.commit()
+    mailbox.clear()
+    asked = post_form(owner_client, "/round/raters/ask-to-confirm", {}, page="/round/raters", prefix="ask")
+    assert asked.status_code == 302
+    assert "asked your facilitator to confirm 2 people" in owner_client.get("/round/raters").get_data(as_text=True)
+    [request_mail] = mailbox.to(fay.email)
+    assert "Please confirm Olivia Owner's raters" in request_mail["Subject"]
+    cycle = db.session.scalar(sa.select(Cycle))
+    assert post_form(owner_client, "/round/open", {}, page="/round/raters").status_code == 409  # asked is not confirmed
+
+    # Another facilitator cannot see or confirm the list; the owner cannot confirm their own.
+    other = _client(app, fred)
+    assert other.get(f"/rater-lists/{cycle.id}").status_code == 404
+    assert "Olivia Owner" not in other.get("/rater-lists").get_data(as_text=True)
+    assert owner_client.get(f"/rater-lists/{cycle.id}").status_code == 403
+
+    facilitator = _client(app, fay)
+    assert "Olivia Owner" in facilitator.get("/rater-lists").get_data(as_text=True)
+    page = facilitator.get(f"/rater-lists/{cycle.id}").get_data(as_text=True)
+    assert "puppet.account@trust.example" in page and "Confirm these 2 people" in page
+    assert post_form(facilitator, f"/rater-lists/{cycle.id}",
+                     {"rater": [str(i.id) for i in cycle.invitations]}).status_code == 302
+    assert mailbox.to(owner.email)[-1]["Subject"] == "Your list of raters has been confirmed"
+    assert post_form(owner_client, "/round/open", {}, page="/round/raters").status_code == 302
+    assert len(mailbox.to("rita@trust.example")) == 1
+
+    # Someone added to the open round waits for their own confirmation before their invitation.
+    post_form(owner_client, "/round/raters", {"add-name": "Nia New", "add-email": "nia@trust.example",
+                                              "add-category": "peer"}, prefix="add")
+    assert not mailbox.to("nia@trust.example")
+    post_form(owner_client, "/round/raters/ask-to-confirm", {}, page="/round/raters", prefix="ask")
+    nia = db.session.scalar(sa.select(Invitation).where(Invitation.email == "nia@trust.example"))
+    assert post_form(facilitator, f"/rater-lists/{cycle.id}", {"rater": str(nia.id)}).status_code == 302
+    assert len(mailbox.to("nia@trust.example")) == 1
+
+
+def test_a_rater_changed_after_confirmation_is_confirmed_again(
+        app: Flask, approving_org: Organisation, owner: User, owner_client: FlaskClient,
+        create_user: Callable[..., User]) -> None:
+    _start_with_raters(owner_client)
+    fay = create_user(Role.FACILITATOR, name="Fay Facilitator")
+    assign(owner, fay, create_user(Role.LOCAL_LEAD))
+    unit.commit()
+    post_form(owner_client, "/round/raters/ask-to-confirm", {}, page="/round/raters", prefix="ask")
+    cycle = db.session.scalar(sa.select(Cycle))
+    post_form(_client(app, fay), f"/rater-lists/{cycle.id}", {"rater": [str(i.id) for i in cycle.invitations]})
+    rita = cycle.invitations[0]
+    post_form(owner_client, f"/round/raters/{rita.id}/edit",
+              {"name": "Rita Peer", "email": "someone.else@trust.example", "category": "peer"})
+    db.session.expire_all()
+    assert db.session.get(Invitation, rita.id).confirmed_at is None
+    assert post_form(owner_client, "/round/open", {}, page="/round/raters").status_code == 409
