@@ -12,6 +12,7 @@ from app import db as unit
 from app.extensions import db
 from app.models import Organisation, Role, User, UserRole
 from app.passwords import hash_password
+from app.timeutil import utcnow
 from demo import facilitated
 from facilitator.operations import assign as assign_facilitator
 from surveys import operations, responses
@@ -83,6 +84,7 @@ def load(today: date, seed: int = 360) -> None:
     olivia = _round(users["Olivia Okafor"], OLIVIA_RATERS, today, rng)
     _answer(olivia, rng, respond={"Sam Patel", "Grace Liu", "Ben Carter", "Mark Bennett"},
             decline={"Jack Wilson"}, draft={"Tom Reid"})
+    operations.update_counts(olivia, utcnow())  # as this morning's daily update would have counted them
 
     for name, raters in (("Daniel Hughes", DANIEL_RATERS), ("Sophie Turner", SOPHIE_RATERS)):
         closed = _round(users[name], raters, today - timedelta(days=25), rng)
