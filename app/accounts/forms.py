@@ -20,7 +20,7 @@ class OrganisationForm(FlaskForm):
     allows_external_raters = RadioField("Can owners invite raters from outside these domains?", choices=_YES_NO,
                                         default="no", validators=[InputRequired("Choose yes or no")])
     requires_nomination_approval = RadioField(
-        "Must the owner's manager or facilitator approve the list of raters before invitations go out?",
+        "Must the owner's facilitator confirm the list of raters before invitations go out?",
         choices=_YES_NO, default="no", validators=[InputRequired("Choose yes or no")])
     facilitator_releases_report = RadioField(
         "Does the facilitator read the report first and release it to the owner?", choices=_YES_NO, default="no",
