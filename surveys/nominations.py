@@ -84,9 +84,10 @@ def confirm(cycle: Cycle, approver: User, invitation_ids: Collection[int], now: 
 
 def waiting_for(approver: User) -> list[Cycle]:
     """Rounds whose owners have put raters to this approver who are not yet confirmed."""
-    cycles = db.session.scalars(
-        sa.select(Cycle).join(Invitation).where(
-            Cycle.state.in_([CycleState.DRAFT, CycleState.OPEN]), Invitation.withdrawn_at.is_(None),
-            Invitation.confirmation_requested_at.is_not(None), Invitation.confirmed_at.is_(None))
-        .distinct().order_by(Cycle.id)).all()
+    # IN (subquery), not DISTINCT: PostgreSQL cannot compare the JSON columns of a cycle row.
+    asked = sa.select(Invitation.cycle_id).where(
+        Invitation.withdrawn_at.is_(None), Invitation.confirmation_requested_at.is_not(None),
+        Invitation.confirmed_at.is_(None))
+    cycles = db.session.scalars(sa.select(Cycle).where(
+        Cycle.state.in_([CycleState.DRAFT, CycleState.OPEN]), Cycle.id.in_(asked)).order_by(Cycle.id)).all()
     return [c for c in cycles if to_confirm(c) and is_approver(c, approver)]
