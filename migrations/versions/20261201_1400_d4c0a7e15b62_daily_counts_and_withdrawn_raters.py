@@ -1,7 +1,7 @@
 """daily completion counts on cycles; invitations.withdrawn_at, confirmation_requested_at, confirmed_at
 
 Revision ID: d4c0a7e15b62
-Revises: a1462ec6f76e
+Revises: b81f4e2a6c03
 Create Date: 2026-12-01 14:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd4c0a7e15b62'
-down_revision = 'a1462ec6f76e'
+down_revision = 'b81f4e2a6c03'
 branch_labels = None
 depends_on = None
 
