@@ -98,10 +98,10 @@ def test_counts_move_only_at_the_next_daily_update_and_say_when_that_was(
     # The clock ticks all day; nothing moves before the morning update.
     now = utcnow()
     before = _seen(owner_client)
-    assert clock.tick(now + timedelta(minutes=5)).endswith("0 rounds' counts updated")
+    assert "0 rounds' counts updated;" in clock.tick(now + timedelta(minutes=5))
     assert _seen(owner_client) == before
     morning = next_update_moment(now) + timedelta(minutes=1)
-    assert clock.tick(morning).endswith("1 rounds' counts updated")
+    assert "1 rounds' counts updated;" in clock.tick(morning)
     page = " ".join(owner_client.get("/round").get_data(as_text=True).split())
     assert f"Last updated {morning.strftime('%-d %B %Y at %H:%M')} UTC." in page
     peers = page.split("</span>Peers")[1].split("</tr>")[0]
