@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from flask import Flask
@@ -11,6 +12,7 @@ from app.mail import MAX_ATTEMPTS, OutboundMail, Status
 from app.models import Role, User
 from tests.conftest import post_form
 from tests.fixtures.people import sign_in
+from tests.fixtures.rounds import open_link
 from tests.fixtures.smtp import MailCatcher
 
 
@@ -35,9 +37,13 @@ def test_an_administrator_sees_failed_mail_without_its_address_and_sends_it_agai
     response = post_form(client, f"/admin/mail/{invitation.id}/send-again", {}, page="/admin/mail")
     assert response.status_code == 302
     assert "queued to be sent again" in client.get("/admin/mail").get_data(as_text=True)
-    assert len(mailbox.to("pat@trust.example")) == 1
+    resent = mailbox.to("pat@trust.example")
+    assert len(resent) == 1
     db.session.refresh(invitation)
-    assert invitation.status == Status.SENT and cycle.id
+    assert invitation.status == Status.SENT and invitation.ref_id == cycle.invitations[0].id
+    found = re.search(r"/r/[A-Za-z0-9_\-]{43}", MailCatcher.text(resent[0]))
+    assert found is not None
+    assert open_link(app.test_client(), found.group(0)) == "/feedback"  # the mail sent again opens Pat's survey
 
 
 def test_nothing_to_look_at_says_so(app: Flask, create_user: Callable[..., User]) -> None:
