@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -24,7 +25,7 @@ from flask.testing import FlaskClient
 
 from app.encrypted import open_stored
 from app.extensions import db
-from surveys import sealed, tokens
+from surveys import links, sealed, tokens
 from surveys.answers import field_name
 from surveys.models import Cycle, Response
 from tests.fixtures.insider import database_bytes
@@ -219,11 +220,22 @@ def test_comments_and_answers_are_not_readable_in_the_raw_database(app: Flask, c
     assert not any(key in v for v in _values(dump["responses"]) for key in keys)
 
 
-def test_deleted_rows_are_overwritten_on_disk(app: Flask) -> None:
+def _files_on_disk(app: Flask) -> bytes:
+    """The database file and any journal beside it, as a copy of the disk would hold them."""
+    db.session.commit()
+    path = Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
+    return b"".join(p.read_bytes() for p in (path, path.with_name(path.name + "-wal"),
+                                               path.with_name(path.name + "-journal")) if p.exists())
+
+
+def test_deleted_rows_are_overwritten_on_disk(app: Flask, ten_raters: Cycle) -> None:
     if not _is_sqlite():
         pytest.skip("PostgreSQL keeps dead row versions until VACUUM; they are encrypted and padded (README)")
-    with db.engine.connect() as connection:
-        assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+    invitation = ten_raters.invitations[0]
+    stored = tokens.token_hash(link_token(invitation)).encode()  # a link's hash is kept in plain hex
+    assert stored in _files_on_disk(app)
+    links.end_all([invitation.id])
+    assert stored not in _files_on_disk(app)  # the freed page was zeroed, not just marked free
 
 
 def test_every_response_of_a_cycle_carries_the_same_write_marks(app: Flask, client: FlaskClient,
