@@ -205,17 +205,22 @@ def progress(facts: RoundFacts) -> list[Step]:
         index = ORDER.index(at)
         if reached >= index:
             return "done"
-        if key in facts.owner_actions:
-            return "to_do"
-        return "waiting" if reached == index - 1 else "not_yet"
+        if reached != index - 1:
+            return "not_yet"
+        # A later step another package offers is the owner's to do only once the round has reached the step
+        # before it: an offer for any other state would be a link to a move the rules refuse.
+        return "to_do" if key in facts.owner_actions else "waiting"
 
+    # Once the list can no longer change (the round has closed), nobody can be asked about or confirm a rater added
+    # late: the list that went out was confirmed when the round opened, so the step is done.
+    confirm_status = ("done" if reached >= 1 and (facts.approval == "done" or not raters_editable(state))
+                      else facts.approval)
     steps = [
         Step("preparation", "Write your preparation document",
              owner_task(facts.preparation_submitted, facts.preparation_started)),
         Step("self", "Rate yourself", owner_task(facts.self_assessment_submitted, facts.self_assessment_started)),
         Step("raters", "Choose who to ask for feedback", "done" if facts.rater_count else owner_task(False)),
-        *([Step("confirm", "Have your list confirmed by your facilitator",
-                "done" if facts.approval == "done" and reached >= 1 else facts.approval)] if facts.approval else []),
+        *([Step("confirm", "Have your list confirmed by your facilitator", confirm_status)] if facts.approval else []),
         Step("open", "Send invitations", "done" if reached >= 1 else
              ("to_do" if facts.rater_count and facts.approval in (None, "done") else "not_yet")),
         Step("closed", "Collect responses until the round closes", milestone(S.CLOSED)),

@@ -253,3 +253,17 @@ def test_a_confirmation_is_offered_only_when_its_step_can_be_taken(owner_client:
     else:
         assert "<button" not in main and "You cannot" in main
     assert "There is a problem" not in page
+
+
+def test_after_cancelling_an_open_round_the_page_offers_no_step_nobody_can_take(
+        owner_client: FlaskClient, open_round) -> None:  # type: ignore[no-untyped-def]
+    assert post_form(owner_client, "/round/cancel", {}, page="/round/cancel").status_code == 302
+    page = owner_client.get("/round").get_data(as_text=True)
+    main = page.split("<main")[1]
+    assert "This round was cancelled." in main
+    assert "To do" not in main and "In progress" not in main and "Not yet" not in main
+    assert "What to do next" not in main
+    for refused in ("/round/open", "/round/close", "/round/cancel", "/round/finish", "/round/raters/add",
+                    "/round/preparation", "/round/self"):
+        assert f'href="{refused}' not in main, refused
+    assert "Start a new feedback round" in main  # the one step there is
