@@ -22,6 +22,7 @@ from collections import Counter
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from rq import Worker
+from rq.registry import StartedJobRegistry
 
 from app import clock
 from app.extensions import db
@@ -65,6 +66,22 @@ def outbox(status: str) -> set[str]:
     return emails
 
 
+def smtp_sessions(smtp: MailCatcher) -> int:
+    """SMTP sessions the server is still handling. A session's task ends only after it has taken every line its
+    client got out, so none left means the server holds all it will ever get from a client that died."""
+    async def count() -> int:
+        return sum(1 for task in asyncio.all_tasks() if "_handle_client" in task.get_coro().__qualname__)  # type: ignore[union-attr]
+
+    return asyncio.run_coroutine_threadsafe(count(), smtp.controller.loop).result(5)
+
+
+def nothing_in_flight(stack: Stack) -> bool:
+    """No job waiting in the queue or running, and every worker idle: nothing more can reach the SMTP server."""
+    running = StartedJobRegistry(queue=stack.queue).get_job_ids()
+    return (stack.queue.count == 0 and not running
+            and all(w.get_state() != "busy" for w in Worker.all(queue=stack.queue)))
+
+
 def all_delivered(stack: Stack, emails: set[str]) -> bool:
     return set(received(stack.smtp)) == emails and outbox("sent") == emails
 
@@ -78,7 +95,9 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_the_mail_in
              stack.processes)
     time.sleep(random.uniform(0, 0.1))  # about one job's time: the kill lands anywhere in a job
     stack.processes.kill(first)
-    time.sleep(0.5)  # let the SMTP server finish taking any message whose last line was already sent
+    # Let the SMTP server finish taking any message whose last line was already sent: a condition, not a pause.
+    wait_for(lambda: smtp_sessions(stack.smtp) == 0, 10, "the SMTP server to end the killed worker's session",
+             stack.processes)
     at_kill = received(stack.smtp)
     in_flight = set(at_kill) - outbox("sent")  # accepted by SMTP, not marked sent: the window
     assert 0 < sum(at_kill.values()) < DUE, "the worker was not killed mid-batch"
@@ -106,7 +125,8 @@ def test_two_clocks_and_two_workers_at_once_send_each_reminder_once(stack: Stack
     for _ in range(2):
         stack.processes.start("clock")  # each enqueues a tick as it starts
     wait_for(lambda: all_delivered(stack, emails), 120, "every reminder to arrive", stack.processes)
-    time.sleep(1)  # would a second tick, or a second copy of a job, send anything more?
+    # Would a second tick, or a second copy of a job, send anything more? Not once nothing is queued or running.
+    wait_for(lambda: nothing_in_flight(stack), 30, "the queue to empty and the workers to go idle", stack.processes)
     counts = received(stack.smtp)
     print(f"\ntwo clocks, two workers: all {DUE} once in {time.monotonic() - started:.1f} s")
     assert counts == Counter({email: 1 for email in emails})
@@ -132,7 +152,7 @@ def test_smtp_down_for_a_while_then_back_loses_nothing_and_sends_once(stack: Sta
     stack.smtp.restart()
     wait_for(lambda: all_delivered(stack, emails), 120, "every reminder to arrive after SMTP came back",
              stack.processes)
-    time.sleep(1)
+    wait_for(lambda: nothing_in_flight(stack), 30, "the queue to empty and the workers to go idle", stack.processes)
     attempts = Counter(db.session.scalars(sa.select(OutboundMail.attempts)))
     print(f"\nSMTP down {down_for:.1f} s: all {DUE} once, {time.monotonic() - started:.1f} s in all; "
           f"attempts per mail: {dict(sorted(attempts.items()))}")
@@ -144,32 +164,35 @@ class _SlowToReply(_Handler):
     """Takes the whole message, then waits before saying "250 OK" to the `nth` one: long enough to kill the worker
     after the server has the message and before the worker hears it was accepted."""
 
-    def __init__(self, sink: MailCatcher, nth: int, holding: threading.Event) -> None:
+    def __init__(self, sink: MailCatcher, nth: int, holding: threading.Event, replied: threading.Event) -> None:
         super().__init__(sink)
-        self.nth, self.seen, self.holding = nth, 0, holding
+        self.nth, self.seen, self.holding, self.replied = nth, 0, holding, replied
 
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
         self.seen += 1
         reply = await super().handle_DATA(server, session, envelope)
         if self.seen == self.nth:
             self.holding.set()
-            await asyncio.sleep(1.5)
+            try:
+                await asyncio.sleep(1.5)
+            finally:  # also when the session is cut off: aiosmtpd cancels the wait once the client has gone
+                self.replied.set()
         return reply
 
 
 def test_a_mail_whose_worker_died_waiting_for_the_servers_reply_goes_again_only_after_its_lease_and_as_itself(
         stack: Stack) -> None:
     emails = seed_due_reminders(PER_ROUND)
-    holding = threading.Event()
+    holding, replied = threading.Event(), threading.Event()
     stack.smtp.stop()
-    stack.smtp.controller = Controller(_SlowToReply(stack.smtp, 5, holding), hostname="127.0.0.1",
+    stack.smtp.controller = Controller(_SlowToReply(stack.smtp, 5, holding, replied), hostname="127.0.0.1",
                                        port=stack.smtp.port)
     stack.smtp.controller.start()
     clock.tick()
     worker = stack.processes.start("worker")
     wait_for(holding.is_set, 60, "the fifth mail to reach the SMTP server", stack.processes)
     stack.processes.kill(worker)
-    time.sleep(2)  # the server finishes with the fifth mail, replying to nobody
+    wait_for(replied.is_set, 10, "the server to finish with the fifth mail, replying to nobody", stack.processes)
     [cut_off] = set(received(stack.smtp)) - outbox("sent")
     stack.processes.start("worker")
     others = emails - {cut_off}
