@@ -136,3 +136,21 @@ def test_a_rater_changed_after_confirmation_is_confirmed_again(
     db.session.expire_all()
     assert db.session.get(Invitation, rita.id).confirmed_at is None
     assert post_form(owner_client, "/round/open", {}, page="/round/raters").status_code == 409
+
+
+def test_a_rater_still_unconfirmed_when_the_round_closes_leaves_no_step_to_take(
+        app: Flask, organisation: Organisation, owner: User, owner_client: FlaskClient,
+        create_round: Callable[..., Cycle]) -> None:
+    from app.timeutil import utcnow
+
+    cycle = create_round(owner, [("Rita Peer", "rita@trust.example", "peer")])
+    organisation.requires_nomination_approval = True  # asked for from now on: a rater added late waits for it
+    organisation.email_domains = ["trust.example"]
+    unit.commit()
+    post_form(owner_client, "/round/raters", {"add-name": "Nia New", "add-email": "nia@trust.example",
+                                              "add-category": "peer"}, prefix="add")
+    assert "Have your list confirmed" in owner_client.get("/round").get_data(as_text=True)
+    cycle.state, cycle.closed_at = CycleState.CLOSED, utcnow()  # the close date passed with Nia unconfirmed
+    unit.commit()
+    main = owner_client.get("/round").get_data(as_text=True).split("<main")[1]
+    assert "To do" not in main  # no one can ask about or confirm Nia now
