@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g
-from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
+from jinja2 import ChainableUndefined
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,11 +63,10 @@ def _escapes(template_name: str | None) -> bool:
 
 
 def _configure_templates(app: Flask) -> None:
+    from app import rendering
+
     app.jinja_options = {**app.jinja_options, "undefined": ChainableUndefined, "autoescape": _escapes}
-    app.jinja_loader = ChoiceLoader([  # type: ignore[assignment]
-        FileSystemLoader(str(Path(app.root_path) / "templates")),
-        PackageLoader("nhsuk_frontend_jinja", "templates"),
-    ])
+    rendering.configure(app)  # the loaders (ours, then the NHS.UK macros'), memoized components, lean whitespace
 
     from app.models import Role
     from app.navigation import account_items, navigation_items
@@ -83,7 +82,7 @@ def _configure_templates(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     from app.crypto import KeyRing
     from app.db import configure_sqlite
-    from app.extensions import csrf, db, limiter, login_manager, migrate
+    from app.extensions import compress, csrf, db, limiter, login_manager, migrate
     from app.models import User
     from app.queue import init_queue
 
@@ -92,6 +91,7 @@ def _init_extensions(app: Flask) -> None:
         configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    compress.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

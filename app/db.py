@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -42,3 +43,19 @@ def configure_sqlite(engine: sa.Engine) -> None:
         cursor.execute("PRAGMA secure_delete=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
+
+
+@contextmanager
+def counting_statements(engine: sa.Engine | None = None) -> Iterator[list[str]]:
+    """The SQL statements sent inside the block, for the tests and benchmarks that hold them constant."""
+    engine = engine or db.engine
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)

@@ -36,6 +36,7 @@ def common() -> dict[str, Any]:
         "SMTP_PASSWORD": "",
         "SMTP_TIMEOUT": 10,
         "SHOW_OUTBOX": False,
+        "COMPRESS_STREAMS": False,  # streamed files are left alone (app/assets.py reads its files whole instead)
         "OUTBOX_DIR": None,
         "HSTS_SECONDS": 0,  # production turns Strict-Transport-Security on
     }

@@ -13,8 +13,10 @@ def survey_helpers() -> dict[str, object]:
     from surveys.answers import field_name
     from surveys.cycle import state_phrase
     from surveys.questionnaire import NOT_ABLE_TO_SAY
+    from surveys.statement_radios import statement_radios
 
-    return {"field_name": field_name, "NOT_ABLE_TO_SAY": NOT_ABLE_TO_SAY, "state_phrase": state_phrase}
+    return {"field_name": field_name, "NOT_ABLE_TO_SAY": NOT_ABLE_TO_SAY, "state_phrase": state_phrase,
+            "statement_radios": statement_radios}
 
 
 from surveys.views import admin, confirmation, owner, rater  # noqa: E402, F401  (routes attach to bp)

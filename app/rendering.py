@@ -1,0 +1,232 @@
+"""How templates are rendered fast without changing the design system's markup (PRODUCT §8, issue 16).
+
+Two measures, both set up by `configure(app)`:
+
+1. Memoized components. A call of an NHS.UK macro such as `radios` costs 4–5 ms here, because every call includes
+   the component's template, which imports five more macros and includes their templates in turn. Its output is a
+   pure function of its `params` (the macros are imported without context and read nothing else), so for the
+   components in MEMOIZED a call looks its params up in a bounded LRU cache first and runs the real macro only on a
+   miss. A rater's page asks for the same few hundred (statement, chosen answer, error) combinations all day.
+   The wrappers are served under the macros' own names, so templates import them as before; the real macros stay
+   reachable under ORIGINAL/. Only components whose params come from the service and the questionnaire are
+   memoized, never ones that carry what someone typed (inputs, textareas, summary lists of answers), so the cache
+   holds no rater's words.
+
+2. Collapsed whitespace. The NHS.UK templates are indented for reading and full of `{% set %}` lines; rendered, a
+   page of nine questions was 54 KB, two thirds of it spaces and blank lines. `CollapseWhitespace` rewrites each run
+   of whitespace in the literal text of an HTML template to one character (a newline if the run had one) when the
+   template is compiled, so it costs nothing per request. Browsers collapse such runs anyway (white-space: normal),
+   so the page looks and reads the same; the content of <pre>, <textarea>, <script> and <style> is left as written,
+   and so is everything a template prints from a variable.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    PrefixLoader,
+    TemplateNotFound,
+    Undefined,
+)
+from jinja2.ext import Extension
+from jinja2.lexer import Token, TokenStream
+from markupsafe import Markup
+
+ORIGINAL = "design-system"  # prefix under which the real NHS.UK templates stay reachable
+MEMO_SIZE = 4096  # entries; a radios block is ~2 KB, so at most ~10 MB per process
+
+# Component folder → macro name. Each one's params are service text, questionnaire text or the signed-in person's own
+# name; none carries free text a user typed.
+MEMOIZED = {
+    "radios": "radios",
+    "checkboxes": "checkboxes",
+    "header": "header",
+    "footer": "footer",
+    "button": "button",
+    "back-link": "backLink",
+    "skip-link": "skipLink",
+    "tag": "tag",
+}
+
+
+def configure(app: Flask) -> None:
+    """Call before anything touches `app.jinja_env`. TEMPLATE_MEMOIZE and TEMPLATE_COLLAPSE_WHITESPACE (both on
+    by default) exist so the tests can show each measure leaves the page as it was."""
+    if app.config.get("TEMPLATE_COLLAPSE_WHITESPACE", True):
+        app.jinja_options = {**app.jinja_options,
+                             "extensions": [*app.jinja_options.get("extensions", ()), CollapseWhitespace]}
+    design_system = PackageLoader("nhsuk_frontend_jinja", "templates")
+    app.jinja_loader = ChoiceLoader([  # type: ignore[assignment]
+        FileSystemLoader(str(Path(app.root_path) / "templates")),
+        WrapperLoader(MEMOIZED if app.config.get("TEMPLATE_MEMOIZE", True) else {}),
+        PrefixLoader({ORIGINAL: design_system}),
+        design_system,
+    ])
+    app.jinja_env.globals["memoized_component"] = MemoizedComponents(app.jinja_env)
+
+
+# --- 1. Memoized components ------------------------------------------------------------------------------------------
+
+
+class WrapperLoader(BaseLoader):
+    """Serves `nhsuk/components/<name>/macro.jinja` for each memoized component as a one-line macro that asks the
+    cache; put it before the design system's own loader."""
+
+    def __init__(self, components: dict[str, str]) -> None:
+        self.components = components
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str | None, Callable[[], bool]]:
+        parts = template.split("/")
+        if len(parts) == 4 and parts[:2] == ["nhsuk", "components"] and parts[3] == "macro.jinja" \
+                and parts[2] in self.components:
+            macro = self.components[parts[2]]
+            source = f'{{% macro {macro}(params={{}}) %}}{{{{ memoized_component("{parts[2]}", params) }}}}' \
+                     "{% endmacro %}"
+            return source, None, lambda: True
+        raise TemplateNotFound(template)
+
+
+class Uncacheable(Exception):
+    """The params hold something other than plain data (an object, a lazy string): call the macro directly."""
+
+
+_SCALARS = (bool, int, float, type(None))
+
+
+def freeze(value: Any) -> tuple[Any, ...]:
+    """A hashable key that tells apart everything the macro can tell apart: Markup from str (html vs text), True from
+    1, a list from a tuple, an undefined from None. Exact types only, so an enum or a subclass is never mistaken
+    for the plain value it compares equal to."""
+    kind = type(value)
+    if kind is str:
+        return ("s", value)
+    if kind is Markup:
+        return ("m", str(value))
+    if kind in _SCALARS:
+        return (kind.__name__, value)
+    if isinstance(value, Undefined):
+        return ("u",)
+    if kind is dict:
+        if not all(type(k) is str for k in value):
+            raise Uncacheable
+        return ("d", tuple((k, freeze(v)) for k, v in value.items()))  # order kept: attributes render in order
+    if kind is list or kind is tuple:
+        return ("l" if kind is list else "t", tuple(freeze(v) for v in value))
+    raise Uncacheable
+
+
+def thaw(key: tuple[Any, ...], env: Environment) -> Any:
+    """The params again, from their key."""
+    tag = key[0]
+    if tag == "s" or tag in {"bool", "int", "float", "NoneType"}:
+        return key[1]
+    if tag == "m":
+        return Markup(key[1])
+    if tag == "u":
+        return env.undefined()
+    if tag == "d":
+        return {k: thaw(v, env) for k, v in key[1]}
+    items = [thaw(v, env) for v in key[1]]
+    return items if tag == "l" else tuple(items)
+
+
+class MemoizedComponents:
+    """`memoized_component(name, params)`: the real macro's output, from the cache when these params were seen.
+
+    `fragment(key, name, params)` serves callers that can name a cheaper key than the whole params (the radios of
+    one statement, say): the macro runs with `params()` on a miss; the caller promises the params follow from the
+    key. Both share one bounded least-recently-used cache."""
+
+    def __init__(self, env: Environment, size: int = MEMO_SIZE) -> None:
+        self._env = env
+        self._size = size
+        self._entries: OrderedDict[Hashable, Markup] = OrderedDict()
+        self._lock = threading.Lock()  # `flask serve` runs requests in threads
+        self.hits = self.misses = 0
+
+    def __call__(self, name: str, params: Any = None) -> Markup:
+        params = {} if params is None else params
+        try:
+            frozen = freeze(params)
+        except Uncacheable:
+            return self.original(name)(params)
+        # Rendered from the thawed key, not the caller's params: what is cached is exactly a function of the key.
+        return self.fragment(("params", name, frozen), name, lambda: thaw(frozen, self._env))
+
+    def fragment(self, key: Hashable, name: str, params: Callable[[], Any]) -> Markup:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                self.hits += 1
+                return found
+        html = self.original(name)(params())
+        with self._lock:
+            self.misses += 1
+            self._entries[key] = html
+            if len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return html
+
+    def original(self, name: str) -> Callable[..., Markup]:
+        template = self._env.get_template(f"{ORIGINAL}/nhsuk/components/{name}/macro.jinja")
+        return getattr(template.module, MEMOIZED[name])  # type: ignore[no-any-return]
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+# --- 2. Collapsed whitespace -----------------------------------------------------------------------------------------
+
+_RUN = re.compile(r"[ \t\n\r\f]+")  # HTML's whitespace; not \s, which would also eat no-break spaces
+_VERBATIM = re.compile(r"<(/?)(pre|textarea|script|style)\b", re.IGNORECASE)
+HTML_SUFFIXES = (".html", ".htm", ".jinja")
+
+
+def _one(match: re.Match[str]) -> str:
+    return "\n" if "\n" in match.group() else " "
+
+
+def collapse(text: str, inside: list[str | None]) -> str:
+    """`text` with each whitespace run made one character, except within a verbatim element. `inside` carries the
+    open verbatim element (or None) from one piece of literal text to the next."""
+    out: list[str] = []
+    pos = 0
+    for match in _VERBATIM.finditer(text):
+        closing, name = match.group(1), match.group(2).lower()
+        if inside[0] is None and not closing:
+            out.append(_RUN.sub(_one, text[pos:match.start()]))
+            pos, inside[0] = match.start(), name
+        elif inside[0] == name and closing:
+            out.append(text[pos:match.start()])
+            pos, inside[0] = match.start(), None
+    rest = text[pos:]
+    out.append(rest if inside[0] else _RUN.sub(_one, rest))
+    return "".join(out)
+
+
+class CollapseWhitespace(Extension):
+    """Collapses whitespace in the literal text of HTML templates as they compile (plain-text mail is left alone)."""
+
+    def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
+        if not (stream.name or "").endswith(HTML_SUFFIXES):
+            yield from stream
+            return
+        inside: list[str | None] = [None]
+        for token in stream:
+            if token.type == "data":
+                yield Token(token.lineno, "data", collapse(token.value, inside))
+            else:
+                yield token

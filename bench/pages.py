@@ -1,0 +1,452 @@
+"""Page speed benchmark (PRODUCT §8, issue 16): the pages raters and owners wait for, against a ceiling.
+
+Run: .venv/bin/python bench/pages.py          (about 6 minutes with the defaults; needs `wrk`: apt-get install wrk)
+     .venv/bin/python bench/pages.py --seconds 5 --repeats 1 --only rater   (a quick look at the rater pages)
+
+What it does, in one command:
+1. Seeds a fresh SQLite database (the embedded default) in a temporary folder: an owner with an earlier closed round
+   and an open round of 200 raters (60 answered, 20 declined, drafts for the rest), an owner with a report of 50
+   raters, and rounds of 20 raters whose complete drafts are there to be submitted, one per request.
+2. Counts the SQL statements each page sends for rounds of 5, 50 and 200 raters and for owners of 1 and 3 rounds,
+   in-process, to show they do not grow (tests/surveys/test_sql_per_page.py holds the same property).
+3. Starts the product under gunicorn as production serves it (gunicorn.conf.py: 2 processes of 16 threads; no
+   debug, no reloader, templates compiled once) with the embedded default's settings (OPEN360_ENV=development:
+   SQLite and the in-process queue), and the ceiling (bench/ceiling.py: bare Flask rendering a cached template of
+   the same size as the page) under the same gunicorn settings.
+4. For each page, loads ceiling and product in turn on loopback with wrk, alternating A B A B, and prints
+   requests/s, p50/p95/p99 latency and the product's share of the ceiling's requests/s.
+
+wrk sends no Accept-Encoding, so both sides send uncompressed HTML: the comparison is of serving, not of gzip.
+The machine may be shared: the load average before and after is printed; read the ratio, not the absolute figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app import create_app  # noqa: E402
+from app import db as unit  # noqa: E402
+from app.db import counting_statements  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.models import Organisation, Role, User, UserRole  # noqa: E402
+from app.passwords import hash_password  # noqa: E402
+from app.timeutil import today  # noqa: E402
+from bench.report_build import closed_round  # noqa: E402
+from reports.build import build_report  # noqa: E402
+from surveys import operations, responses  # noqa: E402
+from surveys.answers import field_name  # noqa: E402
+from surveys.categories import Category  # noqa: E402
+from surveys.cycle import CycleState  # noqa: E402
+from surveys.models import Cycle, Invitation  # noqa: E402
+from surveys.rater_list import RaterEntry  # noqa: E402
+from tests.fixtures.rounds import link_token  # noqa: E402
+
+PASSWORD = "bench password 360"
+USER_AGENT = "open360-bench"  # one agent for sign-in and load alike: sessions are bound to it ("strong" protection)
+MIX = [Category.MANAGER] + [Category.PEER] * 4 + [Category.DIRECT_REPORT] * 4 + [Category.OTHER]
+GUNICORN = ["-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--no-control-socket", "--log-level", "warning"]
+WRK_SCRIPT = """
+local counter, lines, step, at = 0, {}, 1, 0
+function setup(thread) thread:set("id", counter); counter = counter + 1 end
+function init(args)
+  for line in io.lines(args[1]) do lines[#lines + 1] = line end
+  step = tonumber(args[2]); at = id
+end
+function request()
+  local line = lines[(at % #lines) + 1]; at = at + step
+  local method, path, cookie, body = line:match("^([^\\t]*)\\t([^\\t]*)\\t([^\\t]*)\\t(.*)$")
+  local headers = {["User-Agent"] = "AGENT", ["Cookie"] = cookie}
+  if method == "POST" then headers["Content-Type"] = "application/x-www-form-urlencoded" else body = nil end
+  return wrk.format(method, path, headers, body)
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %d %d %d %d %d %d %d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), e.status,
+    e.connect + e.read + e.write + e.timeout))
+end
+""".replace("AGENT", USER_AGENT)
+
+
+# --- seeding -------------------------------------------------------------------------------------------------------
+
+
+def _owner(org: Organisation, name: str, password_hash: str) -> User:
+    user = User(organisation=org, email=f"{name}@bench.example", name=f"Owner {name.title()}",
+                password_hash=password_hash, role_rows=[UserRole(role=Role.OWNER)])
+    db.session.add(user)
+    return user
+
+
+def _open_round(owner: User, raters: int) -> Cycle:
+    cycle = operations.start_cycle(owner, today() + timedelta(days=21), today())
+    operations.add_raters(cycle, [RaterEntry(f"Rater {n}", f"r{n}.{owner.email}", MIX[n % len(MIX)])
+                                  for n in range(raters)])
+    operations.open_round(cycle, today())
+    return cycle
+
+
+def _finished_round(owner: User, raters: int, rng: random.Random) -> Cycle:
+    """An earlier round, all done with (set straight to its last state: its report is not what is measured)."""
+    cycle = closed_round(owner, raters, rng)
+    cycle.state = CycleState.EVALUATED
+    return cycle
+
+
+def _complete(invitation: Invitation, rng: random.Random) -> None:
+    keys = invitation.cycle.questionnaire().statement_keys()
+    responses.save_answers(invitation, {k: rng.randint(1, 5) for k in keys})
+    responses.save_comments(invitation, {"strengths": "Calm under pressure and always makes time for the team."})
+
+
+@dataclass
+class Seeded:
+    owner_email: str  # the owner of the open round of 200
+    report_owner_email: str
+    report_id: int
+    area_tokens: list[str] = field(default_factory=list)  # raters part-way through
+    check_tokens: list[str] = field(default_factory=list)  # raters with everything answered
+    submit_tokens: list[str] = field(default_factory=list)  # the same, one per submit request
+
+
+def seed(submits: int, rng: random.Random) -> Seeded:
+    org = Organisation(name="Bench Trust")
+    db.session.add(org)
+    password_hash = hash_password(PASSWORD)
+    busy = _owner(org, "busy", password_hash)
+    _finished_round(busy, 10, rng)  # an earlier round, so the dashboard has history
+    big = _open_round(busy, 200)
+    for n, invitation in enumerate(big.invitations):
+        if n < 60:
+            _complete(invitation, rng)
+            responses.submit(invitation)
+        elif n < 80:
+            responses.decline(invitation)
+        elif n < 140:
+            _complete(invitation, rng)
+        else:
+            responses.save_answers(invitation, {invitation.cycle.questionnaire().statement_keys()[0]: 3})
+    reader = _owner(org, "reader", password_hash)
+    report = build_report(closed_round(reader, 50, rng))
+    unit.commit()
+    seeded = Seeded(busy.email, reader.email, report.id if report else 0)
+    seeded.area_tokens = [link_token(i) for i in big.invitations[140:180]]
+    seeded.check_tokens = [link_token(i) for i in big.invitations[80:120]]
+    for n in range(0, submits, 20):
+        cycle = _open_round(_owner(org, f"submit{n}", password_hash), 20)
+        for invitation in cycle.invitations:
+            _complete(invitation, rng)
+        unit.commit()
+        seeded.submit_tokens += [link_token(i) for i in cycle.invitations]
+    unit.commit()
+    return seeded
+
+
+# --- HTTP ----------------------------------------------------------------------------------------------------------
+
+
+class Browser:
+    """One cookie jar and no redirects followed, enough to sign in and to open a rater's link."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, form: dict[str, str] | None = None) -> tuple[int, str, bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        headers = {"Cookie": self.cookie_header(), "User-Agent": USER_AGENT}
+        body = urlencode(form) if form is not None else None
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie":
+                key, _, rest = value.partition("=")
+                self.cookies[key] = rest.split(";", 1)[0]
+        data = response.read()
+        connection.close()
+        return response.status, response.getheader("Location") or "", data
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items() if v)
+
+    def follow(self, path: str) -> str:
+        """GET `path`, following redirects; the address it ends at."""
+        for _ in range(5):
+            status, location, _ = self.request("GET", path)
+            if status not in (301, 302, 303):
+                return path
+            path = location.split("://", 1)[-1].split("/", 1)[-1] if "://" in location else location
+            path = path if path.startswith("/") else f"/{path}"
+        return path
+
+
+def sign_in(port: int, email: str) -> Browser:
+    browser = Browser(port)
+    _, _, page = browser.request("GET", "/sign-in")
+    match = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert match, "no CSRF token on the sign-in page"
+    status, _, _ = browser.request("POST", "/sign-in", {"csrf_token": match.group(1).decode(), "email": email,
+                                                        "password": PASSWORD})
+    assert status == 302, f"sign-in as {email} gave {status}"
+    return browser
+
+
+def open_link(port: int, token: str) -> tuple[str, str]:
+    """A rater's pages' base address and cookie, after opening the emailed link as a browser does."""
+    browser = Browser(port)
+    base = browser.follow(f"/r/{token}")
+    return base.rstrip("/"), browser.cookie_header()
+
+
+@dataclass
+class Page:
+    label: str
+    lines: list[str]  # wrk request lines: method, path, cookie, body (tab-separated)
+    size: int = 0  # bytes of the first response's body, for the ceiling
+    statuses: set[int] = field(default_factory=set)
+
+
+def _line(method: str, path: str, cookie: str, body: str = "") -> str:
+    return "\t".join((method, path, cookie, body))
+
+
+def pages(port: int, seeded: Seeded, questionnaire_keys: Callable[[int], list[str]]) -> list[Page]:
+    with ThreadPoolExecutor(4) as pool:
+        area = list(pool.map(lambda t: open_link(port, t), seeded.area_tokens))
+        check = list(pool.map(lambda t: open_link(port, t), seeded.check_tokens))
+        submit = list(pool.map(lambda t: open_link(port, t), seeded.submit_tokens))
+    answers = urlencode({**{field_name(k): "4" for k in questionnaire_keys(1)}, "action": "continue"})
+    owner = sign_in(port, seeded.owner_email).cookie_header()
+    reader = sign_in(port, seeded.report_owner_email).cookie_header()
+    return [
+        Page("sign-in page", [_line("GET", "/sign-in", "")]),
+        Page("rater area page", [_line("GET", f"{base}/area/1", cookie) for base, cookie in area]),
+        Page("rater area save (POST)", [_line("POST", f"{base}/area/1", cookie, answers) for base, cookie in area]),
+        Page("rater check page", [_line("GET", f"{base}/check", cookie) for base, cookie in check]),
+        Page("rater submit (POST)", [_line("POST", f"{base}/check", cookie) for base, cookie in submit]),
+        Page("owner dashboard, 200 raters", [_line("GET", "/round", owner)]),
+        Page("owner raters page, 200 raters", [_line("GET", "/round/raters", owner)]),
+        Page(f"report page (50 raters, report {seeded.report_id})",
+             [_line("GET", f"/reports/{seeded.report_id}", reader)]),
+    ]
+
+
+def measure_size(port: int, page: Page) -> None:
+    method, path, cookie, body = page.lines[-1].split("\t")  # the last line: a submit uses up its rater
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Cookie": cookie, "User-Agent": USER_AGENT, "Content-Type": "application/x-www-form-urlencoded"}
+    connection.request(method, path, body=body or None, headers=headers)
+    response = connection.getresponse()
+    page.size = len(response.read())
+    page.statuses.add(response.status)
+    connection.close()
+    if page.label.startswith("rater submit"):
+        page.lines.pop()
+
+
+# --- processes and load --------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def gunicorn(app_spec: str, port: int, env: dict[str, str], log: Path) -> Iterator[None]:
+    with log.open("w") as out:
+        process = subprocess.Popen([sys.executable, *GUNICORN, "--bind", f"127.0.0.1:{port}", app_spec],
+                                   cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"{app_spec} did not start:\n{log.read_text()[-3000:]}") from None
+                time.sleep(0.2)
+        yield
+    finally:
+        process.terminate()
+        process.wait(20)
+
+
+@dataclass
+class Run:
+    requests_per_s: float
+    p50: float
+    p95: float
+    p99: float
+    errors: int
+
+
+def wrk(port: int, lines: list[str], seconds: int, connections: int, threads: int, work: Path) -> Run:
+    (work / "lines.tsv").write_text("\n".join(lines) + "\n")
+    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+                          "-s", str(work / "load.lua"), f"http://127.0.0.1:{port}", "--",
+                          str(work / "lines.tsv"), str(threads)], capture_output=True, text=True, check=True)
+    match = re.search(r"^RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)$", out.stdout, re.MULTILINE)
+    assert match, out.stdout + out.stderr
+    requests, duration_us, p50, p95, p99, status_errors, socket_errors = map(int, match.groups())
+    return Run(requests / (duration_us / 1e6), p50 / 1000, p95 / 1000, p99 / 1000, status_errors + socket_errors)
+
+
+def best(runs: list[Run]) -> Run:
+    """The median run by requests/s of each side (with two runs, the better one: noise only ever slows a run)."""
+    return sorted(runs, key=lambda r: r.requests_per_s)[len(runs) // 2]
+
+
+# --- SQL statements per page ---------------------------------------------------------------------------------------
+
+
+def sql_per_page(tmp: Path) -> None:
+    """Statements per page for rounds of 5, 50 and 200 raters and owners of 1 and 3 rounds, in-process. Requests run
+    outside the seeding's app context, so each starts with an empty session, as in a web process."""
+    app = create_app("development", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/sql.sqlite3"})
+    rng = random.Random(5)
+    cases: list[tuple[str, str, str, str, dict[str, str]]] = []  # column, owner, rater token, done token, answers
+    with app.app_context():
+        engine = db.engine
+        db.create_all()
+        org = Organisation(name="SQL Trust")
+        db.session.add(org)
+        password_hash = hash_password(PASSWORD)
+        for raters, earlier in ((5, 0), (50, 0), (200, 0), (50, 2)):
+            owner = _owner(org, f"sql{raters}x{earlier}", password_hash)
+            for _ in range(earlier):
+                _finished_round(owner, 5, rng)
+            cycle = _open_round(owner, raters)
+            for invitation in cycle.invitations[: raters // 2]:
+                _complete(invitation, rng)
+            for invitation in cycle.invitations[: raters // 5]:
+                responses.submit(invitation)
+            unit.commit()
+            area = cycle.questionnaire().areas[0]
+            answers = {field_name(s.key): "4" for sub in area.sub_areas for s in sub.statements}
+            cases.append((f"{raters} raters" + (f", {earlier + 1} rounds" if earlier else ""), owner.email,
+                          link_token(cycle.invitations[-1]), link_token(cycle.invitations[raters // 2 - 1]),
+                          answers | {"action": "continue"}))
+    rows: dict[str, dict[str, int]] = {}
+    for column, email, token, done_token, answers in cases:
+        rater, done, signed_in = app.test_client(), app.test_client(), app.test_client()
+        base = rater.get(f"/r/{token}", follow_redirects=True).request.path
+        done_base = done.get(f"/r/{done_token}", follow_redirects=True).request.path
+        page = signed_in.get("/sign-in").get_data(as_text=True)
+        csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+        signed_in.post("/sign-in", data={"csrf_token": csrf.group(1) if csrf else "", "email": email,
+                                         "password": PASSWORD})
+        for label, call in (
+            ("rater area page", lambda r=rater, b=base: r.get(f"{b}/area/1")),
+            ("rater area save (POST)", lambda r=rater, b=base, a=answers: r.post(f"{b}/area/1", data=a)),
+            ("rater check page", lambda d=done, b=done_base: d.get(f"{b}/check")),
+            ("rater submit (POST)", lambda d=done, b=done_base: d.post(f"{b}/check")),
+            ("owner dashboard", lambda s=signed_in: s.get("/round")),
+            ("owner raters page", lambda s=signed_in: s.get("/round/raters")),
+        ):
+            with counting_statements(engine) as statements:
+                status = call().status_code
+            assert status in (200, 302), f"{label}: {status}"
+            rows.setdefault(label, {})[column] = len(statements)
+    columns = list(next(iter(rows.values())))
+    print("SQL statements per page (in-process, counted with a SQLAlchemy before_cursor_execute listener)")
+    print(f"  {'page':<26}" + "".join(f"{c:>20}" for c in columns) + "   constant?")
+    for label, counts in rows.items():
+        same = "yes" if len(set(counts.values())) == 1 else "NO"
+        print(f"  {label:<26}" + "".join(f"{counts[c]:>20}" for c in columns) + f"   {same}")
+    print()
+
+
+# --- main ----------------------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
+    parser.add_argument("--repeats", type=int, default=2, help="runs per side, alternating ceiling and product")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--port", type=int, default=5116, help="the product's port (the ceiling takes a free one)")
+    parser.add_argument("--only", default="", help="measure only pages whose label contains this")
+    parser.add_argument("--no-sql", action="store_true", help="skip counting SQL statements")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: apt-get install -y wrk")
+    print(f"load before: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} "
+          f"(1, 5, 15 min) on {os.cpu_count()} cores")
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        if not args.no_sql:
+            sql_per_page(tmp)
+        database = f"sqlite:///{tmp}/bench.sqlite3"
+        env = {**os.environ, "OPEN360_ENV": "development", "DATABASE_URL": database}
+        env.pop("FLASK_DEBUG", None)
+        started = time.monotonic()
+        app = create_app("development", {"SQLALCHEMY_DATABASE_URI": database})
+        with app.app_context():
+            db.create_all()
+            seeded = seed(150 * args.seconds * args.repeats, random.Random(360))
+            questionnaire = Cycle(questionnaire_version=app.config["QUESTIONNAIRE_VERSION"]).questionnaire()
+        print(f"seeded in {time.monotonic() - started:.0f} s")
+
+        def area_keys(number: int) -> list[str]:
+            area = questionnaire.areas[number - 1]
+            return [s.key for sub in area.sub_areas for s in sub.statements]
+
+        (tmp / "load.lua").write_text(WRK_SCRIPT)
+        ceiling_port = free_port()
+        with gunicorn("app:create_app()", args.port, env, tmp / "product.log"), \
+                gunicorn("bench.ceiling:create()", ceiling_port, dict(os.environ), tmp / "ceiling.log"):
+            measured = [p for p in pages(args.port, seeded, area_keys) if args.only in p.label]
+            print(f"\nwrk -t{args.threads} -c{args.connections}, {args.seconds} s a run, ceiling and product "
+                  f"alternating {args.repeats}×; gunicorn.conf.py for both; SQLite in {tmp}")
+            print(f"{'page':<40}{'side':>9}{'bytes':>8}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+                  f"{'errors':>8}{'of ceiling':>12}")
+            for page in measured:
+                measure_size(args.port, page)
+                ceiling_line = _line("POST" if "POST" in page.label else "GET",
+                                     f"/{page.size if page.statuses == {200} else 0}", "", "action=continue")
+                runs: dict[str, list[Run]] = {"ceiling": [], "product": []}
+                # A submit uses up its rater: each run gets its own share of them.
+                share = len(page.lines) // args.repeats if "submit" in page.label else 0
+                for n in range(args.repeats):
+                    lines = page.lines[n * share:(n + 1) * share] if share else page.lines
+                    runs["ceiling"].append(wrk(ceiling_port, [ceiling_line], args.seconds, args.connections,
+                                               args.threads, tmp))
+                    runs["product"].append(wrk(args.port, lines, args.seconds, args.connections, args.threads, tmp))
+                ceiling, product = best(runs["ceiling"]), best(runs["product"])
+                for side, run in (("ceiling", ceiling), ("product", product)):
+                    ratio = f"{product.requests_per_s / ceiling.requests_per_s:>12.0%}" if side == "product" else ""
+                    print(f"{page.label if side == 'ceiling' else '':<40}{side:>9}{page.size:>8}"
+                          f"{run.requests_per_s:>9.0f}{run.p50:>9.1f}{run.p95:>9.1f}{run.p99:>9.1f}"
+                          f"{run.errors:>8}{ratio}")
+            print("(status 302 pages are compared with a ceiling that parses the form and redirects)")
+    print(f"load after: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

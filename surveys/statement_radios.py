@@ -1,0 +1,51 @@
+"""The radios of one statement on an answer page (a rater's or the owner's self-assessment), by the NHS.UK macro.
+
+A page asks for nine or more of these; building each one's params in the template (seven items, each a dict) cost
+more than the cached macro call itself. Here the cache key is a handful of plain values, and the params are built
+only the first time a combination is seen. The params are exactly what answer_area.html used to build
+(tests/surveys/test_statement_radios.py renders both ways and compares).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from markupsafe import Markup
+
+from surveys.answers import field_name
+from surveys.questionnaire import NOT_ABLE_TO_SAY, Questionnaire, Statement
+
+
+def statement_radios(questionnaire: Questionnaire, statement: Statement, wording: str, current: Any,
+                     missing: bool, read_only: bool, rater: bool) -> Markup:
+    """`current` is the answer saved so far (None if none); `missing` asks for the "Choose an answer" error.
+    The scale and the "not able to say" wording come with the questionnaire's version, which never changes once
+    published (load_version caches on the same promise)."""
+    text = getattr(statement, wording)
+    chosen = None if current is None else str(current)
+    key = ("statement", questionnaire.version, statement.key, text, chosen, current == NOT_ABLE_TO_SAY,
+           bool(missing), bool(read_only), bool(rater))
+    components = current_app.jinja_env.globals["memoized_component"]
+    return components.fragment(key, "radios", lambda: radios_params(questionnaire, statement.key, text, current,
+                                                                     bool(missing), read_only, rater))
+
+
+def radios_params(questionnaire: Questionnaire, key: str, text: str, current: Any, missing: bool, read_only: bool,
+                  rater: bool) -> dict[str, Any]:
+    items: list[dict[str, Any]] = [
+        {"value": str(point.value), "text": point.label,
+         "checked": current is not None and str(current) == str(point.value), "disabled": read_only}
+        for point in questionnaire.scale]
+    if rater:
+        items.append({"divider": "or"})
+        items.append({"value": NOT_ABLE_TO_SAY, "text": questionnaire.not_able_to_say,
+                      "checked": current == NOT_ABLE_TO_SAY})
+    params: dict[str, Any] = {
+        "idPrefix": field_name(key), "name": field_name(key), "small": True,
+        "fieldset": {"legend": {"text": text, "classes": "nhsuk-fieldset__legend--s"}},
+        "items": items,
+    }
+    if missing:
+        params["errorMessage"] = {"text": "Choose an answer"}
+    return params
