@@ -15,7 +15,7 @@ import json
 import re
 from pathlib import Path
 
-from flask import Blueprint, current_app, send_from_directory, url_for
+from flask import Blueprint, current_app, has_request_context, request, send_from_directory, url_for
 from werkzeug.wrappers import Response
 
 from app.access import public
@@ -57,8 +57,22 @@ def fingerprint_of(kind: str, filename: str = "") -> str:
 @bp.app_template_global()
 def asset_url(kind: str, filename: str) -> str:
     """The fingerprinted address of an NHS.UK frontend file ("nhsuk") or one of app/static ("static")."""
+    version = fingerprint_of(kind, filename)
+    if not has_request_context():  # a PDF or a mail: url_for decides from the app's settings
+        return _url(kind, filename, version)
+    return _versioned_url(kind, filename, version, request.script_root)
+
+
+@functools.lru_cache(maxsize=256)
+def _versioned_url(kind: str, filename: str, version: str, script_root: str) -> str:
+    # Every page links four of these; building each with url_for was a tenth of a rater page's rendering. The
+    # address follows from its arguments (the fingerprint changes with the file, the root with where it is mounted).
+    return _url(kind, filename, version)
+
+
+def _url(kind: str, filename: str, version: str) -> str:
     endpoint = "assets.nhsuk_versioned" if kind == "nhsuk" else "assets.static_versioned"
-    return url_for(endpoint, version=fingerprint_of(kind, filename), filename=filename)
+    return url_for(endpoint, version=version, filename=filename)
 
 
 @functools.cache

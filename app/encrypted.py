@@ -107,8 +107,16 @@ def open_stored(column: sa.Column[Any], stored: str | None, row_id: object) -> A
 
 # --- the ORM side: seal before writing, open after loading ---------------------------------------------------------
 
-def encrypted_attributes(mapper: so.Mapper[Any]) -> list[tuple[str, _Encrypted]]:
-    return [(mapper.get_property_by_column(c).key, c.type) for c in mapper.columns if isinstance(c.type, _Encrypted)]
+_ATTRIBUTES: dict[so.Mapper[Any], tuple[tuple[str, _Encrypted], ...]] = {}
+
+
+def encrypted_attributes(mapper: so.Mapper[Any]) -> tuple[tuple[str, _Encrypted], ...]:
+    # Asked for every object loaded (most have none), and a mapper's columns never change once configured.
+    found = _ATTRIBUTES.get(mapper)
+    if found is None:
+        found = _ATTRIBUTES[mapper] = tuple((mapper.get_property_by_column(c).key, c.type) for c in mapper.columns
+                                            if isinstance(c.type, _Encrypted))
+    return found
 
 
 def _row_id(mapper: so.Mapper[Any], target: Any) -> str:
@@ -159,7 +167,10 @@ def _restore(mapper: so.Mapper[Any], connection: sa.Connection, target: Any) -> 
 def _open(target: Any, attrs: Any = None) -> None:
     state = sa.inspect(target)
     mapper = state.mapper
-    for key, type_ in encrypted_attributes(mapper):
+    attributes = encrypted_attributes(mapper)
+    if not attributes:
+        return
+    for key, type_ in attributes:
         value = state.dict.get(key)
         if isinstance(value, Ciphertext) and (attrs is None or key in attrs):
             set_committed_value(target, key, type_.open(value, _row_id(mapper, target)))

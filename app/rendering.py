@@ -9,8 +9,9 @@ Two measures, both set up by `configure(app)`:
    miss. A rater's page asks for the same few hundred (statement, chosen answer, error) combinations all day.
    The wrappers are served under the macros' own names, so templates import them as before; the real macros stay
    reachable under ORIGINAL/. Only components whose params come from the service and the questionnaire are
-   memoized, never ones that carry what someone typed (inputs, textareas, summary lists of answers), so the cache
-   holds no rater's words.
+   memoized, never ones that carry what someone typed (textareas, summary lists of answers), so the cache holds
+   no rater's words. A text input is memoized only while it is empty (ONLY_WHEN): the sign-in page's two empty
+   boxes were two fifths of its time, and a box showing what someone typed always runs the real macro.
 
 2. Collapsed whitespace. The NHS.UK templates are indented for reading and full of `{% set %}` lines; rendered, a
    page of nine questions was 54 KB, two thirds of it spaces and blank lines. `CollapseWhitespace` rewrites each run
@@ -58,7 +59,17 @@ MEMOIZED = {
     "back-link": "backLink",
     "skip-link": "skipLink",
     "tag": "tag",
+    "input": "input",
 }
+
+
+def _empty(params: Any) -> bool:
+    value = params.get("value") if isinstance(params, dict) else None
+    return value is None or value == "" or isinstance(value, Undefined)
+
+
+# Components memoized only for params that pass the test: what someone typed never becomes a cache key.
+ONLY_WHEN: dict[str, Callable[[Any], bool]] = {"input": _empty}
 
 
 def configure(app: Flask) -> None:
@@ -158,6 +169,9 @@ class MemoizedComponents:
 
     def __call__(self, name: str, params: Any = None) -> Markup:
         params = {} if params is None else params
+        only_when = ONLY_WHEN.get(name)
+        if only_when is not None and not only_when(params):
+            return self.original(name)(params)
         try:
             frozen = freeze(params)
         except Uncacheable:

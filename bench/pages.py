@@ -18,6 +18,8 @@ What it does, in one command:
 
 wrk sends no Accept-Encoding, so both sides send uncompressed HTML: the comparison is of serving, not of gzip.
 The machine may be shared: the load average before and after is printed; read the ratio, not the absolute figures.
+"CPU ms/req" is the server's CPU (its processes' user + system time, from /proc) per request answered, and "CPU
+ratio" the ceiling's over the product's: on a busy machine these move far less than requests a second do.
 """
 
 from __future__ import annotations
@@ -276,7 +278,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(app_spec: str, port: int, env: dict[str, str], log: Path) -> Iterator[None]:
+def gunicorn(app_spec: str, port: int, env: dict[str, str], log: Path) -> Iterator[int]:
     with log.open("w") as out:
         process = subprocess.Popen([sys.executable, *GUNICORN, "--bind", f"127.0.0.1:{port}", app_spec],
                                    cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -290,10 +292,31 @@ def gunicorn(app_spec: str, port: int, env: dict[str, str], log: Path) -> Iterat
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise SystemExit(f"{app_spec} did not start:\n{log.read_text()[-3000:]}") from None
                 time.sleep(0.2)
-        yield
+        yield process.pid
     finally:
         process.terminate()
         process.wait(20)
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a gunicorn master and its workers, from /proc. On a shared machine
+    the CPU a request costs is steadier than the requests a second: other work slows the clock, not the count."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for process in [pid, *_children(pid)]:
+        try:
+            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
 
 
 @dataclass
@@ -303,17 +326,22 @@ class Run:
     p95: float
     p99: float
     errors: int
+    cpu_ms: float = 0.0  # the server's CPU per request
 
 
-def wrk(port: int, lines: list[str], seconds: int, connections: int, threads: int, work: Path) -> Run:
+def wrk(port: int, lines: list[str], seconds: int, connections: int, threads: int, work: Path,
+        server: int = 0) -> Run:
     (work / "lines.tsv").write_text("\n".join(lines) + "\n")
+    cpu_before = cpu_seconds(server) if server else 0.0
     out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
                           "-s", str(work / "load.lua"), f"http://127.0.0.1:{port}", "--",
                           str(work / "lines.tsv"), str(threads)], capture_output=True, text=True, check=True)
     match = re.search(r"^RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)$", out.stdout, re.MULTILINE)
     assert match, out.stdout + out.stderr
     requests, duration_us, p50, p95, p99, status_errors, socket_errors = map(int, match.groups())
-    return Run(requests / (duration_us / 1e6), p50 / 1000, p95 / 1000, p99 / 1000, status_errors + socket_errors)
+    cpu = (cpu_seconds(server) - cpu_before) * 1000 / max(requests, 1) if server else 0.0
+    return Run(requests / (duration_us / 1e6), p50 / 1000, p95 / 1000, p99 / 1000, status_errors + socket_errors,
+               cpu)
 
 
 def best(runs: list[Run]) -> Run:
@@ -419,13 +447,13 @@ def main() -> None:
 
         (tmp / "load.lua").write_text(WRK_SCRIPT)
         ceiling_port = free_port()
-        with gunicorn("app:create_app()", args.port, env, tmp / "product.log"), \
-                gunicorn("bench.ceiling:create()", ceiling_port, dict(os.environ), tmp / "ceiling.log"):
+        with gunicorn("app:create_app()", args.port, env, tmp / "product.log") as product_pid, \
+                gunicorn("bench.ceiling:create()", ceiling_port, dict(os.environ), tmp / "ceiling.log") as ceiling_pid:
             measured = [p for p in pages(args.port, seeded, area_keys) if args.only in p.label]
             print(f"\nwrk -t{args.threads} -c{args.connections}, {args.seconds} s a run, ceiling and product "
                   f"alternating {args.repeats}×; gunicorn.conf.py for both; SQLite in {tmp}")
             print(f"{'page':<40}{'side':>9}{'bytes':>8}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-                  f"{'errors':>8}{'of ceiling':>12}")
+                  f"{'errors':>8}{'of ceiling':>12}{'CPU ms/req':>12}{'CPU ratio':>11}")
             for page in measured:
                 measure_size(args.port, page)
                 ceiling_line = _line("POST" if "POST" in page.label else "GET",
@@ -436,14 +464,18 @@ def main() -> None:
                 for n in range(args.repeats):
                     lines = page.lines[n * share:(n + 1) * share] if share else page.lines
                     runs["ceiling"].append(wrk(ceiling_port, [ceiling_line], args.seconds, args.connections,
-                                               args.threads, tmp))
-                    runs["product"].append(wrk(args.port, lines, args.seconds, args.connections, args.threads, tmp))
+                                               args.threads, tmp, ceiling_pid))
+                    runs["product"].append(wrk(args.port, lines, args.seconds, args.connections, args.threads, tmp,
+                                               product_pid))
                 ceiling, product = best(runs["ceiling"]), best(runs["product"])
                 for side, run in (("ceiling", ceiling), ("product", product)):
-                    ratio = f"{product.requests_per_s / ceiling.requests_per_s:>12.0%}" if side == "product" else ""
+                    ratio = f"{product.requests_per_s / ceiling.requests_per_s:>12.0%}" if side == "product" \
+                        else " " * 12
+                    cpu_ratio = f"{ceiling.cpu_ms / product.cpu_ms:>11.0%}" if side == "product" and product.cpu_ms \
+                        else ""
                     print(f"{page.label if side == 'ceiling' else '':<40}{side:>9}{page.size:>8}"
                           f"{run.requests_per_s:>9.0f}{run.p50:>9.1f}{run.p95:>9.1f}{run.p99:>9.1f}"
-                          f"{run.errors:>8}{ratio}")
+                          f"{run.errors:>8}{ratio}{run.cpu_ms:>12.2f}{cpu_ratio}")
             print("(status 302 pages are compared with a ceiling that parses the form and redirects)")
     print(f"load after: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
 

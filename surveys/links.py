@@ -11,11 +11,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from app.extensions import db
+from app.models import User
 from surveys import cycle as rules
 from surveys import tokens
-from surveys.models import Invitation, RaterLink, RaterSession
+from surveys.models import Cycle, Invitation, RaterLink, RaterSession
 
 SESSION_LIFETIME = timedelta(hours=2)  # renewed by every save, so a rater part-way through is not cut off
 
@@ -55,11 +57,22 @@ def start_session(invitation: Invitation, now: datetime) -> str:
 def by_session(secret: str | None, now: datetime) -> tuple[Invitation, RaterSession] | None:
     if not secret or not tokens.looks_like_token(secret):
         return None
-    session = db.session.get(RaterSession, tokens.token_hash(secret))
-    if session is None or session.expires_at <= now:
+    # One statement for everything a rater's page reads: the session, the invitation with its round and owner
+    # (joined by the model), and the draft. Every rater page asks for these, and each separate statement cost
+    # about as much as rendering the page. The owner's roles are never read on a rater's page: not loaded.
+    found = db.session.execute(
+        sa.select(RaterSession, Invitation)
+        .join(Invitation, Invitation.id == RaterSession.invitation_id)
+        .where(RaterSession.secret_hash == tokens.token_hash(secret))
+        .options(so.joinedload(Invitation.draft),
+                 so.defaultload(Invitation.cycle).defaultload(Cycle.owner).lazyload(User.role_rows))
+    ).one_or_none()
+    if found is None:
         return None
-    invitation = _usable(db.session.get(Invitation, session.invitation_id), now)
-    return (invitation, session) if invitation else None
+    session, invitation = found
+    if session.expires_at <= now or _usable(invitation, now) is None:
+        return None
+    return invitation, session
 
 
 def renew(session: RaterSession, now: datetime) -> None:

@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from app import create_app
 from app.models import User
-from app.rendering import MEMOIZED, CollapseWhitespace, Uncacheable, collapse, freeze
+from app.rendering import MEMOIZED, ONLY_WHEN, CollapseWhitespace, Uncacheable, collapse, freeze
 from surveys.answers import field_name
 from surveys.questionnaire import NOT_ABLE_TO_SAY, load_version
 
@@ -99,8 +99,36 @@ def test_params_that_are_not_plain_data_go_straight_to_the_macro(tmp_path) -> No
 
 
 def test_only_components_without_typed_text_are_memoized() -> None:
-    # A textarea or input carries what a rater or an owner typed; the cache must never hold it.
-    assert not {"textarea", "input", "character-count", "summary-list", "error-summary", "date-input"} & set(MEMOIZED)
+    # A textarea carries what a rater or an owner typed; the cache must never hold it.
+    assert not {"textarea", "character-count", "summary-list", "error-summary", "date-input"} & set(MEMOIZED)
+    assert set(ONLY_WHEN) <= set(MEMOIZED)
+
+
+def test_a_text_input_is_memoized_only_while_empty(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = _app(tmp_path)
+    component = app.jinja_env.globals["memoized_component"]
+    params = {"label": {"text": "Email address"}, "id": "email", "name": "email", "type": "email", "value": ""}
+    with app.app_context():
+        for value in ("", None):
+            assert component("input", {**params, "value": value}) == component.original("input")(
+                {**params, "value": value})
+        before = len(component)
+        typed = component("input", {**params, "value": "pat.peer@nhs.example"})
+        assert 'value="pat.peer@nhs.example"' in typed
+        assert len(component) == before  # what someone typed is never a key
+        assert not any("pat.peer" in repr(key) for key in component._entries)
+
+
+def test_the_sign_in_page_is_the_macros_own(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    pages = []
+    for app in (_app(tmp_path), _app(tmp_path, TEMPLATE_MEMOIZE=False)):
+        with app.test_request_context("/sign-in"):
+            from app.auth.forms import LoginForm
+
+            html = render_template("auth/login.html", form=LoginForm(meta={"csrf": False}))
+        pages.append(re.sub(r'nonce="[^"]+"', 'nonce="N"', html))
+    assert pages[0] == pages[1]
+    assert 'id="email"' in pages[0] and 'type="password"' in pages[0]
 
 
 class _Document(HTMLParser):
