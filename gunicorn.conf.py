@@ -14,3 +14,11 @@ threads = int(os.environ.get("WEB_THREADS", "16"))
 timeout = 30  # a request that takes longer than this is a fault: its worker is restarted
 graceful_timeout = 30
 keepalive = 5
+
+
+def post_worker_init(worker):  # type: ignore[no-untyped-def]
+    """Before a worker takes its first request: templates compiled, start-up objects out of the collector's way
+    (app/warmup.py says why: the sign-in page's slowest requests were these)."""
+    from app.warmup import warm_up
+
+    warm_up(worker.wsgi)

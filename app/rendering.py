@@ -108,6 +108,9 @@ class WrapperLoader(BaseLoader):
             return source, None, lambda: True
         raise TemplateNotFound(template)
 
+    def list_templates(self) -> list[str]:
+        return sorted(f"nhsuk/components/{name}/macro.jinja" for name in self.components)
+
 
 class Uncacheable(Exception):
     """The params hold something other than plain data (an object, a lazy string): call the macro directly."""
