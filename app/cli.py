@@ -102,6 +102,9 @@ def serve(host: str, port: int) -> None:
     outbox = f"  (outbox: {app.config['PUBLIC_URL']}/dev/outbox/, from this machine only)" if \
         app.config["SHOW_OUTBOX"] else ""
     click.echo(f"Open360 is at {app.config['PUBLIC_URL']}/{outbox}")
+    from app.warmup import warm_up
+
+    warm_up(app)  # templates compiled before the first request, as gunicorn.conf.py does for each worker
     # Not app.run(): Flask ignores that inside its own CLI. One process, so the worker thread shares the queue.
     server.serve_forever()
 
