@@ -30,3 +30,15 @@ def test_every_kind_of_template_is_compiled(tmp_path) -> None:  # type: ignore[n
     names = {name for _, name in app.jinja_env.cache}  # type: ignore[union-attr]
     assert {"auth/login.html", "layout.html", "nhsuk/template.jinja", "surveys/answer_area.html"} <= names
     assert any(name.endswith(".txt") for name in names)  # mail bodies too
+
+
+def test_an_app_whose_templates_cannot_be_listed_still_starts() -> None:
+    from flask import Flask
+    from jinja2 import FunctionLoader
+
+    bare = Flask(__name__)
+    bare.jinja_loader = FunctionLoader(lambda name: None)  # type: ignore[assignment]
+    try:
+        assert warm_up(bare) == 0
+    finally:
+        gc.unfreeze()
