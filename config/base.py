@@ -36,6 +36,11 @@ def common() -> dict[str, Any]:
         "SMTP_PASSWORD": "",
         "SMTP_TIMEOUT": 10,
         "SHOW_OUTBOX": False,
+        # Pages are compressed as they are served: brotli at quality 4 takes 0.12 ms for a rater's page (27 KB to
+        # 2.6 KB); at brotli's own default, 11, it took 54 ms for 0.5 KB less. Set here, not left to the library.
+        "COMPRESS_BR_LEVEL": 4,
+        "COMPRESS_LEVEL": 6,  # gzip
+        "COMPRESS_ZSTD_LEVEL": 3,
         "COMPRESS_STREAMS": False,  # streamed files are left alone (app/assets.py reads its files whole instead)
         "OUTBOX_DIR": None,
         "HSTS_SECONDS": 0,  # production turns Strict-Transport-Security on
