@@ -78,6 +78,10 @@ def configure(app: Flask) -> None:
     if app.config.get("TEMPLATE_COLLAPSE_WHITESPACE", True):
         app.jinja_options = {**app.jinja_options,
                              "extensions": [*app.jinja_options.get("extensions", ()), CollapseWhitespace]}
+    # Compiled templates in a plain dict, not Jinja's default LRU of 400: every `{% from … import %}` looks its
+    # template up, and the LRU's bookkeeping scans a list of every template it holds on each lookup (with all ~280
+    # compiled at start, app/warmup.py, that was a tenth of a rater page). The templates are a fixed set.
+    app.jinja_options = {**app.jinja_options, "cache_size": -1}
     design_system = PackageLoader("nhsuk_frontend_jinja", "templates")
     app.jinja_loader = ChoiceLoader([  # type: ignore[assignment]
         FileSystemLoader(str(Path(app.root_path) / "templates")),
