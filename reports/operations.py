@@ -49,14 +49,19 @@ def reads(report: Report) -> list[ReportRead]:
 SEARCH_LIMIT = 10
 
 
-def _shareable(owner: User, report: Report) -> sa.Select[tuple[User]]:
-    """Managers in the owner's own organisation, other than the owner, with an account in use, who cannot already
-    read this report."""
-    shared = sa.select(ReportShare.user_id).where(ReportShare.report_id == report.id,
-                                                  ReportShare.revoked_at.is_(None))
+def _managers_of(owner: User) -> sa.Select[tuple[User]]:
+    """Managers in the owner's own organisation, other than the owner, with an account in use: whom an owner may
+    share a report or a development plan with."""
     return (sa.select(User).join(UserRole)
             .where(UserRole.role == Role.MANAGER, User.id != owner.id, User.is_active_account,
-                   User.organisation_id == owner.organisation_id, User.id.not_in(shared)))
+                   User.organisation_id == owner.organisation_id))
+
+
+def _shareable(owner: User, report: Report) -> sa.Select[tuple[User]]:
+    """The owner's managers who cannot already read this report."""
+    shared = sa.select(ReportShare.user_id).where(ReportShare.report_id == report.id,
+                                                  ReportShare.revoked_at.is_(None))
+    return _managers_of(owner).where(User.id.not_in(shared))
 
 
 def shareable_manager(owner: User, report: Report, person_id: str) -> User | None:
@@ -95,10 +100,8 @@ def _reader(read: ReportRead) -> str:
 
 
 def managers_for(owner: User) -> list[User]:
-    """The people an owner may share a development plan with: managers in their own organisation."""
-    return list(db.session.scalars(
-        sa.select(User).join(UserRole).where(UserRole.role == Role.MANAGER, User.id != owner.id, User.is_active_account,
-                                             User.organisation_id == owner.organisation_id).order_by(User.name)))
+    """The people an owner may share a development plan with."""
+    return list(db.session.scalars(_managers_of(owner).order_by(User.name)))
 
 
 
