@@ -81,11 +81,13 @@ def _configure_templates(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from app.crypto import KeyRing
-    from app.db import configure_sqlite
+    from app.db import configure_sqlite, engine_options
     from app.extensions import compress, csrf, db, limiter, login_manager, migrate
     from app.models import User
     from app.queue import init_queue
 
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}), app.instance_path)
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)

@@ -1,7 +1,8 @@
-"""Database plumbing: SQLite pragmas, and commit-then-enqueue so jobs only ever see committed rows."""
+"""Database plumbing: engine options, SQLite pragmas, and commit-then-enqueue so jobs only see committed rows."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.sqlite_writes import connection_factory
 
 _AFTER_COMMIT_KEY = "open360_after_commit"
 
@@ -29,6 +31,21 @@ def commit() -> None:
 def rollback() -> None:
     db.session.rollback()
     db.session.info.pop(_AFTER_COMMIT_KEY, None)
+
+
+def engine_options(uri: str, options: dict[str, Any], instance_path: str) -> dict[str, Any]:
+    """The engine's options for this database. An SQLite file needs no ping (it is on this machine), and its
+    writers queue on a lock beside it (app/sqlite_writes.py)."""
+    url = sa.engine.make_url(uri)
+    if url.get_backend_name() != "sqlite":
+        return options
+    options = {key: value for key, value in options.items() if key != "pool_pre_ping"}
+    database = url.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        # Flask-SQLAlchemy opens a relative SQLite path in the instance folder; the lock must sit beside that file.
+        path = os.path.join(instance_path, database)
+        options["connect_args"] = {**options.get("connect_args", {}), "factory": connection_factory(path)}
+    return options
 
 
 def configure_sqlite(engine: sa.Engine) -> None:

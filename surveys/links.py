@@ -8,16 +8,22 @@ Every token and session of a rater is deleted when they submit or decline, are w
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from app.encrypted import open_stored
 from app.extensions import db
 from app.models import User
 from surveys import cycle as rules
 from surveys import tokens
-from surveys.models import Cycle, Invitation, RaterLink, RaterSession
+from surveys.categories import Category
+from surveys.cycle import CycleState
+from surveys.models import Cycle, Invitation, InvitationStatus, RaterDraft, RaterLink, RaterSession
+from surveys.questionnaire import Questionnaire, for_round
 
 SESSION_LIFETIME = timedelta(hours=2)  # renewed by every save, so a rater part-way through is not cut off
 
@@ -29,10 +35,16 @@ def issue(invitation: Invitation) -> str:
     return token
 
 
+def _link_works(status: InvitationStatus, withdrawn_at: datetime | None, state: CycleState, close_on: date,
+                now: datetime) -> bool:
+    """Invited, not withdrawn, neither answered nor declined, and the round still takes answers."""
+    return status is InvitationStatus.INVITED and withdrawn_at is None \
+        and rules.accepts_responses(state, close_on, now.date())
+
+
 def _usable(invitation: Invitation | None, now: datetime) -> Invitation | None:
-    if invitation is None or not invitation.is_outstanding:
-        return None
-    if not rules.accepts_responses(invitation.cycle.state, invitation.cycle.close_on, now.date()):
+    if invitation is None or not _link_works(invitation.status, invitation.withdrawn_at, invitation.cycle.state,
+                                             invitation.cycle.close_on, now):
         return None
     return invitation
 
@@ -54,29 +66,69 @@ def start_session(invitation: Invitation, now: datetime) -> str:
     return secret
 
 
-def by_session(secret: str | None, now: datetime) -> tuple[Invitation, RaterSession] | None:
+@dataclass(frozen=True)
+class Owner:
+    name: str
+
+
+@dataclass(frozen=True)
+class RaterVisit:
+    """What a rater's pages show, for one working cookie: read by one Core statement, as plain values.
+
+    Every page a rater opens reads this, and most only read: building the ORM objects for the session, invitation,
+    round, owner and draft was half of such a page. Pages that write load the invitation for it
+    (`invitation_for`)."""
+
+    secret_hash: str
+    invitation_id: int
+    category: Category
+    close_on: date
+    questionnaire: Questionnaire
+    owner: Owner
+    has_draft: bool
+    answers: dict[str, Any]
+    comments: dict[str, str]
+
+
+_sessions, _invitations, _cycles = RaterSession.__table__, Invitation.__table__, Cycle.__table__
+_owners, _drafts = User.__table__, RaterDraft.__table__
+_VISIT = (
+    sa.select(_sessions.c.expires_at, _invitations.c.id, _invitations.c.category, _invitations.c.status,
+              _invitations.c.withdrawn_at, _cycles.c.state, _cycles.c.close_on, _cycles.c.questionnaire_version,
+              _cycles.c.org_statements, _owners.c.name, _drafts.c.content)
+    .select_from(_sessions.join(_invitations, _invitations.c.id == _sessions.c.invitation_id)
+                 .join(_cycles, _cycles.c.id == _invitations.c.cycle_id)
+                 .join(_owners, _owners.c.id == _cycles.c.owner_id)
+                 .outerjoin(_drafts, _drafts.c.invitation_id == _invitations.c.id))
+    .where(_sessions.c.secret_hash == sa.bindparam("secret_hash"))
+)
+
+
+def visit(secret: str | None, now: datetime) -> RaterVisit | None:
+    """The rater a cookie belongs to, or None for any cookie that does not work, whatever the reason."""
     if not secret or not tokens.looks_like_token(secret):
         return None
-    # One statement for everything a rater's page reads: the session, the invitation with its round and owner
-    # (joined by the model), and the draft. Every rater page asks for these, and each separate statement cost
-    # about as much as rendering the page. The owner's roles are never read on a rater's page: not loaded.
-    found = db.session.execute(
-        sa.select(RaterSession, Invitation)
-        .join(Invitation, Invitation.id == RaterSession.invitation_id)
-        .where(RaterSession.secret_hash == tokens.token_hash(secret))
-        .options(so.joinedload(Invitation.draft),
-                 so.defaultload(Invitation.cycle).defaultload(Cycle.owner).lazyload(User.role_rows))
-    ).one_or_none()
-    if found is None:
+    secret_hash = tokens.token_hash(secret)
+    row = db.session.execute(_VISIT, {"secret_hash": secret_hash}).one_or_none()
+    if row is None or row.expires_at <= now \
+            or not _link_works(row.status, row.withdrawn_at, row.state, row.close_on, now):
         return None
-    session, invitation = found
-    if session.expires_at <= now or _usable(invitation, now) is None:
-        return None
-    return invitation, session
+    # A draft's ciphertext is bound to its row, whose key is the invitation's id (app/encrypted.py).
+    draft = open_stored(_drafts.c.content, row.content, str(row.id)) if row.content is not None else {}
+    return RaterVisit(secret_hash=secret_hash, invitation_id=row.id, category=row.category, close_on=row.close_on,
+                      questionnaire=for_round(row.questionnaire_version, row.org_statements or []),
+                      owner=Owner(row.name), has_draft=row.content is not None,
+                      answers=dict(draft.get("answers") or {}), comments=dict(draft.get("comments") or {}))
 
 
-def renew(session: RaterSession, now: datetime) -> None:
-    session.expires_at = now + SESSION_LIFETIME
+def invitation_for(visit: RaterVisit) -> Invitation | None:
+    """The rater's invitation with its round and draft, to write to (None if the round was deleted meanwhile)."""
+    return db.session.get(Invitation, visit.invitation_id, options=[so.joinedload(Invitation.draft)])
+
+
+def renew(visit: RaterVisit, now: datetime) -> None:
+    db.session.execute(sa.update(RaterSession).where(RaterSession.secret_hash == visit.secret_hash)
+                       .values(expires_at=now + SESSION_LIFETIME).execution_options(synchronize_session=False))
 
 
 def end_all(invitation_ids: list[int]) -> None:

@@ -21,7 +21,7 @@ from app.timeutil import utcnow
 from surveys import cycle as rules
 from surveys.categories import Category
 from surveys.cycle import CycleState
-from surveys.questionnaire import Questionnaire, load_version
+from surveys.questionnaire import Questionnaire, for_round
 from surveys.rules.nomination import ListFacts, step_status
 from surveys.sealed import PaddedJSON
 
@@ -65,8 +65,7 @@ class Cycle(db.Model):
     self_assessment: so.Mapped[SelfAssessment | None] = so.relationship(cascade="all, delete-orphan")
 
     def questionnaire(self) -> Questionnaire:
-        base = load_version(self.questionnaire_version)
-        return base.with_org_statements([tuple(s) for s in self.org_statements]) if self.org_statements else base
+        return for_round(self.questionnaire_version, self.org_statements)
 
     def list_facts(self) -> ListFacts:
         listed = [i for i in self.invitations if i.withdrawn_at is None]

@@ -330,6 +330,12 @@ def available_versions() -> list[str]:
     return sorted((name["version"] for name in names if name), key=_version_order)
 
 
+def for_round(version: str, org_statements: Sequence[Sequence[str]]) -> Questionnaire:
+    """The questionnaire of a round: its pinned version, with the organisation's statements it started with."""
+    base = load_version(version)
+    return base.with_org_statements([(s[0], s[1], s[2]) for s in org_statements]) if org_statements else base
+
+
 @functools.cache
 def load_version(version: str) -> Questionnaire:
     """The questionnaire a cycle is pinned to. Cached: a published version never changes; pages ask often."""

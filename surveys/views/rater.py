@@ -55,18 +55,25 @@ def _not_working() -> WerkzeugResponse:
     return response
 
 
-def _invitation() -> Invitation:
+def _visit() -> links.RaterVisit:
     if request.method == "POST":
         origin = request.headers.get("Origin")
         # Browsers send `Origin: null` from a no-referrer page; another site's origin is refused.
         if origin and origin != "null" and urlsplit(origin).netloc != request.host:
             abort(_not_working())
-    found = links.by_session(request.cookies.get(COOKIE), utcnow())
+    found = links.visit(request.cookies.get(COOKIE), utcnow())
     if found is None:
         abort(_not_working())
-    invitation, session = found
     if request.method == "POST":
-        links.renew(session, utcnow())  # committed with the save
+        links.renew(found, utcnow())  # committed with the save
+    return found
+
+
+def _invitation(visit: links.RaterVisit) -> Invitation:
+    """The invitation, for a page that writes."""
+    invitation = links.invitation_for(visit)
+    if invitation is None:
+        abort(_not_working())
     return invitation
 
 
@@ -97,35 +104,33 @@ def rater_link(token: str):  # type: ignore[no-untyped-def]
 @bp.route("/feedback")
 @public
 def rater_start():  # type: ignore[no-untyped-def]
-    invitation = _invitation()
-    draft = invitation.draft
-    questionnaire = invitation.cycle.questionnaire()
+    visit = _visit()
     # A draft saved with nothing chosen still resumes at the first page with a statement left to answer.
-    resume_at = first_incomplete_area(questionnaire, draft.answers or {}) if draft else None
-    return render_template("surveys/rater/start.html", invitation=invitation, has_draft=bool(draft),
-                           resume_at=resume_at, owner=invitation.cycle.owner, questionnaire=questionnaire)
+    resume_at = first_incomplete_area(visit.questionnaire, visit.answers) if visit.has_draft else None
+    return render_template("surveys/rater/start.html", category=visit.category, has_draft=visit.has_draft,
+                           resume_at=resume_at, owner=visit.owner, questionnaire=visit.questionnaire)
 
 
 @bp.route("/feedback/area/<int:number>", methods=["GET", "POST"])
 @public
 @csrf.exempt
 def rater_area(number: int):  # type: ignore[no-untyped-def]
-    invitation = _invitation()
-    questionnaire = invitation.cycle.questionnaire()
+    visit = _visit()
+    questionnaire = visit.questionnaire
     if not 1 <= number <= len(questionnaire.areas):
         return redirect(url_for("surveys.rater_start"))
     area = questionnaire.areas[number - 1]
-    answers = dict(invitation.draft.answers) if invitation.draft else {}
+    answers = dict(visit.answers)
     check = url_for("surveys.rater_check")
     changing = changing_at(request.args.get("change"), [field_name(s.key) for s in area_statements(area)])
     errors: list[dict[str, str]] = []
     if request.method == "POST":
         given = read_area(area, request.form, allow_not_able=True)
         answers.update(given)
-        responses.save_answers(invitation, given)
+        responses.save_answers(_invitation(visit), given)
         unit.commit()
         if request.form.get("action") == "save":
-            return render_template("surveys/rater/saved.html", invitation=invitation)
+            return render_template("surveys/rater/saved.html", close_on=visit.close_on)
         missing = unanswered(area_statements(area), answers)
         if not missing:
             if changing:
@@ -138,7 +143,7 @@ def rater_area(number: int):  # type: ignore[no-untyped-def]
     return render_template("surveys/answer_area.html", area=area, number=number, total=len(questionnaire.areas),
                            answers=answers, errors=errors, form=None, read_only=False, rater=True,
                            questionnaire=questionnaire, wording="rater_text",
-                           owner=invitation.cycle.owner, changing=changing,
+                           owner=visit.owner, changing=changing,
                            back=check if changing else url_for("surveys.rater_area", number=number - 1)
                            if number > 1 else url_for("surveys.rater_start"))
 
@@ -147,9 +152,9 @@ def rater_area(number: int):  # type: ignore[no-untyped-def]
 @public
 @csrf.exempt
 def rater_comments():  # type: ignore[no-untyped-def]
-    invitation = _invitation()
-    questionnaire = invitation.cycle.questionnaire()
-    comments = dict(invitation.draft.comments) if invitation.draft and invitation.draft.comments else {}
+    visit = _visit()
+    questionnaire = visit.questionnaire
+    comments = dict(visit.comments)
     changing = changing_at(request.args.get("change"), [f"q-{q.key}" for q in questionnaire.open_questions])
     errors: list[dict[str, str]] = []
     if request.method == "POST":
@@ -159,30 +164,27 @@ def rater_comments():  # type: ignore[no-untyped-def]
             errors = [{"text": f"Write {MAX_COMMENT_LENGTH} characters or fewer", "href": f"#q-{key}"}
                       for key in too_long]
         else:
-            responses.save_comments(invitation, comments)
+            responses.save_comments(_invitation(visit), comments)
             unit.commit()
             if request.form.get("action") == "save":
-                return render_template("surveys/rater/saved.html", invitation=invitation)
+                return render_template("surveys/rater/saved.html", close_on=visit.close_on)
             check = url_for("surveys.rater_check")
             return redirect(f"{check}#check-{changing}" if changing else check)
     return render_template("surveys/rater/comments.html", questionnaire=questionnaire,
                            comments=comments, errors=errors, too_long=[e["href"][3:] for e in errors],
-                           owner=invitation.cycle.owner, limit=MAX_COMMENT_LENGTH, changing=changing)
+                           owner=visit.owner, limit=MAX_COMMENT_LENGTH, changing=changing)
 
 
 @bp.route("/feedback/check", methods=["GET", "POST"])
 @public
 @csrf.exempt
 def rater_check():  # type: ignore[no-untyped-def]
-    invitation = _invitation()
-    questionnaire = invitation.cycle.questionnaire()
-    draft = invitation.draft
-    answers = dict(draft.answers) if draft else {}
-    comments = dict(draft.comments) if draft and draft.comments else {}
+    visit = _visit()
+    questionnaire, answers, comments = visit.questionnaire, visit.answers, visit.comments
     error = None
     if request.method == "POST":
         try:
-            responses.submit(invitation)
+            responses.submit(_invitation(visit))
         except DomainError as exc:
             unit.rollback()
             error = exc.message
@@ -191,20 +193,19 @@ def rater_check():  # type: ignore[no-untyped-def]
             return _ended("surveys.rater_thanks")
     return render_template("surveys/rater/check.html", questionnaire=questionnaire, answers=answers,
                            comments=comments, incomplete=first_incomplete_area(questionnaire, answers),
-                           error=error, owner=invitation.cycle.owner)
+                           error=error, owner=visit.owner)
 
 
 @bp.route("/feedback/decline", methods=["GET", "POST"])
 @public
 @csrf.exempt
 def rater_decline():  # type: ignore[no-untyped-def]
-    invitation = _invitation()
+    visit = _visit()
     if request.method == "POST":
-        responses.decline(invitation)
+        responses.decline(_invitation(visit))
         unit.commit()
         return _ended("surveys.rater_declined")
-    return render_template("surveys/rater/decline.html", owner=invitation.cycle.owner,
-                           category=invitation.category)
+    return render_template("surveys/rater/decline.html", owner=visit.owner, category=visit.category)
 
 
 @bp.route("/feedback/thank-you")
