@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import re
 from pathlib import Path
 
@@ -37,21 +38,24 @@ def nhsuk_dist_dir() -> Path:
 
 
 @functools.cache
-def _nhsuk_version(dist: Path) -> str:
-    # dist is node_modules/nhsuk-frontend/dist/nhsuk; its package.json is two levels up.
-    return str(json.loads((dist.parent.parent / "package.json").read_text())["version"])
+@functools.cache
+def _nhsuk_version(dist: str) -> str:
+    # dist is node_modules/nhsuk-frontend/dist/nhsuk; its package.json is two levels up. An installed package
+    # changes only by `make install`, which a running server does not see before its restart anyway: read once.
+    return str(json.loads((Path(dist).parent.parent / "package.json").read_text())["version"])
 
 
 @functools.cache
-def _digest(path: Path, mtime_ns: int) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+def _digest(path: str, mtime_ns: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
 
 
 def fingerprint_of(kind: str, filename: str = "") -> str:
     if kind == "nhsuk":
-        return _nhsuk_version(nhsuk_dist_dir())
-    path = Path(current_app.static_folder or "") / filename
-    return _digest(path, path.stat().st_mtime_ns)
+        return _nhsuk_version(current_app.config["NHSUK_DIST"])
+    # Our own files are looked at each time (one stat), so an edited stylesheet gets its new address at once.
+    path = f"{current_app.static_folder or ''}/{filename}"
+    return _digest(path, os.stat(path).st_mtime_ns)
 
 
 @bp.app_template_global()
