@@ -64,9 +64,14 @@ def _visit() -> links.RaterVisit:
     found = links.visit(request.cookies.get(COOKIE), utcnow())
     if found is None:
         abort(_not_working())
-    if request.method == "POST":
-        links.renew(found, utcnow())  # committed with the save
     return found
+
+
+def _save(visit: links.RaterVisit) -> None:
+    """Commit a save, and give the cookie its full lifetime again. The renewal is the save's last write: writers
+    queue from their first write to their commit (app/sqlite_writes.py), so nothing slow comes after it."""
+    links.renew(visit, utcnow())
+    unit.commit()
 
 
 def _invitation(visit: links.RaterVisit) -> Invitation:
@@ -128,7 +133,7 @@ def rater_area(number: int):  # type: ignore[no-untyped-def]
         given = read_area(area, request.form, allow_not_able=True)
         answers.update(given)
         responses.save_answers(_invitation(visit), given)
-        unit.commit()
+        _save(visit)
         if request.form.get("action") == "save":
             return render_template("surveys/rater/saved.html", close_on=visit.close_on)
         missing = unanswered(area_statements(area), answers)
@@ -165,7 +170,7 @@ def rater_comments():  # type: ignore[no-untyped-def]
                       for key in too_long]
         else:
             responses.save_comments(_invitation(visit), comments)
-            unit.commit()
+            _save(visit)
             if request.form.get("action") == "save":
                 return render_template("surveys/rater/saved.html", close_on=visit.close_on)
             check = url_for("surveys.rater_check")

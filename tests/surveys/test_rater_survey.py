@@ -97,6 +97,30 @@ def test_a_session_lapses_and_the_link_opens_it_again(client: FlaskClient, open_
     assert open_link(client, raw) == link and client.get(link).status_code == 200
 
 
+def test_each_save_gives_the_cookie_its_full_lifetime_and_reading_does_not(client: FlaskClient, open_round: Cycle,
+                                                                            mailbox: MailCatcher) -> None:
+    from surveys.links import SESSION_LIFETIME
+
+    link = open_link(client, _link_from_mail(mailbox, "pip@trust.example"))
+
+    def expires_in() -> timedelta:
+        db.session.expire_all()
+        return db.session.scalar(sa.select(RaterSession.expires_at)) - utcnow()
+
+    db.session.execute(sa.update(RaterSession).values(expires_at=utcnow() + timedelta(minutes=1)))
+    db.session.commit()
+    assert client.get(f"{link}/area/1").status_code == 200
+    assert expires_in() < timedelta(minutes=2)  # a page read changes nothing
+    area = open_round.questionnaire().areas[0]
+    data = {field_name(s.key): "4" for sub in area.sub_areas for s in sub.statements}
+    assert client.post(f"{link}/area/1", data={**data, "action": "save"}).status_code == 200
+    assert expires_in() > SESSION_LIFETIME - timedelta(minutes=1)
+    db.session.execute(sa.update(RaterSession).values(expires_at=utcnow() + timedelta(minutes=1)))
+    db.session.commit()
+    assert client.post(f"{link}/comments", data={"q-strengths": "Kind", "action": "save"}).status_code == 200
+    assert expires_in() > SESSION_LIFETIME - timedelta(minutes=1)
+
+
 def test_a_post_from_another_site_is_refused(client: FlaskClient, open_round: Cycle, mailbox: MailCatcher) -> None:
     link = open_link(client, _link_from_mail(mailbox, "pip@trust.example"))
     refused = client.post(f"{link}/decline", headers={"Origin": "https://evil.example"})
