@@ -8,6 +8,8 @@ database is searched for it.
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from collections.abc import Callable
 
@@ -118,28 +120,36 @@ def _signed_in(app: Flask, cookie: str) -> bool:
     return client.get("/round").status_code == 200
 
 
-def _sign_out(client: FlaskClient) -> None:
-    page = client.get("/privacy").get_data(as_text=True)  # any page: each carries the sign-out form
+def _sign_out(client: FlaskClient) -> str:
+    """Sign out by the form every page carries; returns the session's CSRF secret, as that form's token holds it."""
+    page = client.get("/privacy").get_data(as_text=True)
     found = re.search(r"/sign-out\?csrf_token=([^\"&]+)", page)
     assert found is not None
     assert client.post(f"/sign-out?csrf_token={found.group(1)}").status_code == 302
+    # The token is the session's secret (hex), signed: readable, so measured as the bytes it is.
+    payload = found.group(1).split(".")[0]
+    secret = bytes.fromhex(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))))
+    return base64.urlsafe_b64encode(secret).decode().rstrip("=")
 
 
 def test_signed_in_sessions_carry_at_least_128_unguessable_bits_and_end_at_sign_out(
         app: Flask, owner: User) -> None:
     """What keeps someone signed in is the session cookie Flask signs: its readable part (the account's number, the
     sign-out counter, the time) is no secret; the signature is what an attacker must guess to make one. Every
-    copy stops working at sign-out, which moves the counter on."""
+    copy stops working at sign-out, which moves the counter on. The session also carries its CSRF secret, which
+    every form sends back: measured too."""
     client = app.test_client()
-    cookies = []
+    cookies, csrf_secrets = [], []
     for _ in range(SAMPLES):
         response = sign_in(client, owner)
         assert response.status_code == 302
         cookies.append(_session_cookie(response))
-        _sign_out(client)
+        csrf_secrets.append(_sign_out(client))
     signatures = [cookie.rsplit(".", 1)[1] for cookie in cookies]
     measured = assert_unguessable(signatures)
     print(f"session signatures: {measured}")
+    # The session's CSRF secret is made afresh at each sign-in; a forged form needs it (or the signing key).
+    print(f"sessions' CSRF secrets: {assert_unguessable(csrf_secrets)}")
     stored = database_bytes(app)
     assert not [c for c in cookies if c.encode() in stored or c.rsplit(".", 1)[1].encode() in stored]
     assert app.config["SECRET_KEY"].encode() not in stored
