@@ -16,7 +16,8 @@ from app import create_app
 from app.extensions import db
 from tests.fixtures.smtp import MailCatcher
 
-pytest_plugins = ["tests.fixtures.people", "tests.fixtures.rounds", "tests.fixtures.reports"]
+pytest_plugins = ["tests.fixtures.people", "tests.fixtures.rounds", "tests.fixtures.reports",
+                  "tests.fixtures.access_walk"]
 
 
 @pytest.fixture(scope="session")

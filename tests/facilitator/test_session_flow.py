@@ -173,23 +173,6 @@ def test_the_whole_session(app: Flask, owner: User, people: dict[str, User], cyc
     assert "once 3 or more owners have evaluated" in portal  # one evaluation: no averages yet
 
 
-def test_others_get_404(app: Flask, owner: User, people: dict[str, User], cycle: Cycle) -> None:
-    from facilitator.operations import assign
-
-    assign(owner, people["facilitator"], people["lead"])
-    unit.commit()
-    other_fac = _client(app, people["other_facilitator"])
-    for url in (f"/facilitator/rounds/{cycle.id}", f"/facilitator/rounds/{cycle.id}/preparation",
-                f"/facilitator/rounds/{cycle.id}/session", f"/facilitator/rounds/{cycle.id}/summary"):
-        assert other_fac.get(url).status_code == 404, url
-    other_owner = _client(app, people["other_owner"])
-    for url in (f"/round/{cycle.id}/summary", f"/round/{cycle.id}/evaluation", f"/development/{cycle.id}/sharing",
-                f"/development/{cycle.id}/goals/1", f"/development/{cycle.id}/reviews.ics"):
-        assert other_owner.get(url).status_code == 404, url
-    for who in ("manager", "other_owner", "other_facilitator", "lead", "admin"):
-        assert _client(app, people[who]).get(f"/development/{cycle.id}/plan").status_code == 404, who
-
-
 def test_a_lead_who_is_also_a_facilitator_cannot_assign_themselves(app: Flask, owner: User,
                                                                    create_user: Callable[..., User]) -> None:
     both = create_user(Role.LOCAL_LEAD, Role.FACILITATOR, name="Bo Both")

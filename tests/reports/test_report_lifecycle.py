@@ -190,22 +190,6 @@ def _client_for(app: Flask, user: User) -> FlaskClient:
     return client
 
 
-def test_who_may_read_the_report(app: Flask, closed: Cycle, owner: User, create_user) -> None:  # type: ignore[no-untyped-def]
-    report = _report(closed)
-    people = {role: create_user(role) for role in Role}
-    stranger_owner = create_user(Role.OWNER)
-    assign_facilitator(owner, people[Role.FACILITATOR], people[Role.ADMIN])
-    unit.commit()
-    url = f"/reports/{report.id}"
-    assert _client_for(app, owner).get(url).status_code == 200
-    assert _client_for(app, people[Role.FACILITATOR]).get(url).status_code == 200
-    for role in (Role.MANAGER, Role.LOCAL_LEAD, Role.ADMIN):
-        assert _client_for(app, people[role]).get(url).status_code == 404, role
-        assert _client_for(app, people[role]).get(f"{url}/pdf").status_code == 404, role
-    assert _client_for(app, stranger_owner).get(url).status_code == 404
-    assert app.test_client().get(url).status_code == 302  # signed out: sign in first
-
-
 def test_sharing_with_a_manager_is_revocable(app: Flask, closed: Cycle, owner: User, create_user) -> None:  # type: ignore[no-untyped-def]
     report = _report(closed)
     manager = create_user(Role.MANAGER, name="Mo Manager", email="mo.manager@trust.example")

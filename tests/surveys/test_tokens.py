@@ -8,10 +8,8 @@ secret goes weak (being derived from something stored or configured).
 
 from __future__ import annotations
 
-import base64
 import re
 import string
-from collections.abc import Iterable
 
 import sqlalchemy as sa
 from flask import Flask
@@ -22,27 +20,10 @@ from app.extensions import db
 from surveys import tokens
 from surveys.mails import reminder_mail
 from surveys.models import Cycle, Invitation, RaterLink
+from tests.fixtures.entropy import SAMPLES, assert_unguessable, bits, coin_flip_bits
 
-SAMPLES = 256
 ALPHABET = string.ascii_letters + string.digits + "-_"
 LINK = re.compile(r"/r/([A-Za-z0-9_\-]+)")
-
-
-def _bits(secret: str) -> list[int]:
-    raw = base64.urlsafe_b64decode(secret + "=" * (-len(secret) % 4))
-    return [(byte >> shift) & 1 for byte in raw for shift in range(8)]
-
-
-def coin_flip_bits(secrets: Iterable[str]) -> int:
-    """How many bit positions vary like a fair coin across these secrets (within 6 standard deviations of half).
-
-    A position that is constant, or nearly so, adds nothing to what an attacker must guess. With 256 samples a fair
-    bit falls outside the band about once in 500 million tries, so the count does not depend on luck."""
-    rows = [_bits(s) for s in secrets]
-    n = len(rows)
-    band = 6 * (0.25 / n) ** 0.5
-    width = min(len(r) for r in rows)
-    return sum(1 for i in range(width) if abs(sum(r[i] for r in rows) / n - 0.5) <= band)
 
 
 def _token_in(text: str) -> str:
@@ -64,8 +45,7 @@ def _issued_links(invitation: Invitation, count: int) -> list[str]:
 def test_every_rater_link_carries_at_least_128_unguessable_bits(app: Flask, open_round: Cycle) -> None:
     invitation = open_round.invitations[0]
     issued = _issued_links(invitation, SAMPLES)
-    assert len(set(issued)) == SAMPLES
-    assert coin_flip_bits(issued) >= 128
+    assert_unguessable(issued)
 
 
 def test_every_rater_cookie_carries_at_least_128_unguessable_bits(app: Flask, open_round: Cycle) -> None:
@@ -78,8 +58,7 @@ def test_every_rater_cookie_carries_at_least_128_unguessable_bits(app: Flask, op
         found = re.search(r"open360_rater=([^;]+)", response.headers["Set-Cookie"])
         assert found is not None
         secrets.append(found.group(1))
-    assert len(set(secrets)) == SAMPLES
-    assert coin_flip_bits(secrets) >= 128
+    assert_unguessable(secrets)
 
 
 def test_the_measure_tells_a_4_byte_secret_from_a_16_byte_one() -> None:
@@ -113,7 +92,7 @@ def test_nothing_stored_or_configured_rebuilds_a_link(app: Flask, open_round: Cy
     db.session.rollback()
     again = _issued_links(db.session.get(Invitation, invitation.id), 1)[0]
     assert again != first
-    assert sum(a == b for a, b in zip(_bits(first), _bits(again), strict=True)) < 200  # unrelated, not a neighbour
+    assert sum(a == b for a, b in zip(bits(first), bits(again), strict=True)) < 200  # unrelated, not a neighbour
 
 
 def _one_character_swapped(parts: tuple[str, int, str]) -> str:
