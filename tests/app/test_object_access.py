@@ -11,7 +11,6 @@ from collections.abc import Callable
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask.testing import FlaskClient
 
 from app import db as unit
 from app.extensions import db
@@ -22,13 +21,7 @@ from reports import operations as report_operations
 from reports.models import Report, ReportShare
 from surveys.models import Cycle, Invitation
 from tests.conftest import post_form
-from tests.fixtures.people import sign_in
-
-
-def _client(app: Flask, user: User) -> FlaskClient:
-    client = app.test_client()
-    assert sign_in(client, user).status_code == 302
-    return client
+from tests.fixtures.people import signed_in
 
 
 @pytest.fixture
@@ -44,8 +37,8 @@ def two_owners(owner: User, create_user: Callable[..., User], create_round: Call
 def test_an_owner_cannot_touch_another_owners_raters(app: Flask, owner: User, two_owners: tuple[Cycle, Cycle],
                                                      action: str) -> None:
     mine, theirs = two_owners
-    ben = _client(app, theirs.owner)
-    olivia = _client(app, owner)
+    ben = signed_in(app, theirs.owner)
+    olivia = signed_in(app, owner)
     target = mine.invitations[0]
     url = f"/round/raters/{target.id}/{action}"
     assert ben.get(url).status_code == 404
@@ -80,7 +73,7 @@ def test_another_owner_gets_404_for_a_report_its_sharing_and_stopping_a_share(
     create_closed_round(ben_user, {"peer": 3})
     bens_report = db.session.scalar(sa.select(Report).where(Report.cycle_id != report.cycle_id))
     assert bens_report is not None
-    ben, olivia = _client(app, ben_user), _client(app, owner)
+    ben, olivia = signed_in(app, ben_user), signed_in(app, owner)
     own_page = f"/reports/{bens_report.id}/sharing?q=mo"  # a page of Ben's own with a form, for his CSRF token
     for url in (f"/reports/{report.id}", f"/reports/{report.id}/pdf", f"/reports/{report.id}/figures.csv",
                 f"/reports/{report.id}/sharing"):
@@ -111,11 +104,11 @@ def test_a_manager_without_a_share_and_an_unassigned_facilitator_get_404(
     fay, fred = create_user(Role.FACILITATOR, name="Fay Facilitator"), create_user(Role.FACILITATOR, name="Fred")
     assign(owner, fay, lead)
     unit.commit()
-    manager = _client(app, db.session.get(User, share.user_id))
+    manager = signed_in(app, db.session.get(User, share.user_id))
     for url in (f"/reports/{report.id}", f"/reports/{report.id}/pdf"):
         assert manager.get(url).status_code == 200, url
-        assert _client(app, other_manager).get(url).status_code == 404, url
-    assigned, unassigned = _client(app, fay), _client(app, fred)
+        assert signed_in(app, other_manager).get(url).status_code == 404, url
+    assigned, unassigned = signed_in(app, fay), signed_in(app, fred)
     for url in (f"/facilitator/rounds/{cycle_id}", f"/facilitator/rounds/{cycle_id}/session"):
         assert assigned.get(url).status_code == 200, url
         assert unassigned.get(url).status_code == 404, url
@@ -135,7 +128,7 @@ def test_a_local_lead_cannot_assign_across_organisations(app: Flask, owner: User
     outside_owner = create_user(Role.OWNER, name="Oz Outside", org=elsewhere)
     outside_facilitator = create_user(Role.FACILITATOR, name="Flo Outside", org=elsewhere)
     inside_facilitator = create_user(Role.FACILITATOR, name="Fay Inside")
-    client = _client(app, lead)
+    client = signed_in(app, lead)
     for owner_id, facilitator_id in ((outside_owner.id, inside_facilitator.id), (owner.id, outside_facilitator.id)):
         response = post_form(client, "/facilitators", {"owner": str(owner_id), "facilitator": str(facilitator_id)})
         assert response.status_code in {200, 404}

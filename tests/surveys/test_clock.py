@@ -27,17 +27,11 @@ from surveys.cycle import CycleState
 from surveys.mails import closes_phrase
 from surveys.models import Cycle, Invitation, InvitationStatus
 from tests.fixtures.reminders import due_reminders
-from tests.fixtures.rounds import open_link
+from tests.fixtures.rounds import invited_days_ago, open_link
 from tests.fixtures.smtp import MailCatcher
 
 REMINDER_SUBJECT = "Reminder: Olivia Owner would value your feedback"
 LINK = re.compile(r"http://localhost/r/[\w-]+")
-
-
-def invited_days_ago(cycle: Cycle, days: float) -> None:
-    for invitation in cycle.invitations:
-        invitation.invited_at = utcnow() - timedelta(days=days)
-    unit.commit()
 
 
 def reminders_in(mailbox: MailCatcher) -> list[str]:
