@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from flask import Flask, g
@@ -16,7 +17,10 @@ from app import create_app
 from app.extensions import db
 from tests.fixtures.smtp import MailCatcher
 
-pytest_plugins = ["tests.fixtures.people", "tests.fixtures.rounds", "tests.fixtures.reports",
+if TYPE_CHECKING:  # imported by pytest_plugins below, which must be first to import it
+    from tests.fixtures.clock import TestClock
+
+pytest_plugins = ["tests.fixtures.people", "tests.fixtures.rounds", "tests.fixtures.reports", "tests.fixtures.clock",
                   "tests.fixtures.access_walk"]
 
 
@@ -35,7 +39,8 @@ def mailbox(app: Flask, mail_server: MailCatcher) -> MailCatcher:
 
 
 @pytest.fixture
-def app(mail_server: MailCatcher, tmp_path) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
+def app(mail_server: MailCatcher, clock: TestClock, tmp_path) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
+    """The app on a fresh database, at the clock's moment (never the real date)."""
     mail_server.clear()
     database = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite3'}"
     app = create_app("test", {"SQLALCHEMY_DATABASE_URI": database, "SMTP_PORT": mail_server.port})

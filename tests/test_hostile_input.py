@@ -27,9 +27,10 @@ from facilitator.rules import EVALUATION_QUESTIONS, GOAL_FIELDS, SUMMARY_TEXTS, 
 from reports.build import open_part
 from reports.models import Report
 from reports.operations import share
-from surveys import operations, responses
+from surveys import operations
 from surveys.models import Cycle, OrgStatement
-from tests.fixtures.people import sign_in
+from tests.fixtures.answers import answer
+from tests.fixtures.people import signed_in
 from tests.fixtures.smtp import MailCatcher
 
 MARK = '<b id="hostile">x</b>'
@@ -58,12 +59,8 @@ def hostile_world(app: Flask, organisation: Organisation, create_user: Callable[
                           HOSTILE)
     operations.save_preparation(cycle, texts, {}, None, submit=True)
     operations.save_self_answers(cycle, {k: 4 for k in cycle.questionnaire().statement_keys()})
-    rng = random.Random(3)
-    for invitation in cycle.invitations:
-        responses.save_answers(invitation, {k: rng.choice([2, 3, 4, 5])
-                                            for k in cycle.questionnaire().statement_keys()})
-        responses.save_comments(invitation, {q.key: HOSTILE for q in cycle.questionnaire().open_questions})
-        responses.submit(invitation)
+    answer(cycle, random.Random(3), choices=(2, 3, 4, 5),
+           comments={q.key: HOSTILE for q in cycle.questionnaire().open_questions})
     operations.close_round_early(cycle)
     unit.commit()  # the report is built here (the test queue runs the job at once)
     report = db.session.scalar(sa.select(Report).where(Report.cycle_id == cycle.id))
@@ -111,8 +108,7 @@ def test_every_page_email_and_pdf_shows_hostile_input_as_text(app: Flask, hostil
     values = {"report_id": report.id, "cycle_id": report.cycle_id, "number": 1, "goal_number": 1}
     shown = 0
     for role, person in hostile_world.items():
-        client = app.test_client()
-        assert sign_in(client, person).status_code == 302
+        client = signed_in(app, person)
         for url in _urls(app, values):
             response = client.get(url)
             if response.mimetype == "text/html":

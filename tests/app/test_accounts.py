@@ -15,7 +15,7 @@ from app.accounts.operations import NO_PASSWORD
 from app.extensions import db
 from app.models import Organisation, Role, User
 from tests.conftest import post_form
-from tests.fixtures.people import sign_in
+from tests.fixtures.people import sign_in, signed_in
 
 NEW_PASSWORD = "plum kettle orbit lantern"
 
@@ -167,8 +167,7 @@ def test_a_reset_link_expires_after_an_hour(client: FlaskClient, owner, mailbox,
 
 def test_a_deactivated_account_gets_no_reset_and_its_session_ends(admin_client: FlaskClient, owner, mailbox,  # type: ignore[no-untyped-def]
                                                                   app) -> None:
-    owner_client = app.test_client()
-    assert sign_in(owner_client, owner).status_code == 302
+    owner_client = signed_in(app, owner)
     assert owner_client.get("/round/start").status_code == 200
     post_form(admin_client, f"/people/{owner.id}/deactivate", {}, page=f"/people/{owner.id}", prefix="act")
     assert db.session.get(User, owner.id).is_active_account is False
@@ -185,8 +184,7 @@ def test_a_deactivated_account_gets_no_reset_and_its_session_ends(admin_client: 
 @pytest.fixture
 def lead_client(app, create_user) -> FlaskClient:  # type: ignore[no-untyped-def]
     lead = create_user(Role.LOCAL_LEAD, name="Lucy Lead", email="lucy@trust.example")
-    client = app.test_client()
-    assert sign_in(client, lead).status_code == 302
+    client = signed_in(app, lead)
     return client
 
 

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.mail import MAX_ATTEMPTS, OutboundMail, Status
 from app.models import Role, User
 from tests.conftest import post_form
-from tests.fixtures.people import sign_in
+from tests.fixtures.people import signed_in
 from tests.fixtures.rounds import open_link
 from tests.fixtures.smtp import MailCatcher
 
@@ -27,8 +27,7 @@ def test_an_administrator_sees_failed_mail_without_its_address_and_sends_it_agai
     db.session.commit()
     mailbox.clear()
 
-    client = app.test_client()
-    sign_in(client, create_user(Role.ADMIN))
+    client = signed_in(app, create_user(Role.ADMIN))
     page = client.get("/admin/mail").get_data(as_text=True)
     assert "Invitation to a rater" in page and f"Failed after {MAX_ATTEMPTS} tries" in page
     assert "Connection unexpectedly closed" in page
@@ -47,6 +46,5 @@ def test_an_administrator_sees_failed_mail_without_its_address_and_sends_it_agai
 
 
 def test_nothing_to_look_at_says_so(app: Flask, create_user: Callable[..., User]) -> None:
-    client = app.test_client()
-    sign_in(client, create_user(Role.ADMIN))
+    client = signed_in(app, create_user(Role.ADMIN))
     assert "every email has gone out" in client.get("/admin/mail").get_data(as_text=True)

@@ -13,13 +13,13 @@ import sqlalchemy.orm as so
 from flask import Flask
 
 from app import db as unit
-from app.crypto import DecryptionError, KeyRing, key_ring
+from app.crypto import DecryptionError, key_ring
 from app.encrypted import bound_to, rotate_encrypted_columns
 from app.extensions import db
 from app.models import User
-from config.keys import new_key_text, parse_key_ring
 from surveys import operations
 from surveys.models import Cycle, PreparationDocument, Response
+from tests.fixtures.keys import new_key_ring, rotate_to_a_new_key
 
 TEXTS = {"highs_and_lows": "Led the ward move", "implications": "", "growth": "", "achieve": "", "support": "",
          "life_factors": ""}
@@ -64,16 +64,10 @@ def test_a_core_statement_must_say_which_row_a_value_belongs_to(app: Flask, owne
     assert db.session.get(Response, "a" * 32).comments == {"strengths": "x"}
 
 
-def _rotate_to_a_new_key(app: Flask) -> KeyRing:
-    new = KeyRing({**parse_key_ring(f"new1:{new_key_text()}"), **app.config["MASTER_KEYS"]})
-    app.extensions["open360_key_ring"] = new
-    return new
-
-
 def test_rotation_rewrites_in_small_batches_and_leaves_nothing_under_the_old_key(
         app: Flask, owner: User, create_user: Callable[..., User], create_round: Callable[..., Cycle]) -> None:
     cycles = [_prepared(create_user(), create_round, f"Reflections {n}") for n in range(5)]
-    _rotate_to_a_new_key(app)
+    rotate_to_a_new_key(app)
     commits: list[int] = []
 
     def counted(_session: so.Session) -> None:
@@ -87,7 +81,7 @@ def test_rotation_rewrites_in_small_batches_and_leaves_nothing_under_the_old_key
     assert count.rewritten == 5 and count.changed_meanwhile == 0
     assert len(commits) >= 3  # five rows in batches of two: never one long write transaction
     assert all(_raw_texts(c).startswith("v1.new1.") for c in cycles)
-    app.extensions["open360_key_ring"] = KeyRing(parse_key_ring(f"new1:{new_key_text()}"))  # a wrong key: refused
+    app.extensions["open360_key_ring"] = new_key_ring("new1")  # a wrong key: refused
     db.session.expunge_all()
     with pytest.raises(DecryptionError):
         db.session.get(PreparationDocument, cycles[0])
@@ -96,7 +90,7 @@ def test_rotation_rewrites_in_small_batches_and_leaves_nothing_under_the_old_key
 def test_an_owners_save_during_rotation_is_not_reverted(app: Flask, owner: User,
                                                         create_round: Callable[..., Cycle]) -> None:
     cycle_id = _prepared(owner, create_round, "Before the rotation")
-    _rotate_to_a_new_key(app)  # web processes restarted with the new key first, as the README says
+    rotate_to_a_new_key(app)  # web processes restarted with the new key first, as the README says
     saved = threading.Event()
 
     def owner_saves_first(conn: sa.Connection, _cursor: Any, statement: str, *_args: Any) -> None:

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 
 from app.models import Role, User
-from tests.fixtures.people import sign_in
+from tests.fixtures.people import signed_in
 
 
 @pytest.mark.parametrize(("role", "links"), [
@@ -17,8 +17,7 @@ from tests.fixtures.people import sign_in
 ])
 def test_the_home_page_links_to_each_roles_lists(app: Flask, create_user: Callable[..., User], role: Role,
                                                  links: list[str]) -> None:
-    client = app.test_client()
-    assert sign_in(client, create_user(role)).status_code == 302
+    client = signed_in(app, create_user(role))
     page = client.get("/").get_data(as_text=True)
     assert all(link in page for link in links), page
     assert "will be listed here" not in page

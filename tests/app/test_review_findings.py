@@ -16,7 +16,7 @@ from app.extensions import db
 from app.models import Organisation, Role
 from tests.app.test_config import GOOD
 from tests.conftest import post_form
-from tests.fixtures.people import sign_in
+from tests.fixtures.people import sign_in, signed_in
 
 
 def _id_urls(app: Flask, huge: int) -> list[tuple[str, str]]:
@@ -35,8 +35,7 @@ def _id_urls(app: Flask, huge: int) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("huge", [2**31, 2**63, 10**30])
 def test_an_id_too_large_for_any_table_is_a_404_not_a_500(app: Flask, create_user, huge: int) -> None:  # type: ignore[no-untyped-def]
     app.config["WTF_CSRF_ENABLED"] = False
-    client = app.test_client()
-    assert sign_in(client, create_user(*Role, email="everyone@trust.example")).status_code == 302
+    client = signed_in(app, create_user(*Role, email="everyone@trust.example"))
     urls = _id_urls(app, huge)
     assert len(urls) >= 8
     for method, url in urls:

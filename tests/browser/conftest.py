@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
+from app.timeutil import system_utcnow
 from tests.browser.audit import SCREENSHOTS, Auditor
 from tests.browser.browser import CHROMIUM, Contexts, launch
 from tests.browser.live import LiveServer
+from tests.fixtures.clock import TestClock
 from tests.fixtures.smtp import MailCatcher
 
 HERE = Path(__file__).parent
@@ -74,6 +76,13 @@ def audit() -> Iterator[Auditor]:
     auditor = Auditor()
     yield auditor
     auditor.finish()
+
+
+@pytest.fixture(autouse=True)
+def _clock_held(clock: TestClock) -> None:
+    """The live server reads this test's clock too. It starts at the real time, so rows of the one live database
+    keep their order from test to test, and then holds: no test sees the date change while it runs."""
+    clock.set(system_utcnow())
 
 
 @pytest.fixture(autouse=True)

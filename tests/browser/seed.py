@@ -23,8 +23,9 @@ from surveys import links, operations
 from surveys.categories import Category
 from surveys.models import Cycle
 from surveys.rater_list import RaterEntry
+from tests.fixtures.answers import answer
 from tests.fixtures.people import PASSWORD
-from tests.fixtures.reports import answer
+from tests.fixtures.rounds import rater_entries, rater_rows
 
 _counter = itertools.count(1)
 _hash: list[str] = []
@@ -76,8 +77,7 @@ def closed_round_with_report(categories: dict[str, int]) -> ReportData:
     owner_user = db.session.get(User, owner.id)
     assert owner_user is not None
     cycle: Cycle = operations.start_cycle(owner_user, today() + timedelta(days=21), today())
-    operations.add_raters(cycle, [RaterEntry(f"{cat} {n}", rater_email(cat), Category(cat))
-                                  for cat, count in categories.items() for n in range(count)])
+    operations.add_raters(cycle, rater_entries(rater_rows(categories, lambda group, _n: rater_email(group))))
     operations.open_round(cycle, today())
     unit.commit()
     operations.save_self_answers(cycle, {k: 4 for k in cycle.questionnaire().statement_keys()})

@@ -16,14 +16,13 @@ from app.extensions import db
 from app.models import Role, User
 from app.timeutil import today
 from surveys import operations
-from surveys.categories import Category
-from surveys.rater_list import RaterEntry
 from tests.browser.audit import Auditor
 from tests.browser.browser import Contexts
 from tests.browser.live import LiveServer
 from tests.browser.seed import Person, person, rater_email
 from tests.browser.steps import follow, press_button, sign_in
-from tests.fixtures.reports import answer
+from tests.fixtures.answers import answer
+from tests.fixtures.rounds import rater_entries, rater_rows
 
 
 def _closed_round_with_preparation(owner: Person) -> None:
@@ -32,9 +31,8 @@ def _closed_round_with_preparation(owner: Person) -> None:
     cycle = operations.start_cycle(user, today() + timedelta(days=21), today())
     operations.save_preparation(cycle, texts={"highs_and_lows": "Leading through winter.", "aims": "Lead a service."},
                                 ratings={"fulfilment": 4}, position="broaden", submit=True)
-    operations.add_raters(cycle, [RaterEntry(f"{c} {n}", rater_email(c), Category(c))
-                                  for c, count in {"manager": 1, "peer": 3, "direct_report": 3}.items()
-                                  for n in range(count)])
+    operations.add_raters(cycle, rater_entries(rater_rows({"manager": 1, "peer": 3, "direct_report": 3},
+                                                          lambda group, _n: rater_email(group))))
     operations.open_round(cycle, today())
     operations.save_self_answers(cycle, {k: 4 for k in cycle.questionnaire().statement_keys()})
     answer(cycle, random.Random(3))

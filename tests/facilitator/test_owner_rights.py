@@ -33,8 +33,9 @@ from surveys.models import Cycle
 from surveys.rater_list import RaterEntry
 from surveys.signals import round_closed
 from tests.conftest import post_form
+from tests.fixtures.answers import COMMENT, answer
 from tests.fixtures.insider import database_bytes
-from tests.fixtures.people import PASSWORD, sign_in
+from tests.fixtures.people import PASSWORD, signed_in
 from tests.fixtures.smtp import MailCatcher
 
 CATEGORIES = ["manager", "peer", "peer", "peer", "direct_report", "direct_report", "direct_report"]
@@ -96,12 +97,7 @@ class World:
             operations.cancel_round(cycle)
             unit.commit()
             return cycle
-        rng = random.Random(cycle.id)
-        for invitation in cycle.invitations:
-            responses.save_answers(invitation, {k: rng.choice([2, 3, 4, 5])
-                                                for k in cycle.questionnaire().statement_keys()})
-            responses.save_comments(invitation, {"strengths": "Always makes time for the team"})
-            responses.submit(invitation)
+        answer(cycle, random.Random(cycle.id), choices=(2, 3, 4, 5), comments={"strengths": COMMENT})
         if state is CycleState.CLOSED:
             with round_closed.muted():  # the report is not built yet: the round stays `closed`
                 operations.close_round_early(cycle)
@@ -193,8 +189,7 @@ def _mail_left(mail_ids: set[int]) -> list[str]:
 
 
 def _delete_through_the_page(app: Flask, cycle: Cycle) -> None:
-    client = app.test_client()
-    assert sign_in(client, cycle.owner).status_code == 302
+    client = signed_in(app, cycle.owner)
     page = client.get(f"/round/{cycle.id}/delete").get_data(as_text=True)
     if cycle.state is CycleState.EVALUATED:
         for words in ("your conversation summary (2 versions)", "the progress you recorded on your goals",
@@ -233,8 +228,7 @@ def test_deleting_the_account_leaves_nothing_of_its_rounds_or_its_assignment(app
     owner_id, owner_mail = owner.id, set(db.session.scalars(sa.select(OutboundMail.id).where(
         OutboundMail.kind.in_(("assigned_owner", "assigned_facilitator")), OutboundMail.ref_id == owner.id)))
     assert owner_mail
-    client = app.test_client()
-    sign_in(client, owner)
+    client = signed_in(app, owner)
     page = client.get("/account/delete").get_data(as_text=True)
     assert "that Fay Facilitator is your facilitator" in page
     assert post_form(client, "/account/delete", {"password": PASSWORD}).status_code == 302
@@ -284,8 +278,7 @@ def _notice_ids(cycle_id: int) -> set[int]:
 
 def test_the_export_holds_the_facilitated_session_and_every_field_is_documented(app: Flask, world: World) -> None:
     cycle = world.round_in(CycleState.EVALUATED)
-    client = app.test_client()
-    sign_in(client, cycle.owner)
+    client = signed_in(app, cycle.owner)
     document, files = read_export(client.get("/account/export").data)
 
     assert document["facilitator"]["facilitator"] == "Fay Facilitator"
@@ -335,8 +328,7 @@ def test_an_owner_with_no_facilitated_session_exports_empty_sections(app: Flask,
     owner = create_user(Role.OWNER, name="Nina New", email="nina@trust.example")
     operations.start_cycle(owner, today() + timedelta(days=21), today())
     unit.commit()
-    client = app.test_client()
-    sign_in(client, owner)
+    client = signed_in(app, owner)
     document, _ = read_export(client.get("/account/export").data)
     assert document["facilitator"] is None and document["facilitated_sessions"] == []
     assert len(document["rounds"]) == 1

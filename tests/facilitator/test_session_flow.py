@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask.testing import FlaskClient
 
 from app import db as unit
 from app.extensions import db
@@ -23,16 +22,10 @@ from surveys.cycle import CycleState
 from surveys.models import Cycle
 from tests.conftest import csrf_from, post_form
 from tests.fixtures.insider import database_bytes
-from tests.fixtures.people import sign_in
+from tests.fixtures.people import signed_in
 
 SIZES = {"manager": 1, "peer": 3, "direct_report": 3}
 SECRET_POINT = "Wants to lead the discharge programme across both sites"
-
-
-def _client(app: Flask, user: User) -> FlaskClient:
-    client = app.test_client()
-    assert sign_in(client, user).status_code == 302
-    return client
 
 
 @pytest.fixture
@@ -65,16 +58,16 @@ def _summary_data(**extra: str) -> dict[str, str]:
 
 
 def test_the_whole_session(app: Flask, owner: User, people: dict[str, User], cycle: Cycle, mailbox) -> None:  # type: ignore[no-untyped-def]
-    lead = _client(app, people["lead"])
+    lead = signed_in(app, people["lead"])
     response = post_form(lead, "/facilitators", {"owner": str(owner.id),
                                                  "facilitator": str(people["facilitator"].id)})
     assert response.status_code == 302
     assert {m["To"] for m in mailbox.messages} >= {owner.email, people["facilitator"].email}
 
-    owner_client = _client(app, owner)
+    owner_client = signed_in(app, owner)
     assert "Your facilitator is Fay Facilitator" in owner_client.get("/round").get_data(as_text=True)
 
-    fac = _client(app, people["facilitator"])
+    fac = signed_in(app, people["facilitator"])
     portal = fac.get("/facilitator").get_data(as_text=True)
     assert "Olivia Owner" in portal and "Read the report and Preparation Document" in portal
     page = fac.get(f"/facilitator/rounds/{cycle.id}").get_data(as_text=True)
@@ -146,7 +139,7 @@ def test_the_whole_session(app: Flask, owner: User, people: dict[str, User], cyc
     assert owner_client.get(f"/development/{cycle.id}/plan").status_code == 200
 
     # Manager: 404 until shared; then reads, logged; 404 again after stopping.
-    manager = _client(app, people["manager"])
+    manager = signed_in(app, people["manager"])
     assert manager.get(f"/development/{cycle.id}/plan").status_code == 404
     response = post_form(owner_client, f"/development/{cycle.id}/sharing", {"person": str(people["manager"].id)})
     assert response.status_code == 302
@@ -167,7 +160,7 @@ def test_the_whole_session(app: Flask, owner: User, people: dict[str, User], cyc
     assert response.status_code == 302
     db.session.refresh(cycle)
     assert cycle.state is CycleState.EVALUATED
-    admin_page = _client(app, people["admin"]).get("/evaluations").get_data(as_text=True)
+    admin_page = signed_in(app, people["admin"]).get("/evaluations").get_data(as_text=True)
     assert "Olivia Owner" in admin_page and "Fay Facilitator" in admin_page and "Very helpful" in admin_page
     portal = " ".join(fac.get("/facilitator").get_data(as_text=True).split())
     assert "once 3 or more owners have evaluated" in portal  # one evaluation: no averages yet
@@ -176,7 +169,7 @@ def test_the_whole_session(app: Flask, owner: User, people: dict[str, User], cyc
 def test_a_lead_who_is_also_a_facilitator_cannot_assign_themselves(app: Flask, owner: User,
                                                                    create_user: Callable[..., User]) -> None:
     both = create_user(Role.LOCAL_LEAD, Role.FACILITATOR, name="Bo Both")
-    client = _client(app, both)
+    client = signed_in(app, both)
     response = post_form(client, "/facilitators", {"owner": str(owner.id), "facilitator": str(both.id)})
     assert response.status_code == 200
     assert "you cannot assign yourself" in response.get_data(as_text=True)
@@ -194,10 +187,10 @@ def test_release_holds_the_report_until_the_facilitator_releases_it(app: Flask, 
     assign(owner, people["facilitator"], people["lead"])
     unit.commit()
     report_id = db.session.scalar(sa.select(Report.id).where(Report.cycle_id == cycle.id))
-    owner_client = _client(app, owner)
+    owner_client = signed_in(app, owner)
     assert owner_client.get(f"/reports/{report_id}").status_code == 404
     assert "reads it first and releases it" in owner_client.get("/round").get_data(as_text=True)
-    fac = _client(app, people["facilitator"])
+    fac = signed_in(app, people["facilitator"])
     assert fac.get(f"/reports/{report_id}").status_code == 200
     page = fac.get(f"/facilitator/rounds/{cycle.id}").get_data(as_text=True)
     fac.post(f"/facilitator/rounds/{cycle.id}/release", data={"csrf_token": csrf_from(page)})
@@ -216,13 +209,13 @@ def test_preparation_reads_are_in_the_owners_read_log(app: Flask, owner: User, p
     rounds.save_preparation(cycle, texts={"aims": "Lead a service across sites"}, ratings={}, position=None,
                             submit=True)
     unit.commit()
-    fac = _client(app, people["facilitator"])
+    fac = signed_in(app, people["facilitator"])
     assert fac.get(f"/facilitator/rounds/{cycle.id}/preparation").status_code == 409  # not before the report
     assert db.session.scalar(sa.select(sa.func.count()).select_from(DocumentRead)) == 0
 
 
 def test_owner_finishes_a_round_after_its_report_and_starts_another(app: Flask, owner: User, cycle: Cycle) -> None:
-    client = _client(app, owner)
+    client = signed_in(app, owner)
     assert "Finish this round without a session" in client.get("/round").get_data(as_text=True)
     response = post_form(client, "/round/finish", {})
     assert response.status_code == 302
@@ -262,7 +255,7 @@ def test_the_facilitators_averages_move_three_evaluations_at_a_time(app: Flask, 
     from facilitator.models import Evaluation
 
     facilitator = people["facilitator"]
-    client = _client(app, facilitator)
+    client = signed_in(app, facilitator)
     shown = []
     for n, rating in enumerate([5, 5, 5, 1, 1, 4]):
         owner = create_user(Role.OWNER, name=f"Evaluating Owner {n}")

@@ -1,12 +1,8 @@
 import pytest
 
 from app.crypto import DecryptionError, KeyRing
-from config.keys import new_key_text, parse_key_ring
 from reports import envelope
-
-
-def _ring(*ids: str) -> KeyRing:
-    return KeyRing(parse_key_ring(",".join(f"{i}:{new_key_text()}" for i in ids)))
+from tests.fixtures.keys import new_key_ring, new_keys
 
 
 def test_each_report_gets_a_fresh_256_bit_data_key() -> None:
@@ -33,7 +29,7 @@ def test_tampered_content_fails_loudly() -> None:
 
 
 def test_a_wrapped_key_is_bound_to_its_report() -> None:
-    ring = _ring("m1")
+    ring = new_key_ring("m1")
     key = envelope.new_data_key()
     wrapped = envelope.wrap_key(ring, 7, key)
     assert envelope.wrapping_key_id(wrapped) == "m1"
@@ -43,16 +39,16 @@ def test_a_wrapped_key_is_bound_to_its_report() -> None:
 
 
 def test_an_unknown_master_key_id_fails_loudly() -> None:
-    wrapped = envelope.wrap_key(_ring("old"), 7, envelope.new_data_key())
+    wrapped = envelope.wrap_key(new_key_ring("old"), 7, envelope.new_data_key())
     with pytest.raises(DecryptionError, match="unknown key id"):
-        envelope.unwrap_key(_ring("other"), 7, wrapped)
+        envelope.unwrap_key(new_key_ring("other"), 7, wrapped)
 
 
 def test_rewrap_moves_a_key_to_the_new_primary_and_keeps_the_data_key() -> None:
-    old = _ring("old")
+    old = new_key_ring("old")
     key = envelope.new_data_key()
     wrapped = envelope.wrap_key(old, 7, key)
-    both = KeyRing({"new": parse_key_ring(f"new:{new_key_text()}")["new"], "old": old.key("old")})
+    both = KeyRing({**new_keys("new"), "old": old.key("old")})
     rewrapped = envelope.rewrap(both, 7, wrapped)
     assert envelope.wrapping_key_id(rewrapped) == "new"
     new_only = KeyRing({"new": both.key("new")})

@@ -15,7 +15,7 @@ from app.models import Role, User
 from reports.build import pdf_filename
 from reports.models import Report, ReportRead
 from surveys.models import Cycle
-from tests.fixtures.people import sign_in
+from tests.fixtures.people import signed_in
 
 # Latin-2 and markup characters (the machine has no CJK font, so a name in 王 would print as boxes in the PDF:
 # its filename is tested below).
@@ -27,8 +27,7 @@ def test_an_owner_named_outside_latin_1_downloads_their_pdf_and_one_read_is_logg
     owner = create_user(Role.OWNER, name=NAME, email="lodz@trust.example")
     cycle = create_closed_round(owner, {"manager": 1, "peer": 3})
     report = db.session.scalar(sa.select(Report).where(Report.cycle_id == cycle.id))
-    client = app.test_client()
-    assert sign_in(client, owner).status_code == 302
+    client = signed_in(app, owner)
 
     response = client.get(f"/reports/{report.id}/pdf")
     disposition = response.headers["Content-Disposition"]

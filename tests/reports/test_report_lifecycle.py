@@ -11,7 +11,6 @@ from collections.abc import Callable
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask.testing import FlaskClient
 from pypdf import PdfReader
 
 from app import db as unit
@@ -26,9 +25,10 @@ from reports.models import Report, ReportRead
 from surveys.cycle import CycleState
 from surveys.models import Cycle, Response
 from tests.conftest import csrf_from, post_form
+from tests.fixtures.answers import COMMENT
 from tests.fixtures.insider import database_bytes
-from tests.fixtures.people import sign_in
-from tests.fixtures.reports import COMMENT
+from tests.fixtures.keys import rotate_to_a_new_key
+from tests.fixtures.people import signed_in
 
 SIZES = {"manager": 1, "peer": 2, "direct_report": 4, "other": 1}
 
@@ -43,7 +43,7 @@ def _report(cycle: Cycle) -> Report:
 
 
 def _page(app: Flask, user: User, report: Report, path: str = "") -> str:
-    response = _client_for(app, user).get(f"/reports/{report.id}{path}")
+    response = signed_in(app, user).get(f"/reports/{report.id}{path}")
     assert response.status_code == 200
     return response.get_data(as_text=True)
 
@@ -85,7 +85,7 @@ def test_the_words_suit_the_reader_you_for_the_owner_the_name_for_anyone_else(
     _, owner_pdf = _pdf_text(pdf_for(report, "pdf"))
     _, reader_pdf = _pdf_text(pdf_for(report, "pdf_reader"))
     assert "your view" in owner_pdf and "Olivia Owner’s view" in reader_pdf and "your view" not in reader_pdf
-    assert _client_for(app, facilitator).get(f"/reports/{report.id}/pdf").data == pdf_for(report, "pdf_reader")
+    assert signed_in(app, facilitator).get(f"/reports/{report.id}/pdf").data == pdf_for(report, "pdf_reader")
 
 
 def test_the_pdf_is_tagged_with_header_scopes_and_passes_the_pdfua_checker(closed: Cycle, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -117,7 +117,7 @@ def test_the_pdf_is_tagged_with_header_scopes_and_passes_the_pdfua_checker(close
 def test_the_owner_downloads_the_shown_figures_as_csv(app: Flask, closed: Cycle, owner: User,
                                                       create_user) -> None:  # type: ignore[no-untyped-def]
     report = _report(closed)
-    response = _client_for(app, owner).get(f"/reports/{report.id}/figures.csv")
+    response = signed_in(app, owner).get(f"/reports/{report.id}/figures.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     lines = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert lines[0] == ["Measure", "Key", "Title", "Audience", "Average", "Answers"]
@@ -128,7 +128,7 @@ def test_the_owner_downloads_the_shown_figures_as_csv(app: Flask, closed: Cycle,
     facilitator = create_user(Role.FACILITATOR)
     assign_facilitator(owner, facilitator, create_user(Role.LOCAL_LEAD))
     unit.commit()
-    assert _client_for(app, facilitator).get(f"/reports/{report.id}/figures.csv").status_code in (403, 404)
+    assert signed_in(app, facilitator).get(f"/reports/{report.id}/figures.csv").status_code in (403, 404)
 
 
 def test_verify_and_figures_commands_read_the_sealed_table(app: Flask, closed: Cycle) -> None:
@@ -184,20 +184,16 @@ def test_nothing_readable_is_stored_and_no_master_key_is_in_the_database(app: Fl
         assert key not in raw and base64.urlsafe_b64encode(key).rstrip(b"=") not in raw
 
 
-def _client_for(app: Flask, user: User) -> FlaskClient:
-    client = app.test_client()
-    assert sign_in(client, user).status_code == 302
-    return client
 
 
 def test_sharing_with_a_manager_is_revocable(app: Flask, closed: Cycle, owner: User, create_user) -> None:  # type: ignore[no-untyped-def]
     report = _report(closed)
     manager = create_user(Role.MANAGER, name="Mo Manager", email="mo.manager@trust.example")
-    owner_client = _client_for(app, owner)
+    owner_client = signed_in(app, owner)
     response = post_form(owner_client, f"/reports/{report.id}/sharing", {"person": str(manager.id)},
                          page=f"/reports/{report.id}/sharing?q=mo")
     assert response.status_code == 302
-    manager_client = _client_for(app, manager)
+    manager_client = signed_in(app, manager)
     assert manager_client.get(f"/reports/{report.id}").status_code == 200
     assert "Olivia Owner" in manager_client.get("/reports").get_data(as_text=True)
 
@@ -212,28 +208,23 @@ def test_every_read_is_logged_and_the_owner_sees_it(app: Flask, closed: Cycle, o
     facilitator = create_user(Role.FACILITATOR, name="Fay Facilitator")
     assign_facilitator(owner, facilitator, create_user(Role.LOCAL_LEAD))
     unit.commit()
-    _client_for(app, facilitator).get(f"/reports/{report.id}")
-    pdf = _client_for(app, facilitator).get(f"/reports/{report.id}/pdf")
+    signed_in(app, facilitator).get(f"/reports/{report.id}")
+    pdf = signed_in(app, facilitator).get(f"/reports/{report.id}/pdf")
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     reads = db.session.scalars(sa.select(ReportRead)).all()
     assert [(r.reader_name, r.capacity, r.form) for r in reads] == [
         ("Fay Facilitator", "facilitator", "page"), ("Fay Facilitator", "facilitator", "pdf")]
-    page = _client_for(app, owner).get(f"/reports/{report.id}/sharing").get_data(as_text=True)
+    page = signed_in(app, owner).get(f"/reports/{report.id}/sharing").get_data(as_text=True)
     assert "Fay Facilitator (facilitator)" in page and "Downloaded the PDF" in page
 
 
 def test_master_keys_rotate_while_reports_stay_readable(app: Flask, closed: Cycle) -> None:
-    from app.crypto import KeyRing
-    from config.keys import new_key_text, parse_key_ring
-
     report_id = _report(closed).id
-    old = dict(app.config["MASTER_KEYS"])
-    new = parse_key_ring(f"new1:{new_key_text()}")
-    app.extensions["open360_key_ring"] = KeyRing({**new, **old})
+    new = rotate_to_a_new_key(app)
     result = app.test_cli_runner().invoke(args=["keys", "rotate"])
     assert "Re-wrapped 1 of 1" in result.output, result.output
     db.session.remove()
-    app.extensions["open360_key_ring"] = KeyRing(new)  # the old key can now be removed
+    app.extensions["open360_key_ring"] = new  # the old key can now be removed
     assert check(figure_table(db.session.get(Report, report_id))) == []
     assert pdf_for(db.session.get(Report, report_id), "pdf").startswith(b"%PDF")
     comments = [r.comments for r in db.session.scalars(sa.select(Response))]
@@ -253,13 +244,13 @@ def test_the_report_is_ready_before_its_pdfs_and_each_pdf_is_rendered_once(app: 
     report = _report(closed)
     assert report.pdf_sealed and report.pdf_reader_sealed  # the job after the build rendered both
     _blank(report, "pdf", "pdf_reader")  # as between the build and that job
-    response = _client_for(app, owner).get(f"/reports/{report.id}/pdf")
+    response = signed_in(app, owner).get(f"/reports/{report.id}/pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
     db.session.expire(report)
     assert report.pdf_sealed and not report.pdf_reader_sealed  # the early download rendered and sealed its own
     assert render_pdfs_job(report.id) == "rendered 1 PDFs"
     assert render_pdfs_job(report.id) == "rendered 0 PDFs"
-    assert _client_for(app, owner).get(f"/reports/{report.id}/pdf").data == pdf_for(report, "pdf")
+    assert signed_in(app, owner).get(f"/reports/{report.id}/pdf").data == pdf_for(report, "pdf")
 
 
 def test_a_report_built_before_figure_tables_were_sealed_opens_with_the_same_figures(app: Flask, closed: Cycle,

@@ -8,7 +8,6 @@ from collections.abc import Callable
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask.testing import FlaskClient
 
 from app import db as unit
 from app.extensions import db
@@ -17,7 +16,7 @@ from reports import operations
 from reports.models import Report, ReportShare
 from surveys.models import Cycle
 from tests.conftest import post_form
-from tests.fixtures.people import sign_in
+from tests.fixtures.people import signed_in
 from tests.fixtures.smtp import MailCatcher
 
 
@@ -27,12 +26,6 @@ def report(owner: User, create_closed_round: Callable[..., Cycle]) -> Report:
     found = db.session.scalar(sa.select(Report).where(Report.cycle_id == cycle.id))
     assert found is not None
     return found
-
-
-def _owner_client(app: Flask, owner: User) -> FlaskClient:
-    client = app.test_client()
-    assert sign_in(client, owner).status_code == 302
-    return client
 
 
 def test_managers_are_found_by_part_of_their_name_or_email_in_the_owners_organisation_only(
@@ -59,7 +52,7 @@ def test_managers_are_found_by_part_of_their_name_or_email_in_the_owners_organis
 def test_sharing_emails_the_manager_once_each_time_it_is_shared(
         app: Flask, owner: User, report: Report, create_user: Callable[..., User], mailbox: MailCatcher) -> None:
     manager = create_user(Role.MANAGER, name="Mo Mansour", email="mo@trust.example")
-    client = _owner_client(app, owner)
+    client = signed_in(app, owner)
     page = client.get(f"/reports/{report.id}/sharing?q=mans").get_data(as_text=True)
     assert "Mo Mansour" in page and f'name="person" value="{manager.id}"' in page
     mailbox.clear()
@@ -87,20 +80,18 @@ def test_sharing_emails_the_manager_once_each_time_it_is_shared(
 def test_a_search_too_short_is_explained(app: Flask, owner: User, report: Report,
                                          create_user: Callable[..., User]) -> None:
     create_user(Role.MANAGER)
-    page = _owner_client(app, owner).get(f"/reports/{report.id}/sharing?q=m").get_data(as_text=True)
+    page = signed_in(app, owner).get(f"/reports/{report.id}/sharing?q=m").get_data(as_text=True)
     assert "There is a problem" in page and "Enter at least 2 letters" in page
 
 
 @pytest.mark.parametrize("role", [Role.LOCAL_LEAD, Role.ADMIN, Role.OWNER])
 def test_the_reports_list_is_only_for_facilitators_and_managers(app: Flask, create_user: Callable[..., User],
                                                                  role: Role) -> None:
-    client = app.test_client()
-    sign_in(client, create_user(role))
+    client = signed_in(app, create_user(role))
     assert client.get("/reports").status_code == 403
 
 
 def test_a_manager_is_told_plainly_what_they_can_read(app: Flask, create_user: Callable[..., User]) -> None:
-    client = app.test_client()
-    sign_in(client, create_user(Role.MANAGER))
+    client = signed_in(app, create_user(Role.MANAGER))
     page = client.get("/reports").get_data(as_text=True)
     assert "only if the person it is about chooses to share it with you" in page and "facilitator" not in page

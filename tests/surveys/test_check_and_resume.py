@@ -12,15 +12,12 @@ from app.timeutil import today
 from surveys.answers import area_statements, changing_at, field_name
 from surveys.models import Cycle
 from tests.conftest import post_form
+from tests.fixtures.answers import answer_on_pages, area_form
 from tests.fixtures.rounds import link_token, open_link
 
 
 def _link(client: FlaskClient, cycle: Cycle) -> str:
     return open_link(client, link_token(cycle.invitations[1]))
-
-
-def _all_answers(cycle: Cycle, number: int, value: str = "4") -> dict[str, str]:
-    return {field_name(s.key): value for s in area_statements(cycle.questionnaire().areas[number - 1])}
 
 
 def test_only_a_field_of_the_page_is_taken_as_the_question_being_changed() -> None:
@@ -41,9 +38,9 @@ def test_a_draft_saved_with_nothing_chosen_resumes_at_the_first_page(client: Fla
 def test_change_on_the_rater_check_page_returns_there_at_the_question(client: FlaskClient,
                                                                        open_round: Cycle) -> None:
     link = _link(client, open_round)
-    for number in range(1, len(open_round.questionnaire().areas) + 1):
-        client.post(f"{link}/area/{number}", data={**_all_answers(open_round, number), "action": "continue"})
-    statement = area_statements(open_round.questionnaire().areas[1])[2]
+    areas = open_round.questionnaire().areas
+    answer_on_pages(client, link, open_round.questionnaire())
+    statement = area_statements(areas[1])[2]
     name = field_name(statement.key)
     check = client.get(f"{link}/check").get_data(as_text=True)
     change = f"{link}/area/2?change={name}#{name}-question"
@@ -53,13 +50,13 @@ def test_change_on_the_rater_check_page_returns_there_at_the_question(client: Fl
     assert f'id="{name}-question"' in area
     assert re.search(rf'class="nhsuk-back-link"[^>]*href="{link}/check"|href="{link}/check"[^>]*class="nhsuk-back-link',
                      area)
-    saved = client.post(change.split("#")[0], data={**_all_answers(open_round, 2, "2"), "action": "continue"})
+    saved = client.post(change.split("#")[0], data={**area_form(areas[1], "2"), "action": "continue"})
     assert saved.status_code == 302 and saved.headers["Location"] == f"{link}/check#check-{name}"
     assert "Disagree" in client.get(f"{link}/check").get_data(as_text=True)
 
     comments = client.post(f"{link}/comments?change=q-develop", data={"q-develop": "More", "action": "continue"})
     assert comments.headers["Location"] == f"{link}/check#check-q-develop"
-    ordinary = client.post(f"{link}/area/2", data={**_all_answers(open_round, 2), "action": "continue"})
+    ordinary = client.post(f"{link}/area/2", data={**area_form(areas[1]), "action": "continue"})
     assert ordinary.headers["Location"] == f"{link}/area/3"
 
 

@@ -19,7 +19,7 @@ from surveys.cycle import CycleState, RoundFacts, progress
 from surveys.models import Cycle, Invitation
 from surveys.rules.nomination import ListFacts, may_request, open_refusal, step_status
 from tests.conftest import post_form
-from tests.fixtures.people import sign_in
+from tests.fixtures.people import signed_in
 from tests.fixtures.smtp import MailCatcher
 
 PUPPETS = "Rita Peer, rita@trust.example, Peer\nPuppet, puppet.account@trust.example, Peer"
@@ -57,12 +57,6 @@ def approving_org(organisation: Organisation) -> Organisation:
     return organisation
 
 
-def _client(app: Flask, user: User) -> FlaskClient:
-    client = app.test_client()
-    assert sign_in(client, user).status_code == 302
-    return client
-
-
 def _start_with_raters(owner_client: FlaskClient) -> None:
     from tests.surveys.test_owner_round import _start
 
@@ -95,12 +89,12 @@ def test_nothing_goes_out_until_the_facilitator_confirms_the_list(
     assert post_form(owner_client, "/round/open", {}, page="/round/raters").status_code == 409  # asked is not confirmed
 
     # Another facilitator cannot see or confirm the list; the owner cannot confirm their own.
-    other = _client(app, fred)
+    other = signed_in(app, fred)
     assert other.get(f"/rater-lists/{cycle.id}").status_code == 404
     assert "Olivia Owner" not in other.get("/rater-lists").get_data(as_text=True)
     assert owner_client.get(f"/rater-lists/{cycle.id}").status_code == 403
 
-    facilitator = _client(app, fay)
+    facilitator = signed_in(app, fay)
     assert "Olivia Owner" in facilitator.get("/rater-lists").get_data(as_text=True)
     page = facilitator.get(f"/rater-lists/{cycle.id}").get_data(as_text=True)
     assert "puppet.account@trust.example" in page and "Confirm these 2 people" in page
@@ -129,7 +123,7 @@ def test_a_rater_changed_after_confirmation_is_confirmed_again(
     unit.commit()
     post_form(owner_client, "/round/raters/ask-to-confirm", {}, page="/round/raters", prefix="ask")
     cycle = db.session.scalar(sa.select(Cycle))
-    post_form(_client(app, fay), f"/rater-lists/{cycle.id}", {"rater": [str(i.id) for i in cycle.invitations]})
+    post_form(signed_in(app, fay), f"/rater-lists/{cycle.id}", {"rater": [str(i.id) for i in cycle.invitations]})
     rita = cycle.invitations[0]
     post_form(owner_client, f"/round/raters/{rita.id}/edit",
               {"name": "Rita Peer", "email": "someone.else@trust.example", "category": "peer"})

@@ -14,11 +14,11 @@ from flask.testing import FlaskClient
 from app.extensions import db
 from app.timeutil import utcnow
 from surveys import clock, operations
-from surveys.answers import field_name
 from surveys.models import Cycle, Invitation, Response
 from surveys.rules.daily_counts import next_update_moment
 from tests.conftest import post_form
-from tests.fixtures.rounds import link_token, open_link
+from tests.fixtures.answers import answer_on_pages
+from tests.fixtures.rounds import invited_days_ago, link_token, open_link
 from tests.fixtures.smtp import MailCatcher
 
 OWNER_PAGES = ("/round", "/round/raters")
@@ -38,9 +38,7 @@ def _seen(client: FlaskClient, urls: tuple[str, ...] = OWNER_PAGES) -> list[str]
 def _answer(app: Flask, invitation: Invitation) -> None:
     rater = app.test_client()
     base = open_link(rater, link_token(invitation))
-    for number, area in enumerate(invitation.cycle.questionnaire().areas, start=1):
-        data = {field_name(s.key): "4" for sub in area.sub_areas for s in sub.statements}
-        assert rater.post(f"{base}/area/{number}", data={**data, "action": "continue"}).status_code == 302
+    answer_on_pages(rater, base, invitation.cycle.questionnaire())
     assert rater.post(f"{base}/check").status_code == 302
 
 
@@ -95,12 +93,14 @@ def test_counts_move_only_at_the_next_daily_update_and_say_when_that_was(
     opened = open_round.opened_at.strftime("%-d %B %Y at %H:%M")
     assert f"Last updated {opened} UTC." in page
 
-    # The clock ticks all day; nothing moves before the morning update.
+    # The clock ticks all day; nothing moves before the morning update, up to its last minute (whatever the time
+    # now: five minutes on could already be past it).
     now = utcnow()
-    before = _seen(owner_client)
-    assert "0 rounds' counts updated;" in clock.tick(now + timedelta(minutes=5))
-    assert _seen(owner_client) == before
     morning = next_update_moment(now) + timedelta(minutes=1)
+    before = _seen(owner_client)
+    for moment in (now, morning - timedelta(minutes=2)):
+        assert "0 rounds' counts updated;" in clock.tick(moment)
+    assert _seen(owner_client) == before
     assert "1 rounds' counts updated;" in clock.tick(morning)
     page = " ".join(owner_client.get("/round").get_data(as_text=True).split())
     assert f"Last updated {morning.strftime('%-d %B %Y at %H:%M')} UTC." in page
@@ -139,9 +139,7 @@ def test_a_withdrawn_rater_loses_their_link_but_an_answer_given_stays(
     assert cycle.counts == counts_before  # withdrawal moves no count, so none tells how they had replied
     # Reminders go to the raters still outstanding only.
     mailbox.clear()
-    for invitation in cycle.invitations:
-        invitation.invited_at = utcnow() - timedelta(days=6)
-    db.session.commit()
+    invited_days_ago(cycle, 6)
     clock.tick(utcnow())
     assert sorted(m["To"] for m in mailbox.messages) == ["mo@trust.example", "pip@trust.example"]
     # A second withdrawal, or one of a rater not yet invited, is refused in words.

@@ -28,7 +28,7 @@ from reports.models import Report, ReportRead
 from surveys import operations, retention
 from surveys.models import Cycle, Invitation, RaterDraft, RaterLink, RaterSession, Response
 from tests.conftest import post_form
-from tests.fixtures.people import PASSWORD, sign_in
+from tests.fixtures.people import PASSWORD, signed_in
 from tests.fixtures.smtp import MailCatcher
 
 SIZES = {"manager": 1, "peer": 3}
@@ -104,8 +104,7 @@ def test_deleting_a_round_says_what_goes_and_removes_everything(app: Flask, fini
 
 
 def test_another_owner_cannot_delete_my_round(app: Flask, finished: Cycle, create_user) -> None:  # type: ignore[no-untyped-def]
-    client = app.test_client()
-    sign_in(client, create_user(Role.OWNER))
+    client = signed_in(app, create_user(Role.OWNER))
     assert client.get(f"/round/{finished.id}/delete").status_code == 404
     assert _count(Cycle) == 1
 
@@ -176,7 +175,7 @@ def test_a_shortened_retention_still_gives_30_days_notice(app: Flask, finished: 
 
 
 def test_the_flask_command_runs_the_same_pass(app: Flask, finished: Cycle) -> None:
-    _closed_days_ago(finished, 31, utcnow())  # the command uses the real clock
+    _closed_days_ago(finished, 31, utcnow())  # the command reads the clock, as views do
     result = app.test_cli_runner().invoke(args=["purge"])
     assert "1 rounds' raters purged" in result.output, result.output
     db.session.expire_all()
@@ -204,8 +203,7 @@ def test_nothing_is_deleted_without_30_days_notice(retention_days: int, notified
 def test_the_periods_set_on_the_organisation_settings_page_are_the_ones_the_purge_uses(
         app: Flask, finished: Cycle, create_user) -> None:  # type: ignore[no-untyped-def]
     organisation = finished.owner.organisation
-    admin = app.test_client()
-    sign_in(admin, create_user(Role.ADMIN, name="Alex Admin", email="alex@trust.example"))
+    admin = signed_in(app, create_user(Role.ADMIN, name="Alex Admin", email="alex@trust.example"))
     url = f"/admin/organisations/{organisation.id}"
     page = " ".join(admin.get(url).get_data(as_text=True).split())
     for words in ("From 1 to 365. Usually 30.", "only their group (for example Peers) is kept",

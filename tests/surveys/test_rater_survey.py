@@ -17,6 +17,7 @@ from surveys.answers import field_name
 from surveys.cycle import CycleState
 from surveys.models import Cycle, Invitation, InvitationStatus, RaterDraft, RaterLink, RaterSession, Response
 from surveys.questionnaire import NOT_ABLE_TO_SAY
+from tests.fixtures.answers import answer_on_pages
 from tests.fixtures.rounds import link_token, open_link
 from tests.fixtures.smtp import MailCatcher
 
@@ -29,9 +30,7 @@ def _link_from_mail(mailbox: MailCatcher, email: str) -> str:
 
 
 def _answer_everything(client: FlaskClient, link: str, cycle: Cycle, value: str = "4") -> None:
-    for number, area in enumerate(cycle.questionnaire().areas, start=1):
-        data = {field_name(s.key): value for sub in area.sub_areas for s in sub.statements}
-        assert client.post(f"{link}/area/{number}", data={**data, "action": "continue"}).status_code == 302
+    answer_on_pages(client, link, cycle.questionnaire(), value)
     assert client.post(f"{link}/comments", data={"q-strengths": "Listens well", "action": "continue"}
                        ).status_code == 302
 

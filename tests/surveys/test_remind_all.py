@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
@@ -14,16 +15,12 @@ from app.timeutil import today, utcnow
 from surveys import operations, responses
 from surveys.models import Cycle, InvitationStatus
 from tests.conftest import post_form
+from tests.fixtures.clock import TestClock
+from tests.fixtures.rounds import invited_days_ago
 from tests.fixtures.smtp import MailCatcher
 
 BUTTON = "Send everyone who has not replied a reminder now"
 SUBJECT = "Reminder: Olivia Owner would value your feedback"
-
-
-def _invited_days_ago(cycle: Cycle, days: int) -> None:
-    for invitation in cycle.invitations:
-        invitation.invited_at = utcnow() - timedelta(days=days)
-    unit.commit()
 
 
 def _reminded(mailbox: MailCatcher) -> list[str]:
@@ -41,7 +38,7 @@ def test_an_owner_reminds_everyone_who_has_not_replied_once_a_day(owner_client: 
     dee.status = InvitationStatus.RESPONDED
     operations.update_counts(open_round, utcnow())  # the morning's update
     unit.commit()
-    _invited_days_ago(open_round, 2)
+    invited_days_ago(open_round, 2)
     mailbox.clear()
 
     page = owner_client.get("/round").get_data(as_text=True)
@@ -66,10 +63,22 @@ def test_an_owner_reminds_everyone_who_has_not_replied_once_a_day(owner_client: 
     assert keys == {f"reminder:{i.id}:all-{today().isoformat()}" for i in (mo, pat)}
 
 
+@pytest.mark.clock_at("2026-09-30T23:59:59")  # the last second of a quarter
+def test_a_reminder_sent_in_the_last_second_of_a_day_uses_up_that_day_only(owner_client: FlaskClient,
+                                                                            open_round: Cycle, clock: TestClock,
+                                                                            mailbox: MailCatcher) -> None:
+    invited_days_ago(open_round, 2)
+    assert _remind(owner_client).status_code == 302
+    page = " ".join(owner_client.get("/round").get_data(as_text=True).split())
+    assert "You sent a reminder today. You can send another from 1 October 2026." in page and BUTTON not in page
+    clock.set(datetime(2026, 10, 1, 0, 0, 1))
+    assert BUTTON in owner_client.get("/round").get_data(as_text=True)
+
+
 def test_raters_already_emailed_today_are_left_out_and_the_owner_is_told(owner_client: FlaskClient,
                                                                          open_round: Cycle,
                                                                          mailbox: MailCatcher) -> None:
-    _invited_days_ago(open_round, 2)
+    invited_days_ago(open_round, 2)
     open_round.invitations[0].invited_at = utcnow()  # their address was corrected this morning
     unit.commit()
     mailbox.clear()
@@ -107,7 +116,7 @@ def test_no_reminder_section_when_everyone_has_replied(owner_client: FlaskClient
 
 def test_reminding_needs_the_forms_csrf_token(owner_client: FlaskClient, open_round: Cycle,
                                               mailbox: MailCatcher) -> None:
-    _invited_days_ago(open_round, 2)
+    invited_days_ago(open_round, 2)
     mailbox.clear()
     assert owner_client.post("/round/remind", data={}).status_code == 400
     assert _reminded(mailbox) == []

@@ -15,9 +15,9 @@ from app.db import counting_statements
 from app.extensions import db
 from app.models import Role, User
 from surveys import responses
-from surveys.answers import field_name
 from surveys.cycle import CycleState
 from surveys.models import Cycle
+from tests.fixtures.answers import area_form
 from tests.fixtures.people import PASSWORD
 from tests.fixtures.rounds import link_token
 
@@ -50,7 +50,7 @@ def _case(create_user: Callable[..., User], create_round: Callable[..., Cycle], 
         responses.submit(invitation)
     unit.commit()
     area = cycle.questionnaire().areas[0]
-    answers = {field_name(s.key): "4" for sub in area.sub_areas for s in sub.statements}
+    answers = area_form(area)
     return Case(owner.email, link_token(cycle.invitations[-1]), link_token(cycle.invitations[raters // 2]),
                 answers | {"action": "continue"})
 

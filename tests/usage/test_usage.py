@@ -21,7 +21,7 @@ from facilitator.rules import EVALUATION_QUESTIONS, SessionMode, SummaryStatus
 from surveys.categories import Category
 from surveys.cycle import CycleState
 from surveys.models import Cycle, Invitation, InvitationStatus
-from tests.fixtures.people import sign_in
+from tests.fixtures.people import signed_in
 from usage import jobs, operations, table
 from usage.models import UsageQuarter
 from usage.periods import Quarter
@@ -112,8 +112,7 @@ def test_a_year_is_published_with_its_last_quarter_and_cannot_be_subtracted(app:
 def test_the_lead_sees_their_organisation_and_never_a_named_owner(app: Flask, usage_org, organisation,  # type: ignore[no-untyped-def]
                                                                   create_user) -> None:
     jobs.tick(NOW)
-    client = app.test_client()
-    assert sign_in(client, usage_org["lead"]).status_code == 302
+    client = signed_in(app, usage_org["lead"])
     page = client.get("/usage").get_data(as_text=True)
     assert "Usage at Test Trust" in page and "April to June 2026" in page and ">hidden<" in page
     assert "60%" in page  # 12 of 20 responded
@@ -128,8 +127,7 @@ def test_the_lead_sees_their_organisation_and_never_a_named_owner(app: Flask, us
     db.session.add(elsewhere)
     db.session.commit()
     other_lead = create_user(Role.LOCAL_LEAD, org=elsewhere)
-    other = app.test_client()
-    assert sign_in(other, other_lead).status_code == 302
+    other = signed_in(app, other_lead)
     assert "Test Trust" not in other.get("/usage").get_data(as_text=True)
     assert other.get("/usage/reports/2026Q2/pdf").status_code == 404
     assert other.get("/usage/reports/2026Q9/csv").status_code == 404
@@ -217,8 +215,7 @@ def test_the_checker_refuses_an_average_that_gives_one_evaluation_away(app: Flas
 
 def test_the_lead_reads_sessions_per_facilitator_and_averages(app: Flask, facilitated_org, organisation) -> None:  # type: ignore[no-untyped-def]
     jobs.tick(NOW)
-    client = app.test_client()
-    assert sign_in(client, facilitated_org["lead"]).status_code == 302
+    client = signed_in(app, facilitated_org["lead"])
     page = client.get("/usage").get_data(as_text=True)
     for heading in ("Rounds with a session", "Summaries agreed", "Rounds evaluated", "Sessions per facilitator",
                     "Evaluation averages", "Farah Facilitator", "All facilitators"):
