@@ -1,0 +1,102 @@
+"""What the owner is told when the rules refuse something (STYLE: plain English, a sentence they can act on), and
+the remind-all offer on the last days of a round. Every refusal of every move in every state is checked, so a
+message that goes missing, loses its capital or full stop, or starts shouting, fails here."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import pytest
+
+from surveys import cycle as rules
+from surveys.cycle import CycleRuleError, CycleState
+from surveys.rater_list import check_rater
+from surveys.reminders import check_remind_all, remind_all_offer
+from surveys.rules.addresses import RaterPolicy
+
+TODAY = date(2026, 3, 10)
+SENTENCE = re.compile(r"[A-Z][a-z'’]*\b[^.]*[.!?]")
+
+
+def _is_plain_sentences(message: str | None) -> bool:
+    """One or more whole sentences, each starting with a capital letter then a lower-case word, none in capitals."""
+    if not message:
+        return False
+    parts = re.split(r"(?<=[.!?]) ", message)
+    return (all(SENTENCE.fullmatch(p) for p in parts) and not re.search(r"\b[A-Z]{4,}\b", message))
+
+
+MOVES: dict[str, Callable[[CycleState], object]] = {
+    "open": lambda s: rules.open_round(s, 3, TODAY + timedelta(days=7), TODAY),
+    "close early": lambda s: rules.close_early(s, 2),
+    "close on its date": lambda s: rules.close_on_date(s, TODAY, TODAY + timedelta(days=1)),
+    "make the report": rules.mark_report_ready,
+    "record the session": rules.record_session,
+    "agree the summary": rules.agree_summary,
+    "record the evaluation": rules.record_evaluation,
+    "finish without a session": lambda s: rules.finish_without_session(s, False),
+    "cancel": rules.cancel,
+}
+
+
+@pytest.mark.parametrize("state", list(CycleState))
+def test_every_move_the_rules_refuse_says_why_in_a_plain_sentence(state: CycleState) -> None:
+    refused = {name: rules.refusal(lambda m=move: m(state)) for name, move in MOVES.items()}
+    assert any(r is None for r in refused.values()) or state in {CycleState.EVALUATED, CycleState.CANCELLED}
+    for name, message in refused.items():
+        assert message is None or _is_plain_sentences(message), (name, message)
+
+
+@pytest.mark.parametrize("refused", [
+    lambda: rules.check_can_start([CycleState.OPEN]),
+    lambda: rules.check_close_date(TODAY, TODAY),
+    lambda: rules.check_close_date(TODAY + timedelta(days=rules.MAX_OPEN_DAYS + 1), TODAY),
+    lambda: rules.close_on_date(CycleState.OPEN, TODAY, TODAY),
+    lambda: rules.finish_without_session(CycleState.REPORT_READY, True),
+    lambda: rules.open_round(CycleState.DRAFT, 0, TODAY + timedelta(days=7), TODAY),
+    lambda: rules.close_early(CycleState.OPEN, 0),
+])
+def test_each_refusal_with_its_own_reason_says_it_plainly(refused: Callable[[], object]) -> None:
+    with pytest.raises(CycleRuleError) as error:
+        refused()
+    assert _is_plain_sentences(error.value.message), error.value.message
+
+
+def test_the_close_date_limit_is_stated_in_days() -> None:
+    with pytest.raises(CycleRuleError) as error:
+        rules.check_close_date(TODAY + timedelta(days=91), TODAY)
+    assert error.value.message == "The close date must be within 90 days of today."
+
+
+def test_remind_all_may_be_used_again_on_the_close_day_and_says_from_when() -> None:
+    close_on = TODAY + timedelta(days=1)
+    offer = remind_all_offer(True, close_on, TODAY, 4, TODAY)
+    assert offer is not None and not offer.available and offer.next_on == close_on
+    with pytest.raises(CycleRuleError) as error:
+        check_remind_all(offer, 4)
+    assert error.value.message == "You have already sent a reminder today. You can send another from 11 March 2026."
+    last = remind_all_offer(True, close_on, close_on, 4, close_on)
+    assert last is not None and last.next_on is None
+    refusals = [rules.refusal(lambda o=o, r=r: check_remind_all(o, r)) for o, r in (
+        (None, 1), (last, 1), (remind_all_offer(True, close_on, None, 0, TODAY), 0),
+        (remind_all_offer(True, close_on, None, 3, TODAY), 0))]
+    assert all(_is_plain_sentences(m) for m in refusals), refusals
+    assert len(set(refusals)) == 4  # each says its own reason
+
+
+def test_a_rater_typed_into_the_form_is_checked_by_the_rules_of_a_pasted_line() -> None:
+    entry = check_rater("Pat Peer", " Pat@Trust.example ", "peer")
+    assert not isinstance(entry, str) and (entry.name, entry.email) == ("Pat Peer", "pat@trust.example")
+    assert check_rater("", "pat@trust.example", "peer") == "Add the person's name"
+    assert check_rater("Pat Peer", "pat@trust.example", "peer", existing_emails=["PAT@trust.example"]) == \
+        "pat@trust.example is already on your list"  # starts with the address, as written
+    assert check_rater("Olivia", "olivia@trust.example", "peer", owner_email="Olivia@Trust.example").startswith(
+        "You cannot invite yourself")
+    policy = RaterPolicy(domains=("trust.example",), allows_external=False)
+    assert isinstance(check_rater("Pat Peer", "pat@elsewhere.example", "peer", policy=policy), str)
+    assert not isinstance(check_rater("Pat Peer", "pat@trust.example", "peer", policy=policy), str)
+    # The owner's own address is refused under the organisation's policy too.
+    assert isinstance(check_rater("Olivia", "olivia@trust.example", "peer", owner_email="olivia@trust.example",
+                                  policy=policy), str)
