@@ -100,3 +100,44 @@ def test_a_rater_typed_into_the_form_is_checked_by_the_rules_of_a_pasted_line() 
     # The owner's own address is refused under the organisation's policy too.
     assert isinstance(check_rater("Olivia", "olivia@trust.example", "peer", owner_email="olivia@trust.example",
                                   policy=policy), str)
+
+
+def _statuses(state: CycleState, raters: int = 2, **facts: object) -> dict[str, str]:
+    return {s.key: s.status for s in rules.progress(rules.RoundFacts(state, False, False, raters, **facts))}
+
+
+def test_a_new_round_starts_with_every_task_to_do_and_nothing_half_done() -> None:
+    assert _statuses(CycleState.DRAFT, raters=0) == {
+        "preparation": "to_do", "self": "to_do", "raters": "to_do", "open": "not_yet", "closed": "not_yet",
+        "report": "not_yet", "session": "not_yet", "summary": "not_yet", "evaluation": "not_yet"}
+    steps = rules.progress(rules.RoundFacts(CycleState.DRAFT, False, False, 0, approval="to_do"))
+    assert all(re.fullmatch(r"[A-Z][a-z]+( [a-z’']+)*", s.title) for s in steps), [s.title for s in steps]
+
+
+@pytest.mark.parametrize(("state", "approval", "confirm", "send"), [
+    (CycleState.DRAFT, "to_do", "to_do", "not_yet"),  # invitations wait for the list to be confirmed
+    (CycleState.DRAFT, "waiting", "waiting", "not_yet"),
+    (CycleState.DRAFT, "done", "done", "to_do"),
+    (CycleState.OPEN, "waiting", "waiting", "done"),  # a rater added late still waits for confirmation
+    (CycleState.OPEN, "done", "done", "done"),
+    (CycleState.CLOSED, "waiting", "done", "done"),  # the list can no longer change: nothing is left to confirm
+    (CycleState.REPORT_READY, "to_do", "done", "done"),
+])
+def test_the_confirm_step_follows_the_list_until_it_can_no_longer_change(state: CycleState, approval: str,
+                                                                         confirm: str, send: str) -> None:
+    statuses = _statuses(state, approval=approval)
+    assert (statuses["confirm"], statuses["open"]) == (confirm, send)
+
+
+def test_the_lines_to_fix_go_back_numbered_as_they_now_stand_in_the_box() -> None:
+    from surveys.rater_list import LineProblem, lines_to_fix
+
+    text, problems = lines_to_fix([
+        LineProblem(2, "", "Line 2: a problem with no line to give back"),
+        LineProblem(4, "Pat, pat@trust\nexample, peer", "Line 4: 'pat@trust' is not a valid email address"),
+        LineProblem(9, "Sam, sam@trust.example, boss", "Line 9: 'boss' is not a rater group"),
+    ])
+    assert text == "Pat, pat@trust\nexample, peer\nSam, sam@trust.example, boss"
+    assert problems == (
+        LineProblem(1, "Pat, pat@trust\nexample, peer", "Line 1: 'pat@trust' is not a valid email address"),
+        LineProblem(3, "Sam, sam@trust.example, boss", "Line 3: 'boss' is not a rater group"))
