@@ -242,3 +242,14 @@ def test_figures_out_of_place_or_without_their_answers_are_named(damage: str) ->
     table = copy.deepcopy(_table())
     tamper(table)
     assert [str(v) for v in check(table)] == expected
+
+
+def test_a_figure_listed_twice_and_one_with_no_answers_to_subtract_from_are_named() -> None:
+    table = copy.deepcopy(_table())
+    table["figures"].append(dict(_figure(table, "Peers")))
+    assert [str(v) for v in check(table)] == [f"statement {FIRST} / Peers: duplicate: listed twice"]
+    # Nobody could rate the statement, yet All others shows a value: named once, and nothing is subtracted from it.
+    table = _table(dict.fromkeys(ROUND, NOT_ABLE_TO_SAY))
+    _set(ALL_OTHERS, value=4.0, answers=None)(table)
+    assert [str(v) for v in check(table)] == [
+        f"statement {FIRST} / All others: inconsistent: value 4.0 on None answers"]
