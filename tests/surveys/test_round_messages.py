@@ -11,8 +11,9 @@ from datetime import date, timedelta
 import pytest
 
 from surveys import cycle as rules
+from surveys.categories import Category
 from surveys.cycle import CycleRuleError, CycleState
-from surveys.rater_list import check_rater
+from surveys.rater_list import RaterEntry, check_rater
 from surveys.reminders import check_remind_all, remind_all_offer
 from surveys.rules.addresses import RaterPolicy
 
@@ -141,3 +142,48 @@ def test_the_lines_to_fix_go_back_numbered_as_they_now_stand_in_the_box() -> Non
     assert problems == (
         LineProblem(1, "Pat, pat@trust\nexample, peer", "Line 1: 'pat@trust' is not a valid email address"),
         LineProblem(3, "Sam, sam@trust.example, boss", "Line 3: 'boss' is not a rater group"))
+
+
+def test_a_pasted_list_keeps_spreadsheet_names_quoted_fields_and_the_organisations_rules() -> None:
+    from surveys.rater_list import parse_rater_list
+
+    parsed = parse_rater_list('Smith, Jo\tjo@trust.example\tpeer\nPat, "pat@trust.example", "peer"\n'
+                              "Jo, jo+x@trust.example, peer\nEx, ex@elsewhere.example, peer",
+                              existing_emails=["sam@trust.example"],
+                              policy=RaterPolicy(domains=("trust.example",), allows_external=False))
+    assert [(r.name, r.email) for r in parsed.raters] == [("Smith, Jo", "jo@trust.example"),
+                                                          ("Pat", "pat@trust.example")]
+    assert [p.message for p in parsed.problems] == [
+        "Line 3: jo+x@trust.example appears more than once in what you pasted (as jo@trust.example)",
+        "Line 4: ex@elsewhere.example is not an address in your organisation – use an address ending @trust.example"]
+    again = parse_rater_list("Jo, jo+x@trust.example, peer\nSam, sam@trust.example, peer",
+                             existing_emails=["jo@trust.example", "sam@trust.example"])
+    assert [p.message for p in again.problems] == ["Line 1: jo+x@trust.example is already on your list as "
+                                                   "jo@trust.example", "Line 2: sam@trust.example is already on "
+                                                   "your list"]
+
+
+def test_the_rater_form_applies_the_organisations_rules_and_the_owners_address_together() -> None:
+    policy = RaterPolicy(domains=("trust.example",), allows_external=False)
+    refused = check_rater("Ex", "ex@elsewhere.example", "peer", owner_email="olivia@trust.example", policy=policy)
+    # The message starts with the address, so it is kept as written (not given a capital).
+    assert refused == ("ex@elsewhere.example is not an address in your organisation – use an address ending "
+                       "@trust.example")
+    assert check_rater("Pat", "pat@trust.example", "peer", owner_email="olivia@trust.example", policy=policy) == \
+        RaterEntry("Pat", "pat@trust.example", Category.PEER)
+
+
+def test_the_last_reminder_is_not_sent_to_someone_emailed_since_the_last_days_began() -> None:
+    from datetime import datetime, time
+
+    from surveys.reminders import LAST, RaterFacts, due_reminder, last_day
+
+    close_on = TODAY + timedelta(days=10)
+    began = datetime.combine(last_day(close_on), time.min)
+    eight = datetime.combine(last_day(close_on), time(8))
+    invited = began - timedelta(days=3)
+    just_before = RaterFacts("invited", invited, {"periodic-1": began - timedelta(seconds=1)})
+    on_the_day = RaterFacts("invited", invited, {"periodic-1": began})
+    assert due_reminder(just_before, close_on, eight) == LAST
+    assert due_reminder(just_before, close_on, eight - timedelta(seconds=1)) is None  # from 08:00
+    assert due_reminder(on_the_day, close_on, eight + timedelta(days=1)) is None
