@@ -187,3 +187,36 @@ def test_the_last_reminder_is_not_sent_to_someone_emailed_since_the_last_days_be
     assert due_reminder(just_before, close_on, eight) == LAST
     assert due_reminder(just_before, close_on, eight - timedelta(seconds=1)) is None  # from 08:00
     assert due_reminder(on_the_day, close_on, eight + timedelta(days=1)) is None
+
+
+@pytest.mark.parametrize(("state", "action", "step"), [(CycleState.REPORT_READY, "session", "session"),
+                                                      (CycleState.SUMMARY_AGREED, "evaluation", "evaluation")])
+def test_a_later_step_another_package_offers_is_the_owners_to_do(state: CycleState, action: str, step: str) -> None:
+    assert _statuses(state, owner_actions=frozenset({action}))[step] == "to_do"
+    assert _statuses(state)[step] == "waiting"
+
+
+def test_a_cancelled_round_keeps_what_was_done_and_offers_nothing() -> None:
+    steps = rules.progress(rules.RoundFacts(CycleState.CANCELLED, True, False, 3))
+    assert [s.key for s in steps][:1] == ["preparation"] and "self" not in [s.key for s in steps]
+    assert {s.status for s in steps} == {"done"}
+
+
+def test_nobody_is_reminded_before_their_invitation_has_gone() -> None:
+    from datetime import datetime
+
+    from surveys.reminders import RaterFacts, due_reminder
+
+    now = datetime.combine(TODAY, datetime.min.time()) + timedelta(hours=12)
+    # A corrected address is invited again: until that invitation goes, earlier reminders count for nothing.
+    pending = RaterFacts("invited", None, {"periodic-1": now - timedelta(days=9)})
+    assert due_reminder(pending, TODAY + timedelta(days=20), now) is None
+
+
+def test_old_mac_line_breaks_and_a_policy_naming_the_owner_are_honoured() -> None:
+    from surveys.rater_list import parse_rater_list
+
+    parsed = parse_rater_list("Pat, pat@trust.example, peer\rSam, sam@trust.example, peer")
+    assert [p.line_number for p in parsed.problems] == [] and len(parsed.raters) == 2
+    policy = RaterPolicy(owner_email="olivia@trust.example", domains=("trust.example",))
+    assert check_rater("Olivia", "olivia@trust.example", "peer", policy=policy).startswith("You cannot invite")
