@@ -220,3 +220,9 @@ def test_old_mac_line_breaks_and_a_policy_naming_the_owner_are_honoured() -> Non
     assert [p.line_number for p in parsed.problems] == [] and len(parsed.raters) == 2
     policy = RaterPolicy(owner_email="olivia@trust.example", domains=("trust.example",))
     assert check_rater("Olivia", "olivia@trust.example", "peer", policy=policy).startswith("You cannot invite")
+
+
+def test_an_organisation_that_allows_outside_addresses_keeps_allowing_them_with_the_owner_named() -> None:
+    policy = RaterPolicy(domains=("trust.example",), allows_external=True)
+    entry = check_rater("Ex", "ex@elsewhere.example", "peer", owner_email="olivia@trust.example", policy=policy)
+    assert entry == RaterEntry("Ex", "ex@elsewhere.example", Category.PEER)
