@@ -4,6 +4,7 @@ headers that keep pages (a rater's above all) out of frames, caches and Referer 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from urllib.parse import quote, urljoin, urlsplit
 
 import pytest
@@ -97,3 +98,20 @@ def test_hsts_only_where_configured_and_for_as_long_as_configured(app: Flask, cl
     assert "Strict-Transport-Security" not in client.get("/sign-in").headers
     app.config["HSTS_SECONDS"] = 600
     assert client.get("/sign-in").headers["Strict-Transport-Security"] == "max-age=600; includeSubDomains"
+
+
+def test_a_next_address_with_a_space_in_its_query_is_still_this_sites(client: FlaskClient, owner: User) -> None:
+    assert _sign_in_then(client, owner, "/round?q=two words") == "http://localhost/round?q=two%20words"
+
+
+def test_a_page_for_one_role_refuses_every_other_and_sends_a_stranger_to_sign_in(
+        app: Flask, create_user: Callable[..., User]) -> None:
+    from app.models import Role
+
+    manager = create_user(Role.MANAGER, name="Mo Manager", email="mo@trust.example")
+    client = app.test_client()
+    stranger = client.get("/round")
+    assert stranger.status_code == 302 and urlsplit(stranger.headers["Location"]).path == "/sign-in"
+    assert post_form(client, "/sign-in", {"email": manager.email, "password": PASSWORD}).status_code == 302
+    assert client.get("/round").status_code == 403  # owners only
+    assert client.get("/reports").status_code == 200  # managers read reports shared with them
