@@ -115,3 +115,8 @@ def test_a_page_for_one_role_refuses_every_other_and_sends_a_stranger_to_sign_in
     assert post_form(client, "/sign-in", {"email": manager.email, "password": PASSWORD}).status_code == 302
     assert client.get("/round").status_code == 403  # owners only
     assert client.get("/reports").status_code == 200  # managers read reports shared with them
+
+
+def test_a_response_that_renders_no_page_allows_no_script_by_nonce(client: FlaskClient) -> None:
+    policy = client.get("/healthz").headers["Content-Security-Policy"]
+    assert re.search(r"script-src 'self' 'nonce-([^']*)'", policy).group(1) == ""  # type: ignore[union-attr]
