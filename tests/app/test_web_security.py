@@ -120,3 +120,10 @@ def test_a_page_for_one_role_refuses_every_other_and_sends_a_stranger_to_sign_in
 def test_a_response_that_renders_no_page_allows_no_script_by_nonce(client: FlaskClient) -> None:
     policy = client.get("/healthz").headers["Content-Security-Policy"]
     assert re.search(r"script-src 'self' 'nonce-([^']*)'", policy).group(1) == ""  # type: ignore[union-attr]
+
+
+def test_the_error_summary_links_each_message_to_its_field(client: FlaskClient) -> None:
+    page = post_form(client, "/sign-in", {}).get_data(as_text=True)
+    summary = page.split("nhsuk-error-summary__list", 1)[1].split("</ul>", 1)[0]
+    links = re.findall(r'<a href="(#[\w-]+)"\s*>\s*([^<]+?)\s*</a>', summary)
+    assert links == [("#email", "Enter your email address"), ("#password", "Enter your password")]
