@@ -8,7 +8,7 @@ FLASK := $(VENV)/bin/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install lock lint migrate demo browsers servers clean
+.PHONY: run test install lock lint migrate demo browsers servers clean mutation
 
 # Beside another copy: PORT=5001 make run (links in mail follow PORT; the mail capture port is picked free when its
 # default, 8025, is taken, or set it with OUTBOX_SMTP_PORT).
@@ -60,8 +60,14 @@ servers:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server >/dev/null) \
 	  || (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server >/dev/null); }
 
+# Mutation testing of the rules and guards (bench/mutation.py; slow, so not part of `make test`): the score per
+# module and every surviving mutant. One process by default; MUTATION_CHILDREN=2 for two.
+mutation: install
+	$(PY) -m pip install --quiet --disable-pip-version-check mutmut==3.8.1
+	$(PY) bench/mutation.py
+
 lint: install
 	$(VENV)/bin/ruff check .
 
 clean:
-	rm -rf $(VENV) node_modules instance .pytest_cache
+	rm -rf $(VENV) node_modules instance .pytest_cache mutants

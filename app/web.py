@@ -11,7 +11,9 @@ from wtforms import Field, Form
 
 
 def is_safe_redirect(target: str | None) -> bool:
-    if not target:
+    r"""A path of this site only. Browsers read a backslash as a slash and drop tabs and newlines, so "/\evil.example"
+    and "/<tab>/evil.example" lead to another site: any of those characters, or any other control character, refuses."""
+    if not target or "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")

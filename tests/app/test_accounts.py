@@ -284,3 +284,12 @@ def test_an_invited_account_cannot_be_signed_in_to_before_its_password_is_chosen
     ivy = db.session.scalar(sa.select(User).where(User.email == "ivy@trust.example"))
     for guess in ("not a real password", "", NEW_PASSWORD):
         assert sign_in(app.test_client(), ivy, guess).status_code == 200  # refused
+
+
+def test_an_organisation_is_reached_by_any_id_a_table_can_hold_and_a_missing_one_is_404(
+        admin_client: FlaskClient) -> None:
+    far = Organisation(id=2**31 - 1, name="Far Trust")
+    db.session.add(far)
+    db.session.commit()
+    assert admin_client.get(f"/organisations/{far.id}/people").status_code == 200
+    assert admin_client.get(f"/organisations/{far.id - 1}/people").status_code == 404

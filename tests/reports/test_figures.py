@@ -212,3 +212,35 @@ def test_comments_come_in_a_different_order_from_one_build_to_the_next() -> None
     orders = [build(responses).comments["Peers"]["strengths"] for _ in range(5)]
     assert all(sorted(order) == [f"comment {n:02d}" for n in range(12)] for order in orders)
     assert len(set(orders)) > 1
+
+
+# What the sealed report reads back, and what each line of it is called -----------------------------------------------
+
+
+def test_a_sealed_report_reads_back_exactly_as_it_was_built() -> None:
+    """Pages and PDFs are rendered from the sealed JSON, never from the build: a report read back must be the same
+    report, titles and questionnaire order included."""
+    data = build([rater(M, 2), *(rater(P, 4) for _ in range(3)), rater(D, 5, comment="Listens")], {k: 3 for k in KEYS})
+    again = ReportData.from_json(data.table.to_json(), data.content_json())
+    assert again == data
+    assert shown(again) == shown(data)
+    assert [a.title for a in again.layout] == [a.title for a in QUESTIONNAIRE.areas]
+
+
+def test_the_report_says_how_many_responses_were_withheld_and_names_each_gap_by_its_statement() -> None:
+    x = "ability.professional.1"
+    data = build([*(rater(P, 2) for _ in range(3)), rater(O, 4)], {k: 2 for k in KEYS} | {x: 5})
+    report = shown(data)
+    assert report.groups == (("Peers + Others", 4),) and report.withheld == 0
+    assert shown(build([rater(P), rater(D)])).withheld == 2
+    (gap,) = report.blind_spots
+    assert (gap.key, gap.title) == (x, row(report, x).title) and gap.title
+
+
+def test_the_csv_says_what_each_line_is() -> None:
+    lines = shown_rows_csv(shown(build([rater(P, 4) for _ in range(3)])))
+    measure_of = {line[1]: line[0] for line in lines[1:]}
+    assert measure_of["ability"] == "Area"
+    assert measure_of["ability.professional"] == "Sub-area"
+    assert measure_of["ability.professional.1"] == "Statement"
+    assert {line[2] for line in lines[1:] if line[1] == "ability"} == {QUESTIONNAIRE.areas[0].title}
