@@ -28,10 +28,10 @@ def test_a_session_lapses_two_hours_after_it_began_and_not_a_moment_before(open_
     began = _now()
     secret = links.start_session(invitation, began)
     unit.commit()
-    found = links.by_session(secret, began + TWO_HOURS - MOMENT)
-    assert found is not None and found[0].id == invitation.id
-    assert links.by_session(secret, began + TWO_HOURS) is None
-    assert links.by_session(secret, began + 10 * TWO_HOURS) is None
+    found = links.visit(secret, began + TWO_HOURS - MOMENT)
+    assert found is not None and found.invitation_id == invitation.id
+    assert links.visit(secret, began + TWO_HOURS) is None
+    assert links.visit(secret, began + 10 * TWO_HOURS) is None
 
 
 def test_each_save_gives_the_session_another_two_hours(open_round: Cycle) -> None:
@@ -39,12 +39,12 @@ def test_each_save_gives_the_session_another_two_hours(open_round: Cycle) -> Non
     began = _now()
     secret = links.start_session(invitation, began)
     unit.commit()
-    found = links.by_session(secret, began + timedelta(minutes=90))
+    found = links.visit(secret, began + timedelta(minutes=90))
     assert found is not None
-    links.renew(found[1], began + timedelta(minutes=90))
+    links.renew(found, began + timedelta(minutes=90))
     unit.commit()
-    assert links.by_session(secret, began + timedelta(minutes=90) + TWO_HOURS - MOMENT) is not None
-    assert links.by_session(secret, began + timedelta(minutes=90) + TWO_HOURS) is None
+    assert links.visit(secret, began + timedelta(minutes=90) + TWO_HOURS - MOMENT) is not None
+    assert links.visit(secret, began + timedelta(minutes=90) + TWO_HOURS) is None
 
 
 def test_lapsed_sessions_are_deleted_and_live_ones_kept(open_round: Cycle) -> None:
@@ -67,10 +67,10 @@ def test_a_session_secret_is_stored_only_as_its_hash_and_opens_only_its_own_rate
     assert pats != pips and tokens.looks_like_token(pats)
     stored = set(db.session.scalars(sa.select(RaterSession.secret_hash)))
     assert stored == {tokens.token_hash(pats), tokens.token_hash(pips)} and pats not in stored
-    assert links.by_session(pats, now)[0].id == pat.id  # type: ignore[index]
-    assert links.by_session(pips, now)[0].id == pip.id  # type: ignore[index]
+    assert links.visit(pats, now).invitation_id == pat.id  # type: ignore[union-attr]
+    assert links.visit(pips, now).invitation_id == pip.id  # type: ignore[union-attr]
     for wrong in (None, "", tokens.new_token(), pats[:-1], pats + "A"):
-        assert links.by_session(wrong, now) is None
+        assert links.visit(wrong, now) is None
 
 
 def test_a_link_opens_its_own_rater_while_they_may_still_answer(open_round: Cycle) -> None:
@@ -89,7 +89,7 @@ def test_a_link_opens_its_own_rater_while_they_may_still_answer(open_round: Cycl
     secret = links.start_session(pat, now)
     pat.status = InvitationStatus.RESPONDED
     unit.commit()
-    assert links.by_token(pats, now) is None and links.by_session(secret, now) is None
+    assert links.by_token(pats, now) is None and links.visit(secret, now) is None
     assert links.by_token(pips, now) is not None
 
 
@@ -102,5 +102,5 @@ def test_ending_a_raters_links_ends_their_sessions_too_and_nobody_elses(open_rou
     links.end_all([])  # nobody's: nothing changes
     links.end_all([pat.id])
     unit.commit()
-    assert links.by_token(pats_link, now) is None and links.by_session(pats_session, now) is None
-    assert links.by_token(pips_link, now) is not None and links.by_session(pips_session, now) is not None
+    assert links.by_token(pats_link, now) is None and links.visit(pats_session, now) is None
+    assert links.by_token(pips_link, now) is not None and links.visit(pips_session, now) is not None
