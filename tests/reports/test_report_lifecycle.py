@@ -237,11 +237,11 @@ def _blank(report: Report, *parts: str) -> None:
     db.session.expire(report)
 
 
-def test_the_report_is_ready_before_its_pdfs_and_each_pdf_is_rendered_once(app: Flask, closed: Cycle,
-                                                                           owner: User) -> None:
+def test_the_report_is_ready_before_its_pdfs_and_each_pdf_is_rendered_once(
+        app: Flask, owner: User, create_closed_round: Callable[..., Cycle]) -> None:
     from reports.jobs import render_pdfs_job
 
-    report = _report(closed)
+    report = _report(create_closed_round(owner, SIZES, pdfs=True))
     assert report.pdf_sealed and report.pdf_reader_sealed  # the job after the build rendered both
     _blank(report, "pdf", "pdf_reader")  # as between the build and that job
     response = signed_in(app, owner).get(f"/reports/{report.id}/pdf")
