@@ -84,3 +84,11 @@ def post_form(client: FlaskClient, url: str, data: dict[str, str], page: str | N
     assert "csrf_token" in html, f"GET {page or url} gave {got.status_code} {got.headers.get('Location')}"
     token_field = f"{prefix}-csrf_token" if prefix else "csrf_token"
     return client.post(url, data={token_field: csrf_from(html), **data})
+
+
+def pytest_terminal_summary(terminalreporter, config) -> None:  # type: ignore[no-untyped-def]
+    # pytest-randomly names its seed in the header, which `-q` (our default) hides: name it at the end as well, so
+    # a failing order in any log can be replayed.
+    seed = getattr(config.option, "randomly_seed", None)
+    if seed is not None:
+        terminalreporter.write_line(f"Tests ran in random order: replay it with --randomly-seed={seed}")
