@@ -122,8 +122,11 @@ def visit(secret: str | None, now: datetime) -> RaterVisit | None:
 
 
 def invitation_for(visit: RaterVisit) -> Invitation | None:
-    """The rater's invitation with its round and draft, to write to (None if the round was deleted meanwhile)."""
-    return db.session.get(Invitation, visit.invitation_id, options=[so.joinedload(Invitation.draft)])
+    """The rater's invitation with its round and draft, to write to (None if the round was deleted meanwhile). The
+    owner's roles are never read on a rater's page: not loaded (the model would fetch them by a second statement)."""
+    return db.session.get(Invitation, visit.invitation_id, options=[
+        so.joinedload(Invitation.draft),
+        so.defaultload(Invitation.cycle).defaultload(Cycle.owner).lazyload(User.role_rows)])
 
 
 def renew(visit: RaterVisit, now: datetime) -> None:
