@@ -7,10 +7,10 @@ where it belongs (for example a response and a field name): a value copied elsew
 
 from __future__ import annotations
 
-import base64
 import secrets
 from collections.abc import Mapping
 
+import pybase64
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -38,12 +38,14 @@ class KeyRing:
     def encrypt(self, plaintext: bytes, associated_data: bytes) -> str:
         nonce = secrets.token_bytes(NONCE_BYTES)
         sealed = AESGCM(self.key(self.primary_id)).encrypt(nonce, plaintext, associated_data)
-        return f"{PREFIX}.{self.primary_id}.{base64.urlsafe_b64encode(nonce + sealed).decode()}"
+        return f"{PREFIX}.{self.primary_id}.{pybase64.urlsafe_b64encode(nonce + sealed).decode()}"
 
     def decrypt(self, token: str, associated_data: bytes) -> bytes:
         try:
             prefix, key_id, body = token.split(".", 2)
-            raw = base64.urlsafe_b64decode(body)
+            # pybase64, not the standard library: a response or a draft is 64 KB of base64, and the standard
+            # decoder took 0.2 ms of every rater page for it (0.01 ms here). Strict: nothing outside the alphabet.
+            raw = pybase64.b64decode(body, altchars=b"-_", validate=True)
         except ValueError:
             raise DecryptionError("not an Open360 ciphertext") from None
         if prefix != PREFIX:

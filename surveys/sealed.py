@@ -16,6 +16,7 @@ from surveys.answers import MAX_COMMENT_LENGTH
 # The bound: each comment at most MAX_COMMENT_LENGTH characters, each at most 6 bytes once in JSON (a control
 # character becomes \u00XX; anything else is at most 4 bytes of UTF-8), and room for some 350 statements' answers.
 PADDED_BYTES = 48 * 1024
+_DECODER = json.JSONDecoder()
 MAX_STATEMENTS = 350
 _STATEMENT_BYTES = 40  # "values.shared.org.123":"n", with room to spare
 
@@ -35,7 +36,9 @@ class PaddedJSON(EncryptedJSON):
         return pad(value)
 
     def load(self, text: str) -> Any:
-        return json.loads(text)
+        # The value, and not the padding after it: json.loads walks the 48 KB of spaces (0.13 ms a draft, on every
+        # rater page); raw_decode stops where the value ends. What follows it was sealed with it, so it is ours.
+        return _DECODER.raw_decode(text)[0]
 
 
 class TooLargeError(ValueError):

@@ -51,3 +51,13 @@ def test_older_keys_still_decrypt_while_new_writes_use_the_primary() -> None:
 def test_malformed_key_settings_are_refused(bad: str) -> None:
     with pytest.raises(ValueError):
         parse_key_ring(bad)
+
+
+@pytest.mark.parametrize("outside", ["\n", "+", "/", " ", "*"])
+def test_a_ciphertext_with_a_character_outside_its_alphabet_is_refused(outside: str) -> None:
+    # The decoder is strict: the standard library's would have skipped the character and opened the value.
+    ring = new_key_ring("k1")
+    sealed = ring.encrypt_text("secret", "c")
+    middle = len(sealed) // 2 + 4
+    with pytest.raises(DecryptionError):
+        ring.decrypt_text(sealed[:middle] + outside + sealed[middle:], "c")
