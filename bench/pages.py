@@ -243,6 +243,11 @@ def pages(port: int, seeded: Seeded, questionnaire_keys: Callable[[int], list[st
     owner = sign_in(port, seeded.owner_email).cookie_header()
     reader = sign_in(port, seeded.report_owner_email).cookie_header()
     return [
+        # Floors: what the product's own stack costs before any page's work. The health check runs every request
+        # hook and extension but renders nothing; the accessibility statement is the layout around fixed text,
+        # with no database. No page can reach a larger share of the ceiling than these.
+        Page("floor: health check (no template)", [_line("GET", "/healthz", "")]),
+        Page("floor: static page in the layout", [_line("GET", "/accessibility", "")]),
         Page("sign-in page", [_line("GET", "/sign-in", "")]),
         Page("rater area page", [_line("GET", f"{base}/area/1", cookie) for base, cookie in area]),
         Page("rater area save (POST)", [_line("POST", f"{base}/area/1", cookie, answers) for base, cookie in area]),
@@ -419,7 +424,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--port", type=int, default=5116, help="the product's port (the ceiling takes a free one)")
-    parser.add_argument("--only", default="", help="measure only pages whose label contains this")
+    parser.add_argument("--only", default="", help="measure only pages whose label contains this (or one of these, comma-separated)")
     parser.add_argument("--no-sql", action="store_true", help="skip counting SQL statements")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -449,7 +454,8 @@ def main() -> None:
         ceiling_port = free_port()
         with gunicorn("app:create_app()", args.port, env, tmp / "product.log") as product_pid, \
                 gunicorn("bench.ceiling:create()", ceiling_port, dict(os.environ), tmp / "ceiling.log") as ceiling_pid:
-            measured = [p for p in pages(args.port, seeded, area_keys) if args.only in p.label]
+            wanted = args.only.split(",")
+            measured = [p for p in pages(args.port, seeded, area_keys) if any(w in p.label for w in wanted)]
             print(f"\nwrk -t{args.threads} -c{args.connections}, {args.seconds} s a run, ceiling and product "
                   f"alternating {args.repeats}×; gunicorn.conf.py for both; SQLite in {tmp}")
             print(f"{'page':<40}{'side':>9}{'bytes':>8}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
