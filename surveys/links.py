@@ -22,7 +22,17 @@ from surveys import cycle as rules
 from surveys import tokens
 from surveys.categories import Category
 from surveys.cycle import CycleState
-from surveys.models import Cycle, Invitation, InvitationStatus, RaterDraft, RaterLink, RaterSession
+from surveys.models import (
+    Cycle,
+    Invitation,
+    InvitationStatus,
+    RaterDraft,
+    RaterLink,
+    RaterSession,
+    draft_answers,
+    draft_comments,
+    outstanding,
+)
 from surveys.questionnaire import Questionnaire, for_round
 
 SESSION_LIFETIME = timedelta(hours=2)  # renewed by every save, so a rater part-way through is not cut off
@@ -37,9 +47,8 @@ def issue(invitation: Invitation) -> str:
 
 def _link_works(status: InvitationStatus, withdrawn_at: datetime | None, state: CycleState, close_on: date,
                 now: datetime) -> bool:
-    """Invited, not withdrawn, neither answered nor declined, and the round still takes answers."""
-    return status is InvitationStatus.INVITED and withdrawn_at is None \
-        and rules.accepts_responses(state, close_on, now.date())
+    """The rater is still outstanding and the round still takes answers."""
+    return outstanding(status, withdrawn_at) and rules.accepts_responses(state, close_on, now.date())
 
 
 def _usable(invitation: Invitation | None, now: datetime) -> Invitation | None:
@@ -118,7 +127,7 @@ def visit(secret: str | None, now: datetime) -> RaterVisit | None:
     return RaterVisit(secret_hash=secret_hash, invitation_id=row.id, category=row.category, close_on=row.close_on,
                       questionnaire=for_round(row.questionnaire_version, row.org_statements or []),
                       owner=Owner(row.name), has_draft=row.content is not None,
-                      answers=dict(draft.get("answers") or {}), comments=dict(draft.get("comments") or {}))
+                      answers=draft_answers(draft), comments=draft_comments(draft))
 
 
 def invitation_for(visit: RaterVisit) -> Invitation | None:

@@ -154,6 +154,12 @@ class InvitationStatus(enum.StrEnum):
     DECLINED = "declined"
 
 
+def outstanding(status: InvitationStatus, withdrawn_at: datetime | None) -> bool:
+    """Invited, not withdrawn, and neither answered nor declined: their link works and reminders reach them. Plain
+    values, so a Core read of a rater's page (surveys/links.py) asks the same question as the model."""
+    return status is InvitationStatus.INVITED and withdrawn_at is None
+
+
 class Invitation(db.Model):
     """A rater asked for feedback. It records that they answered, never what."""
 
@@ -195,8 +201,7 @@ class Invitation(db.Model):
 
     @property
     def is_outstanding(self) -> bool:
-        """Invited, not withdrawn, and neither answered nor declined: their link works and reminders reach them."""
-        return self.status is InvitationStatus.INVITED and self.withdrawn_at is None
+        return outstanding(self.status, self.withdrawn_at)
 
 
 class RaterLink(db.Model):
@@ -221,6 +226,15 @@ class RaterSession(db.Model):
     expires_at: so.Mapped[datetime] = so.mapped_column()
 
 
+def draft_answers(content: dict[str, Any]) -> dict[str, Any]:
+    """The answers of a draft's opened content (a copy: the content is replaced whole, never changed in place)."""
+    return dict(content.get("answers") or {})
+
+
+def draft_comments(content: dict[str, Any]) -> dict[str, str]:
+    return dict(content.get("comments") or {})
+
+
 class RaterDraft(db.Model):
     """A rater's unfinished answers, kept against their invitation so they can come back (PRODUCT §3.3).
 
@@ -242,7 +256,7 @@ class RaterDraft(db.Model):
 
     @property
     def answers(self) -> dict[str, Any]:
-        return dict(self.content.get("answers") or {})
+        return draft_answers(self.content)
 
     @answers.setter
     def answers(self, value: dict[str, Any]) -> None:
@@ -250,7 +264,7 @@ class RaterDraft(db.Model):
 
     @property
     def comments(self) -> dict[str, str]:
-        return dict(self.content.get("comments") or {})
+        return draft_comments(self.content)
 
     @comments.setter
     def comments(self, value: dict[str, str]) -> None:
