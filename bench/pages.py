@@ -424,7 +424,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--port", type=int, default=5116, help="the product's port (the ceiling takes a free one)")
-    parser.add_argument("--only", default="", help="measure only pages whose label contains this (or one of these, comma-separated)")
+    parser.add_argument("--only", default="",
+                        help="measure only pages whose label contains this (or one of these, comma-separated)")
     parser.add_argument("--no-sql", action="store_true", help="skip counting SQL statements")
     args = parser.parse_args()
     if not shutil.which("wrk"):

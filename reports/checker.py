@@ -10,7 +10,7 @@ there, and that no hidden figure carries a value; and it names every violation i
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -106,13 +106,54 @@ def _check_mean(cell: Cell, below: list[Cell], out: list[Violation]) -> None:
         bad("inconsistent", f"a {cell.measure} figure is hidden only for too few figures below it")
 
 
+def _is_int(value: object) -> bool:
+    return type(value) is int  # not bool, which JSON keeps apart and Python counts as an int
+
+
+def _is_number(value: object) -> bool:
+    return type(value) in (int, float)
+
+
+# Each field of a figure and the test its JSON value must pass: a tampered table may give any JSON at all, and a
+# count given as text must be named, not reach the arithmetic below.
+_CELL_FIELDS: dict[str, tuple[str, Callable[[object], bool]]] = {
+    "measure": ("text", lambda v: isinstance(v, str)),
+    "key": ("text", lambda v: isinstance(v, str)),
+    "audience": ("text", lambda v: isinstance(v, str)),
+    "value": ("a number or null", lambda v: v is None or _is_number(v)),
+    "answers": ("a whole number or null", lambda v: v is None or _is_int(v)),
+    "hidden": ("true or false", lambda v: type(v) is bool),
+    "reason": ("text or null", lambda v: v is None or isinstance(v, str)),
+}
+
+
+def _wrong_types(table: FigureTable) -> list[Violation]:
+    out = []
+    for group in table.groups:
+        if not (isinstance(group.label, str) and _is_int(group.responses)
+                and all(isinstance(c, str) for c in group.categories)):
+            out.append(Violation("malformed", "", "", str(group.label),
+                                 "a group needs a label, its categories as text and a whole number of responses"))
+    if not _is_int(table.withheld):
+        out.append(Violation("malformed", "", "", "", f"withheld is {table.withheld!r}, not a whole number"))
+    for cell in table.figures:
+        for field, (kind, passes) in _CELL_FIELDS.items():
+            value = getattr(cell, field)
+            if not passes(value):
+                out.append(Violation("malformed", str(cell.measure), str(cell.key), str(cell.audience),
+                                     f"{field} is {value!r}, not {kind}"))
+    return out
+
+
 def check(data: Mapping[str, Any]) -> list[Violation]:
     """Every violation in a figure table, given as the JSON it is sealed as; an empty list when it passes."""
     try:
         table = FigureTable.from_json(data)
     except (KeyError, TypeError) as error:
         return [Violation("malformed", "", "", "", f"not a figure table: {error!r}")]
-    out: list[Violation] = []
+    out = _wrong_types(table)
+    if out:  # the rules below compare and add these values: name what is wrong with them instead
+        return out
     for group in table.groups:
         if not group.is_manager and group.responses < MIN_GROUP:
             out.append(Violation("small_group", "", "", group.label, f"a group of {group.responses} is shown"))

@@ -253,3 +253,30 @@ def test_a_figure_listed_twice_and_one_with_no_answers_to_subtract_from_are_name
     _set(ALL_OTHERS, value=4.0, answers=None)(table)
     assert [str(v) for v in check(table)] == [
         f"statement {FIRST} / All others: inconsistent: value 4.0 on None answers"]
+
+
+PEERS = f"statement {FIRST} / Peers: malformed:"
+WRONG_TYPES = {
+    "a number of answers as text": (_set("Peers", answers="3"), f"{PEERS} answers is '3', not a whole number or null"),
+    "a value as text": (_set("Peers", value="4.0"), f"{PEERS} value is '4.0', not a number or null"),
+    "hidden as a word": (_set("Peers", hidden="no"), f"{PEERS} hidden is 'no', not true or false"),
+    "answers as true": (_set("Peers", answers=True), f"{PEERS} answers is True, not a whole number or null"),
+}
+
+
+@pytest.mark.parametrize("damage", WRONG_TYPES)
+def test_a_figure_of_the_wrong_kind_is_named_rather_than_computed_with(damage: str) -> None:
+    tamper, expected = WRONG_TYPES[damage]
+    table = copy.deepcopy(_table())
+    tamper(table)
+    assert [str(v) for v in check(table)] == [expected]
+
+
+def test_a_group_or_a_withheld_count_of_the_wrong_kind_is_named() -> None:
+    table = copy.deepcopy(_table())
+    table["groups"][0]["responses"] = "1"
+    table["withheld"] = "0"
+    label = table["groups"][0]["label"]
+    assert [str(v) for v in check(table)] == [
+        f"  / {label}: malformed: a group needs a label, its categories as text and a whole number of responses",
+        "  / : malformed: withheld is '0', not a whole number"]
