@@ -139,8 +139,9 @@ def invitation_for(visit: RaterVisit) -> Invitation | None:
 
 
 def renew(visit: RaterVisit, now: datetime) -> None:
-    db.session.execute(sa.update(RaterSession).where(RaterSession.secret_hash == visit.secret_hash)
-                       .values(expires_at=now + SESSION_LIFETIME).execution_options(synchronize_session=False))
+    # On the table, not the model: the ORM's bulk UPDATE path cost a fifth of a save, for a row no object holds.
+    db.session.execute(sa.update(_sessions).where(_sessions.c.secret_hash == visit.secret_hash)
+                       .values(expires_at=now + SESSION_LIFETIME))
 
 
 def end_all(invitation_ids: list[int]) -> None:
