@@ -2,6 +2,7 @@
 
 Run: .venv/bin/python bench/profile_page.py                  (the rater area page; cProfile's top 40 by own time)
      .venv/bin/python bench/profile_page.py --page sign-in --sort cumulative
+     .venv/bin/python bench/profile_page.py --page dashboard      (the owner of a round of 200 raters)
 
 Seeds the same database as bench/pages.py (without the submit rounds) under the embedded default's settings, warms
 the app as a web process is warmed (app/warmup.py) and with 30 requests, then times `--requests` requests by CPU
@@ -15,11 +16,15 @@ import argparse
 import cProfile
 import pstats
 import random
+import re
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskClient
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -27,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.warmup import warm_up  # noqa: E402
-from bench.pages import USER_AGENT, seed  # noqa: E402
+from bench.pages import PASSWORD, USER_AGENT, seed  # noqa: E402
 from surveys.answers import field_name  # noqa: E402
 from surveys.models import Cycle  # noqa: E402
 
@@ -43,6 +48,7 @@ def requests(page: str, folder: Path) -> Callable[[], int]:
     rater.environ_base["HTTP_USER_AGENT"] = done.environ_base["HTTP_USER_AGENT"] = USER_AGENT
     base = rater.get(f"/r/{seeded.area_tokens[0]}", follow_redirects=True).request.path
     done_base = done.get(f"/r/{seeded.check_tokens[0]}", follow_redirects=True).request.path
+    owner, reader = _signed_in(app, seeded.owner_email), _signed_in(app, seeded.report_owner_email)
     keys = [s.key for sub in questionnaire.areas[0].sub_areas for s in sub.statements]
     answers = {**{field_name(k): "4" for k in keys}, "action": "continue"}
     calls: dict[str, Callable[[], int]] = {
@@ -50,13 +56,28 @@ def requests(page: str, folder: Path) -> Callable[[], int]:
         "save": lambda: rater.post(f"{base}/area/1", data=answers).status_code,
         "check": lambda: done.get(f"{done_base}/check").status_code,
         "sign-in": lambda: app.test_client().get("/sign-in").status_code,
+        "dashboard": lambda: owner.get("/round").status_code,
+        "raters": lambda: owner.get("/round/raters").status_code,
+        "report": lambda: reader.get(f"/reports/{seeded.report_id}").status_code,
     }
     return calls[page]
 
 
+def _signed_in(app: Flask, email: str) -> FlaskClient:
+    client = app.test_client()
+    client.environ_base["HTTP_USER_AGENT"] = USER_AGENT
+    page = client.get("/sign-in").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert token, "no CSRF token on the sign-in page"
+    response = client.post("/sign-in", data={"csrf_token": token.group(1), "email": email, "password": PASSWORD})
+    assert response.status_code == 302, f"sign-in as {email} gave {response.status_code}"
+    return client
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--page", choices=["area", "save", "check", "sign-in"], default="area")
+    parser.add_argument("--page", choices=["area", "save", "check", "sign-in", "dashboard", "raters", "report"],
+                        default="area")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--sort", default="tottime", help="a pstats sort key: tottime, cumulative, …")
     parser.add_argument("--top", type=int, default=40)

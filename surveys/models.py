@@ -67,20 +67,32 @@ class Cycle(db.Model):
     def questionnaire(self) -> Questionnaire:
         return for_round(self.questionnaire_version, self.org_statements)
 
+    def _rater_counts(self) -> tuple[int, ListFacts]:
+        """How many raters the round has, and the facts of its list, counted by the database: loading every
+        invitation to count them opened 200 encrypted names for the owner's dashboard, a third of its time."""
+        def count(*conditions: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+            return sa.func.coalesce(sa.func.sum(sa.case((sa.and_(*conditions), 1), else_=0)), 0)
+
+        listed = Invitation.withdrawn_at.is_(None)
+        awaiting = (listed, Invitation.confirmed_at.is_(None), Invitation.status == InvitationStatus.NOT_SENT)
+        total, listed_count, awaiting_count, unrequested = db.session.execute(
+            sa.select(sa.func.count(Invitation.id), count(listed), count(*awaiting),
+                      count(*awaiting, Invitation.confirmation_requested_at.is_(None)))
+            .where(Invitation.cycle_id == self.id)).one()
+        return total, ListFacts(requires_approval=bool(self.owner.organisation.requires_nomination_approval),
+                                listed=listed_count, awaiting=awaiting_count, unrequested=unrequested)
+
     def list_facts(self) -> ListFacts:
-        listed = [i for i in self.invitations if i.withdrawn_at is None]
-        awaiting = [i for i in listed if i.confirmed_at is None and not i.is_sent]
-        return ListFacts(requires_approval=bool(self.owner.organisation.requires_nomination_approval),
-                         listed=len(listed), awaiting=len(awaiting),
-                         unrequested=sum(1 for i in awaiting if i.confirmation_requested_at is None))
+        return self._rater_counts()[1]
 
     def facts(self) -> rules.RoundFacts:
+        rater_count, list_facts = self._rater_counts()
         return rules.RoundFacts(
-            approval=step_status(self.list_facts()),
+            approval=step_status(list_facts),
             state=self.state,
             preparation_submitted=bool(self.preparation and self.preparation.submitted_at),
             self_assessment_submitted=bool(self.self_assessment and self.self_assessment.submitted_at),
-            rater_count=len(self.invitations),
+            rater_count=rater_count,
             preparation_started=self.preparation is not None,
             self_assessment_started=bool(self.self_assessment and self.self_assessment.answers),
             finished_early=self.finished_early_at is not None,

@@ -202,3 +202,23 @@ def test_field_names_used_above_are_the_pages_own(tmp_path) -> None:  # type: ig
     area = load_version(VERSION).areas[1]
     html = _area_page(_app(tmp_path), {}, False)
     assert all(f'name="{field_name(s.key)}"' in html for sub in area.sub_areas for s in sub.statements)
+
+
+def test_the_dashboards_table_and_progress_list_are_the_macros_own(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    table = {"responsive": True, "firstCellIsHeader": True,
+             "caption": {"text": "Invitations and responses by group", "classes": "nhsuk-u-visually-hidden"},
+             "head": [{"text": "Group"}, {"text": "Invited", "format": "numeric"}],
+             "rows": [[{"text": "Peers"}, {"text": "4", "format": "numeric"}],
+                      [{"text": "Others"}, {"text": "0", "format": "numeric"}]]}
+    tasks = {"idPrefix": "round", "items": [
+        {"title": {"text": "Write your preparation document"}, "href": "/round/preparation",
+         "status": {"text": "Completed"}},
+        {"title": {"text": "Send invitations"}, "status": {"tag": {"text": "Not yet", "classes": "nhsuk-tag--grey"}}}]}
+    app = _app(tmp_path)
+    component = app.jinja_env.globals["memoized_component"]
+    with app.app_context():
+        for name, params in (("tables", table), ("task-list", tasks)):
+            expected = component.original(name)(params)
+            assert component(name, params) == expected
+            assert component(name, params) == expected  # from the cache
+        assert "Peers" in component("tables", table) and 'href="/round/preparation"' in component("task-list", tasks)
