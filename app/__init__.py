@@ -95,6 +95,13 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     compress.init_app(app)
     limiter.init_app(app)
+    # Every limit is declared on its route (sign-in, password reset), and that route's decorator checks it. The
+    # check Flask-Limiter also runs before every request looks for default and application-wide limits, and there
+    # are none: it was a third of the emptiest request's cost (0.08 of 0.22 ms), on every page a rater opens.
+    checks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in checks and not (app.config.get("RATELIMIT_DEFAULT")
+                                                       or app.config.get("RATELIMIT_APPLICATION")):
+        checks.remove(limiter._check_request_limit)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to see that page."
