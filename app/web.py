@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urlsplit
 
-from werkzeug.routing import IntegerConverter, Map
+from werkzeug.routing import IntegerConverter, ValidationError
 from wtforms import Field, Form
 
 
@@ -15,8 +14,8 @@ def is_safe_redirect(target: str | None) -> bool:
     and "/<tab>/evil.example" lead to another site: any of those characters, or any other control character, refuses."""
     if not target or "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
         return False
-    parts = urlsplit(target)
-    return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")
+    # Without those characters, one leading slash decides: a scheme must start with a letter, and a host needs "//".
+    return target.startswith("/") and not target.startswith("//")
 
 
 def field_anchor(field: Field) -> str:
@@ -42,9 +41,11 @@ MAX_ID = 2**31 - 1
 class BoundedIntConverter(IntegerConverter):
     """`<int:…>` in every route, bounded to ids a table can hold."""
 
-    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None, max: int | None = None,
-                 signed: bool = False) -> None:
-        super().__init__(map, fixed_digits=fixed_digits, min=min, max=MAX_ID if max is None else max, signed=signed)
+    def to_python(self, value: str) -> int:
+        number: int = super().to_python(value)
+        if number > MAX_ID:
+            raise ValidationError()  # no rule matches: the page is not found
+        return number
 
 
 NUL_MESSAGE = ("What you entered contains an invisible control character (NUL) that cannot be stored. "

@@ -174,7 +174,7 @@ def reactivate(user_id: int):  # type: ignore[no-untyped-def]
 
 
 def _organisation(org_id: int) -> Organisation:
-    org = db.session.get(Organisation, org_id) if org_id < 2**31 else None
+    org = db.session.get(Organisation, org_id)  # ids reach here bounded by <int:…> (app.web.BoundedIntConverter)
     if org is None:
         abort(404)
     return org
@@ -188,7 +188,7 @@ def _manageable_organisation(org_id: int) -> Organisation:
 
 
 def _manageable_person(user_id: int) -> User:
-    user = db.session.get(User, user_id) if user_id < 2**31 else None
+    user = db.session.get(User, user_id)
     if user is None or not rules.may_manage_organisation(current_user.roles, current_user.organisation_id,
                                                          user.organisation_id):
         abort(404)

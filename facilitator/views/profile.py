@@ -100,7 +100,7 @@ def _readable(cycle_id: int) -> tuple[Cycle, str]:
 
 def _version(cycle: Cycle, capacity: str) -> Summary:
     """The agreed version, or an earlier one by ?version= (the owner and facilitator only)."""
-    wanted = request.args.get("version", "")
+    wanted = request.args.get("version")
     if not wanted:
         return _agreed(cycle)
     if capacity == "shared" or not wanted.isdigit():

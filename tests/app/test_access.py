@@ -120,3 +120,17 @@ def test_a_local_lead_cannot_assign_across_organisations(app: Flask, owner: User
     assert db.session.scalar(sa.select(sa.func.count()).select_from(FacilitatorAssignment)) == 0
     assert post_form(client, "/facilitators", {"owner": str(owner.id), "facilitator": str(inside_facilitator.id)}
                      ).status_code == 302  # the same form within the organisation works
+
+
+def test_an_owner_who_has_never_started_a_round_finds_no_round_page(app: Flask, owner: User) -> None:
+    """Each page of the owner's round, for an owner with none, is not found: neither a refusal nor an error."""
+    app.config["WTF_CSRF_ENABLED"] = False  # the POSTs below are refused for the missing round, not a token
+    client = app.test_client()
+    assert sign_in(client, owner).status_code == 302
+    pages = [("GET", "/round/preparation"), ("GET", "/round/self/1"), ("GET", "/round/self/check"),
+             ("GET", "/round/raters"), ("POST", "/round/raters/paste"), ("POST", "/round/remind"),
+             ("GET", "/round/raters/1/edit"), ("GET", "/round/raters/1/remove"), ("GET", "/round/raters/1/withdraw"),
+             *[("GET", f"/round/{action}") for action in ("open", "close", "finish", "cancel")]]
+    for method, url in pages:
+        assert client.open(url, method=method).status_code == 404, (method, url)
+    assert client.get("/round/start").status_code == 200  # what they can do instead

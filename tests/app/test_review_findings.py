@@ -12,8 +12,10 @@ from werkzeug.routing import IntegerConverter
 import config
 from app import create_app
 from app.access import public
+from app.accounts.operations import NO_PASSWORD
 from app.extensions import db
-from app.models import Organisation, Role
+from app.models import Organisation, Role, User, UserRole
+from app.web import MAX_ID
 from tests.app.test_config import GOOD
 from tests.conftest import post_form
 from tests.fixtures.people import sign_in, signed_in
@@ -43,11 +45,32 @@ def test_an_id_too_large_for_any_table_is_a_404_not_a_500(app: Flask, create_use
         assert response.status_code == 404, f"{method} {url} -> {response.status_code}"
 
 
+def test_the_largest_id_a_table_holds_is_a_page_and_the_next_one_is_not(app: Flask, create_user) -> None:  # type: ignore[no-untyped-def]
+    """The bound is PostgreSQL's largest INTEGER exactly: a person at that id is reached, one more is not found."""
+    admin = create_user(Role.ADMIN, name="Ada Admin")
+    db.session.add(User(id=MAX_ID, organisation=admin.organisation, name="Farah Faraway", email="farah@trust.example",
+                        password_hash=NO_PASSWORD, role_rows=[UserRole(role=Role.OWNER)]))
+    db.session.commit()
+    client = signed_in(app, admin)
+    page = client.get(f"/people/{MAX_ID}")
+    assert page.status_code == 200 and "Farah Faraway" in page.get_data(as_text=True)
+    assert client.get(f"/people/{MAX_ID + 1}").status_code == 404
+    assert post_form(client, f"/people/{MAX_ID + 1}/deactivate", {}, page=f"/people/{MAX_ID}").status_code == 404
+    assert db.session.get(User, MAX_ID).is_active_account  # type: ignore[union-attr]
+
+
 def test_a_nul_in_the_sign_in_email_gets_a_plain_message(client: FlaskClient) -> None:
     response = post_form(client, "/sign-in", {"email": "olivia\x00@trust.example", "password": "x" * 12})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "invisible control character" in page and "Traceback" not in page
+
+
+@pytest.mark.parametrize("url", ["/sign-in?next=/round%00", "/round%00", "/people/1%00/deactivate"])
+def test_a_nul_in_an_address_or_its_query_gets_the_same_plain_message(client: FlaskClient, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "invisible control character" in response.get_data(as_text=True)
 
 
 def test_the_error_page_after_a_refused_statement_still_renders(app: Flask, owner, client: FlaskClient) -> None:  # type: ignore[no-untyped-def]

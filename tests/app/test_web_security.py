@@ -39,6 +39,9 @@ def test_sign_in_returns_to_the_page_of_this_site_that_asked_for_it(client: Flas
     "/\\evil.example",  # and a backslash as a slash
     "/\t/evil.example",  # and drop tabs and newlines
     "/\n/evil.example",
+    "/\x01/evil.example",  # any other control character, and DEL, refuses too: no look-alike path of ours
+    "/\x7f/evil.example",
+    "/round\r\nSet-Cookie: session=stolen",  # a line break never reaches the Location header
     "http:/evil.example",
     "javascript:alert(1)",
     "evil.example",  # not a path of this site

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -14,7 +15,7 @@ from app import db as unit
 from app.extensions import db
 from app.models import Role, User
 from app.timeutil import utcnow
-from facilitator.models import Summary
+from facilitator.models import DocumentRead, Summary
 from facilitator.operations import assign, share_summary
 from surveys.cycle import CycleState
 from surveys.models import Cycle
@@ -78,3 +79,29 @@ def test_a_plan_not_yet_agreed_is_no_page_at_all(app: Flask, owner: User, agreed
     for url in (f"/development/{cycle.id}/plan", f"/development/{cycle.id}/goals/1",  # type: ignore[attr-defined]
                 f"/development/{cycle.id}/reviews.ics"):  # type: ignore[attr-defined]
         assert olivia.get(url).status_code == 404, url
+
+
+def test_the_owners_own_reading_is_not_logged_and_every_other_reader_is_with_their_capacity(
+        app: Flask, owner: User, agreed: dict) -> None:  # type: ignore[type-arg]
+    cycle = agreed["cycle"]
+    plan = f"/development/{cycle.id}/plan"  # type: ignore[attr-defined]
+    olivia = _client(app, owner)
+    assert olivia.get(plan).status_code == 200
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(DocumentRead)) == 0
+    for who in ("fay", "mo"):
+        assert _client(app, agreed[who]).get(plan).status_code == 200  # type: ignore[arg-type]
+    reads = db.session.execute(sa.select(DocumentRead.reader_name, DocumentRead.document, DocumentRead.capacity)
+                               .order_by(DocumentRead.id)).all()
+    assert [tuple(r) for r in reads] == [("Fay Facilitator", "summary", "facilitator"),
+                                         ("Mo Manager", "summary", "shared")]
+    page = olivia.get(f"/development/{cycle.id}/sharing").get_data(as_text=True)  # type: ignore[attr-defined]
+    log = page.split("Who has read your plan and documents", 1)[1]  # what the owner sees of it
+    assert "Fay Facilitator (facilitator)" in log and "Mo Manager" in log and "Olivia Owner" not in log
+
+
+def test_a_round_that_does_not_exist_is_no_plan_for_anyone(app: Flask, owner: User, agreed: dict) -> None:  # type: ignore[type-arg]
+    missing = agreed["cycle"].id + 1000  # type: ignore[attr-defined]
+    for who in (owner, agreed["fay"], agreed["mo"]):
+        reader = _client(app, who)  # type: ignore[arg-type]
+        for url in (f"/development/{missing}/plan", f"/development/{missing}/plan.pdf"):
+            assert reader.get(url).status_code == 404, (who, url)

@@ -12,6 +12,7 @@ from flask import Flask
 from app import db as unit
 from app.extensions import db
 from app.models import Organisation, Role, User
+from facilitator.operations import assign
 from reports import operations
 from reports.models import Report, ReportShare
 from surveys.models import Cycle
@@ -95,3 +96,32 @@ def test_a_manager_is_told_plainly_what_they_can_read(app: Flask, create_user: C
     client = signed_in(app, create_user(Role.MANAGER))
     page = client.get("/reports").get_data(as_text=True)
     assert "only if the person it is about chooses to share it with you" in page and "facilitator" not in page
+
+
+def test_a_reader_who_has_rounds_of_their_own_never_gets_the_owners_pages_of_this_report(
+        app: Flask, owner: User, report: Report, create_user: Callable[..., User]) -> None:
+    """Sharing a report and downloading its figures are its owner's alone: someone who reads it as the owner's
+    facilitator, or because it was shared with them, and who also has the owner role, is told it is not found."""
+    fiona = create_user(Role.OWNER, Role.FACILITATOR, name="Fiona Both")
+    meg = create_user(Role.OWNER, Role.MANAGER, name="Meg Both")
+    assign(owner, fiona, create_user(Role.LOCAL_LEAD, name="Lee Lead"))
+    operations.share(report, meg)
+    unit.commit()
+    for reader in (fiona, meg):
+        client = signed_in(app, reader)
+        assert client.get(f"/reports/{report.id}").status_code == 200, reader.name  # they do read it
+        for url in (f"/reports/{report.id}/sharing", f"/reports/{report.id}/figures.csv"):
+            assert client.get(url).status_code == 404, (reader.name, url)
+    assert signed_in(app, owner).get(f"/reports/{report.id}/sharing").status_code == 200
+
+
+def test_a_report_that_does_not_exist_is_not_found_by_anyone(app: Flask, owner: User, report: Report,
+                                                             create_user: Callable[..., User]) -> None:
+    missing = report.id + 1000
+    for person in (owner, create_user(Role.MANAGER), create_user(Role.FACILITATOR)):
+        client = signed_in(app, person)
+        for url in (f"/reports/{missing}", f"/reports/{missing}/pdf"):
+            assert client.get(url).status_code == 404, (person.name, url)
+    client = signed_in(app, owner)
+    for url in (f"/reports/{missing}/sharing", f"/reports/{missing}/figures.csv"):
+        assert client.get(url).status_code == 404, url

@@ -196,3 +196,9 @@ def test_a_later_step_the_owner_can_take_is_theirs_to_do() -> None:
     facts = RoundFacts(S.SESSION_HELD, True, True, 3, owner_actions=frozenset({"summary"}))
     step = rules.next_step(facts)
     assert step is not None and (step.key, step.status) == ("summary", "to_do")
+
+
+def test_a_round_cancelled_before_it_opened_shows_only_what_the_owner_did_and_no_invitations() -> None:
+    facts = RoundFacts(S.CANCELLED, preparation_submitted=True, self_assessment_submitted=False, rater_count=3)
+    assert [(step.key, step.status) for step in rules.progress(facts)] == [
+        ("preparation", "done"), ("raters", "done")]

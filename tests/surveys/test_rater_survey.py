@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -12,10 +13,20 @@ from flask.testing import FlaskClient
 
 from app import create_app
 from app.extensions import db
+from app.models import User
 from app.timeutil import today, utcnow
 from surveys.answers import field_name
 from surveys.cycle import CycleState
-from surveys.models import Cycle, Invitation, InvitationStatus, RaterDraft, RaterLink, RaterSession, Response
+from surveys.models import (
+    Cycle,
+    Invitation,
+    InvitationStatus,
+    OrgStatement,
+    RaterDraft,
+    RaterLink,
+    RaterSession,
+    Response,
+)
 from surveys.questionnaire import NOT_ABLE_TO_SAY
 from tests.fixtures.answers import answer_on_pages
 from tests.fixtures.rounds import link_token, open_link
@@ -230,3 +241,16 @@ def test_ending_a_round_deletes_every_token_and_session(app: Flask, open_round: 
     db.session.commit()
     for table in (RaterLink, RaterSession):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(table)) == 0
+
+
+def test_a_raters_pages_name_their_group_and_ask_the_organisations_own_statements(
+        client: FlaskClient, owner: User, create_round: Callable[..., Cycle]) -> None:
+    db.session.add(OrgStatement(organisation_id=owner.organisation_id, self_text="I act on our value of openness.",
+                                rater_text="This person acts on our value of openness."))
+    db.session.commit()
+    cycle = create_round(owner, [("Pat Peer", "pat@trust.example", "peer")])
+    link = open_link(client, link_token(cycle.invitations[0]))
+    assert "stored with your group (peers) only" in client.get(link).get_data(as_text=True)
+    number = [area.key for area in cycle.questionnaire().areas].index("values") + 1
+    page = client.get(f"{link}/area/{number}").get_data(as_text=True)
+    assert "This person acts on our value of openness." in page
