@@ -3,8 +3,9 @@
 mutmut plants one small fault at a time (a comparison turned round, a constant changed, a condition dropped) in the
 modules of each group under `[[tool.open360.mutation]]` in pyproject.toml, and for each fault runs those of the
 group's tests that call the function it lies in. A mutant no test notices "survives". This prints the score per
-module (killed out of all planted) and every survivor with its module, line and diff, and exits 1 if any module
-scores under 90 %.
+module (killed out of all planted, with and without the survivors pyproject.toml declares equivalent) and every
+other survivor with its module, line and diff, and exits 1 if any module scores under 90 % with its declared
+equivalents left out.
 
     make mutation                               # a fresh run of every group
     .venv/bin/python bench/mutation.py --group tokens       # groups whose name contains "tokens"
@@ -78,6 +79,49 @@ def groups() -> list[Group]:
     return found
 
 
+@dataclass(frozen=True)
+class Equivalent:
+    """Survivors declared equivalent under `[[tool.open360.equivalent_mutant]]` in pyproject.toml: left out of the
+    score. Each is named by its module, its function and the line as the mutant writes it (stripped), which stays
+    true when mutmut numbers the mutants anew."""
+
+    module: str
+    function: str
+    lines: frozenset[str]
+    reason: str
+
+
+def equivalents() -> list[Equivalent]:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    return [Equivalent(e["module"], e["function"], frozenset(line.strip() for line in e["lines"]), e["reason"])
+            for e in config["tool"]["open360"].get("equivalent_mutant", [])]
+
+
+def function_of(key: str) -> tuple[str, str]:
+    """(class, function) of a mutant's key: `app.web.xǁBoundedIntConverterǁto_python__mutmut_3` gives
+    ("BoundedIntConverter", "to_python"), `app.web.x_is_safe_redirect__mutmut_7` ("", "is_safe_redirect")."""
+    function = key.rpartition(".")[2].partition("__mutmut_")[0]
+    class_name, _, name = function.removeprefix("x").removeprefix("_").rpartition("ǁ")
+    return class_name.strip("ǁ"), name
+
+
+def _diff(target: Target, key: str) -> str:
+    from mutmut.mutation.diff_apply import get_diff_for_mutant  # what `mutmut show` prints, without a process each
+
+    return get_diff_for_mutant(key, path=target.path)
+
+
+def declared(target: Target, key: str, known: list[Equivalent]) -> Equivalent | None:
+    """The declaration this survivor answers to, if any: the same module and function, and the line it writes."""
+    class_name, name = function_of(key)
+    function = f"{class_name}.{name}" if class_name else name
+    candidates = [e for e in known if e.module == target.path and e.function == function]
+    if not candidates:
+        return None
+    added = [t[1:].strip() for t in _diff(target, key).splitlines() if t.startswith("+") and not t.startswith("+++")]
+    return next((e for e in candidates if added and all(line in e.lines for line in added)), None)
+
+
 def run_group(group: Group, every_module: list[str], children: str, survivors_only: bool) -> int:
     """One `mutmut run` of this group's mutants with this group's tests (run in a child process of its own)."""
     from mutmut.__main__ import cli
@@ -120,12 +164,8 @@ def results(target: Target) -> dict[str, int | None]:
 
 def survivor_report(target: Target, key: str) -> str:
     """Where the survivor is (file and line of the first line it changes) and its diff."""
-    from mutmut.mutation.diff_apply import get_diff_for_mutant  # what `mutmut show` prints, without a process each
-
-    diff = get_diff_for_mutant(key, path=target.path)
-    function = key.rpartition(".")[2].partition("__mutmut_")[0]
-    class_name, _, name = function.removeprefix("x").removeprefix("_").rpartition("ǁ")
-    class_name = class_name.strip("ǁ")
+    diff = _diff(target, key)
+    class_name, name = function_of(key)
     tree = ast.parse((ROOT / target.path).read_text())
     scope: list[ast.stmt] = tree.body
     if class_name:
@@ -157,9 +197,11 @@ def main() -> int:
 
     os.chdir(ROOT)
     prepare(keep=args.survivors)
-    lines = [f"{'module':40} {'killed':>7} {'total':>6} {'score':>6}  other"]
+    lines = [f"{'module':40} {'killed':>7} {'total':>6} {'equiv.':>6} {'score':>6} {'raw':>6}  other"]
     survivors: list[str] = []
+    left_out: list[str] = []
     below: list[str] = []
+    known = equivalents()
     started = time.monotonic()
     for group in planned:
         print(f"\n=== {group.name}: {', '.join(t.path for t in group.targets)}", flush=True)
@@ -181,17 +223,30 @@ def main() -> int:
             # A timeout counts as a kill: the fault made a test hang, which a developer notices.
             killed = counts["killed"] + counts["timeout"]
             total = sum(counts.values()) - counts["not run"]
-            score = killed / total if total else 1.0
+            equivalent = 0
+            for key, c in sorted(codes.items()):
+                if c in KILLED | TIMEOUT or c is None:
+                    continue
+                declaration = declared(target, key, known)
+                if declaration is None:
+                    survivors.append(survivor_report(target, key))
+                else:
+                    equivalent += 1
+                    left_out.append(f"{target.path}  {key}: {declaration.reason}")
+            # The score of what a test could catch: a declared equivalent changes nothing one could observe.
+            score = killed / (total - equivalent) if total > equivalent else 1.0
+            raw = killed / total if total else 1.0
             other = ", ".join(f"{n} {what}" for what, n in sorted(counts.items()) if what != "killed")
-            lines.append(f"{target.path:40} {killed:7} {total:6} {score:6.0%}  {other}")
+            lines.append(f"{target.path:40} {killed:7} {total:6} {equivalent:6} {score:6.0%} {raw:6.0%}  {other}")
             if score < PASS_MARK:
                 below.append(target.path)
-            survivors += [survivor_report(target, key) for key, c in sorted(codes.items())
-                          if c not in KILLED | TIMEOUT and c is not None]
     elapsed = time.monotonic() - started
-    print(f"\n{len(survivors)} surviving mutant(s) (killed by no test, or reached by none):\n")
+    print(f"\n{len(left_out)} survivor(s) declared equivalent in pyproject.toml, left out of the score:\n")
+    print("\n".join(left_out))
+    print(f"\n{len(survivors)} other surviving mutant(s) (killed by no test, or reached by none):\n")
     print("\n".join(survivors))
-    print(f"Mutation score per module ({elapsed / 60:.1f} min in all, {children} process(es)):\n")
+    print(f"Mutation score per module, declared equivalents left out; raw: of every mutant planted "
+          f"({elapsed / 60:.1f} min in all, {children} process(es)):\n")
     print("\n".join(lines))
     if below:
         print(f"\nUnder {PASS_MARK:.0%}: {', '.join(below)}")

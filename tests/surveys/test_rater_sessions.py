@@ -104,3 +104,17 @@ def test_ending_a_raters_links_ends_their_sessions_too_and_nobody_elses(open_rou
     unit.commit()
     assert links.by_token(pats_link, now) is None and links.visit(pats_session, now) is None
     assert links.by_token(pips_link, now) is not None and links.visit(pips_session, now) is not None
+
+
+def test_a_withdrawn_rater_is_refused_even_by_a_link_or_session_that_outlived_the_withdrawal(
+        open_round: Cycle) -> None:
+    # Withdrawing deletes every token and session of the rater (links.end_all); should one ever survive (a
+    # backup restored over the withdrawal, a future code path that forgets), the withdrawal itself still refuses.
+    pat, pip = open_round.invitations[1], open_round.invitations[2]
+    now = _now()
+    pats_link, pats_session = link_token(pat), links.start_session(pat, now)
+    pips_link, pips_session = link_token(pip), links.start_session(pip, now)
+    pat.withdrawn_at = now
+    unit.commit()
+    assert links.by_token(pats_link, now) is None and links.visit(pats_session, now) is None
+    assert links.by_token(pips_link, now) is not None and links.visit(pips_session, now) is not None
