@@ -186,12 +186,22 @@ class RoundFacts:
     # Later steps (session, summary, evaluation) that are the owner's to do now, as other packages know them:
     # for example "summary" while a proposed summary waits for the owner's answer.
     owner_actions: frozenset[str] = frozenset()
+    # Whether the round ever opened and ever closed: a cancelled round's state no longer says how far it had come.
+    opened: bool = False
+    closed: bool = False
+
+
+def _reached(facts: RoundFacts) -> int:
+    """How far along ORDER the round has come; a cancelled round, as far as it came before it was cancelled."""
+    if facts.state in ORDER:
+        return ORDER.index(facts.state)
+    return ORDER.index(S.CLOSED) if facts.closed else ORDER.index(S.OPEN) if facts.opened else -1
 
 
 def progress(facts: RoundFacts) -> list[Step]:
     """The steps of the round and where the owner is. Steps before opening can be done in any order."""
     state = facts.state
-    reached = ORDER.index(state) if state in ORDER else -1
+    reached = _reached(facts)
     editable = owner_answers_editable(state)
 
     def owner_task(done: bool, started: bool = False) -> str:

@@ -96,6 +96,8 @@ class Cycle(db.Model):
             preparation_started=self.preparation is not None,
             self_assessment_started=bool(self.self_assessment and self.self_assessment.answers),
             finished_early=self.finished_early_at is not None,
+            opened=self.opened_at is not None,
+            closed=self.closed_at is not None,
         )
 
     @property

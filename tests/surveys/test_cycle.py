@@ -202,3 +202,12 @@ def test_a_round_cancelled_before_it_opened_shows_only_what_the_owner_did_and_no
     facts = RoundFacts(S.CANCELLED, preparation_submitted=True, self_assessment_submitted=False, rater_count=3)
     assert [(step.key, step.status) for step in rules.progress(facts)] == [
         ("preparation", "done"), ("raters", "done")]
+
+
+def test_a_round_cancelled_after_it_opened_or_closed_still_shows_that_the_invitations_went() -> None:
+    opened = RoundFacts(S.CANCELLED, True, True, 3, opened=True)
+    assert [(step.key, step.status) for step in rules.progress(opened)] == [
+        ("preparation", "done"), ("self", "done"), ("raters", "done"), ("open", "done")]
+    closed = RoundFacts(S.CANCELLED, True, True, 3, opened=True, closed=True)
+    assert [step.key for step in rules.progress(closed)] == ["preparation", "self", "raters", "open", "closed"]
+    assert rules.next_step(closed) is None  # nothing is offered on a cancelled round

@@ -267,3 +267,4 @@ def test_after_cancelling_an_open_round_the_page_offers_no_step_nobody_can_take(
                     "/round/preparation", "/round/self"):
         assert f'href="{refused}' not in main, refused
     assert "Start a new feedback round" in main  # the one step there is
+    assert "Send invitations" in main  # what was done stays shown: the invitations went
