@@ -38,7 +38,6 @@ def nhsuk_dist_dir() -> Path:
 
 
 @functools.cache
-@functools.cache
 def _nhsuk_version(dist: str) -> str:
     # dist is node_modules/nhsuk-frontend/dist/nhsuk; its package.json is two levels up. An installed package
     # changes only by `make install`, which a running server does not see before its restart anyway: read once.

@@ -58,8 +58,8 @@ class Target:
     def scores(self, key: str) -> bool:
         if self.functions is None:
             return True
-        function = key.rpartition(".")[2].partition("__mutmut_")[0]
-        return function in {f"x_{name}" for name in self.functions}
+        class_name, name = function_of(key)
+        return not class_name and name in self.functions
 
 
 @dataclass(frozen=True)
@@ -111,15 +111,14 @@ def _diff(target: Target, key: str) -> str:
     return get_diff_for_mutant(key, path=target.path)
 
 
-def declared(target: Target, key: str, known: list[Equivalent]) -> Equivalent | None:
-    """The declaration this survivor answers to, if any: the same module and function, and the line it writes."""
+def declared(target: Target, key: str, diff: str, known: list[Equivalent]) -> Equivalent | None:
+    """The declaration this survivor (with its diff) answers to, if any: the same module and function, and the
+    line it writes."""
     class_name, name = function_of(key)
     function = f"{class_name}.{name}" if class_name else name
-    candidates = [e for e in known if e.module == target.path and e.function == function]
-    if not candidates:
-        return None
-    added = [t[1:].strip() for t in _diff(target, key).splitlines() if t.startswith("+") and not t.startswith("+++")]
-    return next((e for e in candidates if added and all(line in e.lines for line in added)), None)
+    added = [t[1:].strip() for t in diff.splitlines() if t.startswith("+") and not t.startswith("+++")]
+    return next((e for e in known if e.module == target.path and e.function == function
+                 and added and all(line in e.lines for line in added)), None)
 
 
 def run_group(group: Group, every_module: list[str], children: str, survivors_only: bool) -> int:
@@ -162,9 +161,8 @@ def results(target: Target) -> dict[str, int | None]:
     return {key: code for key, code in codes.items() if target.scores(key)}
 
 
-def survivor_report(target: Target, key: str) -> str:
+def survivor_report(target: Target, key: str, diff: str) -> str:
     """Where the survivor is (file and line of the first line it changes) and its diff."""
-    diff = _diff(target, key)
     class_name, name = function_of(key)
     tree = ast.parse((ROOT / target.path).read_text())
     scope: list[ast.stmt] = tree.body
@@ -227,9 +225,10 @@ def main() -> int:
             for key, c in sorted(codes.items()):
                 if c in KILLED | TIMEOUT or c is None:
                     continue
-                declaration = declared(target, key, known)
+                diff = _diff(target, key)
+                declaration = declared(target, key, diff, known)
                 if declaration is None:
-                    survivors.append(survivor_report(target, key))
+                    survivors.append(survivor_report(target, key, diff))
                 else:
                     equivalent += 1
                     left_out.append(f"{target.path}  {key}: {declaration.reason}")

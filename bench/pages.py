@@ -43,6 +43,9 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
+from flask import Flask
+from flask.testing import FlaskClient
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -204,15 +207,29 @@ class Browser:
         return path
 
 
+def csrf_token(page: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert match, "no CSRF token on the sign-in page"
+    return match.group(1)
+
+
 def sign_in(port: int, email: str) -> Browser:
     browser = Browser(port)
     _, _, page = browser.request("GET", "/sign-in")
-    match = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page)
-    assert match, "no CSRF token on the sign-in page"
-    status, _, _ = browser.request("POST", "/sign-in", {"csrf_token": match.group(1).decode(), "email": email,
+    status, _, _ = browser.request("POST", "/sign-in", {"csrf_token": csrf_token(page.decode()), "email": email,
                                                         "password": PASSWORD})
     assert status == 302, f"sign-in as {email} gave {status}"
     return browser
+
+
+def signed_in_client(app: Flask, email: str) -> FlaskClient:
+    """A test client signed in as this person, for the in-process measures."""
+    client = app.test_client()
+    client.environ_base["HTTP_USER_AGENT"] = USER_AGENT
+    page = client.get("/sign-in").get_data(as_text=True)
+    response = client.post("/sign-in", data={"csrf_token": csrf_token(page), "email": email, "password": PASSWORD})
+    assert response.status_code == 302, f"sign-in as {email} gave {response.status_code}"
+    return client
 
 
 def open_link(port: int, token: str) -> tuple[str, str]:
@@ -386,13 +403,9 @@ def sql_per_page(tmp: Path) -> None:
                           answers | {"action": "continue"}))
     rows: dict[str, dict[str, int]] = {}
     for column, email, token, done_token, answers in cases:
-        rater, done, signed_in = app.test_client(), app.test_client(), app.test_client()
+        rater, done, signed_in = app.test_client(), app.test_client(), signed_in_client(app, email)
         base = rater.get(f"/r/{token}", follow_redirects=True).request.path
         done_base = done.get(f"/r/{done_token}", follow_redirects=True).request.path
-        page = signed_in.get("/sign-in").get_data(as_text=True)
-        csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-        signed_in.post("/sign-in", data={"csrf_token": csrf.group(1) if csrf else "", "email": email,
-                                         "password": PASSWORD})
         for label, call in (
             ("rater area page", lambda r=rater, b=base: r.get(f"{b}/area/1")),
             ("rater area save (POST)", lambda r=rater, b=base, a=answers: r.post(f"{b}/area/1", data=a)),

@@ -16,15 +16,11 @@ import argparse
 import cProfile
 import pstats
 import random
-import re
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-
-from flask import Flask
-from flask.testing import FlaskClient
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -32,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.warmup import warm_up  # noqa: E402
-from bench.pages import PASSWORD, USER_AGENT, seed  # noqa: E402
+from bench.pages import USER_AGENT, seed, signed_in_client  # noqa: E402
 from surveys.answers import field_name  # noqa: E402
 from surveys.models import Cycle  # noqa: E402
 
@@ -48,7 +44,7 @@ def requests(page: str, folder: Path) -> Callable[[], int]:
     rater.environ_base["HTTP_USER_AGENT"] = done.environ_base["HTTP_USER_AGENT"] = USER_AGENT
     base = rater.get(f"/r/{seeded.area_tokens[0]}", follow_redirects=True).request.path
     done_base = done.get(f"/r/{seeded.check_tokens[0]}", follow_redirects=True).request.path
-    owner, reader = _signed_in(app, seeded.owner_email), _signed_in(app, seeded.report_owner_email)
+    owner, reader = signed_in_client(app, seeded.owner_email), signed_in_client(app, seeded.report_owner_email)
     keys = [s.key for sub in questionnaire.areas[0].sub_areas for s in sub.statements]
     answers = {**{field_name(k): "4" for k in keys}, "action": "continue"}
     calls: dict[str, Callable[[], int]] = {
@@ -61,17 +57,6 @@ def requests(page: str, folder: Path) -> Callable[[], int]:
         "report": lambda: reader.get(f"/reports/{seeded.report_id}").status_code,
     }
     return calls[page]
-
-
-def _signed_in(app: Flask, email: str) -> FlaskClient:
-    client = app.test_client()
-    client.environ_base["HTTP_USER_AGENT"] = USER_AGENT
-    page = client.get("/sign-in").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-    assert token, "no CSRF token on the sign-in page"
-    response = client.post("/sign-in", data={"csrf_token": token.group(1), "email": email, "password": PASSWORD})
-    assert response.status_code == 302, f"sign-in as {email} gave {response.status_code}"
-    return client
 
 
 def main() -> None:

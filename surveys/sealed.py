@@ -16,7 +16,6 @@ from surveys.answers import MAX_COMMENT_LENGTH
 # The bound: each comment at most MAX_COMMENT_LENGTH characters, each at most 6 bytes once in JSON (a control
 # character becomes \u00XX; anything else is at most 4 bytes of UTF-8), and room for some 350 statements' answers.
 PADDED_BYTES = 48 * 1024
-_DECODER = json.JSONDecoder()
 MAX_STATEMENTS = 350
 _STATEMENT_BYTES = 40  # "values.shared.org.123":"n", with room to spare
 
@@ -25,6 +24,9 @@ def fits(open_questions: int, statements: int) -> bool:
     """Whether a questionnaire's largest possible answer fits the fixed size (checked by the tests)."""
     worst = 512 + open_questions * (40 + 6 * MAX_COMMENT_LENGTH) + statements * _STATEMENT_BYTES
     return worst <= PADDED_BYTES
+
+
+_DECODER = json.JSONDecoder()
 
 
 class PaddedJSON(EncryptedJSON):
