@@ -186,16 +186,16 @@ class RoundFacts:
     # Later steps (session, summary, evaluation) that are the owner's to do now, as other packages know them:
     # for example "summary" while a proposed summary waits for the owner's answer.
     owner_actions: frozenset[str] = frozenset()
-    # Whether the round ever opened and ever closed: a cancelled round's state no longer says how far it had come.
+    # Whether the round ever opened: a cancelled round's state no longer says whether its invitations went. (Not
+    # whether it closed: cancelling sets the closing time too, so nothing stored tells.)
     opened: bool = False
-    closed: bool = False
 
 
 def _reached(facts: RoundFacts) -> int:
-    """How far along ORDER the round has come; a cancelled round, as far as it came before it was cancelled."""
+    """How far along ORDER the round has come; a cancelled round, as far as its invitations."""
     if facts.state in ORDER:
         return ORDER.index(facts.state)
-    return ORDER.index(S.CLOSED) if facts.closed else ORDER.index(S.OPEN) if facts.opened else -1
+    return ORDER.index(S.OPEN) if facts.opened else -1
 
 
 def progress(facts: RoundFacts) -> list[Step]:

@@ -97,7 +97,6 @@ class Cycle(db.Model):
             self_assessment_started=bool(self.self_assessment and self.self_assessment.answers),
             finished_early=self.finished_early_at is not None,
             opened=self.opened_at is not None,
-            closed=self.closed_at is not None,
         )
 
     @property

@@ -268,3 +268,4 @@ def test_after_cancelling_an_open_round_the_page_offers_no_step_nobody_can_take(
         assert f'href="{refused}' not in main, refused
     assert "Start a new feedback round" in main  # the one step there is
     assert "Send invitations" in main  # what was done stays shown: the invitations went
+    assert "Collect responses" not in main  # it never closed: cancelling stopped it
