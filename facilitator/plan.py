@@ -19,10 +19,10 @@ def body(cycle: Cycle, summary: Summary, capacity: str) -> Markup:
 
 
 def pdf(cycle: Cycle, summary: Summary, capacity: str) -> bytes:
-    from weasyprint import HTML  # heavy import: only a download pays for it
+    from app.pdf import write_pdf  # heavy imports (WeasyPrint, pikepdf): only a PDF's maker pays for them
 
     # The footer is CSS, not HTML: written as a CSS string, so a name like "A & B" prints as typed (reports.render).
     html = render_template("facilitator/plan_pdf.html", owner_name=cycle.owner.name,
                            body=body(cycle, summary, capacity),
                            footer=css_string(f"Open360 – confidential to {cycle.owner.name}"))
-    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
+    return write_pdf(html)

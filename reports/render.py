@@ -6,7 +6,6 @@ anyone else) once each, by the worker right after the build, and then kept seale
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from typing import Any
 
@@ -42,42 +41,10 @@ def css_string(text: str) -> Markup:
 
 
 def render_pdf(data: ReportData, content: dict[str, Any], words: Words) -> bytes:
-    from weasyprint import HTML  # heavy import: only the worker pays for it
+    from app.pdf import write_pdf  # heavy imports (WeasyPrint, pikepdf): only a PDF's maker pays for them
 
     owner_name = content["owner_name"]
     body = render_body(data, content, words, for_pdf=True)
     html = render_template("reports/report_pdf.html", owner_name=owner_name, body=body,
                            footer=css_string(f"Open360 – confidential to {owner_name}"))
-    return add_table_header_scopes(HTML(string=html).write_pdf(pdf_variant="pdf/ua-1"))
-
-
-def add_table_header_scopes(pdf: bytes) -> bytes:
-    """Give every TH in the PDF's structure tree its /Scope, which WeasyPrint drops (PDF/UA-1, ISO 14289 7.5).
-
-    A TH in a row of THead heads its column; a TH anywhere else is the first cell of a body row and heads its row,
-    which is how every table of the report is laid out.
-    """
-    import pikepdf
-
-    with pikepdf.open(io.BytesIO(pdf)) as document:
-        root = document.Root.get("/StructTreeRoot")
-        if root is None:
-            return pdf
-
-        def walk(element: Any, in_head: bool) -> None:
-            kids = element.get("/K")
-            if kids is None:
-                return
-            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
-                if not isinstance(kid, pikepdf.Dictionary) or kid.get("/Type") == "/MCR" or "/S" not in kid:
-                    continue
-                tag = str(kid.S)
-                if tag == "/TH":
-                    kid.A = pikepdf.Dictionary(O=pikepdf.Name.Table,
-                                               Scope=pikepdf.Name.Column if in_head else pikepdf.Name.Row)
-                walk(kid, in_head or tag == "/THead")
-
-        walk(root, False)
-        out = io.BytesIO()
-        document.save(out)
-    return out.getvalue()
+    return write_pdf(html)

@@ -173,11 +173,11 @@ def render_body(org: Organisation, figures: Published, upto: Quarter) -> str:
 
 
 def render_pdf(org: Organisation, figures: Published, upto: Quarter) -> bytes:
-    from weasyprint import HTML  # heavy import: only the worker pays for it
+    from app.pdf import write_pdf  # heavy imports (WeasyPrint, pikepdf): only a PDF's maker pays for them
 
     html = render_template("usage/report_pdf.html", organisation=org.name, quarter=upto,
                            body=render_body(org, figures, upto))
-    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
+    return write_pdf(html)
 
 
 def render_csv(org: Organisation, figures: Published, upto: Quarter) -> str:

@@ -19,6 +19,7 @@ from facilitator.models import DocumentRead, Summary
 from facilitator.operations import assign, share_summary
 from surveys.cycle import CycleState
 from surveys.models import Cycle
+from tests.fixtures.pdfua import assert_pdfua
 from tests.fixtures.people import sign_in
 
 
@@ -105,3 +106,16 @@ def test_a_round_that_does_not_exist_is_no_plan_for_anyone(app: Flask, owner: Us
         reader = _client(app, who)  # type: ignore[arg-type]
         for url in (f"/development/{missing}/plan", f"/development/{missing}/plan.pdf"):
             assert reader.get(url).status_code == 404, (who, url)
+
+
+def test_the_plan_pdf_passes_pdf_ua_1_with_each_goals_details_as_list_items(app: Flask, owner: User,
+                                                                          agreed: dict) -> None:  # type: ignore[type-arg]
+    summary = db.session.scalar(sa.select(Summary).where(Summary.status == "agreed"))
+    goal = {"term": "short", "what": "Chair the ward meeting", "measure": "Chaired 4 meetings",
+            "support": "Time from my manager", "values": "Compassion", "target_on": "2027-03-01"}
+    summary.content = summary.content | {"goals": [goal, goal | {"term": "long", "target_on": "2027-09-01"}]}
+    unit.commit()
+    response = _client(app, owner).get(f"/development/{agreed['cycle'].id}/plan.pdf")  # type: ignore[attr-defined]
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    found = assert_pdfua(response.data)  # the `page` validator, profile ua1: 0 failures
+    assert found.items.count(["/Lbl", "/LBody"]) >= 8  # each goal's what, measure, support, values… one item each

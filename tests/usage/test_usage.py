@@ -21,6 +21,7 @@ from facilitator.rules import EVALUATION_QUESTIONS, SessionMode, SummaryStatus
 from surveys.categories import Category
 from surveys.cycle import CycleState
 from surveys.models import Cycle, Invitation, InvitationStatus
+from tests.fixtures.pdfua import assert_pdfua
 from tests.fixtures.people import signed_in
 from usage import jobs, operations, table
 from usage.models import UsageQuarter
@@ -119,6 +120,8 @@ def test_the_lead_sees_their_organisation_and_never_a_named_owner(app: Flask, us
     assert "Named" not in page  # no owner's name, anywhere
     pdf = client.get("/usage/reports/2026Q2/pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    found = assert_pdfua(pdf.data)  # PDF/UA-1 by the `page` validator: 0 failures
+    assert len(found.scopes) > 20 and found.scopes.count("/Column") > 10  # every table's headers, scoped
     rows = list(csv.reader(io.StringIO(client.get("/usage/reports/2026Q2/csv").get_data(as_text=True))))
     assert ["Test Trust", "April to June 2026", "Response rate (%)", "60"] in rows
     assert ["Test Trust", "July to September 2026", "Rounds started", "[c]"] in rows
