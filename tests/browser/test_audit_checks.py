@@ -16,6 +16,8 @@ FAULTY = """<!DOCTYPE html><html lang="en"><head><title>Something else – Open3
   <input type="text" name="described" aria-label="Described" aria-describedby="gone">
 </form>
 <p style="color: #c0c0c0; background: #ffffff">Faint text</p>
+<p><a href="#a" style="display: inline-block; width: 10px; height: 10px">a</a><a href="#b"
+  style="display: inline-block; width: 10px; height: 10px">b</a></p>
 <div style="width: 2000px">Too wide</div>
 </main></body></html>"""
 
@@ -32,6 +34,7 @@ def test_the_audit_catches_a_page_with_known_faults(desktop: Page) -> None:
         "described by missing #gone",
         "axe color-contrast",
         "axe label",
+        "axe target-size",  # WCAG 2.2 (2.5.8): runs only with the wcag22aa tag
         "scrolls sideways at 1280 px",
     ]:
         assert expected in found, f"{expected!r} not reported in:\n{found}"
