@@ -8,6 +8,10 @@ from typing import Any
 def common() -> dict[str, Any]:
     return {
         "SERVICE_NAME": "Open360",
+        # The body that runs this deployment (for example "NHS Northshire Digital"): the accessibility statement says
+        # "This website is run by …" and gives CONTACT_EMAIL as its contact, or an organisation's own contact (its
+        # settings) to that organisation's people.
+        "SERVICE_OPERATOR": "",
         # Who answers accessibility and privacy questions; the accessibility statement names them.
         "CONTACT_EMAIL": "",
         "MAX_CONTENT_LENGTH": 256 * 1024,

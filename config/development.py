@@ -20,6 +20,7 @@ def settings(instance_path: str, env: Mapping[str, str]) -> dict[str, Any]:
         "QUEUE_MODE": "embedded",
         "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         "SHOW_OUTBOX": True,
+        "SERVICE_OPERATOR": env.get("SERVICE_OPERATOR", "the Open360 demo team"),
         "OUTBOX_DIR": os.path.join(os.path.abspath(instance_path), "outbox"),
         "SMTP_PORT": int(env.get("OUTBOX_SMTP_PORT", "8025")),
     }

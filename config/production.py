@@ -53,6 +53,7 @@ def settings(instance_path: str, env: Mapping[str, str]) -> dict[str, Any]:
         "PREFERRED_URL_SCHEME": "https",
         "HSTS_SECONDS": 365 * 24 * 3600,
         "CONTACT_EMAIL": env.get("CONTACT_EMAIL", ""),
+        "SERVICE_OPERATOR": env.get("SERVICE_OPERATOR", ""),
     }
 
 

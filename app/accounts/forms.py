@@ -28,6 +28,11 @@ class OrganisationForm(FlaskForm):
     rater_purge_days = StringField("Days after a round closes to delete raters' names and email addresses",
                                    default="30", validators=[Length(max=5)])
     retention_days = StringField("Days to keep a finished round", default="1095", validators=[Length(max=5)])
+    accessibility_contact_name = StringField(
+        "Who answers accessibility requests", validators=[
+            Length(max=200, message="The name must be 200 characters or fewer")])
+    accessibility_contact_email = StringField(
+        "Their email address", validators=[Length(max=320, message="The email address is too long")])
 
 
 class PersonForm(FlaskForm):

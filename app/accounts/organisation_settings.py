@@ -1,9 +1,10 @@
 """An organisation's settings on its edit form: its email domains, external raters, nomination approval, who reads
-the report first, and how long things are kept. Text in, checked values out, with a message per field."""
+the report first, how long things are kept, and who answers accessibility requests. Text in, checked values out, with a message per field."""
 
 from __future__ import annotations
 
 from app.accounts import rules
+from app.addresses import normalised_email
 from app.accounts.forms import OrganisationForm
 from app.models import Organisation
 
@@ -17,6 +18,8 @@ def fill_settings(form: OrganisationForm, org: Organisation) -> None:
     form.facilitator_releases_report.data = "yes" if org.facilitator_releases_report else "no"
     form.rater_purge_days.data = str(org.rater_purge_days)
     form.retention_days.data = str(org.retention_days)
+    form.accessibility_contact_name.data = org.accessibility_contact_name
+    form.accessibility_contact_email.data = org.accessibility_contact_email
 
 
 def apply_settings(form: OrganisationForm, org: Organisation) -> bool:
@@ -30,7 +33,8 @@ def apply_settings(form: OrganisationForm, org: Organisation) -> bool:
         form.email_domains.errors = ["Enter the organisation's email domains, or allow raters from outside it"]
     purge = _days(form.rater_purge_days, *rules.PURGE_DAYS_RANGE)
     keep = _days(form.retention_days, *rules.RETENTION_DAYS_RANGE)
-    if form.errors or form.email_domains.errors or purge is None or keep is None:
+    contact = _contact(form)
+    if form.errors or form.email_domains.errors or purge is None or keep is None or contact is None:
         return False
     org.email_domains = domains
     org.allows_external_raters = YES_NO[form.allows_external_raters.data]
@@ -38,7 +42,24 @@ def apply_settings(form: OrganisationForm, org: Organisation) -> bool:
     org.facilitator_releases_report = YES_NO[form.facilitator_releases_report.data]
     org.rater_purge_days = purge
     org.retention_days = keep
+    org.accessibility_contact_name, org.accessibility_contact_email = contact
     return True
+
+
+def _contact(form: OrganisationForm) -> tuple[str, str] | None:
+    """The accessibility contact: both empty (the statement then gives the service operator's address), or an email
+    address with an optional name."""
+    name = (form.accessibility_contact_name.data or "").strip()
+    text = (form.accessibility_contact_email.data or "").strip()
+    email = normalised_email(text) if text else ""
+    if email is None:
+        form.accessibility_contact_email.errors = [
+            "Enter an email address in the correct format, like accessibility@example.nhs.uk"]
+        return None
+    if name and not email:
+        form.accessibility_contact_email.errors = ["Enter the email address accessibility requests go to"]
+        return None
+    return name, email
 
 
 def _days(field, low: int, high: int) -> int | None:  # type: ignore[no-untyped-def]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.access import public
-from app.models import Role
+from app.models import Organisation, Role
 
 bp = Blueprint("home", __name__, template_folder="templates")
 
@@ -24,7 +24,19 @@ def index():  # type: ignore[no-untyped-def]
 @bp.route("/accessibility")
 @public
 def accessibility():  # type: ignore[no-untyped-def]
-    return render_template("home/accessibility.html")
+    # A signed-in person's organisation runs the service for them and may name its own contact; anyone else
+    # (a rater, a visitor) reads the operator's.
+    organisation = current_user.organisation if current_user.is_authenticated else None
+    return render_template("home/accessibility.html", organisation=organisation,
+                           contact=statement_contact(organisation, current_app.config["CONTACT_EMAIL"]))
+
+
+def statement_contact(organisation: Organisation | None, operator_email: str) -> tuple[str, str]:
+    """(name, email) for accessibility requests: the organisation's own contact, else the operator's address (name
+    empty), else ("", "") when neither is set (the statement then sends people to their local lead)."""
+    if organisation is not None and organisation.accessibility_contact_email:
+        return organisation.accessibility_contact_name, organisation.accessibility_contact_email
+    return "", operator_email
 
 
 @bp.route("/privacy")

@@ -245,6 +245,7 @@ def test_an_administrator_creates_and_edits_an_organisation(admin_client: FlaskC
     assert (org.requires_nomination_approval, org.facilitator_releases_report, org.allows_external_raters) == (
         True, True, False)
     assert (org.rater_purge_days, org.retention_days) == (14, 730)
+    assert (org.accessibility_contact_name, org.accessibility_contact_email) == ("", "")  # the operator's, then
     page = admin_client.get(f"/admin/organisations/{org.id}").get_data(as_text=True)
     assert "riverside.nhs.uk\nnhs.net" in page
     post_form(admin_client, f"/admin/organisations/{org.id}", ORG_FORM | {"name": "Riverside NHS Trust",
@@ -258,6 +259,8 @@ def test_an_administrator_creates_and_edits_an_organisation(admin_client: FlaskC
     ("rater_purge_days", "0", "from 1 to 365"),
     ("retention_days", "lots", "from 30 to 3650"),
     ("email_domains", "", "or allow raters from outside"),
+    ("accessibility_contact_email", "not-an-email", "Enter an email address in the correct format"),
+    ("accessibility_contact_name", "Digital Team", "Enter the email address accessibility requests go to"),
 ])
 def test_organisation_settings_are_checked_with_a_clear_message(admin_client: FlaskClient, organisation,  # type: ignore[no-untyped-def]
                                                                 field: str, value: str, message: str) -> None:
