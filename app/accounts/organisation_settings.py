@@ -1,11 +1,12 @@
 """An organisation's settings on its edit form: its email domains, external raters, nomination approval, who reads
-the report first, how long things are kept, and who answers accessibility requests. Text in, checked values out, with a message per field."""
+the report first, how long things are kept, and who answers accessibility requests. Text in, checked values out,
+with a message per field."""
 
 from __future__ import annotations
 
 from app.accounts import rules
-from app.addresses import normalised_email
 from app.accounts.forms import OrganisationForm
+from app.addresses import normalised_email
 from app.models import Organisation
 
 YES_NO = {"yes": True, "no": False}

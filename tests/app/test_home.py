@@ -58,7 +58,7 @@ def test_the_statement_follows_the_gov_uk_sample_and_claims_wcag_2_2(app: Flask)
     app.config |= {"SERVICE_OPERATOR": "NHS Northshire Digital", "CONTACT_EMAIL": "access@northshire.example"}
     text = _statement(app.test_client())
     at = [text.find(heading) for heading in GOV_UK_SECTIONS]
-    assert -1 not in at and at == sorted(at), dict(zip(GOV_UK_SECTIONS, at))
+    assert -1 not in at and at == sorted(at), dict(zip(GOV_UK_SECTIONS, at, strict=True))
     assert "This website is run by NHS Northshire Digital." in text
     assert "NHS Northshire Digital is committed to making its website accessible, in accordance with the Public " \
            "Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018." in text
