@@ -1,7 +1,7 @@
 """What every page a browser test visits must pass: axe-core (WCAG 2.0, 2.1 and 2.2 A and AA, PRODUCT §8), one h1,
-a <title> naming the step,
-labelled fields with hints and errors tied by aria-describedby, the error summary focused after a failed submit,
-no sideways scrolling at 320 px or at 200% zoom, and screenshots at phone and desktop width for people to look at.
+a <title> naming the step, labelled fields with hints and errors tied by aria-describedby, the error summary focused
+after a failed submit, no sideways scrolling at 320 px or at 200% zoom,
+and screenshots at phone and desktop width for people to look at.
 """
 
 from __future__ import annotations
