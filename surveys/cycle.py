@@ -42,6 +42,8 @@ ORDER = (S.DRAFT, S.OPEN, S.CLOSED, S.REPORT_READY, S.SESSION_HELD, S.SUMMARY_AG
 FINISHED = frozenset({S.SUMMARY_AGREED, S.EVALUATED, S.CANCELLED})
 CANCELLABLE = frozenset({S.DRAFT, S.OPEN, S.CLOSED})
 LATER_STEPS = ("session", "summary", "evaluation")
+# Offered beside "summary" (surveys.hooks.step_links) when a new version of an agreed summary waits for the owner.
+REVISION_WAITING = "summary_revision"
 
 
 def is_active(state: CycleState, finished_early: bool = False) -> bool:
@@ -262,7 +264,9 @@ def progress(facts: RoundFacts) -> list[Step]:
         Step("closed", "Collect responses until the round closes", milestone(S.CLOSED)),
         Step("report", "Receive your report", milestone(S.REPORT_READY)),
         Step("session", "Talk it through with your facilitator", milestone(S.SESSION_HELD, "session")),
-        Step("summary", "Agree your conversation summary", milestone(S.SUMMARY_AGREED, "summary")),
+        Step("summary", "Agree your conversation summary", milestone(S.SUMMARY_AGREED, "summary"))
+        if REVISION_WAITING not in facts.owner_actions else
+        Step("summary", "Agree the new version of your conversation summary", "to_do"),
         Step("evaluation", "Tell us how it went", milestone(S.EVALUATED, "evaluation")),
     ]
     # Never promise a step nobody can take: a cancelled round shows only what was done, and a round finished
