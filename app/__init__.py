@@ -68,9 +68,13 @@ def _configure_templates(app: Flask) -> None:
     app.jinja_options = {**app.jinja_options, "undefined": ChainableUndefined, "autoescape": _escapes}
     rendering.configure(app)  # the loaders (ours, then the NHS.UK macros'), memoized components, lean whitespace
 
+    from app import words
     from app.models import Role
     from app.navigation import account_items, navigation_items
     from app.web import error_list
+
+    app.add_template_filter(words.counted, "counted")
+    app.add_template_filter(words.noun, "noun")
 
     @app.context_processor
     def globals_for_templates() -> dict[str, Any]:

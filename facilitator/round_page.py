@@ -8,15 +8,18 @@ from flask import url_for
 from app.models import User
 from facilitator import operations
 from facilitator.rules import SummaryStatus
-from surveys.cycle import CycleState
+from surveys.cycle import REVISION_WAITING, CycleState
 from surveys.models import Cycle
 
 
 def steps_for(cycle: Cycle) -> dict[str, str]:
+    """The later steps that are the owner's to do now, with where to do them; an agreed summary's link too."""
     links: dict[str, str] = {}
     latest = operations.latest_summary(cycle)
     if latest is not None and latest.status is SummaryStatus.PROPOSED:
         links["summary"] = url_for("facilitator.owner_summary", cycle_id=cycle.id)
+        if operations.agreed_summary(cycle) is not None:  # a new version of an agreed summary waits for the owner
+            links[REVISION_WAITING] = links["summary"]
     elif operations.agreed_summary(cycle) is not None:
         links["summary"] = url_for("facilitator.profile")
     if cycle.state is CycleState.SUMMARY_AGREED:

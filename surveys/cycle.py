@@ -10,6 +10,9 @@ import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
+
+import holidays
 
 from app.errors import DomainError
 
@@ -39,6 +42,8 @@ ORDER = (S.DRAFT, S.OPEN, S.CLOSED, S.REPORT_READY, S.SESSION_HELD, S.SUMMARY_AG
 FINISHED = frozenset({S.SUMMARY_AGREED, S.EVALUATED, S.CANCELLED})
 CANCELLABLE = frozenset({S.DRAFT, S.OPEN, S.CLOSED})
 LATER_STEPS = ("session", "summary", "evaluation")
+# Offered beside "summary" (surveys.hooks.step_links) when a new version of an agreed summary waits for the owner.
+REVISION_WAITING = "summary_revision"
 
 
 def is_active(state: CycleState, finished_early: bool = False) -> bool:
@@ -51,8 +56,31 @@ def check_can_start(existing: Iterable[CycleState]) -> None:
                              "start another.")
 
 
+# Every UK nation's bank holidays, not one organisation's: a round's raters often work across the border (a
+# trust's staff in England and Wales beside a Scottish or Northern Irish partner), and a close date that is a
+# holiday anywhere in the UK is one fewer working day for some of them. Wales keeps England's bank holidays.
+UK_NATIONS = ("ENG", "SCT", "NIR")
+
+
+@cache
+def uk_bank_holidays(year: int) -> frozenset[date]:
+    """The bank holidays of England and Wales, Scotland and Northern Ireland in `year` (PyPI `holidays`)."""
+    days: set[date] = set()
+    for nation in UK_NATIONS:
+        days.update(holidays.country_holidays("GB", subdiv=nation, years=year))
+    return frozenset(days)
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in uk_bank_holidays(day.year)
+
+
 def default_close_date(today: date, days: int = DEFAULT_OPEN_DAYS) -> date:
-    return today + timedelta(days=days)
+    """`days` after today, moved on to the next working day: never a weekend or a UK bank holiday (PRODUCT §2.1)."""
+    close_on = today + timedelta(days=days)
+    while not is_working_day(close_on):
+        close_on += timedelta(days=1)
+    return close_on
 
 
 def check_close_date(close_on: date, today: date) -> None:
@@ -236,7 +264,9 @@ def progress(facts: RoundFacts) -> list[Step]:
         Step("closed", "Collect responses until the round closes", milestone(S.CLOSED)),
         Step("report", "Receive your report", milestone(S.REPORT_READY)),
         Step("session", "Talk it through with your facilitator", milestone(S.SESSION_HELD, "session")),
-        Step("summary", "Agree your conversation summary", milestone(S.SUMMARY_AGREED, "summary")),
+        Step("summary", "Agree your conversation summary", milestone(S.SUMMARY_AGREED, "summary"))
+        if REVISION_WAITING not in facts.owner_actions else
+        Step("summary", "Agree the new version of your conversation summary", "to_do"),
         Step("evaluation", "Tell us how it went", milestone(S.EVALUATED, "evaluation")),
     ]
     # Never promise a step nobody can take: a cancelled round shows only what was done, and a round finished

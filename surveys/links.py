@@ -17,7 +17,7 @@ import sqlalchemy.orm as so
 
 from app.encrypted import open_stored
 from app.extensions import db
-from app.models import User
+from app.models import Organisation, User
 from surveys import cycle as rules
 from surveys import tokens
 from surveys.categories import Category
@@ -97,17 +97,19 @@ class RaterVisit:
     has_draft: bool
     answers: dict[str, Any]
     comments: dict[str, str]
+    purge_days: int  # the owner's organisation's: how long the rater's name, address and link are kept (PRODUCT §7)
 
 
 _sessions, _invitations, _cycles = RaterSession.__table__, Invitation.__table__, Cycle.__table__
-_owners, _drafts = User.__table__, RaterDraft.__table__
+_owners, _drafts, _orgs = User.__table__, RaterDraft.__table__, Organisation.__table__
 _VISIT = (
     sa.select(_sessions.c.expires_at, _invitations.c.id, _invitations.c.category, _invitations.c.status,
               _invitations.c.withdrawn_at, _cycles.c.state, _cycles.c.close_on, _cycles.c.questionnaire_version,
-              _cycles.c.org_statements, _owners.c.name, _drafts.c.content)
+              _cycles.c.org_statements, _owners.c.name, _drafts.c.content, _orgs.c.rater_purge_days)
     .select_from(_sessions.join(_invitations, _invitations.c.id == _sessions.c.invitation_id)
                  .join(_cycles, _cycles.c.id == _invitations.c.cycle_id)
                  .join(_owners, _owners.c.id == _cycles.c.owner_id)
+                 .join(_orgs, _orgs.c.id == _owners.c.organisation_id)
                  .outerjoin(_drafts, _drafts.c.invitation_id == _invitations.c.id))
     .where(_sessions.c.secret_hash == sa.bindparam("secret_hash"))
 )
@@ -127,7 +129,8 @@ def visit(secret: str | None, now: datetime) -> RaterVisit | None:
     return RaterVisit(secret_hash=secret_hash, invitation_id=row.id, category=row.category, close_on=row.close_on,
                       questionnaire=for_round(row.questionnaire_version, row.org_statements or []),
                       owner=Owner(row.name), has_draft=row.content is not None,
-                      answers=draft_answers(draft), comments=draft_comments(draft))
+                      answers=draft_answers(draft), comments=draft_comments(draft),
+                      purge_days=row.rater_purge_days)
 
 
 def invitation_for(visit: RaterVisit) -> Invitation | None:

@@ -13,10 +13,11 @@ from app.extensions import db
 from app.mail import forget_mails, queue_mail
 from app.models import Organisation, User
 from app.owner_data import ExportPart, iso
+from app.words import counted
 from surveys import hooks, reminder_claims, retention
 from surveys.models import Cycle, Invitation, RaterDraft, RaterLink, RaterSession
 
-STATE_WORDS = {"draft": "not started yet", "open": "open to raters", "closed": "closed, report being prepared",
+STATE_WORDS = {"draft": "raters not asked yet", "open": "open to raters", "closed": "closed, report being prepared",
                "report_ready": "report ready", "session_held": "session held", "summary_agreed": "summary agreed",
                "evaluated": "finished", "cancelled": "cancelled"}
 CYCLE_MAIL_KINDS = ("round_closed", "report_ready", "retention_notice")
@@ -41,7 +42,7 @@ def what_deleting_removes(cycle: Cycle) -> list[str]:
                                          ("your self-assessment", cycle.self_assessment is not None)) if present]
     lines = [" and ".join(held)] if held else []
     if cycle.invitations:
-        lines.append(f"the {len(cycle.invitations)} raters you chose, with their names and email addresses")
+        lines.append(f"the {counted(len(cycle.invitations), 'rater')} you chose, with their names and email addresses")
     if cycle.opened_at is not None:
         lines.append("every answer and comment raters gave, and any unfinished drafts")
     return lines + hooks.what_round_deletion_removes(cycle)

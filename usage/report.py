@@ -104,37 +104,70 @@ def _missing(row: Row, why: str) -> str:
     return HIDDEN
 
 
-def _chart(data: UsageData, series: list[Series], ylabel: str, top: float | None = None, unit: str = "") -> str:
+@dataclass(frozen=True)
+class ChartShape:
+    """A chart drawn for the width it is shown at, so its text keeps its size: drawn at 96 CSS px to the inch (at
+    twice the pixels, for sharp screens), a point of text is 4/3 of a CSS px when the image is shown at `width_px`."""
+
+    width_px: int
+    height_px: int
+    text_pt: float  # the smallest text: values on bars, "hidden" markers, ticks, legend
+    stacked_ticks: bool  # a quarter's label on three lines ("Apr–/Jun/25"), where six of them share a phone's width
+
+
+WIDE = ChartShape(700, 300, 10, stacked_ticks=False)
+PHONE = ChartShape(360, 360, 10, stacked_ticks=True)  # a phone's column: 390 px less the page's margins
+PHONE_MEDIA = "(max-width: 40.0525em)"  # the NHS.UK frontend's tablet breakpoint: narrower than this, the phone's
+CSS_PX_PER_INCH = 96
+
+
+def text_px(shape: ChartShape, shown_width_px: float) -> float:
+    """How tall, in CSS px, the chart's smallest text is when the image is shown `shown_width_px` wide."""
+    return shape.text_pt * CSS_PX_PER_INCH / 72 * shown_width_px / shape.width_px
+
+
+@dataclass(frozen=True)
+class Chart:
+    wide: str  # data: URIs
+    phone: str
+
+
+def _chart(data: UsageData, series: list[Series], ylabel: str, top: float | None = None, unit: str = "") -> Chart:
     labels = tuple(Quarter.from_key(r.period).short for r in data.quarters)
     bars = tuple((name, tuple((value_of(r), _missing(r, why)) for r in data.quarters))
                  for name, value_of, why in series)
-    return _drawn(labels, bars, ylabel, top, unit)
+    return Chart(*(_drawn(labels, bars, ylabel, top, unit, shape) for shape in (WIDE, PHONE)))
 
 
 # Published figures never change, so the same chart is asked for again and again (each page view): drawing four
 # PNGs takes most of a view's time, and the drawing depends only on these arguments.
 @functools.lru_cache(maxsize=128)
 def _drawn(labels: tuple[str, ...], bars: tuple[tuple[str, tuple[tuple[float | int | None, str], ...]], ...],
-           ylabel: str, top: float | None, unit: str) -> str:
-    figure, axes = plt.subplots(figsize=(7.0, 2.8), layout="constrained")
+           ylabel: str, top: float | None, unit: str, shape: ChartShape) -> str:
+    figure, axes = plt.subplots(figsize=(shape.width_px / CSS_PX_PER_INCH, shape.height_px / CSS_PX_PER_INCH),
+                                layout="constrained")
+    size = shape.text_pt
     width = 0.8 / len(bars)
     for s, (name, values) in enumerate(bars):
         label: str | None = name
         for n, (value, missing) in enumerate(values):
             x = n + (s - (len(bars) - 1) / 2) * width
             if value is None:
-                axes.text(x, 0, missing, rotation=90, ha="center", va="bottom", fontsize=7, color="#4c6272")
+                axes.text(x, 0, missing, rotation=90, ha="center", va="bottom", fontsize=size, color="#4c6272")
                 continue
             axes.bar(x, value, width * 0.9, color=PALETTE[s], hatch=HATCHES[s], edgecolor="white", label=label)
             label = None  # once per series
-            axes.text(x, value, f"{value}{unit}", ha="center", va="bottom", fontsize=7)
-    axes.set_xticks(range(len(labels)), labels, fontsize=8)
-    axes.set_ylabel(ylabel)
+            axes.text(x, value, f"{value}{unit}", ha="center", va="bottom", fontsize=size)
+    ticks = [label.replace("–", "–\n").replace(" ", "\n") for label in labels] if shape.stacked_ticks else labels
+    axes.set_xticks(range(len(labels)), ticks, fontsize=size)
+    axes.tick_params(axis="y", labelsize=size)
+    axes.set_ylabel(ylabel, fontsize=size)
     if top is not None:
         axes.set_ylim(0, top)
     axes.spines[["top", "right"]].set_visible(False)
     if len(bars) > 1 and axes.get_legend_handles_labels()[0]:
-        axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(bars), fontsize=8, frameon=False)
+        axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=1 if shape.stacked_ticks else len(bars),
+                    fontsize=size, frameon=False)
     return as_data_uri(figure)
 
 
@@ -152,7 +185,7 @@ def _average(question: str) -> Series:
 
 def as_data_uri(figure: Figure) -> str:
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=150)
+    figure.savefig(buffer, format="png", dpi=2 * CSS_PX_PER_INCH)
     plt.close(figure)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
@@ -169,6 +202,7 @@ def render_body(org: Organisation, figures: Published, upto: Quarter) -> str:
             "overall": _chart(data, [_average("overall")], "Mean rating (1 to 5)", 5.5),
         }
     return render_template("usage/report_body.html", data=data, charts=charts, measures=queries.MEASURES,
+                           wide=WIDE, phone=PHONE, phone_media=PHONE_MEDIA,
                            questions=queries.QUESTIONS, short_questions=SHORT_QUESTIONS)
 
 

@@ -7,6 +7,9 @@ from flask_login import current_user
 
 from app.access import public
 from app.models import Organisation, Role
+from app.words import counted
+
+DEFAULT_PURGE_DAYS = 30  # app.models.Organisation.rater_purge_days's default
 
 bp = Blueprint("home", __name__, template_folder="templates")
 
@@ -44,12 +47,15 @@ def statement_contact(organisation: Organisation | None, operator_email: str) ->
 def privacy():  # type: ignore[no-untyped-def]
     # Periods are each organisation's own: a signed-in person sees theirs; anyone else the defaults.
     organisation = current_user.organisation if current_user.is_authenticated else None
-    purge_days = organisation.rater_purge_days if organisation else 30
+    # A rater has no account: the page they were asked from gives their organisation's figure (the rater start
+    # page); here, for anyone not signed in, it depends on the organisation that asked them.
+    purge_words = (counted(organisation.rater_purge_days, "day") if organisation else
+                   f"a set time (usually {DEFAULT_PURGE_DAYS} days; your first page as a rater says how long)")
     retention_days = organisation.retention_days if organisation else 1095
     years = retention_days / 365
     retention_years = (f"{years:g} years" if years.is_integer() and years != 1 else
                        "1 year" if years == 1 else f"{retention_days} days")
-    return render_template("home/privacy.html", purge_days=purge_days, retention_years=retention_years,
+    return render_template("home/privacy.html", purge_words=purge_words, retention_years=retention_years,
                            organisation_words=organisation.name if organisation else "your organisation")
 
 

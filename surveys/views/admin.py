@@ -28,18 +28,23 @@ def org_statements():  # type: ignore[no-untyped-def]
     statements = db.session.scalars(sa.select(OrgStatement).where(
         OrgStatement.organisation_id == current_user.organisation_id, OrgStatement.is_active)
         .order_by(OrgStatement.id)).all()
-    return render_template("surveys/org_statements.html", form=form, statements=statements,
-                           retire_form=ConfirmForm(prefix="retire"))
+    return render_template("surveys/org_statements.html", form=form, statements=statements)
 
 
-@bp.route("/admin/statements/<int:statement_id>/retire", methods=["POST"])
+@bp.route("/admin/statements/<int:statement_id>/retire", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def retire_org_statement(statement_id: int):  # type: ignore[no-untyped-def]
+    """Removing a statement changes every round started from now on, so it is asked twice, on a page of its own."""
     statement = db.session.get(OrgStatement, statement_id)
-    if statement is None or statement.organisation_id != current_user.organisation_id:
+    if statement is None or statement.organisation_id != current_user.organisation_id or not statement.is_active:
         abort(404)
-    if ConfirmForm(prefix="retire").validate_on_submit():
+    form = ConfirmForm()
+    if form.validate_on_submit():
         statement.is_active = False
         unit.commit()
         flash("The statement has been removed. Rounds already started keep it.")
-    return redirect(url_for("surveys.org_statements"))
+        return redirect(url_for("surveys.org_statements"))
+    return render_template("surveys/confirm.html", form=form, title="Remove this statement?",
+                           body=[f"“{statement.self_text}”", "Rounds started from now on will not ask it. Rounds "
+                                 "already started keep it, and their reports still show it."],
+                           button="Remove this statement", back=url_for("surveys.org_statements"), warning=True)

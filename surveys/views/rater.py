@@ -113,7 +113,8 @@ def rater_start():  # type: ignore[no-untyped-def]
     # A draft saved with nothing chosen still resumes at the first page with a statement left to answer.
     resume_at = first_incomplete_area(visit.questionnaire, visit.answers) if visit.has_draft else None
     return render_template("surveys/rater/start.html", category=visit.category, has_draft=visit.has_draft,
-                           resume_at=resume_at, owner=visit.owner, questionnaire=visit.questionnaire)
+                           resume_at=resume_at, owner=visit.owner, questionnaire=visit.questionnaire,
+                           purge_days=visit.purge_days)
 
 
 @bp.route("/feedback/area/<int:number>", methods=["GET", "POST"])

@@ -93,7 +93,7 @@ def test_each_role_is_allowed_or_denied_as_declared(app: Flask, world: World) ->
 def test_nobody_reaches_another_persons_object_by_its_id(app: Flask, world: World) -> None:
     walked = walk(app, world)
     assert walked.failures == []
-    assert len(walked.people) >= 15 and walked.refusals >= 300 and walked.rightful_posts >= 8, walked
+    assert len(walked.people) >= 15 and walked.refusals >= 300 and walked.rightful_posts >= 7, walked
 
 
 # Ids in a form's fields rather than the address: the assignment form takes an owner's and a facilitator's.

@@ -271,3 +271,36 @@ def test_the_facilitators_averages_move_three_evaluations_at_a_time(app: Flask, 
     # After the 4th and 5th evaluation the page is exactly as after the 3rd: a 1 from the 4th owner stays unseen.
     assert shown[2] == shown[3] == shown[4] and "The average of 3 evaluations" in shown[2] and "5.0" in shown[2]
     assert "The average of 6 evaluations" in shown[5] and "3.5" in shown[5]
+
+
+TEXTS = {"key_points": SECRET_POINT, "strengths": "Calm", "development_areas": "Delegation"}
+
+
+def _agreed_round(cycle: Cycle, owner: User, facilitator: User, admin: User) -> Summary:
+    from facilitator import operations as sessions
+    from facilitator.rules import SessionMode
+
+    sessions.assign(owner, facilitator, admin)
+    sessions.record_session(cycle, today(), SessionMode.VIDEO, facilitator, today())
+    goal = {"term": "short", "what": "Chair the team meeting", "measure": "4 meetings", "support": "Time",
+            "values": "Compassion", "target_on": today() + timedelta(days=30)}
+    summary = sessions.propose(cycle, TEXTS, [goal], facilitator, today())
+    sessions.answer(summary, True, "", utcnow())
+    unit.commit()
+    return summary
+
+
+def test_a_new_version_of_an_agreed_summary_is_the_owners_next_step(app: Flask, owner: User, cycle: Cycle,
+                                                                     people: dict[str, User]) -> None:
+    from facilitator import operations as sessions
+
+    summary = _agreed_round(cycle, owner, people["facilitator"], people["admin"])
+    owner_client = signed_in(app, owner)
+    page = " ".join(owner_client.get("/round").get_data(as_text=True).split())
+    assert "Agree the new version" not in page
+    sessions.propose(cycle, {**TEXTS, "key_points": "Revised after a month"}, [
+        {**summary.goals[0], "target_on": today() + timedelta(days=40)}], people["facilitator"], today())
+    unit.commit()
+    page = " ".join(owner_client.get("/round").get_data(as_text=True).split())
+    card = page.split("What to do next", 1)[1].split("</div>", 1)[0]
+    assert f'href="/round/{cycle.id}/summary">Agree the new version of your conversation summary</a>' in card

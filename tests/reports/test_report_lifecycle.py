@@ -55,6 +55,9 @@ def test_closing_builds_the_report_and_marks_the_round_ready(app: Flask, closed:
     html = _page(app, owner, _report(closed))
     assert "Feedback report for Olivia Owner" in html and "At a glance" in html
     assert "Peers + Others" in html and COMMENT in html
+    # The manager's figures rest on one answer each: "(1 answer)", never "(1 answers)".
+    assert '(1<span class="nhsuk-u-visually-hidden"> answer</span>)' in html
+    assert '(1<span class="nhsuk-u-visually-hidden"> answers' not in html
     assert pdf_for(_report(closed), "pdf").startswith(b"%PDF")
     assert check(figure_table(_report(closed))) == []
 

@@ -77,6 +77,25 @@ def test_close_date_defaults_to_21_days() -> None:
     assert rules.default_close_date(TODAY) == date(2026, 12, 15)
 
 
+@pytest.mark.parametrize(("started", "closes", "why"), [
+    (date(2026, 12, 4), date(2026, 12, 29), "Christmas Day, a weekend, then Boxing Day observed"),
+    (date(2026, 11, 9), date(2026, 12, 1), "St Andrew's Day (Scotland)"),
+    (date(2027, 2, 24), date(2027, 3, 18), "St Patrick's Day (Northern Ireland)"),
+    (date(2026, 6, 21), date(2026, 7, 14), "a Sunday, then the Battle of the Boyne observed (Northern Ireland)"),
+    (date(2026, 12, 12), date(2027, 1, 5), "a weekend, then 2 January observed (Scotland)"),
+    (date(2026, 11, 28), date(2026, 12, 21), "a Saturday"),
+])
+def test_the_default_close_date_is_never_a_weekend_or_a_uk_bank_holiday(started: date, closes: date, why: str) -> None:
+    assert rules.default_close_date(started) == closes, why
+
+
+@given(st.dates(min_value=date(2025, 1, 1), max_value=date(2035, 12, 31)))
+def test_the_default_close_date_is_the_first_working_day_from_21_days_on(started: date) -> None:
+    close_on = rules.default_close_date(started)
+    assert close_on.weekday() < 5 and close_on not in rules.uk_bank_holidays(close_on.year)
+    assert all(not rules.is_working_day(started + timedelta(days=d)) for d in range(21, (close_on - started).days))
+
+
 @pytest.mark.parametrize(("days", "ok"), [(-1, False), (0, False), (1, True), (90, True), (91, False)])
 def test_close_date_must_be_within_the_window(days: int, ok: bool) -> None:
     close_on = TODAY + timedelta(days=days)

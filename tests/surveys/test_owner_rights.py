@@ -103,6 +103,15 @@ def test_deleting_a_round_says_what_goes_and_removes_everything(app: Flask, fini
     assert _count(OutboundMail) == 0  # claims about it go too
 
 
+def test_deleting_a_draft_round_names_it_without_contradiction_and_counts_one_rater(
+        owner: User, owner_client: FlaskClient, create_round: Callable[..., Cycle]) -> None:
+    cycle = create_round(owner, [("Mo Manager", "mo@trust.example", "manager")], open_it=False)
+    page = owner_client.get(f"/round/{cycle.id}/delete").get_data(as_text=True)
+    assert f"Round started {cycle.created_at:%-d %B %Y} (raters not asked yet)" in page
+    assert "not started yet" not in page
+    assert "the 1 rater you chose" in page and "1 raters" not in page
+
+
 def test_another_owner_cannot_delete_my_round(app: Flask, finished: Cycle, create_user) -> None:  # type: ignore[no-untyped-def]
     client = signed_in(app, create_user(Role.OWNER))
     assert client.get(f"/round/{finished.id}/delete").status_code == 404

@@ -254,3 +254,17 @@ def test_a_raters_pages_name_their_group_and_ask_the_organisations_own_statement
     number = [area.key for area in cycle.questionnaire().areas].index("values") + 1
     page = client.get(f"{link}/area/{number}").get_data(as_text=True)
     assert "This person acts on our value of openness." in page
+
+
+def test_a_rater_is_told_their_organisations_own_period_and_the_privacy_page_does_not_guess_it(
+        client: FlaskClient, owner: User, create_round: Callable[..., Cycle]) -> None:
+    owner.organisation.rater_purge_days = 45
+    db.session.commit()
+    cycle = create_round(owner, [("Pat Peer", "pat@trust.example", "peer")])
+    link = open_link(client, link_token(cycle.invitations[0]))
+    start = " ".join(client.get(link).get_data(as_text=True).split())
+    assert "every trace of this link are deleted 45 days after the round closes" in start
+    privacy = " ".join(client.get("/privacy").get_data(as_text=True).split())
+    assert "30 days after the round closes" not in privacy and "45 days" not in privacy
+    assert "every trace of your link are deleted a set time (usually 30 days; your first page as a rater says how " \
+           "long) after the round closes" in privacy

@@ -267,3 +267,41 @@ def test_three_rounds_of_two_owners_are_hidden_like_two(app: Flask, create_user,
     assert figures.cells[table.owners_cell(table.MEASURE, "rounds_started", "2026Q1")] == (2, True)
     assert not any(table.parse(k)[0] == table.OWNERS for k in figures.shown_cells())
     operations.check(figures)
+
+
+# A phone's column is 390 px less the page's 16 px margins; a desktop's, the chart's own width (its column is wider).
+PHONE_COLUMN, DESKTOP_COLUMN, READABLE_PX = 358, 700, 12
+
+
+def test_the_charts_text_is_readable_on_a_phone_and_on_a_desktop() -> None:
+    """The phone's chart is drawn for a phone's width: drawn wide and shrunk to fit, 7 pt text was 5 px tall."""
+    from usage.report import PHONE, WIDE, text_px
+
+    assert text_px(PHONE, PHONE_COLUMN) >= READABLE_PX
+    assert text_px(WIDE, DESKTOP_COLUMN) >= READABLE_PX
+
+
+def test_the_usage_page_offers_each_chart_drawn_for_a_phone(app: Flask, organisation, create_user) -> None:  # type: ignore[no-untyped-def]
+    import base64
+    import re
+    import struct
+
+    from demo import usage_history
+    from usage.report import PHONE, PHONE_MEDIA, WIDE
+
+    create_user(Role.FACILITATOR, name="Farah Ahmed", email="farah@demo.example")
+    today = date(2026, 12, 1)
+    usage_history.load(organisation, today, "demo.example")
+    db.session.commit()
+    usage_history.build_usage(datetime.combine(today, datetime.min.time()))
+    page = signed_in(app, create_user(Role.LOCAL_LEAD)).get("/usage").get_data(as_text=True)
+    phones = re.findall(rf'<source media="{re.escape(PHONE_MEDIA)}" srcset="data:image/png;base64,([^"]+)"', page)
+    wides = re.findall(r'<img src="data:image/png;base64,([^"]+)"', page)
+    assert len(phones) == len(wides) == 4
+
+    def width_height(encoded: str) -> tuple[int, int]:
+        return struct.unpack(">II", base64.b64decode(encoded)[16:24])  # the PNG's IHDR
+
+    # Drawn at twice the CSS pixels of the shape its text sizes were chosen for (sharp on a phone's screen).
+    assert {width_height(p) for p in phones} == {(2 * PHONE.width_px, 2 * PHONE.height_px)}
+    assert {width_height(w) for w in wides} == {(2 * WIDE.width_px, 2 * WIDE.height_px)}
