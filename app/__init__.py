@@ -160,4 +160,7 @@ def _register_blueprints(app: Flask) -> None:
 
     init_usage(app)
     init_facilitator(app)
+    from followup import init_app as init_followup
+
+    init_followup(app)
     register_nav("Your information", "account.index", Role.OWNER)

@@ -20,7 +20,7 @@ from defusedcsv import csv
 from app.crypto import key_ring
 from app.extensions import db
 from app.mail import queue_mail
-from reports import envelope
+from reports import envelope, hooks
 from reports.anonymity import RaterResponse
 from reports.checker import Violation, check
 from reports.content import ReportData, build_report_data
@@ -81,7 +81,8 @@ def _checked_table_and_content(cycle: Cycle) -> tuple[dict[str, Any], dict[str, 
     if violations:
         raise ReportRefused(violations)
     closed_on = (cycle.closed_at or cycle.created_at).date()
-    return table, data.content_json() | {"owner_name": cycle.owner.name, "closed_on": closed_on.isoformat()}
+    return table, (data.content_json() | {"owner_name": cycle.owner.name, "closed_on": closed_on.isoformat()}
+                   | hooks.content_additions(cycle, data))
 
 
 def _seal_table_and_content(report: Report, data_key: bytes, table: dict[str, Any], content: dict[str, Any]) -> None:
@@ -96,6 +97,15 @@ def _seal_missing_table(report: Report) -> None:
         return
     table, content = _checked_table_and_content(report.cycle)
     _seal_table_and_content(report, _data_key(report), table, content)
+    db.session.flush()
+
+
+def replace_content(report: Report, content: dict[str, Any]) -> None:
+    """Seal the report's content again without what a package above added to it (followup's change since an
+    earlier report, when that earlier round is deleted). The figure table is never touched; the PDFs, rendered from
+    the old content, go, to be rendered again from the new at their next download."""
+    report.content_sealed = envelope.seal(_data_key(report), report.id, "content", _dump(content))
+    report.pdf_sealed = report.pdf_reader_sealed = b""
     db.session.flush()
 
 

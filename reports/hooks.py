@@ -1,4 +1,4 @@
-"""What reports needs to know from the package above it (facilitator), without importing it.
+"""What reports needs to know from the packages above it (facilitator, followup), without importing them.
 
 The facilitator package registers a `ReportPeople`: who facilitates an owner, whether an owner's report waits for
 the facilitator to release it, and what else belongs in the owner's read log (reads of the Preparation Document,
@@ -7,14 +7,19 @@ the release). With nothing registered, reports has no facilitator readers and ne
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+from markupsafe import Markup
 
 if TYPE_CHECKING:
     from app.models import User
+    from reports.content import ReportData
+    from reports.figures import Words
     from reports.models import Report
+    from surveys.models import Cycle
 
 
 @dataclass(frozen=True)
@@ -59,3 +64,29 @@ def provide_report_people(people: ReportPeople) -> None:
 
 def report_people() -> ReportPeople:
     return _people[0]
+
+
+# What a package above adds to a report (followup: the change since the owner's last report). At the build, each
+# provider may add keys to the content sealed with the report, computed from anything it can read then; at each
+# render, each provider turns the sealed content into sections of the page and the PDF (id, title, HTML), placed
+# after the areas. What is added is sealed once with the report, so every reader and both PDFs say the same.
+ContentAddition = Callable[["Cycle", "ReportData"], dict[str, Any]]
+ReportSection = tuple[str, str, Markup]
+SectionRenderer = Callable[[Mapping[str, Any], "Words", bool], list[ReportSection]]
+_additions: list[ContentAddition] = []
+_section_renderers: list[SectionRenderer] = []
+
+
+def provide_report_content(addition: ContentAddition, renderer: SectionRenderer) -> None:
+    if addition not in _additions:
+        _additions.append(addition)
+    if renderer not in _section_renderers:
+        _section_renderers.append(renderer)
+
+
+def content_additions(cycle: Cycle, data: ReportData) -> dict[str, Any]:
+    return {key: value for addition in _additions for key, value in addition(cycle, data).items()}
+
+
+def report_sections(content: Mapping[str, Any], words: Words, for_pdf: bool) -> list[ReportSection]:
+    return [section for render in _section_renderers for section in render(content, words, for_pdf)]

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from reports.charts import alt_text, area_chart, as_data_uri
 from reports.content import ReportData
 from reports.figures import GAP_THRESHOLD, Words, view
+from reports.hooks import report_sections
 
 
 def render_body(data: ReportData, content: dict[str, Any], words: Words, *, for_pdf: bool = False) -> str:
@@ -23,7 +24,8 @@ def render_body(data: ReportData, content: dict[str, Any], words: Words, *, for_
     return render_template("reports/report_body.html", report=report, charts=charts, words=words,
                            owner_name=content["owner_name"], closed_on=date.fromisoformat(content["closed_on"]),
                            gap_threshold=float(GAP_THRESHOLD), open_questions=data.open_questions,
-                           comments=data.comments, table_groups=data.table.groups, for_pdf=for_pdf)
+                           comments=data.comments, table_groups=data.table.groups, for_pdf=for_pdf,
+                           sections=report_sections(content, words, for_pdf))
 
 
 def pdf_filename(owner_name: str, extension: str = "pdf") -> str:

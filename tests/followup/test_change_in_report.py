@@ -1,0 +1,123 @@
+"""An owner's second report shows the change since the first, in the page and both PDFs, for the owner and every
+reader; only areas and sub-areas of All others; and it goes when the earlier round is deleted."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from pypdf import PdfReader
+
+from app import db as unit
+from app.extensions import db
+from app.models import Role, User
+from facilitator.operations import assign as assign_facilitator
+from followup.change import KEY
+from reports.build import pdf_for, sealed_data
+from reports.models import Report, ReportShare
+from surveys import operations, rights
+from surveys.models import Cycle
+from tests.fixtures.clock import TestClock
+from tests.fixtures.people import signed_in
+
+SIZES = {"manager": 1, "peer": 4, "direct_report": 4}
+
+
+def _report(cycle: Cycle) -> Report:
+    return db.session.scalar(sa.select(Report).where(Report.cycle_id == cycle.id))
+
+
+@pytest.fixture
+def two_rounds(owner: User, create_closed_round: Callable[..., Cycle], clock: TestClock) -> tuple[Cycle, Cycle]:
+    first = create_closed_round(owner, SIZES, seed=1)
+    operations.finish_without_session(first)
+    unit.commit()
+    clock.advance(days=200)
+    return first, create_closed_round(owner, SIZES, seed=2)
+
+
+def _section(html: str) -> str:
+    match = re.search(r'<section class="app-change".*?</section>', html, re.S)
+    assert match, "no change section"
+    return match.group(0)
+
+
+def _pdf_text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_the_first_report_has_no_change_and_the_second_shows_it_for_every_reader(
+        app: Flask, two_rounds: tuple[Cycle, Cycle], owner: User, create_user) -> None:  # type: ignore[no-untyped-def]
+    first, second = two_rounds
+    assert "Change since" not in signed_in(app, owner).get(f"/reports/{_report(first).id}").get_data(as_text=True)
+    report = _report(second)
+    facilitator = create_user(Role.FACILITATOR, name="Fay Facilitator")
+    assign_facilitator(owner, facilitator, create_user(Role.LOCAL_LEAD))
+    manager = create_user(Role.MANAGER, name="Mo Manager", email="mo.manager@trust.example")
+    db.session.add(ReportShare(report_id=report.id, user_id=manager.id))
+    unit.commit()
+    pages = {who: signed_in(app, who).get(f"/reports/{report.id}").get_data(as_text=True)
+             for who in (owner, facilitator, manager)}
+    mine = _section(pages[owner])
+    assert "Change since your last report" in mine and 'href="#change"' in pages[owner]
+    for reader in (facilitator, manager):
+        assert "Change since Olivia Owner’s last report" in _section(pages[reader])
+    assert "No clear change" in mine or "than last time" in mine
+    assert "Change since your last report" in _pdf_text(pdf_for(report, "pdf"))
+    assert "Change since Olivia Owner’s last report" in _pdf_text(pdf_for(report, "pdf_reader"))
+
+
+def test_the_change_is_never_per_statement_or_per_group(app: Flask, two_rounds: tuple[Cycle, Cycle],
+                                                        owner: User) -> None:
+    first, second = two_rounds
+    data, content = sealed_data(_report(second))
+    rows = content[KEY]["rows"]
+    assert {r["measure"] for r in rows} == {"area", "sub_area"}
+    section = _section(signed_in(app, owner).get(f"/reports/{_report(second).id}").get_data(as_text=True))
+    statement_titles = {s.title for a in data.layout for sub in a.sub_areas for s in sub.statements}
+    assert not [t for t in statement_titles if t in section]
+    assert not [g.label for g in data.table.groups if g.label in section]
+    # Each printed figure is the shown All others figure of the report it comes from.
+    earlier, _ = sealed_data(_report(first))
+    for rows_of, table in ((lambda r: r["earlier"], earlier.table), (lambda r: r["later"], data.table)):
+        cells = table.index()
+        for row in rows:
+            cell = cells[(row["measure"], row["key"], "All others")]
+            assert rows_of(row) == ([cell.value, cell.answers] if cell.is_shown else None)
+
+
+def test_a_change_inside_its_band_says_no_clear_change(app: Flask, two_rounds: tuple[Cycle, Cycle]) -> None:
+    _, content = sealed_data(_report(two_rounds[1]))
+    for row in content[KEY]["rows"]:
+        if row["change"] is not None and abs(row["change"]) <= row["band"]:
+            assert row["verdict"] == "no clear change"
+
+
+def test_deleting_the_earlier_round_takes_its_figures_out_of_the_later_report(
+        app: Flask, two_rounds: tuple[Cycle, Cycle], owner: User) -> None:
+    first, second = two_rounds
+    report = _report(second)
+    assert "Change since your last report" in _pdf_text(pdf_for(report, "pdf"))
+    assert "the change since this round in your report of" in " ".join(rights.what_deleting_removes(first))
+    rights.delete_round(first)
+    unit.commit()
+    db.session.refresh(report)
+    assert KEY not in sealed_data(report)[1]
+    assert "Change since" not in signed_in(app, owner).get(f"/reports/{report.id}").get_data(as_text=True)
+    assert "Change since" not in _pdf_text(pdf_for(report, "pdf"))
+
+
+def test_a_different_questionnaire_version_is_named_and_not_compared(
+        app: Flask, owner: User, create_closed_round: Callable[..., Cycle], clock: TestClock) -> None:
+    first = create_closed_round(owner, SIZES, seed=1)
+    operations.finish_without_session(first)
+    first.questionnaire_version = "0.9"
+    unit.commit()
+    clock.advance(days=200)
+    second = create_closed_round(owner, SIZES, seed=2)
+    section = _section(signed_in(app, owner).get(f"/reports/{_report(second).id}").get_data(as_text=True))
+    assert "different version of the questionnaire" in section and "<table" not in section
