@@ -32,7 +32,7 @@ from surveys.cycle import CycleState
 from surveys.models import Cycle, Invitation, InvitationStatus
 
 RATERS_PER_ROUND = 20
-STATUSES = [InvitationStatus.INVITED] * 6 + [InvitationStatus.RESPONDED] * 3 + [InvitationStatus.DECLINED]
+STATUSES = [InvitationStatus.INVITED] * 6 + [InvitationStatus.DONE] * 4
 
 
 def seed(rounds: int, rng: random.Random) -> int:

@@ -74,7 +74,7 @@ def seed(rounds: int, rng: random.Random) -> None:
         db.session.execute(sa.insert(Cycle.__table__), cycle_rows[start:start + 5000])
     cycle_ids = db.session.scalars(sa.select(Cycle.id)).all()
     rows = [{"cycle_id": c, "name": "R", "email": f"r{c}.{r}@bench.example", "category": "peer",
-             "status": rng.choice(["responded", "responded", "declined", "invited"]), "link_version": 1}
+             "status": rng.choice(["done", "done", "done", "invited"]), "link_version": 1}
             for c in cycle_ids for r in range(RATERS)]
     for start in range(0, len(rows), 10000):
         db.session.execute(sa.insert(Invitation.__table__), rows[start:start + 10000])

@@ -17,7 +17,7 @@ from facilitator.models import Evaluation, SessionRecord, Summary
 from facilitator.rules import EVALUATION_QUESTIONS, SessionMode, SummaryStatus
 from surveys.categories import Category
 from surveys.cycle import CycleState
-from surveys.models import Cycle, Invitation, InvitationStatus
+from surveys.models import Cycle, Invitation, InvitationStatus, Response
 from usage import jobs
 from usage.periods import last_complete
 
@@ -59,8 +59,11 @@ def load(org: Organisation, today: date, domain: str) -> None:
             for r in range(raters[0] if raters else 0):
                 cycle.invitations.append(Invitation(
                     name=f"Rater {r + 1}", email=f"rater{r + 1}.colleague{n}@{domain}", category=Category.PEER,
-                    status=InvitationStatus.RESPONDED if r < raters[1] else InvitationStatus.DECLINED))
+                    status=InvitationStatus.DONE))
             db.session.add(cycle)
+            if raters:  # the responses they gave: usage counts responses, never which invitation answered
+                db.session.flush()
+                db.session.add_all(Response(cycle.id, Category.PEER, {}, {}) for _ in range(raters[1]))
             if closed_at and facilitated[k]:
                 db.session.flush()
                 who, stage = facilitated[k]

@@ -147,6 +147,21 @@ class Evaluation(db.Model):
     ratings: so.Mapped[dict[str, int]] = so.mapped_column(sa.JSON)
     comment: so.Mapped[str | None] = so.mapped_column(EncryptedText("evaluations.comment"))
     submitted_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    # In its facilitator's published averages (FacilitatorAverages): from then on deleting it leaves them as they are.
+    is_published: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
     cycle: so.Mapped[Cycle] = so.relationship()
     facilitator: so.Mapped[User | None] = so.relationship()
+
+
+class FacilitatorAverages(db.Model):
+    """A facilitator's published evaluation figures (facilitator.rules.PublishedAverages): how many evaluations,
+    and each question's sum, added in whole blocks of 3. De-identified counters (PRODUCT §7): they outlive the
+    evaluations they were built from, so that a deleted round cannot move a published average."""
+
+    __tablename__ = "facilitator_averages"
+
+    facilitator_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"),
+                                                      primary_key=True)
+    count: so.Mapped[int] = so.mapped_column(default=0)
+    sums: so.Mapped[dict[str, int]] = so.mapped_column(sa.JSON, default=dict)

@@ -20,6 +20,7 @@ from facilitator.models import (
     DocumentRead,
     Evaluation,
     FacilitatorAssignment,
+    FacilitatorAverages,
     GoalProgress,
     ReportRelease,
     SessionRecord,
@@ -375,8 +376,37 @@ def all_evaluations() -> list[Evaluation]:
 
 
 def facilitator_averages(facilitator_id: int) -> tuple[int, dict[str, float] | None]:
-    """A facilitator's own averages over the evaluations `rules.evaluations_counted` allows, earliest first."""
-    ratings = db.session.scalars(sa.select(Evaluation.ratings).where(Evaluation.facilitator_id == facilitator_id)
-                                 .order_by(Evaluation.submitted_at, Evaluation.cycle_id)).all()
-    counted = ratings[:rules.evaluations_counted(len(ratings))]
-    return len(counted), rules.averages(counted, list(rules.EVALUATION_QUESTIONS))
+    """A facilitator's own averages, as published (`publish_averages` first adds any whole new block of 3)."""
+    published = publish_averages(facilitator_id)
+    return published.count, rules.averages(published, list(rules.EVALUATION_QUESTIONS))
+
+
+def publish_averages(facilitator_id: int) -> rules.PublishedAverages:
+    """Add the facilitator's unpublished evaluations, earliest first, in whole blocks of 3 (`rules.publish`). The
+    evaluations are marked by a guarded UPDATE, so two visits at once cannot both add the same block."""
+    row = db.session.get(FacilitatorAverages, facilitator_id)
+    published = rules.PublishedAverages(row.count, row.sums) if row else rules.PublishedAverages()
+    pending = db.session.execute(sa.select(Evaluation.cycle_id, Evaluation.ratings).where(
+        Evaluation.facilitator_id == facilitator_id, Evaluation.is_published.is_(False))
+        .order_by(Evaluation.submitted_at, Evaluation.cycle_id)).all()
+    keys = list(rules.EVALUATION_QUESTIONS)
+    after, taken = rules.publish(published, [ratings for _, ratings in pending], keys)
+    if not taken:
+        return published
+    ids = [cycle_id for cycle_id, _ in pending[:taken]]
+    marked = db.session.scalars(sa.update(Evaluation).where(Evaluation.cycle_id.in_(ids),
+                                                            Evaluation.is_published.is_(False))
+                                .values(is_published=True).returning(Evaluation.cycle_id)
+                                .execution_options(synchronize_session=False)).all()
+    if len(marked) != taken:  # another visit published some of them a moment ago: undo ours, show what it stored
+        db.session.execute(sa.update(Evaluation).where(Evaluation.cycle_id.in_(marked))
+                           .values(is_published=False).execution_options(synchronize_session=False))
+        db.session.expire_all()
+        stored = db.session.get(FacilitatorAverages, facilitator_id)
+        return rules.PublishedAverages(stored.count, stored.sums) if stored else published
+    if row is None:
+        row = FacilitatorAverages(facilitator_id=facilitator_id)
+        db.session.add(row)
+    row.count, row.sums = after.count, dict(after.sums or {})
+    db.session.flush()
+    return after

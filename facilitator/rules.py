@@ -298,20 +298,39 @@ def check_evaluation(state: CycleState, ratings: Mapping[str, int | None], keys:
     return problems
 
 
-def evaluations_counted(total: int) -> int:
-    """How many of a facilitator's evaluations (the earliest first) their averages use: whole steps of
-    MIN_FOR_AVERAGES. Averages that moved with every evaluation would give the newest owner's ratings away to a
-    facilitator who compares two visits (the new mean times n minus the old one times n - 1); moving in steps of 3,
-    the most two visits can reveal is the sum of 3 owners' ratings, the same floor as every other figure."""
-    return total - total % MIN_FOR_AVERAGES
+@dataclass(frozen=True)
+class PublishedAverages:
+    """What a facilitator's averages rest on: the number of evaluations published so far and each question's sum
+    over them. Kept apart from the evaluations (PRODUCT §6, §7): deleting a round deletes its evaluation but never
+    takes it out of these sums, since a published figure that moved back would give that evaluation away."""
+
+    count: int = 0
+    sums: Mapping[str, int] | None = None
 
 
-def averages(ratings: Sequence[Mapping[str, int]], keys: Sequence[str]) -> dict[str, float] | None:
+def publish(published: PublishedAverages, pending: Sequence[Mapping[str, int]], keys: Sequence[str]
+            ) -> tuple[PublishedAverages, int]:
+    """Add the earliest whole blocks of MIN_FOR_AVERAGES of the evaluations not yet published; returns the new
+    sums and how many of `pending` went in (the rest wait for a block of their own).
+
+    Averages that moved with every evaluation would give the newest owner's ratings away to a facilitator who
+    compares two visits (the new mean times n minus the old one times n - 1). Here two visits differ by whole
+    blocks of 3 or not at all: an evaluation deleted before its block is published was never shown, and one
+    deleted after stays in the sums, so no deletion moves a figure either (the earlier rule, the earliest 3k of the
+    evaluations that remain, slid by one owner's ratings whenever a round was deleted)."""
+    taken = len(pending) - len(pending) % MIN_FOR_AVERAGES
+    sums = dict(published.sums or {})
+    for key in keys:
+        sums[key] = sums.get(key, 0) + sum(int(r[key]) for r in pending[:taken])
+    return PublishedAverages(published.count + taken, sums), taken
+
+
+def averages(published: PublishedAverages, keys: Sequence[str]) -> dict[str, float] | None:
     """Mean rating per question, or None below MIN_FOR_AVERAGES evaluations: a facilitator must not be able to
     work out one owner's answers from their own averages."""
-    if len(ratings) < MIN_FOR_AVERAGES:
+    if published.count < MIN_FOR_AVERAGES:
         return None
-    return {key: round(sum(r[key] for r in ratings) / len(ratings), 1) for key in keys}
+    return {key: round((published.sums or {}).get(key, 0) / published.count, 1) for key in keys}
 
 
 EVALUATION_QUESTIONS = {

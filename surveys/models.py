@@ -161,10 +161,13 @@ class SelfAssessment(db.Model):
 
 
 class InvitationStatus(enum.StrEnum):
+    """Where a named rater stands. Deliberately never whether they answered or declined (PRODUCT §3.3): once they
+    do either, and for everyone left when the round stops taking responses, the row says only DONE. The owner's
+    counts of responses per group come from the responses themselves (`surveys.operations.update_counts`)."""
+
     NOT_SENT = "not_sent"
-    INVITED = "invited"
-    RESPONDED = "responded"
-    DECLINED = "declined"
+    INVITED = "invited"  # outstanding: their link works and reminders reach them
+    DONE = "done"  # answered or declined, or the round ended: which is recorded nowhere
 
 
 def outstanding(status: InvitationStatus, withdrawn_at: datetime | None) -> bool:
@@ -193,8 +196,8 @@ class Invitation(db.Model):
     # never when the rater answers, so it says nothing about when a response arrived.
     invited_at: so.Mapped[datetime | None] = so.mapped_column()
     # Withdrawn by the owner after the invitation went (PRODUCT §2.4): their links stop working and they are
-    # reminded no more. The row stays, with its status as it was, so the counts do not move in a way that tells
-    # whether they had answered; an answer already given stays in the report, as nobody can tell which it is.
+    # reminded no more. The row stays, with its status as it was, so the counts do not move; an answer already
+    # given stays in the report, as nobody can tell which it is.
     withdrawn_at: so.Mapped[datetime | None] = so.mapped_column()
     # Nomination approval (surveys/rules/nomination.py): when the owner put this rater to their facilitator, and
     # when the facilitator confirmed them. Unused where the organisation does not ask for approval.

@@ -227,11 +227,24 @@ def close_round_on_date(cycle: Cycle, today: date) -> None:
 
 def _end_rater_access(cycle: Cycle) -> None:
     """A round that stops taking responses leaves no working token or session behind, and its counts are final
-    (the report gives the numbers of responses anyway)."""
+    (the report gives the numbers of responses anyway). Then every invitation sent says only DONE: a rater still
+    outstanding at the close would otherwise stand out, and with the final counts could tell who answered."""
     links.end_all([i.id for i in cycle.invitations])
     responses.delete_drafts(cycle)
     db.session.flush()
     update_counts(cycle, utcnow())
+    db.session.flush()
+    collapse_statuses([cycle.id])
+    for invitation in cycle.invitations:
+        db.session.expire(invitation, ["status"])
+
+
+def collapse_statuses(cycle_ids: list[int]) -> None:
+    """Every sent invitation of these rounds becomes DONE (PRODUCT §3.3: once a round closes, no row says whether a
+    named rater responded or declined, nor that they did neither)."""
+    db.session.execute(sa.update(Invitation).where(Invitation.cycle_id.in_(cycle_ids),
+                                                   Invitation.status != InvitationStatus.NOT_SENT)
+                       .values(status=InvitationStatus.DONE).execution_options(synchronize_session=False))
 
 
 def _closed(cycle: Cycle) -> None:
@@ -302,10 +315,12 @@ def remind_all_outstanding(cycle: Cycle, now: datetime) -> int:
 
 
 def update_counts(cycle: Cycle, now: datetime) -> None:
-    """Take the owner's completion counts now (at the daily update, at opening and at the end)."""
+    """Take the owner's completion counts now (at the daily update, at opening and at the end): responses per group
+    come from the responses, as no invitation says whether its rater answered or declined."""
     rows = db.session.execute(sa.select(Invitation.category, Invitation.status)
                               .where(Invitation.cycle_id == cycle.id)).all()
-    cycle.counts = daily_counts.to_stored(daily_counts.tally((c, s.value) for c, s in rows))
+    answered = [r.category for r in db.session.scalars(sa.select(Response).where(Response.cycle_id == cycle.id))]
+    cycle.counts = daily_counts.to_stored(daily_counts.tally(((c, s.value) for c, s in rows), answered))
     cycle.counts_updated_at = now
 
 

@@ -62,7 +62,7 @@ def submit(invitation: Invitation) -> None:
     answered = db.session.execute(
         sa.update(Invitation).where(Invitation.id == invitation.id, Invitation.status == InvitationStatus.INVITED,
                                     Invitation.withdrawn_at.is_(None))
-        .values(status=InvitationStatus.RESPONDED).execution_options(synchronize_session=False)).rowcount
+        .values(status=InvitationStatus.DONE).execution_options(synchronize_session=False)).rowcount
     if answered != 1:
         raise DomainError("Your feedback has already been sent.")
     db.session.delete(draft)
@@ -101,7 +101,7 @@ def decline(invitation: Invitation) -> None:
     if invitation.draft is not None:
         db.session.delete(invitation.draft)
         invitation.draft = None
-    invitation.status = InvitationStatus.DECLINED
+    invitation.status = InvitationStatus.DONE  # the same as an answer: the row never says which
     links.end_all([invitation.id])
     db.session.flush()
 

@@ -148,3 +148,30 @@ def test_encrypted_fields_written_before_row_binding_are_bound_by_the_migration(
             db.session.remove()
             downgrade(revision="base")
             db.engine.dispose()
+
+
+def test_the_migration_leaves_no_invitation_saying_answered_or_declined(tmp_path, mail_server) -> None:  # type: ignore[no-untyped-def]
+    from flask_migrate import downgrade, upgrade
+
+    app = _migrated_app(tmp_path, mail_server)
+    with app.app_context():
+        db.drop_all()
+        try:
+            upgrade(revision="5b1e0c7a9d21")
+            _old_round("invited", "not_sent", "responded", "declined")
+            db.session.execute(sa.text("INSERT INTO cycles (id, owner_id, state, questionnaire_version, "
+                                       "org_statements, close_on, created_at) VALUES (2, 1, 'closed', '2026.1', "
+                                       "'[]', '2026-11-23', '2026-11-02 09:30:00')"))
+            db.session.execute(sa.text("INSERT INTO invitations (id, cycle_id, name, email, category, status, "
+                                       "link_nonce, token_hash, link_version) VALUES (9, 2, 'Ola', "
+                                       "'ola@trust.example', 'peer', 'invited', 'nonce9', 'hash9', 1)"))
+            db.session.commit()
+            upgrade()
+            statuses = dict(db.session.execute(sa.text("SELECT id, status FROM invitations")).all())
+            # The open round keeps who is outstanding; the closed one keeps nobody apart.
+            assert statuses == {1: "invited", 2: "not_sent", 3: "done", 4: "done", 9: "done"}
+            db.session.commit()
+        finally:
+            db.session.remove()
+            downgrade(revision="base")
+            db.engine.dispose()

@@ -29,7 +29,7 @@ from app.extensions import db
 from app.models import User
 from facilitator.models import Evaluation, SessionRecord, Summary
 from facilitator.rules import EVALUATION_QUESTIONS
-from surveys.models import Cycle, Invitation, InvitationStatus
+from surveys.models import Cycle, Invitation, InvitationStatus, Response
 from usage import table
 from usage.periods import FinancialYear, Quarter
 
@@ -70,11 +70,12 @@ def _counts(organisation_id: int, start: datetime, end: datetime, period: str) -
     closed_here = (Cycle.closed_at >= start) & (Cycle.closed_at < end)
     closed, closed_by = db.session.execute(sa.select(sa.func.count(Cycle.id), owners)
                                            .where(in_org, closed_here)).one()
-    invited, responded = db.session.execute(
-        sa.select(sa.func.count(Invitation.id),
-                  sa.func.count(Invitation.id).filter(Invitation.status == InvitationStatus.RESPONDED))
-        .join(Cycle, Cycle.id == Invitation.cycle_id)
-        .where(in_org, closed_here, Invitation.status != InvitationStatus.NOT_SENT)).one()
+    invited = db.session.scalar(
+        sa.select(sa.func.count(Invitation.id)).join(Cycle, Cycle.id == Invitation.cycle_id)
+        .where(in_org, closed_here, Invitation.status != InvitationStatus.NOT_SENT))
+    # From the responses: no invitation says whether its rater answered (PRODUCT §3.3).
+    responded = db.session.scalar(
+        sa.select(sa.func.count(Response.id)).join(Cycle, Cycle.id == Response.cycle_id).where(in_org, closed_here))
     found = {table.cell(table.MEASURE, "rounds_started", period): started or 0,
              table.cell(table.MEASURE, table.CLOSED, period): closed or 0,
              table.cell(table.MEASURE, table.INVITED, period): invited or 0,

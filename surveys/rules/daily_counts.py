@@ -10,6 +10,11 @@ final numbers anyway).
 
 A withdrawn rater keeps counting as they stood (invited, and answered, declined or neither): were they dropped
 from the counts, the next day's figures would move by one in a column that tells how they had replied.
+
+No invitation says whether its rater answered or declined (PRODUCT §3.3): it says only whether they are still
+outstanding. So the counts are built from two things that cannot be joined: how many invitations of each group are
+no longer outstanding, and how many responses of each group there are (a response's group is inside its sealed
+content). Declined is the difference.
 """
 
 from __future__ import annotations
@@ -23,9 +28,8 @@ from surveys.categories import RATER_CATEGORIES, Category
 
 UPDATE_AT = time(5, 0)  # UTC: 05:00 or 06:00 in the UK, before anyone's working day
 
-RESPONDED = "responded"
-DECLINED = "declined"
 NOT_SENT = "not_sent"
+OUTSTANDING = "invited"
 
 
 @dataclass(frozen=True)
@@ -55,15 +59,20 @@ def is_due(updated_at: datetime | None, now: datetime) -> bool:
     return updated_at is None or updated_at < latest_update_moment(now)
 
 
-def tally(rows: Iterable[tuple[Category, str]]) -> tuple[CategoryCounts, ...]:
-    """Counts per group from (category, status value) of every invitation, withdrawn ones included as they stood.
-    Raters not yet invited are not counted; groups nobody was invited in are left out."""
+def tally(rows: Iterable[tuple[Category, str]], responses: Iterable[Category]) -> tuple[CategoryCounts, ...]:
+    """Counts per group from (category, status value) of every invitation, withdrawn ones included as they stood,
+    and the group of every response. Raters not yet invited are not counted; groups nobody was invited in are left
+    out. Responses never outnumber the raters of their group who are no longer outstanding; should they (a row
+    changed by hand), the counts say every one of those responded rather than show a negative."""
     seen: Counter[tuple[Category, str]] = Counter((c, s) for c, s in rows if s != NOT_SENT)
+    answered = Counter(responses)
     result = []
     for category in RATER_CATEGORIES:
         invited = sum(n for (c, _), n in seen.items() if c is category)
         if invited:
-            result.append(CategoryCounts(category, invited, seen[(category, RESPONDED)], seen[(category, DECLINED)]))
+            replied = invited - seen[(category, OUTSTANDING)]
+            responded = min(answered[category], replied)
+            result.append(CategoryCounts(category, invited, responded, replied - responded))
     return tuple(result)
 
 

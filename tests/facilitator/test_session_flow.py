@@ -304,3 +304,37 @@ def test_a_new_version_of_an_agreed_summary_is_the_owners_next_step(app: Flask, 
     page = " ".join(owner_client.get("/round").get_data(as_text=True).split())
     card = page.split("What to do next", 1)[1].split("</div>", 1)[0]
     assert f'href="/round/{cycle.id}/summary">Agree the new version of your conversation summary</a>' in card
+def test_deleting_an_evaluated_round_never_moves_the_facilitators_averages(
+        app: Flask, people: dict[str, User], create_user: Callable[..., User]) -> None:
+    """The issue's case: 4.7 / 4.0 / 4.7 / 4.7 / 4.7 over the earliest 3, a 4th evaluation waiting, then the first
+    round deleted (by its owner, or by retention): the page must not slide to the next 3 and give 4, 2, 4, 4, 4 away."""
+    from facilitator import rules
+    from facilitator.models import Evaluation
+    from surveys import rights
+
+    facilitator = people["facilitator"]
+    client = signed_in(app, facilitator)
+    keys = list(rules.EVALUATION_QUESTIONS)
+    cycles = []
+    for n, ratings in enumerate([[4, 2, 4, 4, 4], [5] * 5, [5] * 5, [5] * 5]):
+        owner = create_user(Role.OWNER, name=f"Evaluated Owner {n}")
+        cycle = Cycle(owner=owner, state=CycleState.EVALUATED, questionnaire_version="2026.1",
+                      close_on=today() - timedelta(days=60))
+        db.session.add(Evaluation(cycle=cycle, facilitator_id=facilitator.id, ratings=dict(zip(keys, ratings,
+                                                                                                strict=True)),
+                                  submitted_at=utcnow() - timedelta(days=30 - n)))
+        cycles.append(cycle)
+    unit.commit()
+
+    def shown() -> str:
+        portal = " ".join(client.get("/facilitator").get_data(as_text=True).split())
+        return portal.split("How owners rate your sessions")[1].split("</dl>")[0]
+
+    before = shown()
+    assert "The average of 3 evaluations" in before and "4.7" in before and "4.0" in before
+    rights.delete_round(db.session.get(Cycle, cycles[0].id))
+    unit.commit()
+    assert shown() == before
+    rights.delete_round(db.session.get(Cycle, cycles[3].id))  # one not yet published goes unseen, too
+    unit.commit()
+    assert shown() == before

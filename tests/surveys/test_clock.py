@@ -80,7 +80,7 @@ def test_due_reminders_go_once_to_raters_who_have_not_replied(app: Flask, open_r
     mo, pat, pip, dee = open_round.invitations
     invited_days_ago(open_round, 6)
     responses.decline(pip)
-    dee.status = InvitationStatus.RESPONDED
+    dee.status = InvitationStatus.DONE
     unit.commit()
     mailbox.clear()
     now = utcnow()
@@ -160,7 +160,7 @@ def test_a_reminder_claimed_just_before_the_rater_answers_is_cancelled_not_sent(
     mailbox.clear()
     assert reminder_claims.claim_due(utcnow()) == 4
     for invitation in open_round.invitations:
-        invitation.status = InvitationStatus.RESPONDED
+        invitation.status = InvitationStatus.DONE
     unit.commit()  # the deliveries run now, and find nobody left to remind
     assert reminders_in(mailbox) == []
     assert set(db.session.scalars(sa.select(OutboundMail.status).where(OutboundMail.kind == "reminder"))) == \

@@ -25,10 +25,10 @@ from flask.testing import FlaskClient
 
 from app.encrypted import open_stored
 from app.extensions import db
-from surveys import links, sealed, tokens
+from surveys import links, operations, sealed, tokens
 from surveys.answers import field_name
 from surveys.models import Cycle, Response
-from tests.fixtures.insider import database_bytes
+from tests.fixtures.insider import database_bytes, rater_profile, table_columns
 from tests.fixtures.rounds import link_token, open_link
 from tests.fixtures.smtp import MailCatcher
 
@@ -111,7 +111,7 @@ def _attack(snapshots: list[Snapshot], backup: Snapshot, order: list[int]) -> At
     final_lengths = {key: len(c) for key, c in final.items()}
     for n, invitation_id in enumerate(order):
         before, after = snapshots[n], snapshots[n + 1]
-        assert before.statuses()[invitation_id] == "invited" and after.statuses()[invitation_id] == "responded"
+        assert before.statuses()[invitation_id] == "invited" and after.statuses()[invitation_id] == "done"
         guess = None
         # 1. a key or a ciphertext that is new in this submission's snapshot and still there at the end
         new_keys = set(after.responses()) - set(before.responses())
@@ -197,6 +197,35 @@ def test_snapshots_around_ten_submissions_and_a_backup_of_drafts_link_no_better_
             token = token.strip(".,)>")
             assert tokens.token_hash(token) not in snapshots[-1].raw.decode("latin-1")  # every used token forgotten
     assert all("responded" not in MailCatcher.text(m) for m in mailbox.messages)
+
+
+def test_a_snapshot_cannot_tell_a_rater_who_answered_from_one_who_declined(
+        app: Flask, ten_raters: Cycle, clock) -> None:  # type: ignore[no-untyped-def]
+    """Three peers invited together: one answers, one declines, one does nothing. While the round is open a
+    snapshot tells the outstanding rater from the other two (reminders need that) but not those two apart; once it
+    closes, it tells none of the three apart, so the counts and the report's Manager column name nobody."""
+    answered, declined, silent = ten_raters.invitations[:3]
+    browser = app.test_client()
+    open_link(browser, link_token(answered))
+    _fill(browser, ten_raters, "4", "mine")
+    assert browser.post("/feedback/check").status_code == 302
+    other = app.test_client()
+    open_link(other, link_token(declined))
+    _fill(other, ten_raters, "2", "a draft, then a change of mind")
+    assert other.post("/feedback/decline").status_code == 302
+    link_token(silent)  # a link it never used
+
+    def profiles() -> list[dict]:
+        rows, columns = _dump(), table_columns()
+        return [rater_profile(rows, columns, i.id) for i in (answered, declined, silent)]
+
+    while_open = profiles()
+    assert while_open[0] == while_open[1] != while_open[2]
+    operations.close_round_early(db.session.get(Cycle, ten_raters.id))
+    db.session.commit()
+    after_close = profiles()
+    assert after_close[0] == after_close[1] == after_close[2], after_close
+    print(f"\ninsider after close: {len(after_close[0])} tables read, responder, decliner and silent rater identical")
 
 
 def test_a_response_row_holds_only_a_fresh_key_its_cycle_and_one_ciphertext(app: Flask) -> None:

@@ -174,7 +174,7 @@ def test_opening_sends_each_rater_an_invitation(owner_client: FlaskClient, mailb
 
 def test_once_invited_a_rater_can_only_be_withdrawn_whatever_they_did(owner_client: FlaskClient, open_round) -> None:  # type: ignore[no-untyped-def]
     mo, pat, pip, _ = open_round.invitations
-    pat.status, pip.status = InvitationStatus.RESPONDED, InvitationStatus.DECLINED
+    pat.status = pip.status = InvitationStatus.DONE
     db.session.commit()
     page = owner_client.get("/round/raters").get_data(as_text=True)
     assert "Has replied" not in page and "Remove<" not in page and "Change<" not in page
@@ -209,8 +209,8 @@ def test_a_mistyped_address_is_fixed_by_withdrawing_and_adding_again(owner_clien
 
 def test_completion_view_shows_counts_per_group_never_names(owner_client: FlaskClient, open_round) -> None:  # type: ignore[no-untyped-def]
     peers = [i for i in open_round.invitations if i.category.value == "peer"]
-    peers[0].status = InvitationStatus.RESPONDED
-    peers[1].status = InvitationStatus.DECLINED
+    peers[0].status = InvitationStatus.DONE
+    peers[1].status = InvitationStatus.DONE
     db.session.commit()
     page = owner_client.get("/round").get_data(as_text=True)
     assert "Responses so far" in page and "Peers" in page

@@ -87,7 +87,7 @@ def test_a_link_opens_its_own_rater_while_they_may_still_answer(open_round: Cycl
     assert links.by_token(pats, last_day + MOMENT) is None
     # Once Pat has answered, neither the link nor a session opens the survey again; Pip's still works.
     secret = links.start_session(pat, now)
-    pat.status = InvitationStatus.RESPONDED
+    pat.status = InvitationStatus.DONE
     unit.commit()
     assert links.by_token(pats, now) is None and links.visit(secret, now) is None
     assert links.by_token(pips, now) is not None

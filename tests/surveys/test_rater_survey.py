@@ -59,7 +59,7 @@ def test_a_rater_answers_from_the_emailed_link(client: FlaskClient, open_round: 
     response = db.session.scalar(sa.select(Response))
     assert response.category.value == "peer" and response.comments == {"strengths": "Listens well"}
     invitation = db.session.scalar(sa.select(Invitation).where(Invitation.email == "pat@trust.example"))
-    assert invitation.status is InvitationStatus.RESPONDED
+    assert invitation.status is InvitationStatus.DONE
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RaterDraft)) == 0
 
 
@@ -182,7 +182,7 @@ def test_a_rater_can_decline(client: FlaskClient, open_round: Cycle, mailbox: Ma
     assert "never a list of who" in page and "may still be able to work out that it was you" in page
     assert client.post(f"{link}/decline").status_code == 302
     invitation = db.session.scalar(sa.select(Invitation).where(Invitation.email == "dee@trust.example"))
-    assert invitation.status is InvitationStatus.DECLINED
+    assert invitation.status is InvitationStatus.DONE
     assert client.get(raw).status_code == 404 and client.get(link).status_code == 404
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RaterLink)
                              .where(RaterLink.invitation_id == invitation.id)) == 0

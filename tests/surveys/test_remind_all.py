@@ -35,7 +35,7 @@ def test_an_owner_reminds_everyone_who_has_not_replied_once_a_day(owner_client: 
                                                                   mailbox: MailCatcher) -> None:
     mo, pat, pip, dee = open_round.invitations
     responses.decline(pip)
-    dee.status = InvitationStatus.RESPONDED
+    dee.status = InvitationStatus.DONE
     operations.update_counts(open_round, utcnow())  # the morning's update
     unit.commit()
     invited_days_ago(open_round, 2)
@@ -104,7 +104,7 @@ def test_a_round_whose_raters_were_all_invited_today_cannot_be_reminded_yet(owne
 
 def test_no_reminder_section_when_everyone_has_replied(owner_client: FlaskClient, open_round: Cycle) -> None:
     for invitation in open_round.invitations:
-        invitation.status = InvitationStatus.RESPONDED
+        invitation.status = InvitationStatus.DONE
     unit.commit()
     page = owner_client.get("/round").get_data(as_text=True)
     assert BUTTON in page  # until the next daily update, the owner cannot tell that the last one has answered

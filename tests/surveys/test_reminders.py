@@ -38,7 +38,7 @@ def ticking(start: datetime, end: datetime, period: timedelta = timedelta(minute
 
 def simulate(ticks: Iterable[datetime], invited_at: datetime = INVITED_AT, close_on: date = CLOSE_ON, *,
              replied_at: datetime | None = None, by_hand: Iterable[datetime] = (),
-             close_moves: tuple[datetime, date] | None = None, status_after_reply: str = "responded") -> Sent:
+             close_moves: tuple[datetime, date] | None = None, status_after_reply: str = "done") -> Sent:
     """Run the clock at `ticks` and the owner's "remind all" at `by_hand`, recording what each sends, as the
     database would (a claim per kind)."""
     sent: dict[str, datetime] = {}
@@ -88,7 +88,7 @@ def test_nothing_before_5_days() -> None:
     assert due_reminder(facts, CLOSE_ON, at(5)) == "periodic-1"
 
 
-@pytest.mark.parametrize("status", ["responded", "declined", "not_sent"])
+@pytest.mark.parametrize("status", ["done", "not_sent"])
 def test_no_reminder_to_raters_who_replied_or_were_never_invited(status: str) -> None:
     assert due_reminder(RaterFacts(status, INVITED_AT, {}), CLOSE_ON, at(6)) is None
     assert not may_remind_by_hand(RaterFacts(status, INVITED_AT, {}), CLOSE_ON, at(6))
@@ -267,7 +267,7 @@ def histories(draw: st.DrawFn) -> dict:  # type: ignore[type-arg]
         "by_hand": draw(st.lists(st.sampled_from(ticks), max_size=4)) if ticks else [],
         "close_moves": (invited_at + timedelta(minutes=moves[0]), invited_at.date() + timedelta(days=moves[1]))
         if moves else None,
-        "status_after_reply": draw(st.sampled_from(["responded", "declined"])),
+        "status_after_reply": "done",
     }
 
 

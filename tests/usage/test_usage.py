@@ -20,7 +20,7 @@ from facilitator.models import Evaluation, SessionRecord, Summary
 from facilitator.rules import EVALUATION_QUESTIONS, SessionMode, SummaryStatus
 from surveys.categories import Category
 from surveys.cycle import CycleState
-from surveys.models import Cycle, Invitation, InvitationStatus
+from surveys.models import Cycle, Invitation, InvitationStatus, Response
 from tests.fixtures.pdfua import assert_pdfua
 from tests.fixtures.people import signed_in
 from usage import jobs, operations, table
@@ -42,7 +42,9 @@ def add_round(owner, started: datetime, closed: datetime | None = None, raters: 
         k = next(_n)
         cycle.invitations.append(Invitation(
             name=f"Rater {k}", email=f"rater{k}@trust.example", category=Category.PEER,
-            status=InvitationStatus.RESPONDED if n < responded else InvitationStatus.INVITED))
+            status=InvitationStatus.DONE if n < responded or closed else InvitationStatus.INVITED))
+    db.session.flush()
+    db.session.add_all(Response(cycle.id, Category.PEER, {}, {}) for _ in range(responded))
     db.session.commit()
     return cycle
 
