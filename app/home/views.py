@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
+from app import web
 from app.access import public
 from app.models import Role
+from app.timeutil import utcnow
 
 bp = Blueprint("home", __name__, template_folder="templates")
 
@@ -44,4 +46,4 @@ def privacy():  # type: ignore[no-untyped-def]
 @bp.route("/healthz")
 @public
 def health():  # type: ignore[no-untyped-def]
-    return {"status": "ok"}
+    return web.health(utcnow())
