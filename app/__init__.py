@@ -44,7 +44,8 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
 def _trust_proxies(app: Flask) -> None:
     """Behind PROXY_HOPS reverse proxies (TLS ends there), take the client's address and scheme from the headers
     they add. Only then: trusted blindly, X-Forwarded-For would let anyone pick a fresh address for each guess at a
-    password, and the sign-in throttle counts per address."""
+    password, and the sign-in throttle counts per address (app/auth/throttle.py). With x_for=hops ProxyFix takes
+    the address the proxy nearest the client appended, so whatever a client writes in the header itself is ignored."""
     hops = app.config.get("PROXY_HOPS", 0)
     if hops:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -86,7 +87,7 @@ def _configure_templates(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     from app.crypto import KeyRing
     from app.db import configure_sqlite, engine_options
-    from app.extensions import compress, csrf, db, limiter, login_manager, migrate
+    from app.extensions import compress, csrf, db, login_manager, migrate
     from app.models import User
     from app.queue import init_queue
 
@@ -98,14 +99,6 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     compress.init_app(app)
-    limiter.init_app(app)
-    # Every limit is declared on its route (sign-in, password reset), and that route's decorator checks it. The
-    # check Flask-Limiter also runs before every request looks for default and application-wide limits, and there
-    # are none: it was a third of the emptiest request's cost (0.08 of 0.22 ms), on every page a rater opens.
-    checks = app.before_request_funcs.get(None, [])
-    if limiter._check_request_limit in checks and not (app.config.get("RATELIMIT_DEFAULT")
-                                                       or app.config.get("RATELIMIT_APPLICATION")):
-        checks.remove(limiter._check_request_limit)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to see that page."

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import redis
 import sqlalchemy as sa
 
 from app.extensions import db
 from app.sqlite_writes import connection_factory
 
 _AFTER_COMMIT_KEY = "open360_after_commit"
+log = logging.getLogger(__name__)
 
 
 def after_commit(callback: Callable[[], Any]) -> None:
@@ -21,11 +24,19 @@ def after_commit(callback: Callable[[], Any]) -> None:
 
 
 def commit() -> None:
-    """Commit the unit of work, then run what was waiting for it. Views call this once, at the end."""
+    """Commit the unit of work, then run what was waiting for it. Views call this once, at the end.
+
+    What waits is enqueueing jobs for the rows just saved. If that fails (Redis down) the change is saved all the
+    same, so it is logged, never reported to the person as a failure: the clock queues such work again once Redis is
+    back (app/mail.py requeue_stranded)."""
     db.session.commit()
     callbacks = db.session.info.pop(_AFTER_COMMIT_KEY, [])
     for callback in callbacks:
-        callback()
+        try:
+            callback()
+        except redis.exceptions.RedisError as exc:  # only the queue's being away: a job's own error still shows
+            log.warning("Saved, but the queue could not take its job; left to the clock: %s: %s",
+                        type(exc).__name__, exc)
 
 
 def rollback() -> None:

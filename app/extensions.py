@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import sqlalchemy.orm as so
 from flask_compress import Compress
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -20,7 +18,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
 # brotli or gzip for every text response a browser accepts it for: a rater page goes from ~26 KB to ~5 KB on a
 # phone's connection. Compression next to secrets is what BREACH measures; it needs the victim's browser to send
 # the secret-bearing cookie with requests an attacker chooses, and the session cookie is SameSite=Lax.

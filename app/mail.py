@@ -32,6 +32,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 from rq import Queue, Retry
+from rq.job import Job, JobStatus
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.clock import on_tick
@@ -137,22 +138,53 @@ def forget_mails(kinds: Sequence[str], ref_id: int) -> None:
     db.session.execute(sa.delete(OutboundMail).where(OutboundMail.kind.in_(kinds), OutboundMail.ref_id == ref_id))
 
 
+def delivery_job_id(mail_id: int) -> str:
+    """One RQ job id per mail, so the clock can ask Redis whether a pending mail's job is still there."""
+    return f"open360-mail-{mail_id}"
+
+
 def enqueue_deliveries(mail_ids: Sequence[int]) -> None:
     """One Redis round trip for the lot (a pipeline), rather than one per mail."""
     retry = Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS)
-    queue().enqueue_many([Queue.prepare_data(deliver, args=(mail_id,), retry=retry, timeout=DELIVERY_TIMEOUT)
-                          for mail_id in mail_ids])
+    queue().enqueue_many([Queue.prepare_data(deliver, args=(mail_id,), retry=retry, timeout=DELIVERY_TIMEOUT,
+                                             job_id=delivery_job_id(mail_id)) for mail_id in mail_ids])
+
+
+# A job in one of these states will still run deliver() (or is running it): its mail is not stranded.
+_LIVE = {status.value.encode() for status in (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED,
+                                              JobStatus.DEFERRED, JobStatus.CREATED)}
+# A mail is given this long to reach Redis after the commit that queued it, before the clock calls it stranded.
+STRANDED_AFTER = timedelta(minutes=1)
 
 
 @on_worker_start
 def enqueue_pending() -> int:
-    """Queue every mail not yet sent (after a restart, or when a queue lost its jobs). Safe: a second job for a mail
-    finds it claimed or sent and does nothing."""
+    """After a restart: put back interrupted sends, and queue every pending mail whose job Redis does not hold
+    (an embedded queue loses them all when its process ends)."""
     release_interrupted_sends(utcnow())
-    ids = list(db.session.scalars(sa.select(OutboundMail.id).where(OutboundMail.status == Status.PENDING)))
+    return requeue_stranded(utcnow() + STRANDED_AFTER)
+
+
+@on_tick
+def requeue_stranded(now: datetime) -> int:
+    """Queue again each pending mail that has no job in Redis: its enqueue failed after the commit (Redis was down),
+    or Redis restarted empty. Its job id says which (delivery_job_id); one that is there, waiting or waiting to retry,
+    is left alone; one RQ has finished with (or gave up on) while the row is still pending is queued again. Even a
+    repeat would send nothing twice: the first job to move the row to `sending` has it."""
+    pending = list(db.session.scalars(sa.select(OutboundMail.id).where(
+        OutboundMail.status == Status.PENDING, OutboundMail.created_at < now - STRANDED_AFTER)))
     db.session.commit()
-    enqueue_deliveries(ids)
-    return len(ids)
+    if not pending:
+        return 0
+    with queue().connection.pipeline(transaction=False) as pipe:
+        for mail_id in pending:
+            pipe.hget(Job.key_for(delivery_job_id(mail_id)), "status")
+        statuses = pipe.execute()
+    stranded = [mail_id for mail_id, status in zip(pending, statuses, strict=True) if status not in _LIVE]
+    if stranded:
+        log.warning("Mail: %s pending mail(s) had no job in the queue, queued again", len(stranded))
+        enqueue_deliveries(stranded)
+    return len(stranded)
 
 
 @on_tick

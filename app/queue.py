@@ -46,7 +46,8 @@ def run_worker_start_hooks() -> None:
 def init_queue(app: Flask) -> None:
     mode = app.config["QUEUE_MODE"]
     if mode == "redis" or (mode == "sync" and app.config.get("REDIS_URL")):
-        connection: redis.Redis = redis.Redis.from_url(app.config["REDIS_URL"])
+        # A Redis that cannot be reached fails a request's enqueue (or the health check) in seconds, not minutes.
+        connection: redis.Redis = redis.Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=2)
     elif mode in {"embedded", "sync"}:
         connection = fakeredis.FakeRedis(server=fakeredis.FakeServer())
     else:

@@ -1,12 +1,19 @@
-"""Shared web plumbing: safe redirects, mapping WTForms errors onto the NHS.UK error summary, bounded ids."""
+"""Shared web plumbing: safe redirects, mapping WTForms errors onto the NHS.UK error summary, bounded ids, the
+health check."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
+import redis
+import sqlalchemy as sa
 from werkzeug.routing import IntegerConverter, ValidationError
 from wtforms import Field, Form
+
+log = logging.getLogger(__name__)
 
 
 def is_safe_redirect(target: str | None) -> bool:
@@ -54,3 +61,35 @@ NUL_MESSAGE = ("What you entered contains an invisible control character (NUL) t
 
 def contains_nul(values: Iterable[str]) -> bool:
     return any("\x00" in value for value in values)
+
+
+# Mail pending this long has waited beyond any first try: the health check counts it, for an alert to watch.
+MAIL_LATE = timedelta(minutes=15)
+
+
+def health(now: datetime) -> tuple[dict[str, Any], int]:
+    """Each dependency, as a monitor reads it: 200 when all are up, 503 when one is down. Two round trips (one
+    query, one PING): cheap enough to poll. Redis down is not the web process down (sign-in still works): a load
+    balancer should not take processes out on `queue` alone (README, production)."""
+    from app.extensions import db
+    from app.mail import OutboundMail, Status
+    from app.queue import queue
+
+    report: dict[str, Any] = {}
+    try:
+        report["mail_late"] = db.session.scalar(sa.select(sa.func.count()).select_from(OutboundMail).where(
+            OutboundMail.status == Status.PENDING, OutboundMail.created_at < now - MAIL_LATE))
+        db.session.commit()
+        report["database"] = "ok"
+    except sa.exc.SQLAlchemyError as exc:
+        db.session.rollback()
+        report["database"] = "down"
+        log.warning("Health: the database is down: %s", type(exc).__name__)
+    try:
+        queue().connection.ping()
+        report["queue"] = "ok"
+    except redis.exceptions.RedisError as exc:
+        report["queue"] = "down"
+        log.warning("Health: the queue (Redis) is down: %s", type(exc).__name__)
+    up = report["database"] == "ok" and report["queue"] == "ok"
+    return {"status": "ok" if up else "down", **report}, 200 if up else 503

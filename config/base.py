@@ -20,11 +20,23 @@ def common() -> dict[str, Any]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,  # valid for the session: a slow form-filler never loses work to it
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "RATELIMIT_ENABLED": True,
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "RATELIMIT_HEADERS_ENABLED": False,
-        "LOGIN_LIMIT": "10 per minute;50 per hour",
-        "LOGIN_ADDRESS_LIMIT": "30 per minute;300 per hour",  # per client address, whatever the accounts
+        # Guessing is throttled by counters in the database (app/auth/throttle.py, rules in app/auth/rules.py), so
+        # it holds across every web process and while Redis is down. Per rule: attempts free, then a wait doubling
+        # from first_wait to longest_wait (seconds); one attempt forgiven every forgive_every seconds. The README's
+        # "Sign-in throttle" gives what these mean for an attacker and for a locked-out person.
+        "THROTTLE_ENABLED": True,
+        "THROTTLE_RULES": {
+            # per account, whatever the address: ~50 guesses a day; a person waits at most 30 minutes
+            "sign-in-account": {"free": 5, "first_wait": 60, "longest_wait": 1800, "forgive_every": 3600},
+            # per browser that signed in to the account before: its own allowance, so guessing elsewhere never
+            # locks the person out of their usual browser
+            "sign-in-device": {"free": 5, "first_wait": 60, "longest_wait": 1800, "forgive_every": 3600},
+            # per client address, whatever the accounts (spraying): loose, as a whole hospital may share one
+            "sign-in-address": {"free": 30, "first_wait": 60, "longest_wait": 900, "forgive_every": 12},
+            # forgotten password: per address asked about, and per client address
+            "reset-account": {"free": 3, "first_wait": 900, "longest_wait": 3600, "forgive_every": 3600},
+            "reset-address": {"free": 10, "first_wait": 60, "longest_wait": 3600, "forgive_every": 180},
+        },
         # Argon2 checks at once in one process (each takes 64 MiB for ~50 ms): more wait, and after
         # PASSWORD_CHECK_WAIT seconds are told the service is busy, rather than the server running out of memory.
         "PASSWORD_CHECKS": 4,

@@ -39,7 +39,6 @@ def settings(instance_path: str, env: Mapping[str, str]) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"],
         "QUEUE_MODE": "redis",
         "REDIS_URL": env["REDIS_URL"],
-        "RATELIMIT_STORAGE_URI": env["REDIS_URL"],
         "PUBLIC_URL": env["PUBLIC_URL"].rstrip("/"),
         "MAIL_FROM": env["MAIL_FROM"],
         "SMTP_HOST": env["SMTP_HOST"],

@@ -22,6 +22,6 @@ def settings(instance_path: str, env: Mapping[str, str]) -> dict[str, Any]:
         "QUEUE_MODE": env.get("TEST_QUEUE_MODE", "sync"),
         "REDIS_URL": env.get("TEST_REDIS_URL"),  # set by `python -m tests.servers` for the production-stack run
         "PUBLIC_URL": "http://localhost",
-        "RATELIMIT_ENABLED": False,
+        "THROTTLE_ENABLED": False,  # tests that throttle turn it on
         "SMTP_PORT": int(env.get("TEST_SMTP_PORT", "0")),
     }

@@ -4,7 +4,7 @@ password (anyone)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user
 
 from app import db as unit
@@ -21,7 +21,10 @@ from app.accounts.forms import (
 )
 from app.accounts.organisation_settings import apply_settings, fill_settings
 from app.accounts.rules import AccountRuleError
-from app.extensions import db, limiter
+from app.auth import rules as throttle_rules
+from app.auth import throttle
+from app.auth.throttle import Key
+from app.extensions import db
 from app.models import Organisation, Role, User
 from app.timeutil import utcnow
 
@@ -201,17 +204,20 @@ def _domains(org: Organisation) -> list[str]:
 
 # --- passwords (anyone) --------------------------------------------------------------------------------------------
 
-def _reset_limit() -> str:
-    return current_app.config.get("RESET_LIMIT", "5 per 15 minutes;20 per day")
-
-
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @public
-@limiter.limit(_reset_limit, methods=["POST"])  # per address; per account, one email a window (rules.RESET_WINDOW)
 def forgot_password():  # type: ignore[no-untyped-def]
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         address = (form.email.data or "").strip().lower()
+        # Per address asked about and per client address, the same whether or not an account has it; one email a
+        # window per account besides (rules.RESET_WINDOW).
+        wait = throttle.take([Key("reset-account", address), Key("reset-address", request.remote_addr or "")],
+                             utcnow())
+        if wait:
+            form.email.errors.append(f"There have been too many requests for a link. Try again in "
+                                     f"{throttle_rules.in_words(wait)}")
+            return render_template("accounts/forgot.html", form=form), 429
         if "\x00" not in address:
             operations.request_reset(address, utcnow())
             unit.commit()

@@ -2,45 +2,70 @@
 
 from __future__ import annotations
 
+import secrets
+
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, validate_csrf
+from itsdangerous import BadSignature, URLSafeSerializer
+from werkzeug.wrappers import Response
 from wtforms import ValidationError
 
 from app import db as unit
 from app.access import public
+from app.auth import rules, throttle
 from app.auth.forms import LoginForm
-from app.extensions import csrf, db, limiter
+from app.auth.throttle import Key
+from app.extensions import csrf, db
 from app.models import User
 from app.passwords import PasswordChecksBusy, verify_password
+from app.timeutil import utcnow
 from app.web import is_safe_redirect
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_LIMIT"]
+DEVICE_COOKIE = "open360_device"
+_DEVICE_SALT = "open360-device"
+_DEVICE_DAYS = 365
 
 
-def _login_key() -> str:
-    # Throttle per address and per account, so one attacker cannot lock out a colleague from elsewhere.
-    return f"{request.remote_addr}|{(request.form.get('email') or '').strip().lower()}"
+def _device(user: User | None) -> str | None:
+    """This browser's mark of having signed in to `user` before (a signed cookie), or None."""
+    if user is None or not request.cookies.get(DEVICE_COOKIE):
+        return None
+    try:
+        marked = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_DEVICE_SALT).loads(
+            request.cookies[DEVICE_COOKIE])
+    except BadSignature:
+        return None
+    if not isinstance(marked, dict) or marked.get("u") != user.id or not isinstance(marked.get("n"), str):
+        return None
+    return f"{user.id}:{marked['n']}"
 
 
-def _address_limit() -> str:
-    return current_app.config["LOGIN_ADDRESS_LIMIT"]
+def _remember_device(response: Response, user: User, device: str | None) -> None:
+    if device is not None:
+        return
+    value = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_DEVICE_SALT).dumps(
+        {"u": user.id, "n": secrets.token_urlsafe(16)})
+    # Only the sign-in form needs it; it says nothing but "this browser signed in to that account".
+    response.set_cookie(DEVICE_COOKIE, value, max_age=_DEVICE_DAYS * 24 * 3600, path=url_for("auth.login"),
+                        secure=current_app.config.get("SESSION_COOKIE_SECURE", False), httponly=True,
+                        samesite="Lax")
 
 
-def _address_key() -> str:
-    # And per address alone, looser: one address trying a few passwords on each of many accounts (spraying).
-    return request.remote_addr or ""
+def _guess_keys(email: str, device: str | None) -> tuple[Key, Key]:
+    """What one attempt counts against: the account (or, from a browser that signed in to it before, that browser's
+    own allowance, so someone guessing elsewhere never locks its owner out of it), and the client's address as the
+    trusted proxy saw it (PROXY_HOPS). Keyed by the address typed, so an unknown one is throttled just the same."""
+    account = Key("sign-in-device", device) if device else Key("sign-in-account", email)
+    return account, Key("sign-in-address", request.remote_addr or "")
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, key_func=_login_key, methods=["POST"])
-@limiter.limit(_address_limit, key_func=_address_key, methods=["POST"])
 def login():  # type: ignore[no-untyped-def]
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -48,16 +73,31 @@ def login():  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         user = db.session.scalar(sa.select(User).where(User.email == email))
+        device = _device(user)
+        account, address = _guess_keys(email, device)
+        wait = throttle.take([account, address], utcnow())
+        if wait:
+            form.password.errors.append(
+                f"There have been too many attempts to sign in. Try again in {rules.in_words(wait)}, "
+                "or reset your password with the link below")
+            return render_template("auth/login.html", form=form), 429
         try:
             right = verify_password(user.password_hash if user else None, form.password.data)
         except PasswordChecksBusy:
+            throttle.give_back([account, address])  # not checked, so not a guess
+            unit.commit()
             return render_template("errors/error.html", title="The service is busy",
                                    body="Many people are signing in at once. Wait a moment, then try again."), 503
         if right and user and user.is_active:
+            throttle.forget([account])
+            throttle.give_back([address])
+            unit.commit()
             session.clear()  # a new session, and with it a new CSRF secret, for the signed-in person
             login_user(user)
             target = request.args.get("next")
-            return redirect(target if is_safe_redirect(target) else url_for("home.index"))
+            response = redirect(target if is_safe_redirect(target) else url_for("home.index"))
+            _remember_device(response, user, device)
+            return response
         form.password.errors.append("The email address or password is not right")
     return render_template("auth/login.html", form=form)
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
+from app import web
 from app.access import public
 from app.models import Organisation, Role
+from app.timeutil import utcnow
 from app.words import counted
 
 DEFAULT_PURGE_DAYS = 30  # app.models.Organisation.rater_purge_days's default
@@ -62,4 +64,4 @@ def privacy():  # type: ignore[no-untyped-def]
 @bp.route("/healthz")
 @public
 def health():  # type: ignore[no-untyped-def]
-    return {"status": "ok"}
+    return web.health(utcnow())

@@ -1,0 +1,123 @@
+"""With Redis away (a real client pointed at a port nobody listens on), sign-in still works and still throttles, a
+saved change is never reported as a failure, the health check says what is down, and the clock queues the mail that
+never reached the queue once it is back (PRODUCT §8). On the production stack: tests/stack/test_redis_outage.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+
+import fakeredis
+import pytest
+import redis
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from rq import Queue
+
+from app import clock as app_clock
+from app.extensions import db
+from app.mail import OutboundMail, Status, requeue_stranded
+from app.models import User
+from app.queue import QUEUE_NAME
+from app.timeutil import utcnow
+from surveys.models import Cycle, Invitation
+from tests.conftest import post_form
+from tests.fixtures.clock import TestClock
+from tests.fixtures.people import sign_in
+from tests.fixtures.smtp import MailCatcher, free_port
+
+
+@pytest.fixture
+def outage(app: Flask) -> Iterator[Callable[[bool], None]]:
+    """`outage(True)` takes Redis away; `outage(False)` brings back an empty one (as after a restart)."""
+    working = app.extensions["open360_queue"]
+
+    def switch(down: bool) -> None:
+        if down:
+            gone = redis.Redis(port=free_port(), socket_connect_timeout=1)
+            app.extensions["open360_queue"] = Queue(QUEUE_NAME, connection=gone, is_async=False)
+        else:
+            empty = fakeredis.FakeRedis(server=fakeredis.FakeServer())
+            app.extensions["open360_queue"] = Queue(QUEUE_NAME, connection=empty, is_async=False)
+
+    yield switch
+    app.extensions["open360_queue"] = working
+
+
+def pending() -> list[OutboundMail]:
+    return list(db.session.scalars(sa.select(OutboundMail).where(OutboundMail.status == Status.PENDING)))
+
+
+def test_sign_in_works_and_throttles_while_redis_is_down(app: Flask, owner: User,
+                                                         outage: Callable[[bool], None]) -> None:
+    app.config["THROTTLE_ENABLED"] = True
+    outage(True)
+    statuses = [sign_in(app.test_client(), owner, f"guess {n}").status_code for n in range(7)]
+    assert statuses == [200] * 5 + [429] * 2
+    app.config["THROTTLE_ENABLED"] = False
+    assert sign_in(app.test_client(), owner).status_code == 302
+
+
+def test_a_rater_added_while_redis_is_down_is_saved_said_so_and_invited_once_it_is_back(
+        owner_client: FlaskClient, open_round: Cycle, outage: Callable[[bool], None], mailbox: MailCatcher,
+        clock: TestClock) -> None:
+    mailbox.clear()
+    outage(True)
+    data = {"add-name": "Sam Patel", "add-email": "sam@trust.example", "add-category": "peer"}
+    response = post_form(owner_client, "/round/raters", data, prefix="add")
+    assert response.status_code == 302  # saved, and told so: not a 500
+    assert db.session.scalar(sa.select(Invitation).where(Invitation.email == "sam@trust.example")) is not None
+    assert [mail.kind for mail in pending()] == ["invitation"]
+    health = owner_client.get("/healthz")
+    assert health.status_code == 503 and health.json == {"status": "down", "database": "ok", "queue": "down",
+                                                          "mail_late": 0}
+
+    outage(False)  # back, and empty
+    assert requeue_stranded(utcnow()) == 0  # not yet: it might still be on its way to the queue
+    clock.advance(minutes=2)
+    assert app_clock.run_tick_hooks(utcnow())  # the tick's hooks, as the clock's job runs them
+    assert [m["To"] for m in mailbox.messages] == ["sam@trust.example"]
+    assert pending() == []
+    assert requeue_stranded(utcnow() + timedelta(hours=1)) == 0  # nothing left to send, nothing sent twice
+    assert len(mailbox.messages) == 1
+    assert owner_client.get("/healthz").json["status"] == "ok"
+
+
+def test_a_forgotten_password_asked_for_while_redis_is_down_is_sent_once_it_is_back(
+        client: FlaskClient, owner: User, outage: Callable[[bool], None], mailbox: MailCatcher,
+        clock: TestClock) -> None:
+    mailbox.clear()
+    outage(True)
+    response = post_form(client, "/forgot-password", {"email": owner.email})
+    assert response.status_code == 200 and "Check your email" in response.get_data(as_text=True)
+    outage(False)
+    clock.advance(minutes=2)
+    assert requeue_stranded(utcnow()) == 1
+    assert [m["To"] for m in mailbox.messages] == [owner.email]
+
+
+def test_a_mail_whose_job_is_waiting_in_the_queue_is_left_alone(app: Flask, owner: User, client: FlaskClient,
+                                                                clock: TestClock, mailbox: MailCatcher) -> None:
+    server = fakeredis.FakeServer()
+    app.extensions["open360_queue"] = Queue(QUEUE_NAME, connection=fakeredis.FakeRedis(server=server),
+                                            is_async=True)  # a queue no worker reads yet
+    mailbox.clear()
+    post_form(client, "/forgot-password", {"email": owner.email})
+    clock.advance(minutes=5)
+    assert requeue_stranded(utcnow()) == 0  # its job is queued: a worker will come to it
+    app.extensions["open360_queue"].connection.flushall()  # Redis restarted empty
+    assert requeue_stranded(utcnow()) == 1
+    assert requeue_stranded(utcnow()) == 0  # queued once more, and now waiting again
+    assert mailbox.messages == []
+
+
+def test_the_health_check_reports_each_dependency_and_late_mail(client: FlaskClient, owner: User,
+                                                                outage: Callable[[bool], None],
+                                                                clock: TestClock) -> None:
+    assert client.get("/healthz").json == {"status": "ok", "database": "ok", "queue": "ok", "mail_late": 0}
+    outage(True)
+    post_form(client, "/forgot-password", {"email": owner.email})
+    clock.advance(minutes=20)
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.json["mail_late"] == 1 and response.json["queue"] == "down"
