@@ -18,7 +18,7 @@ from surveys import cycle as rules
 from surveys import nominations, operations, rights
 from surveys.answers import area_statements, changing_at, field_name, first_incomplete_area, read_area, unanswered
 from surveys.forms import CloseDateForm, ConfirmForm, PasteRatersForm, PreparationForm, RaterForm
-from surveys.hooks import cycle_links, round_notes, step_links
+from surveys.hooks import cycle_links, preparation_context, round_notes, step_links
 from surveys.last_round import last_round_list
 from surveys.models import FULFILMENT_ASPECTS, Cycle, Invitation
 from surveys.rater_list import check_rater, chosen_per_category, lines_to_fix, parse_rater_list
@@ -136,7 +136,8 @@ def preparation():  # type: ignore[no-untyped-def]
                 position=form.position.data or None, submit=submit)
             return _done("Your preparation document has been submitted." if submit
                          else "Your preparation document has been saved. You can come back to it at any time.")
-    return render_template("surveys/preparation.html", form=form, cycle=cycle, read_only=read_only)
+    return render_template("surveys/preparation.html", form=form, cycle=cycle, read_only=read_only,
+                           context=preparation_context(cycle))
 
 
 @bp.route("/round/self/<int:number>", methods=["GET", "POST"])

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from datetime import date, timedelta
 
 import pytest
 from flask import Flask
 
 from app import db as unit
+from app.extensions import db
 from app.models import User
+from facilitator.models import GoalProgress, Summary
+from facilitator.rules import GoalStatus
 from surveys import operations
 from surveys.models import Cycle
 from surveys.rights import purge_raters
@@ -66,3 +70,30 @@ def test_after_the_purge_the_page_says_so_instead_of_offering_the_list(
     page = _raters_page(app, owner, "?start=last")
     assert "were deleted on" in page and "cannot be offered here" in page
     assert "Put your last round’s list in the box" not in page and "mo@trust.example" not in page
+
+
+def test_the_preparation_document_opens_with_last_times_goals_and_their_progress(
+        app: Flask, owner: User, second_round: tuple[Cycle, Cycle], clock: TestClock) -> None:
+    first, _ = second_round
+    goals = [{"key": "a" * 32, "term": "short", "what": "Chair the weekly huddle", "measure": "m", "support": "s",
+              "values": "v", "target_on": "2026-08-01"},
+             {"key": "b" * 32, "term": "long", "what": "Lead a service review", "measure": "m", "support": "s",
+              "values": "v", "target_on": "2027-03-01"}]
+    db.session.add(Summary(cycle_id=first.id, version=1, content={"goals": goals}, status="agreed",
+                           agreed_at=clock() - timedelta(days=150)))
+    db.session.add(GoalProgress(cycle_id=first.id, goal_key="a" * 32, status=GoalStatus.MET,
+                                note="Chaired twelve of them", completed_on=date(2026, 7, 20)))
+    unit.commit()
+    page = html.unescape(signed_in(app, owner).get("/round/preparation").get_data(as_text=True))
+    context = page.split('id="last-goals"')[1].split("</section>")[0]
+    assert "Goal 1: Chair the weekly huddle" in context and "Progress: Met, completed 20 July 2026" in context
+    assert "Chaired twelve of them" in context
+    assert "Goal 2: Lead a service review" in context and "Progress: Not recorded" in context
+    assert page.index('id="last-goals"') < page.index("<textarea")  # above the form, read-only
+    assert "<input" not in context and "<textarea" not in context
+
+
+def test_a_first_round_opens_with_no_goals(app: Flask, owner: User, create_round: Callable[..., Cycle]) -> None:
+    create_round(owner, open_it=False)
+    page = signed_in(app, owner).get("/round/preparation").get_data(as_text=True)
+    assert "Your preparation document" in page and "last-goals" not in page
