@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -13,7 +14,7 @@ from app.extensions import db
 from app.models import Organisation, Role, User, UserRole
 from app.passwords import hash_password
 from app.timeutil import utcnow
-from demo import facilitated
+from demo import facilitated, second_report
 from facilitator.operations import assign as assign_facilitator
 from surveys import operations, responses
 from surveys.categories import Category
@@ -42,6 +43,7 @@ LOGINS = (
     Login(f"hannah@{DOMAIN}", "Hannah Price", (Role.OWNER,), "owner, summary proposed: agree it or ask for changes"),
     Login(f"isaac@{DOMAIN}", "Isaac Green", (Role.OWNER,), "owner, summary agreed: evaluation due"),
     Login(f"jade@{DOMAIN}", "Jade Morris", (Role.OWNER,), "owner, evaluated: development plan with progress"),
+    Login(f"ravi@{DOMAIN}", "Ravi Mehta", (Role.OWNER,), "owner, second report: change since the last"),
     Login(f"farah@{DOMAIN}", "Farah Ahmed", (Role.FACILITATOR,), "facilitator: owners in every state"),
     Login(f"mark@{DOMAIN}", "Mark Bennett", (Role.MANAGER,), "manager"),
     Login(f"lucy@{DOMAIN}", "Lucy Evans", (Role.LOCAL_LEAD,), "local lead"),
@@ -93,6 +95,7 @@ def load(today: date, seed: int = 360) -> None:
     for name in ("Olivia Okafor", "Daniel Hughes", "Sophie Turner"):
         assign_facilitator(users[name], users["Farah Ahmed"], users["Alex Morgan"])
     facilitated.load(users, _round, _answer, today, rng)
+    second_report.load(users, _round, _answer, today, rng)
     unit.commit()
     _usage_history(org, today)
 
@@ -189,7 +192,9 @@ def _comments(rng: random.Random, pools: dict[str, list[str]]) -> dict[str, str]
     return said
 
 
-def _answer(cycle: Cycle, rng: random.Random, respond: set[str], decline: set[str], draft: set[str]) -> None:
+def _answer(cycle: Cycle, rng: random.Random, respond: set[str], decline: set[str], draft: set[str],
+            shift: Mapping[str, float] | None = None) -> None:
+    """`shift` moves how raters see the owner in a sub-area, against LEVELS (demo/second_report.py)."""
     questionnaire = cycle.questionnaire()
     keys = questionnaire.statement_keys()
     pools = {question: rng.sample(texts, len(texts)) for question, texts in COMMENTS.items()}
@@ -197,8 +202,8 @@ def _answer(cycle: Cycle, rng: random.Random, respond: set[str], decline: set[st
         if invitation.name in respond | draft:
             leniency = rng.gauss(0, 0.35)  # some raters are kinder than others
             answers: dict[str, int | str] = {
-                k: NOT_ABLE_TO_SAY if rng.random() < NOT_ABLE_TO_SAY_RATE else _clamp(_level(k) + leniency
-                                                                                       + rng.gauss(0, 0.6))
+                k: NOT_ABLE_TO_SAY if rng.random() < NOT_ABLE_TO_SAY_RATE else _clamp(
+                    _level(k) + (shift or {}).get(k.rsplit(".", 1)[0], 0) + leniency + rng.gauss(0, 0.6))
                 for k in keys}
             if invitation.name in draft:
                 answers = dict(list(answers.items())[: len(keys) // 3])

@@ -1,4 +1,5 @@
-"""Change since the last report (PRODUCT §10): the rules, pure.
+"""After the conversation (PRODUCT §10): the rules, pure. The change since the last report, and when an owner is
+nudged about a review date.
 
 What feeds them is only what the two reports print: each area and sub-area "All others" figure at one decimal, and
 the numbers of answers printed beside the shown "All others" statement figures beneath it. Hidden figures carry no
@@ -14,8 +15,9 @@ printed figures' rounding can add, rounded up to the printed precision.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from enum import Enum
 from fractions import Fraction
 
@@ -136,3 +138,20 @@ def change_since(earlier: FigureTable, earlier_layout: Layout, later: FigureTabl
         rows += [compare_figures(SUB_AREA, sub.key, sub.title, before.get((SUB_AREA, sub.key)),
                                  now.get((SUB_AREA, sub.key))) for sub in area.sub_areas]
     return tuple(rows)
+
+
+# --- Review-date nudges -----------------------------------------------------------------------------------------
+
+NUDGE_WINDOW_DAYS = 14  # a tick late by up to this (an outage) still sends the nudge; a date long past never does
+
+
+def nudge_due(review_dates: Sequence[date], today: date, sent: Collection[date]) -> date | None:
+    """The review date to nudge the owner about today, if any: one reached in the last NUDGE_WINDOW_DAYS days and
+    not nudged before. Each date is nudged at most once, whatever the number of ticks."""
+    reached = [d for d in review_dates if d <= today < d + timedelta(days=NUDGE_WINDOW_DAYS) and d not in sent]
+    return max(reached) if reached else None
+
+
+def next_review(review_dates: Sequence[date], today: date) -> tuple[int, date] | None:
+    """The next review date from today on, with its number (1 for the first), or None once all have passed."""
+    return next(((n, d) for n, d in enumerate(review_dates, start=1) if d >= today), None)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from markupsafe import Markup
+
 from app.models import User
 from surveys.models import Cycle
 
@@ -91,3 +93,19 @@ def provide_approvers(provider: Approvers) -> Approvers:
 
 def approvers(cycle: Cycle) -> list[User]:
     return [person for provider in _approver_providers for person in provider(cycle)]
+
+
+# What the owner's Preparation Document opens with, from packages above (followup: the goals agreed last time and
+# what became of them), as read-only HTML above the form.
+PreparationContext = Callable[[Cycle], list[Markup]]
+_context_providers: list[PreparationContext] = []
+
+
+def provide_preparation_context(provider: PreparationContext) -> PreparationContext:
+    if provider not in _context_providers:
+        _context_providers.append(provider)
+    return provider
+
+
+def preparation_context(cycle: Cycle) -> list[Markup]:
+    return [block for provider in _context_providers for block in provider(cycle)]

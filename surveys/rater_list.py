@@ -6,6 +6,7 @@ Pure functions: the caller decides what to save and shows the problems back next
 from __future__ import annotations
 
 import csv
+import io
 import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -210,3 +211,17 @@ def parse_rater_list(
         else:
             problems.append(LineProblem(number, line, f"Line {number}: {result}"))
     return ParsedList(tuple(raters), tuple(problems))
+
+
+def as_pasted_list(entries: Sequence[RaterEntry], listed_emails: Collection[str] = ()) -> str:
+    """Raters as lines the paste box reads back ("name, email, Group"), quoted where a name holds a comma; anyone
+    already listed (by mailbox, as `parse_rater_list` compares) is left out. Used to start a round's list from the
+    last one: the owner reviews the lines and adds them, so each is checked again like any pasted line."""
+    listed = {mailbox_key(e) for e in listed_emails}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for entry in entries:
+        if mailbox_key(entry.email) not in listed:
+            writer.writerow([entry.name, entry.email, entry.category.label])
+            listed.add(mailbox_key(entry.email))
+    return out.getvalue()

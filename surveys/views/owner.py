@@ -18,7 +18,8 @@ from surveys import cycle as rules
 from surveys import nominations, operations, rights
 from surveys.answers import area_statements, changing_at, field_name, first_incomplete_area, read_area, unanswered
 from surveys.forms import CloseDateForm, ConfirmForm, PasteRatersForm, PreparationForm, RaterForm
-from surveys.hooks import cycle_links, round_notes, step_links
+from surveys.hooks import cycle_links, preparation_context, round_notes, step_links
+from surveys.last_round import last_round_list
 from surveys.models import FULFILMENT_ASPECTS, Cycle, Invitation
 from surveys.rater_list import check_rater, chosen_per_category, lines_to_fix, parse_rater_list
 from surveys.views import bp
@@ -135,7 +136,8 @@ def preparation():  # type: ignore[no-untyped-def]
                 position=form.position.data or None, submit=submit)
             return _done("Your preparation document has been submitted." if submit
                          else "Your preparation document has been saved. You can come back to it at any time.")
-    return render_template("surveys/preparation.html", form=form, cycle=cycle, read_only=read_only)
+    return render_template("surveys/preparation.html", form=form, cycle=cycle, read_only=read_only,
+                           context=preparation_context(cycle))
 
 
 @bp.route("/round/self/<int:number>", methods=["GET", "POST"])
@@ -196,6 +198,7 @@ def _raters_page(cycle: Cycle, add_form: RaterForm, paste_form: PasteRatersForm,
                  problems: list[str] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
     errors = [{"text": message, "href": "#paste-raters"} for message in (problems or [])]
     return render_template("surveys/raters.html", cycle=cycle, add_form=add_form, paste_form=paste_form,
+                           last_round=last_round_list(cycle),
                            problems=problems or [], extra_errors=errors,
                            chosen=chosen_per_category([i.category for i in cycle.invitations
                                                        if i.withdrawn_at is None]),
@@ -234,6 +237,9 @@ def raters():  # type: ignore[no-untyped-def]
             operations.add_raters(cycle, [entry])
             return _done(f"{entry.name} has been added.", "surveys.raters")
     to_fix = session.pop(_TO_FIX, None) if request.method == "GET" else None
+    if request.method == "GET" and request.args.get("start") == "last" and not to_fix:
+        last = last_round_list(cycle)  # to review and add: each line is checked again when added
+        paste_form.raters.data = last.text if last else ""
     if to_fix:
         paste_form.raters.data = to_fix["text"]
         return _raters_page(cycle, add_form, paste_form, problems=to_fix["problems"])

@@ -1,0 +1,37 @@
+"""The demo's owner with two reports (demo/second_report.py): the second shows a clear change since the first in
+Leadership and no clear change elsewhere, and his second Preparation Document opens with last time's goals."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Flask
+
+from app import db as unit
+from app.extensions import db
+from app.models import User
+from app.timeutil import today
+from demo import data
+from followup.change import KEY
+from reports.build import sealed_data
+from reports.models import Report
+from surveys.models import Cycle
+from tests.conftest import post_form
+
+
+def test_ravi_has_two_reports_and_the_second_shows_change_since_the_first(app: Flask) -> None:
+    data.load(today())
+    unit.commit()
+    ravi = db.session.scalar(sa.select(User).where(User.name == "Ravi Mehta"))
+    reports = db.session.scalars(sa.select(Report).join(Cycle).where(Cycle.owner_id == ravi.id)
+                                 .order_by(Cycle.created_at)).all()
+    assert len(reports) == 2
+    assert KEY not in sealed_data(reports[0])[1]
+    rows = {r["key"]: r for r in sealed_data(reports[1])[1][KEY]["rows"]}
+    assert rows["ability.leadership"]["verdict"] == "higher"
+    assert sum(r["verdict"] == "no clear change" for r in rows.values()) >= len(rows) - 3
+    client = app.test_client()
+    assert post_form(client, "/sign-in", {"email": ravi.email, "password": data.PASSWORD}).status_code == 302
+    html = client.get(f"/reports/{reports[1].id}").get_data(as_text=True)
+    assert "Change since your last report" in html and "Higher than last time" in html
+    prep = client.get("/round/preparation").get_data(as_text=True)
+    assert "The goals you agreed last time" in prep and "Exceeded" in prep
