@@ -11,29 +11,15 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    RadioField,
-    SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.fields import RadioField, SelectField, parse_date
 from facilitator import rules
 from facilitator.rules import GoalStatus, SessionMode
-
-
-def parse_date(day: str | None, month: str | None, year: str | None) -> date | str | None:
-    """A date from three boxes: the date, None when all are empty, or a message saying what to enter."""
-    parts = [(day or "").strip(), (month or "").strip(), (year or "").strip()]
-    if not any(parts):
-        return None
-    if not all(parts):
-        return "Enter a day, month and year"
-    try:
-        return date(int(parts[2]), int(parts[1]), int(parts[0]))
-    except ValueError:
-        return "Enter a real date, for example 15 3 2027"
 
 
 def _date_parts(form: Form, prefix: str) -> tuple[str, str, str]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from app.fields import REAL_DATE, RadioField, parse_date
 from surveys.categories import RATER_CATEGORIES
 from surveys.models import FULFILMENT_ASPECTS, FULFILMENT_QUESTIONS, Position
 from surveys.rater_list import MAX_NAME_LENGTH, normalise_email
@@ -28,13 +29,11 @@ class CloseDateForm(FlaskForm):
     close_on: date | None = None
 
     def validate_day(self, field: StringField) -> None:
-        parts = [(self.day.data or "").strip(), (self.month.data or "").strip(), (self.year.data or "").strip()]
-        if not all(parts):
-            raise ValidationError("Enter the close date, including a day, month and year")
-        try:
-            self.close_on = date(int(parts[2]), int(parts[1]), int(parts[0]))
-        except ValueError:
-            raise ValidationError("Enter a real date, for example 15 3 2027") from None
+        parsed = parse_date(self.day.data, self.month.data, self.year.data)
+        if not isinstance(parsed, date):
+            raise ValidationError(parsed if parsed == REAL_DATE else
+                                  "Enter the close date, including a day, month and year")
+        self.close_on = parsed
 
 
 def _text(label: str) -> TextAreaField:

@@ -30,6 +30,27 @@ def _enum(cls: type[enum.Enum]) -> sa.Enum:
     return sa.Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
+class _ChosenOnAForm(sa.types.TypeDecorator[enum.Enum]):
+    """An optional choice saved from a form, stored as its value. A stored value that matches no choice (put there
+    by hand, or by a form that once let whitespace through) reads as no answer, so no page that shows it fails."""
+
+    impl = sa.String(20)
+    cache_ok = True
+
+    def __init__(self, cls: type[enum.Enum]) -> None:
+        super().__init__()
+        self.choices = cls
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> str | None:
+        return None if value is None else self.choices(value).value
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> enum.Enum | None:
+        try:
+            return None if value is None else self.choices(value)
+        except ValueError:
+            return None
+
+
 class Cycle(db.Model):
     __tablename__ = "cycles"
 
@@ -148,7 +169,7 @@ class PreparationDocument(db.Model):
     # The owner's own reflections: encrypted like every free text the product keeps.
     texts: so.Mapped[dict[str, str]] = so.mapped_column(EncryptedJSON("preparation.texts"), default=dict)
     ratings: so.Mapped[dict[str, int]] = so.mapped_column(sa.JSON, default=dict)
-    position: so.Mapped[Position | None] = so.mapped_column(_enum(Position))
+    position: so.Mapped[Position | None] = so.mapped_column(_ChosenOnAForm(Position))
     submitted_at: so.Mapped[datetime | None] = so.mapped_column()
 
 

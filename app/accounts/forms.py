@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import EmailField, PasswordField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from app.addresses import normalised_email
+from app.fields import RadioField, SelectMultipleField
 from app.models import Role
 
 _YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]

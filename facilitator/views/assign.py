@@ -28,8 +28,9 @@ def assignments():  # type: ignore[no-untyped-def]
     if request.method == "GET" and request.args.get("owner"):
         form.owner.data = request.args["owner"]
     if form.validate_on_submit():
-        owner = db.session.get(User, int(form.owner.data)) if form.owner.data.isdigit() else None
-        facilitator = db.session.get(User, int(form.facilitator.data)) if form.facilitator.data.isdigit() else None
+        # Both are among the choices offered (app.fields.SelectField validates them after stripping).
+        owner = db.session.get(User, int(form.owner.data))
+        facilitator = db.session.get(User, int(form.facilitator.data))
         if owner is None or facilitator is None:
             abort(404)
         try:

@@ -7,6 +7,7 @@ from flask import flash, redirect, render_template, url_for
 from app import db as unit
 from app.access import roles
 from app.errors import DomainError
+from app.fields import whole_number
 from app.models import Role
 from facilitator import operations, rules
 from facilitator.forms import EvaluationForm, put_problems
@@ -25,8 +26,7 @@ def evaluation(cycle_id: int):  # type: ignore[no-untyped-def]
                                "You can tell us how it went once your conversation summary is agreed."), 409
     form = EvaluationForm()
     if form.validate_on_submit():
-        ratings = {key: int(form[key].data) if (form[key].data or "").isdigit() else None
-                   for key in rules.EVALUATION_QUESTIONS}
+        ratings = {key: whole_number(form[key].data) for key in rules.EVALUATION_QUESTIONS}
         try:
             operations.evaluate(cycle, ratings, form.comment.data or "")
         except operations.Problems as problems:

@@ -14,6 +14,7 @@ from app import db as unit
 from app.access import roles, signed_in
 from app.errors import DomainError
 from app.extensions import db
+from app.fields import whole_number
 from app.models import Role, User
 from app.timeutil import today
 from facilitator import calendar, operations, plan, rules
@@ -103,9 +104,10 @@ def _version(cycle: Cycle, capacity: str) -> Summary:
     wanted = request.args.get("version")
     if not wanted:
         return _agreed(cycle)
-    if capacity == "shared" or not wanted.isdigit():
+    number = whole_number(wanted)
+    if capacity == "shared" or number is None:
         abort(404)
-    found = next((s for s in operations.summaries(cycle) if s.version == int(wanted)
+    found = next((s for s in operations.summaries(cycle) if s.version == number
                   and s.status in {rules.SummaryStatus.AGREED, rules.SummaryStatus.SUPERSEDED}), None)
     if found is None:
         abort(404)

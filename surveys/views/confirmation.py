@@ -9,6 +9,7 @@ from app import db as unit
 from app.access import roles
 from app.errors import DomainError
 from app.extensions import db
+from app.fields import whole_number
 from app.models import Role
 from app.timeutil import utcnow
 from surveys import nominations, operations
@@ -51,7 +52,7 @@ def confirm_list(cycle_id: int):  # type: ignore[no-untyped-def]
     form = ConfirmForm()
     waiting = nominations.to_confirm(cycle)
     if form.validate_on_submit():
-        shown = [int(n) for n in request.form.getlist("rater") if n.isdigit()]
+        shown = [n for n in map(whole_number, request.form.getlist("rater")) if n is not None]
         try:
             confirmed = nominations.confirm(cycle, current_user, shown, utcnow())
         except DomainError as error:

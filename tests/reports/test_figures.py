@@ -214,6 +214,24 @@ def test_comments_come_in_a_different_order_from_one_build_to_the_next() -> None
     assert len(set(orders)) > 1
 
 
+def test_a_raters_answers_to_the_open_questions_are_never_lined_up_side_by_side() -> None:
+    """PRODUCT §3.4: each open question's comments are shuffled on their own. Were one order reused for every
+    question, the n-th comment of each list would be one rater's, and reading across would rebuild their answers.
+    Eight raters answer every question; over 20 builds, the lists of one build always being in the same rater
+    order has odds of 1 in (8!)²⁰ when each is shuffled apart."""
+    questions = [q.key for q in QUESTIONNAIRE.open_questions]
+    assert len(questions) >= 2
+    responses = [RaterResponse(P, {k: 3 for k in KEYS}, {q: f"rater {n} on {q}" for q in questions})
+                 for n in range(8)]
+    aligned = 0
+    for _ in range(20):
+        lists = build(responses).comments["Peers"]
+        orders = {tuple(text.split(" on ")[0] for text in lists[q]) for q in questions}
+        assert all(len(lists[q]) == 8 for q in questions)
+        aligned += len(orders) == 1
+    assert aligned == 0
+
+
 # What the sealed report reads back, and what each line of it is called -----------------------------------------------
 
 

@@ -28,7 +28,7 @@ from surveys.models import (
     Response,
 )
 from surveys.questionnaire import NOT_ABLE_TO_SAY
-from tests.fixtures.answers import answer_on_pages
+from tests.fixtures.answers import answer_on_pages, area_form
 from tests.fixtures.rounds import link_token, open_link
 from tests.fixtures.smtp import MailCatcher
 
@@ -186,6 +186,37 @@ def test_a_rater_can_decline(client: FlaskClient, open_round: Cycle, mailbox: Ma
     assert client.get(raw).status_code == 404 and client.get(link).status_code == 404
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RaterLink)
                              .where(RaterLink.invitation_id == invitation.id)) == 0
+
+
+@pytest.mark.parametrize("left_out", [1, 2, 3, 4])
+def test_a_submission_with_an_area_left_unanswered_is_refused_and_loses_nothing(
+        client: FlaskClient, open_round: Cycle, mailbox: MailCatcher, left_out: int) -> None:
+    link = open_link(client, _link_from_mail(mailbox, "pat@trust.example"))
+    areas = open_round.questionnaire().areas
+    for number, area in enumerate(areas, start=1):
+        if number != left_out:
+            assert client.post(f"{link}/area/{number}", data={**area_form(area, "4"), "action": "continue"}
+                               ).status_code == 302
+    refused = client.post(f"{link}/check")
+    assert refused.status_code == 200
+    assert "Answer every statement before you submit" in refused.get_data(as_text=True)
+    invitation = db.session.scalar(sa.select(Invitation).where(Invitation.email == "pat@trust.example"))
+    db.session.refresh(invitation)
+    assert invitation.status is InvitationStatus.INVITED
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 0
+    assert len(db.session.get(RaterDraft, invitation.id).answers) == sum(
+        len(area_form(a, "4")) for n, a in enumerate(areas, start=1) if n != left_out)
+
+
+def test_declining_deletes_the_raters_draft(client: FlaskClient, open_round: Cycle, mailbox: MailCatcher) -> None:
+    link = open_link(client, _link_from_mail(mailbox, "dee@trust.example"))
+    _answer_everything(client, link, open_round)
+    invitation = db.session.scalar(sa.select(Invitation).where(Invitation.email == "dee@trust.example"))
+    assert db.session.get(RaterDraft, invitation.id) is not None
+    assert client.post(f"{link}/decline").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(RaterDraft, invitation.id) is None
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RaterDraft)) == 0
 
 
 def _bad_links(open_round: Cycle, client: FlaskClient, mailbox: MailCatcher) -> dict[str, str]:
