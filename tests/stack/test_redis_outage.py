@@ -9,7 +9,6 @@ Every mail arrives exactly once and no request gets a 500.
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import signal
@@ -50,13 +49,8 @@ def add_rater(owner: Browser, email: str) -> int:
 
 
 def health(port: int) -> tuple[int, dict[str, object]]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:  # closed even when gunicorn, still starting, drops the connection
-        connection.request("GET", "/healthz")
-        response = connection.getresponse()
-        return response.status, json.loads(response.read())
-    finally:
-        connection.close()
+    status, _, body = Browser(port).request("GET", "/healthz")
+    return status, json.loads(body)
 
 
 def delivered(stack: Stack) -> Counter[str]:
