@@ -54,21 +54,39 @@ def postgres_server(folder: Path) -> Iterator[str]:
                        stdout=subprocess.DEVNULL, check=False)
 
 
+class RedisServer:
+    """A throwaway Redis that a fault test can stop and start again, empty, on the same port (tests/stack)."""
+
+    def __init__(self, folder: Path) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            sys.exit("Redis is not installed: run `make servers` (apt-get install redis-server).")
+        folder.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._command = [binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no",
+                         "--dir", str(folder)]
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self._process = subprocess.Popen(self._command, stdout=subprocess.DEVNULL)
+        _wait_for_port(self.port)
+
+    def stop(self) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            self._process.wait(timeout=10)
+            self._process = None
+
+
 @contextlib.contextmanager
-def redis_server(folder: Path) -> Iterator[str]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        sys.exit("Redis is not installed: run `make servers` (apt-get install redis-server).")
-    folder.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    process = subprocess.Popen([binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "",
-                                "--appendonly", "no", "--dir", str(folder)], stdout=subprocess.DEVNULL)
+def redis_server(folder: Path, server: RedisServer | None = None) -> Iterator[str]:
+    server = server or RedisServer(folder)
+    server.start()
     try:
-        _wait_for_port(port)
-        yield f"redis://127.0.0.1:{port}/0"
+        yield server.url
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        server.stop()
 
 
 def _wait_for_port(port: int, timeout: float = 10.0) -> None:

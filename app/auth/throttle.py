@@ -120,4 +120,5 @@ def _swap(digest: str, seen: rules.Count | None, new: rules.Count) -> bool:
         statement = sa.update(table).where(table.c.key == digest, table.c.attempts == seen.attempts,
                                            table.c.last_at == seen.last_at).values(
             attempts=new.attempts, last_at=new.last_at)
-    return db.session.execute(statement).rowcount == 1
+    # RETURNING, not rowcount: on PostgreSQL (psycopg) an INSERT … ON CONFLICT DO NOTHING that inserted gave 0
+    return db.session.execute(statement.returning(table.c.key)).scalar() is not None

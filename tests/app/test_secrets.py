@@ -109,7 +109,7 @@ SESSION = re.compile(r"(?:^|, )session=([^;]+)")
 
 
 def _session_cookie(response) -> str:  # type: ignore[no-untyped-def]
-    found = SESSION.search(response.headers.get("Set-Cookie", ""))
+    found = SESSION.search(", ".join(response.headers.getlist("Set-Cookie")))  # beside it, the browser's mark
     assert found is not None, response.headers
     return found.group(1)
 

@@ -16,7 +16,7 @@ from rq import Queue
 from app import create_app
 from app.extensions import db
 from tests.fixtures.smtp import MailCatcher
-from tests.servers import redis_server
+from tests.servers import RedisServer, redis_server
 from tests.stack.processes import Processes
 
 
@@ -26,6 +26,7 @@ class Stack:
     smtp: MailCatcher
     processes: Processes
     queue: Queue
+    redis: RedisServer  # to stop and start again (empty) mid-test
 
 
 @pytest.fixture
@@ -33,7 +34,8 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
     smtp = MailCatcher()
     smtp.start()
     database = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'shared.sqlite3'}"
-    with redis_server(tmp_path / "redis") as redis_url:
+    server = RedisServer(tmp_path / "redis")
+    with redis_server(tmp_path / "redis", server) as redis_url:
         app = create_app("test", {"SQLALCHEMY_DATABASE_URI": database, "SMTP_PORT": smtp.port,
                                   "QUEUE_MODE": "redis", "REDIS_URL": redis_url})
         (tmp_path / "logs").mkdir()
@@ -42,7 +44,7 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
             db.drop_all()
             db.create_all()
             try:
-                yield Stack(app, smtp, processes, app.extensions["open360_queue"])
+                yield Stack(app, smtp, processes, app.extensions["open360_queue"], server)
             finally:
                 processes.stop_all()
                 db.session.remove()

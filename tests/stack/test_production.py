@@ -54,14 +54,16 @@ class Browser:
         body = urlencode(form) if form is not None else None
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        for header, value in response.getheaders():
-            if header.lower() == "set-cookie":
-                name, _, rest = value.partition("=")
-                self.cookies[name] = rest.split(";", 1)[0]
-        text = response.read().decode()
-        connection.close()
+        try:  # closed even when a gunicorn still starting drops the connection (a leaked socket fails the test)
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            for header, value in response.getheaders():
+                if header.lower() == "set-cookie":
+                    name, _, rest = value.partition("=")
+                    self.cookies[name] = rest.split(";", 1)[0]
+            text = response.read().decode()
+        finally:
+            connection.close()
         return response.status, response.getheader("Location") or "", text
 
     def submit(self, page: str, action: str, form: dict[str, str]) -> tuple[int, str, str]:
