@@ -28,6 +28,8 @@ class OrganisationForm(FlaskForm):
     rater_purge_days = StringField("Days after a round closes to delete raters' names and email addresses",
                                    default="30", validators=[Length(max=5)])
     retention_days = StringField("Days to keep a finished round", default="1095", validators=[Length(max=5)])
+    min_round_interval_months = StringField("Months between one round closing and the owner's next round starting",
+                                            default="6", validators=[Length(max=5)])
 
 
 class PersonForm(FlaskForm):
