@@ -28,8 +28,10 @@ class OrganisationForm(FlaskForm):
     rater_purge_days = StringField("Days after a round closes to delete raters' names and email addresses",
                                    default="30", validators=[Length(max=5)])
     retention_days = StringField("Days to keep a finished round", default="1095", validators=[Length(max=5)])
+    # Filled from the organisation (an int) when a post leaves it out: read as text like the rest.
     min_round_interval_months = StringField("Months between one round closing and the owner's next round starting",
-                                            default="6", validators=[Length(max=5)])
+                                            default="6", validators=[Length(max=5)],
+                                            filters=[lambda v: v if v is None or isinstance(v, str) else str(v)])
 
 
 class PersonForm(FlaskForm):
