@@ -113,8 +113,7 @@ def latest_cycle(owner: User) -> Cycle | None:
 
 
 def portal(facilitator: User) -> list[PortalRow]:
-    owners = db.session.scalars(sa.select(User).join(FacilitatorAssignment, FacilitatorAssignment.owner_id == User.id)
-                                .where(FacilitatorAssignment.facilitator_id == facilitator.id).order_by(User.name))
+    owners = db.session.scalars(sa.select(User).where(User.id.in_(owners_of(facilitator.id))).order_by(User.name))
     rows = []
     for owner in owners:
         cycle = latest_cycle(owner)
