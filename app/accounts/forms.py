@@ -7,10 +7,14 @@ from wtforms import EmailField, PasswordField, RadioField, SelectMultipleField, 
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from app.accounts.rules import ROUND_INTERVAL_MONTHS_RANGE
 from app.addresses import normalised_email
 from app.models import Role
 
 _YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
+
+
+_INTERVAL_RANGE = "Enter a whole number of months from {} to {}".format(*ROUND_INTERVAL_MONTHS_RANGE)
 
 
 class OrganisationForm(FlaskForm):
@@ -30,7 +34,7 @@ class OrganisationForm(FlaskForm):
     retention_days = StringField("Days to keep a finished round", default="1095", validators=[Length(max=5)])
     # Filled from the organisation (an int) when a post leaves it out: read as text like the rest.
     min_round_interval_months = StringField("Months between one round closing and the owner's next round starting",
-                                            default="6", validators=[Length(max=5)],
+                                            default="6", validators=[Length(max=5, message=_INTERVAL_RANGE)],
                                             filters=[lambda v: v if v is None or isinstance(v, str) else str(v)])
 
 

@@ -203,7 +203,9 @@ def _raters_page(cycle: Cycle, add_form: RaterForm, paste_form: PasteRatersForm,
                            withdrawn=sum(1 for i in cycle.invitations if i.withdrawn_at is not None),
                            editable=rules.raters_editable(cycle.state), domains=_domains_hint(),
                            approval=nominations.requires_approval(cycle),
-                           ask_refusal=nominations.request_refusal(cycle), ask_form=ConfirmForm(prefix="ask")), status
+                           ask_refusal=nominations.request_refusal(cycle), ask_form=ConfirmForm(prefix="ask"),
+                           not_set_up=None if operations.rater_policy(current_user).is_set_up
+                           else operations.NOT_SET_UP_TO_OPEN), status
 
 
 def _domains_hint() -> str | None:
