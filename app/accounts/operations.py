@@ -46,8 +46,9 @@ def _escaped(text: str) -> str:
 
 def duties_problem(email: str, roles: frozenset[Role], account_id: int | None = None) -> str | None:
     """Why giving these roles to the account at `email` would let one person both assign and facilitate, across
-    every account reaching that mailbox (rules.mailbox_roles_conflict); None when it would not."""
-    others = [u.roles for u in accounts_at_mailbox(email) if u.id != account_id]
+    every active account reaching that mailbox (rules.mailbox_roles_conflict); None when it would not. A deactivated
+    account cannot sign in, so it counts again only if reactivated, which asks this first."""
+    others = [u.roles for u in accounts_at_mailbox(email) if u.id != account_id and u.is_active_account]
     return rules.mailbox_roles_conflict(roles, others)
 
 
@@ -167,6 +168,9 @@ def deactivate(user: User, actor: User, now: datetime) -> None:
 
 
 def reactivate(user: User) -> None:
+    problem = duties_problem(user.email, user.roles, user.id)
+    if problem:
+        raise AccountRuleError(problem + ". Remove one of the roles first.")
     user.is_active_account = True
 
 

@@ -171,9 +171,13 @@ def deactivate(user_id: int):  # type: ignore[no-untyped-def]
 def reactivate(user_id: int):  # type: ignore[no-untyped-def]
     user = _manageable_person(user_id)
     if RolesForm(prefix="act").validate_on_submit():
-        operations.reactivate(user)
-        unit.commit()
-        flash(f"{user.name} can sign in again.")
+        try:
+            operations.reactivate(user)
+        except AccountRuleError as exc:
+            flash(exc.message)
+        else:
+            unit.commit()
+            flash(f"{user.name} can sign in again.")
     return redirect(url_for("accounts.person", user_id=user.id))
 
 

@@ -201,3 +201,18 @@ def test_every_password_an_account_is_given_here_meets_the_policy() -> None:
     for password in (PASSWORD, DEMO_PASSWORD, BROWSER_PASSWORD):
         assert rules.password_problem(password) is None, password
 
+
+
+def test_a_deactivated_account_at_her_mailbox_counts_again_only_if_reactivated(
+        app: Flask, world: World, create_user: Callable[..., User]) -> None:
+    lucy = world.people[LEAD]
+    second = _legacy(create_user, world, lucy.email.replace("@", "+fac@"), Role.FACILITATOR)
+    admin = signed_in(app, world.people["admin_a1"])
+    assert "cannot read any owner" in _text(admin.get(f"/people/{lucy.id}"))
+    post_form(admin, f"/people/{second.id}/deactivate", {}, page=f"/people/{second.id}", prefix="act")
+    assert "cannot read any owner" not in _text(admin.get(f"/people/{lucy.id}"))
+    refused = post_form(admin, f"/people/{second.id}/reactivate", {}, page=f"/people/{second.id}", prefix="act")
+    assert refused.status_code == 302
+    assert "Remove one of the roles first" in _text(admin.get(f"/people/{second.id}"))
+    db.session.expire_all()
+    assert not db.session.get(User, second.id).is_active_account  # type: ignore[union-attr]
