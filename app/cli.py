@@ -160,13 +160,31 @@ def clock() -> None:
 @click.option("--role", "roles", multiple=True, type=click.Choice([r.value for r in Role]), required=True)
 @click.password_option()
 def create_user(organisation: str, email: str, name: str, roles: tuple[str, ...], password: str) -> None:
-    """Create an account (and its organisation if new), for example the first administrator."""
+    """Create an account (and its organisation if new), for example the first administrator. The same rules as an
+    invitation: a valid address, one account per mailbox, separation of duties, and the password policy."""
+    from app.accounts.operations import invitation_problem
+    from app.accounts.rules import password_problem
+    from app.addresses import normalised_email
+
+    address = normalised_email(email)
+    if address is None:
+        raise click.BadParameter("Enter an email address in the correct format, like name@example.nhs.uk",
+                                 param_hint="--email")
+    if not name.strip():
+        raise click.BadParameter("Enter the person's full name", param_hint="--name")
+    wanted = frozenset(Role(r) for r in roles)
+    refused = invitation_problem(address, wanted, None)
+    if refused:
+        raise click.BadParameter(refused[1], param_hint="--role" if refused[0] == "roles" else "--email")
+    problem = password_problem(password, [name, address])
+    if problem:
+        raise click.BadParameter(problem, param_hint="--password")
     org = db.session.scalar(sa.select(Organisation).where(Organisation.name == organisation))
     if org is None:
         org = Organisation(name=organisation)
         db.session.add(org)
-    user = User(organisation=org, email=email.strip().lower(), name=name, password_hash=hash_password(password),
-                role_rows=[UserRole(role=Role(r)) for r in roles])
+    user = User(organisation=org, email=address, name=name.strip(), password_hash=hash_password(password),
+                role_rows=[UserRole(role=r) for r in sorted(wanted)])
     db.session.add(user)
     db.session.commit()
-    click.echo(f"Created {user.email} with roles {', '.join(roles)}.")
+    click.echo(f"Created {user.email} with roles {', '.join(sorted(roles))}.")

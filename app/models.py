@@ -46,6 +46,9 @@ class Organisation(db.Model):
     # the statement gives the service operator's CONTACT_EMAIL instead).
     accessibility_contact_name: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
     accessibility_contact_email: so.Mapped[str] = so.mapped_column(sa.String(320), default="", server_default="")
+    # A new round starts no sooner than this after the owner's previous round closed (PRODUCT §2.1): two reports
+    # of nearly the same raters subtract to one rater's answers.
+    min_round_interval_months: so.Mapped[int] = so.mapped_column(default=6, server_default="6")
     users: so.WriteOnlyMapped[User] = so.relationship(back_populates="organisation")
 
 
@@ -62,6 +65,9 @@ class User(UserMixin, db.Model):
     # Moved on when the person signs out or their password changes. The id in every session cookie carries it, so
     # each cookie made before then (copies included) stops working: signing out really ends the session.
     session_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    # When the latest of this owner's rounds that have since been deleted closed: the minimum interval between
+    # rounds (PRODUCT §2.1) still counts from it, so deleting a round (its report downloaded) cannot skip the wait.
+    deleted_round_closed_at: so.Mapped[datetime | None] = so.mapped_column()
 
     organisation: so.Mapped[Organisation] = so.relationship(back_populates="users")
     role_rows: so.Mapped[list[UserRole]] = so.relationship(cascade="all, delete-orphan", lazy="selectin")

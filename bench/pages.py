@@ -135,7 +135,7 @@ class Seeded:
 
 
 def seed(submits: int, rng: random.Random) -> Seeded:
-    org = Organisation(name="Bench Trust")
+    org = Organisation(name="Bench Trust", email_domains=["bench.example"])
     db.session.add(org)
     password_hash = hash_password(PASSWORD)
     busy = _owner(org, "busy", password_hash)
@@ -383,7 +383,7 @@ def sql_per_page(tmp: Path) -> None:
     with app.app_context():
         engine = db.engine
         db.create_all()
-        org = Organisation(name="SQL Trust")
+        org = Organisation(name="SQL Trust", email_domains=["bench.example"])
         db.session.add(org)
         password_hash = hash_password(PASSWORD)
         for raters, earlier in ((5, 0), (50, 0), (200, 0), (50, 2)):

@@ -38,7 +38,7 @@ STATUSES = [InvitationStatus.INVITED] * 6 + [InvitationStatus.DONE] * 4
 def seed(rounds: int, rng: random.Random) -> int:
     """Open rounds and their invitations, written in bulk (the set-up is not what is measured)."""
     invited_at = utcnow() - timedelta(days=6)
-    organisation = Organisation(name="Bench Trust")
+    organisation = Organisation(name="Bench Trust", email_domains=["bench.example"])
     owners = [User(organisation=organisation, email=f"owner{n}@bench.example", name=f"Owner {n}", password_hash="x",
                    role_rows=[UserRole(role=Role.OWNER)]) for n in range(rounds)]
     cycles = [Cycle(owner=owner, state=CycleState.OPEN, questionnaire_version="2026.1",

@@ -42,8 +42,9 @@ def main() -> None:
         with app.app_context():
             db.drop_all()
             db.create_all()
-            owner = User(organisation=Organisation(name="Bench Trust"), email="owner@bench.example", name="Owner",
-                         password_hash="x", role_rows=[UserRole(role=Role.OWNER)])
+            org = Organisation(name="Bench Trust", email_domains=["bench.example"])
+            owner = User(organisation=org, email="owner@bench.example", name="Owner", password_hash="x",
+                         role_rows=[UserRole(role=Role.OWNER)])
             db.session.add(owner)
             cycle = operations.start_cycle(owner, today() + timedelta(days=21), today())
             invitations = operations.add_raters(cycle, [

@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from app.accounts.operations import may_facilitate
 from app.extensions import db
 from app.mail import queue_mail
 from app.models import Role, User, UserRole
@@ -57,11 +58,18 @@ def assignment_of(owner_id: int) -> FacilitatorAssignment | None:
 
 
 def facilitator_of(owner_id: int) -> User | None:
+    """The owner's facilitator, if that account may facilitate now (app.accounts.operations.may_facilitate): an
+    account that also assigns facilitators, itself or through another address of its mailbox, is nobody's."""
     assignment = assignment_of(owner_id)
-    return assignment.facilitator if assignment else None
+    return assignment.facilitator if assignment and may_facilitate(assignment.facilitator) else None
 
 
 def owners_of(facilitator_id: int) -> list[int]:
+    """The owners whose reports, Preparation Documents and summaries this facilitator reads: none, whatever was
+    assigned, while the account may not facilitate (separation of duties, PRODUCT §1)."""
+    facilitator = db.session.get(User, facilitator_id)
+    if facilitator is None or not may_facilitate(facilitator):
+        return []
     return list(db.session.scalars(sa.select(FacilitatorAssignment.owner_id)
                                    .where(FacilitatorAssignment.facilitator_id == facilitator_id)))
 
@@ -73,6 +81,9 @@ def people_with_role(organisation_id: int, role: Role) -> list[User]:
 
 
 def assign(owner: User, facilitator: User, by: User) -> FacilitatorAssignment:
+    if Role.FACILITATOR in facilitator.roles and not may_facilitate(facilitator):
+        _raise([("facilitator", f"Choose someone else: {facilitator.name} also assigns facilitators, so cannot "
+                                "facilitate (ask an administrator to remove one of their roles)")])
     _raise(rules.assignment_problems(
         by_id=by.id, by_roles=by.roles, owner_id=owner.id, owner_roles=owner.roles, facilitator_id=facilitator.id,
         facilitator_roles=facilitator.roles,
@@ -103,8 +114,7 @@ def latest_cycle(owner: User) -> Cycle | None:
 
 
 def portal(facilitator: User) -> list[PortalRow]:
-    owners = db.session.scalars(sa.select(User).join(FacilitatorAssignment, FacilitatorAssignment.owner_id == User.id)
-                                .where(FacilitatorAssignment.facilitator_id == facilitator.id).order_by(User.name))
+    owners = db.session.scalars(sa.select(User).where(User.id.in_(owners_of(facilitator.id))).order_by(User.name))
     rows = []
     for owner in owners:
         cycle = latest_cycle(owner)

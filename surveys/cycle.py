@@ -6,6 +6,7 @@ CycleRuleError, whose message is shown to the owner as it is.
 
 from __future__ import annotations
 
+import calendar
 import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -73,6 +74,27 @@ def uk_bank_holidays(year: int) -> frozenset[date]:
 
 def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and day not in uk_bank_holidays(day.year)
+def months_after(day: date, months: int) -> date:
+    """The same day of the month `months` later, or that month's last day (31 August + 6 months is 28 February)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def earliest_next_start(last_closed_on: date | None, interval_months: int) -> date | None:
+    """The first day a new round may start: the organisation's minimum interval after the owner's previous round
+    closed (PRODUCT §2.1), or None when no round of theirs has closed."""
+    return None if last_closed_on is None else months_after(last_closed_on, interval_months)
+
+
+def check_interval(last_closed_on: date | None, interval_months: int, today: date) -> None:
+    """Two reports from nearly the same raters, close together, subtract to one rater's answers: a new round waits."""
+    earliest = earliest_next_start(last_closed_on, interval_months)
+    if earliest is not None and today < earliest:
+        raise CycleRuleError(
+            f"You can start your next feedback round on or after {earliest:%-d %B %Y}. Your organisation asks for "
+            f"{interval_months} months between the close of one round and the start of the next, so that two "
+            "reports from nearly the same raters cannot be compared to work out one person's answers.")
 
 
 def default_close_date(today: date, days: int = DEFAULT_OPEN_DAYS) -> date:

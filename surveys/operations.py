@@ -44,14 +44,32 @@ def _states(owner: User) -> list[CycleState]:
                                                                 Cycle.finished_early_at.is_(None))))
 
 
-def start_refusal(owner: User) -> str | None:
-    """Why this owner cannot start a round now, or None."""
-    existing = _states(owner)
-    return rules.refusal(lambda: rules.check_can_start(existing))
+def counts_for_interval(cycle: Cycle) -> bool:
+    """Whether the minimum interval between rounds counts from this round's close: it opened and closed, and was not
+    cancelled (a cancelled round makes no report, so there is nothing to compare a new one with)."""
+    return cycle.opened_at is not None and cycle.closed_at is not None and cycle.state is not CycleState.CANCELLED
+
+
+def last_closed_on(owner: User) -> date | None:
+    """When the owner's latest round that counts for the interval closed, deleted rounds included."""
+    kept = db.session.scalar(sa.select(sa.func.max(Cycle.closed_at)).where(
+        Cycle.owner_id == owner.id, Cycle.opened_at.is_not(None), Cycle.state != CycleState.CANCELLED))
+    moments = [m for m in (kept, owner.deleted_round_closed_at) if m is not None]
+    return max(moments).date() if moments else None
+
+
+def _check_start(owner: User, today: date) -> None:
+    rules.check_can_start(_states(owner))
+    rules.check_interval(last_closed_on(owner), owner.organisation.min_round_interval_months, today)
+
+
+def start_refusal(owner: User, today: date) -> str | None:
+    """Why this owner cannot start a round now, or None: shown before they try."""
+    return rules.refusal(lambda: _check_start(owner, today))
 
 
 def start_cycle(owner: User, close_on: date, today: date) -> Cycle:
-    rules.check_can_start(_states(owner))
+    _check_start(owner, today)
     rules.check_close_date(close_on, today)
     statements = db.session.scalars(
         sa.select(OrgStatement).where(OrgStatement.organisation_id == owner.organisation_id,
@@ -129,6 +147,10 @@ def add_raters(cycle: Cycle, entries: list[RaterEntry]) -> list[Invitation]:
     return added
 
 
+NOT_SET_UP_TO_OPEN = ("Invitations cannot go out yet: your organisation has not listed its email domains, so nobody "
+                      "can tell who is a colleague. Ask your organisation's administrator to add them.")
+
+
 def rater_policy(owner: User) -> RaterPolicy:
     """Whom this owner may invite (PRODUCT §2.4): their organisation's domains, and never themselves."""
     org = owner.organisation
@@ -185,6 +207,8 @@ def withdraw_rater(invitation: Invitation, now: datetime) -> None:
 
 def _check_open(cycle: Cycle, today: date) -> CycleState:
     state = rules.open_round(cycle.state, len(cycle.invitations), cycle.close_on, today)
+    if not rater_policy(cycle.owner).is_set_up:
+        raise CycleRuleError(NOT_SET_UP_TO_OPEN)
     refused = nomination.open_refusal(cycle.list_facts())
     if refused:
         raise CycleRuleError(refused)

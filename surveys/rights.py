@@ -16,6 +16,7 @@ from app.owner_data import ExportPart, iso
 from app.words import counted
 from surveys import hooks, reminder_claims, retention
 from surveys.models import Cycle, Invitation, RaterDraft, RaterLink, RaterSession
+from surveys.operations import counts_for_interval
 
 STATE_WORDS = {"draft": "raters not asked yet", "open": "open to raters", "closed": "closed, report being prepared",
                "report_ready": "report ready", "session_held": "session held", "summary_agreed": "summary agreed",
@@ -53,11 +54,21 @@ def delete_round(cycle: Cycle) -> None:
     their foreign keys' ON DELETE CASCADE; mail claims about it go too (a leftover claim would stop a new row that
     reuses the id from getting its own mail), each package forgetting its own (surveys.hooks)."""
     hooks.before_round_deletion(cycle)
+    _remember_close(cycle)
     for invitation in cycle.invitations:
         forget_mails(INVITATION_MAIL_KINDS, invitation.id)
     forget_mails(CYCLE_MAIL_KINDS, cycle.id)
     db.session.delete(cycle)
     db.session.flush()
+
+
+def _remember_close(cycle: Cycle) -> None:
+    """Keep only when it closed (nothing else of it), so the minimum interval between rounds (PRODUCT §2.1) still
+    counts from it: otherwise an owner could download a report, delete the round and start the next at once."""
+    owner = cycle.owner
+    if counts_for_interval(cycle) and (owner.deleted_round_closed_at is None
+                                       or owner.deleted_round_closed_at < cycle.closed_at):
+        owner.deleted_round_closed_at = cycle.closed_at
 
 
 def delete_owner_rounds(owner: User) -> None:

@@ -7,11 +7,15 @@ from wtforms import EmailField, PasswordField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from app.accounts.rules import ROUND_INTERVAL_MONTHS_RANGE
 from app.addresses import normalised_email
 from app.fields import RadioField, SelectMultipleField
 from app.models import Role
 
 _YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
+
+
+_INTERVAL_RANGE = "Enter a whole number of months from {} to {}".format(*ROUND_INTERVAL_MONTHS_RANGE)
 
 
 class OrganisationForm(FlaskForm):
@@ -34,6 +38,10 @@ class OrganisationForm(FlaskForm):
             Length(max=200, message="The name must be 200 characters or fewer")])
     accessibility_contact_email = StringField(
         "Their email address", validators=[Length(max=320, message="The email address is too long")])
+    # Filled from the organisation (an int) when a post leaves it out: read as text like the rest.
+    min_round_interval_months = StringField("Months between one round closing and the owner's next round starting",
+                                            default="6", validators=[Length(max=5, message=_INTERVAL_RANGE)],
+                                            filters=[lambda v: v if v is None or isinstance(v, str) else str(v)])
 
 
 class PersonForm(FlaskForm):

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from app.accounts import rules
 from app.accounts.models import AccountLink
 from app.accounts.rules import AccountRuleError, Purpose
+from app.addresses import DOT_BLIND_DOMAINS, mailbox_domains, mailbox_key
 from app.extensions import db
 from app.mail import forget_mails, queue_mail
 from app.models import Organisation, Role, User, UserRole
@@ -26,15 +27,68 @@ def has_set_password(user: User) -> bool:
     return user.password_hash != NO_PASSWORD
 
 
-def email_taken(email: str) -> bool:
-    return db.session.scalar(sa.select(User.id).where(User.email == email)) is not None
+def accounts_at_mailbox(email: str) -> list[User]:
+    """Every account, active or not, whose address reaches the same mailbox as `email` (app.addresses.mailbox_key):
+    the accounts one person controls. Addresses are stored normalised (lower case), so the base local part, with or
+    without a `+tag`, finds them; a dot-blind domain is read whole and compared key by key."""
+    key = mailbox_key(email)
+    base, _, domain = key.rpartition("@")
+    if domain in DOT_BLIND_DOMAINS.values():
+        where = sa.or_(*(User.email.like(f"%@{_escaped(d)}", escape="\\") for d in mailbox_domains(email)))
+    else:
+        where = sa.or_(User.email == key, User.email.like(f"{_escaped(base)}+%@{_escaped(domain)}", escape="\\"))
+    return [u for u in db.session.scalars(sa.select(User).where(where)) if mailbox_key(u.email) == key]
 
 
-def invite_person(org: Organisation, name: str, email: str, roles: frozenset[Role]) -> User:
-    """A new account with no password, and an email with a one-time link to set one. `email` is normalised and
-    checked by the form (format, not taken, inside the organisation's domains)."""
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def duties_problem(email: str, roles: frozenset[Role], account_id: int | None = None) -> str | None:
+    """Why giving these roles to the account at `email` would let one person both assign and facilitate, across
+    every active account reaching that mailbox (rules.mailbox_roles_conflict); None when it would not. A deactivated
+    account cannot sign in, so it counts again only if reactivated, which asks this first."""
+    others = [u.roles for u in accounts_at_mailbox(email) if u.id != account_id and u.is_active_account]
+    return rules.mailbox_roles_conflict(roles, others)
+
+
+def may_facilitate(user: User) -> bool:
+    """Whether this account may act as a facilitator now: it holds the role, and neither it nor any other account
+    reaching its mailbox holds a role that assigns facilitators. Checked on every read a facilitator makes, so an
+    account that broke the rule before the rule existed reads nothing (nothing is deleted: an administrator removes
+    one of the roles)."""
+    return Role.FACILITATOR in user.roles and duties_problem(user.email, user.roles, user.id) is None
+
+
+class InvitationRefused(AccountRuleError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field  # the form field the message belongs beside
+
+
+def invitation_problem(email: str, roles: frozenset[Role], inviter: User | None) -> tuple[str, str] | None:
+    """Why this invitation may not go out, as (field, message), or None. Nobody invites a mailbox of their own in
+    any spelling, and nobody gets a second account (lucy+fac@ beside lucy@): one person, one account, so the roles
+    they hold together can be checked for separation of duties."""
     if not roles:
-        raise AccountRuleError("Choose at least one role.")
+        return "roles", "Choose at least one role"
+    if inviter is not None and mailbox_key(email) == mailbox_key(inviter.email):
+        return "email", f"{email} reaches your own mailbox. You cannot invite yourself"
+    existing = accounts_at_mailbox(email)
+    if existing:
+        same = existing[0].email == email
+        return "email", "There is already an account with this email address" + \
+            ("" if same else f" ({existing[0].email} reaches the same mailbox)")
+    problem = rules.roles_conflict(roles)
+    return ("roles", problem) if problem else None
+
+
+def invite_person(org: Organisation, name: str, email: str, roles: frozenset[Role], inviter: User | None) -> User:
+    """A new account with no password, and an email with a one-time link to set one. `email` is normalised and
+    checked by the form (format, inside the organisation's domains); `inviter` is None only for the command line."""
+    problem = invitation_problem(email, roles, inviter)
+    if problem:
+        raise InvitationRefused(*problem)
     user = User(organisation=org, name=name, email=email, password_hash=NO_PASSWORD,
                 role_rows=[UserRole(role=r) for r in sorted(roles)])
     db.session.add(user)
@@ -94,6 +148,9 @@ def set_password(link: AccountLink, password: str, now: datetime) -> User:
 
 def change_roles(user: User, wanted: frozenset[Role], actor: User) -> None:
     result = rules.new_roles(user.roles, wanted, rules.grantable_roles(actor.roles), is_self=user.id == actor.id)
+    problem = duties_problem(user.email, result, user.id)
+    if problem:
+        raise AccountRuleError(problem + ".")
     for row in list(user.role_rows):
         if row.role not in result:
             user.role_rows.remove(row)
@@ -111,6 +168,9 @@ def deactivate(user: User, actor: User, now: datetime) -> None:
 
 
 def reactivate(user: User) -> None:
+    problem = duties_problem(user.email, user.roles, user.id)
+    if problem:
+        raise AccountRuleError(problem + ". Remove one of the roles first.")
     user.is_active_account = True
 
 

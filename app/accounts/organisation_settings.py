@@ -21,6 +21,7 @@ def fill_settings(form: OrganisationForm, org: Organisation) -> None:
     form.retention_days.data = str(org.retention_days)
     form.accessibility_contact_name.data = org.accessibility_contact_name
     form.accessibility_contact_email.data = org.accessibility_contact_email
+    form.min_round_interval_months.data = str(org.min_round_interval_months)
 
 
 def apply_settings(form: OrganisationForm, org: Organisation) -> bool:
@@ -32,10 +33,11 @@ def apply_settings(form: OrganisationForm, org: Organisation) -> bool:
         form.email_domains.errors = [f"Enter {rules.MAX_DOMAINS} domains or fewer"]
     elif not domains and form.allows_external_raters.data == "no":
         form.email_domains.errors = ["Enter the organisation's email domains, or allow raters from outside it"]
-    purge = _days(form.rater_purge_days, *rules.PURGE_DAYS_RANGE)
-    keep = _days(form.retention_days, *rules.RETENTION_DAYS_RANGE)
+    purge = _whole(form.rater_purge_days, *rules.PURGE_DAYS_RANGE, "days")
+    keep = _whole(form.retention_days, *rules.RETENTION_DAYS_RANGE, "days")
+    interval = _whole(form.min_round_interval_months, *rules.ROUND_INTERVAL_MONTHS_RANGE, "months")
     contact = _contact(form)
-    if form.errors or form.email_domains.errors or purge is None or keep is None or contact is None:
+    if form.errors or form.email_domains.errors or None in (purge, keep, interval, contact):
         return False
     org.email_domains = domains
     org.allows_external_raters = YES_NO[form.allows_external_raters.data]
@@ -44,6 +46,7 @@ def apply_settings(form: OrganisationForm, org: Organisation) -> bool:
     org.rater_purge_days = purge
     org.retention_days = keep
     org.accessibility_contact_name, org.accessibility_contact_email = contact
+    org.min_round_interval_months = interval
     return True
 
 
@@ -63,9 +66,10 @@ def _contact(form: OrganisationForm) -> tuple[str, str] | None:
     return name, email
 
 
-def _days(field, low: int, high: int) -> int | None:  # type: ignore[no-untyped-def]
+def _whole(field, low: int, high: int, unit: str) -> int | None:  # type: ignore[no-untyped-def]
     text = (field.data or "").strip()
-    if not text.isdigit() or not low <= int(text) <= high:
-        field.errors = [f"Enter a whole number of days from {low} to {high}"]
+    # isdigit() alone takes "²", which int() cannot read
+    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
+        field.errors = [f"Enter a whole number of {unit} from {low} to {high}"]
         return None
     return int(text)

@@ -103,6 +103,32 @@ def may_manage_organisation(actor_roles: frozenset[Role], actor_org_id: int, org
     return Role.ADMIN in actor_roles or (Role.LOCAL_LEAD in actor_roles and actor_org_id == org_id)
 
 
+# Separation of duties (PRODUCT §1): whoever can assign facilitators cannot also facilitate in that organisation.
+ASSIGNING_ROLES = frozenset({Role.LOCAL_LEAD, Role.ADMIN})
+
+
+def roles_conflict(roles: frozenset[Role]) -> str | None:
+    """Why one person holding these roles (in one account, or across accounts reaching one mailbox) would break
+    separation of duties, in plain English; None when they may hold them together. A local lead or administrator
+    assigns facilitators, so if they could facilitate they could assign themselves any owner's report."""
+    holding = roles & ASSIGNING_ROLES
+    if Role.FACILITATOR in roles and holding:
+        names = " or ".join(sorted(r.label.lower() for r in holding))
+        return (f"A {names} cannot also be a facilitator: they assign facilitators, so they could read any "
+                "owner's report. Ask another person to facilitate")
+    return None
+
+
+def mailbox_roles_conflict(roles: frozenset[Role], others: Iterable[frozenset[Role]]) -> str | None:
+    """`roles_conflict` over every account one person controls: `roles` for the account being made or changed, and
+    `others` for the other accounts whose address reaches the same mailbox (lucy+fac@ is lucy@)."""
+    held = frozenset(roles).union(*others)
+    problem = roles_conflict(held)
+    if problem and not roles_conflict(frozenset(roles)):
+        return problem + " (an account with an address reaching the same mailbox already holds the other role)"
+    return problem
+
+
 def new_roles(current: frozenset[Role], wanted: frozenset[Role], grantable: frozenset[Role], *,
               is_self: bool) -> frozenset[Role]:
     """The roles a person ends with when someone who may grant `grantable` asks for `wanted`: roles outside
@@ -114,6 +140,9 @@ def new_roles(current: frozenset[Role], wanted: frozenset[Role], grantable: froz
                                "account instead.")
     if is_self and Role.ADMIN in current and Role.ADMIN not in result:
         raise AccountRuleError("You cannot remove your own administrator role. Ask another administrator.")
+    problem = roles_conflict(result)
+    if problem:
+        raise AccountRuleError(problem + ".")
     return result
 
 
@@ -142,15 +171,26 @@ def parse_domains(text: str) -> tuple[list[str], list[str]]:
 
 
 def address_in_domains(email: str, domains: Iterable[str]) -> bool:
-    """Whether an address belongs to one of the domains, or to a subdomain of one (`nhs.net` covers
-    `x@mail.nhs.net`). An organisation that lists no domains accepts any address."""
-    listed = list(domains)
-    if not listed:
-        return True
-    host = email.rpartition("@")[2].lower()
-    return any(host == d or host.endswith("." + d) for d in listed)
+    """Whether an address belongs to one of the domains exactly: a subdomain is not its parent domain
+    (`x@mail.nhs.net` is not at `nhs.net`: whoever runs a subdomain may not be the organisation). No domains, no
+    address (PRODUCT §2.4: raters are real colleagues by default)."""
+    host = email.rpartition("@")[2].lower().rstrip(".")
+    return host in {d.lower() for d in domains}
 
+
+def knows_its_colleagues(domains: Iterable[str], allows_external: bool) -> bool:
+    """Whether an organisation has said who its raters may be: it lists its email domains, or it has chosen to allow
+    raters from outside. Until it does one or the other nobody can be invited and no round opens (PRODUCT §2.4):
+    the default is closed, not open to any address."""
+    return bool(list(domains)) or allows_external
+
+
+NOT_SET_UP = ("Owners at {name} cannot invite raters or open feedback rounds until the organisation lists its email "
+              "domains or allows raters from outside them")
 
 MAX_DOMAINS = 50
 PURGE_DAYS_RANGE = (1, 365)  # rater names and addresses, and link hashes, after a round closes
 RETENTION_DAYS_RANGE = (30, 3650)  # finished rounds
+# Between one round's close and the owner's next start (PRODUCT §2.1): below 3 months two reports would share
+# almost every rater, and subtracting them gives one rater's answers away.
+ROUND_INTERVAL_MONTHS_RANGE = (3, 24)

@@ -72,7 +72,9 @@ def _organisation_form(org: Organisation | None):  # type: ignore[no-untyped-def
             flash(f"{org.name} has been saved.")
             return redirect(url_for("accounts.people", org_id=org.id))
     return render_template("accounts/organisation_form.html", form=form, org=org if org and org.id else None,
-                           purge_range=rules.PURGE_DAYS_RANGE, retention_range=rules.RETENTION_DAYS_RANGE)
+                           purge_range=rules.PURGE_DAYS_RANGE, retention_range=rules.RETENTION_DAYS_RANGE,
+                           interval_range=rules.ROUND_INTERVAL_MONTHS_RANGE,
+                           not_set_up=_not_set_up(org) if org and org.id else None)
 
 
 # --- people (administrators, and local leads for their own organisation) --------------------------------------------
@@ -91,7 +93,7 @@ def people(org_id: int):  # type: ignore[no-untyped-def]
     members = db.session.scalars(sa.select(User).where(User.organisation_id == org.id)
                                  .order_by(User.is_active_account.desc(), User.name)).all()
     return render_template("accounts/people.html", org=org, members=members,
-                           has_set_password=operations.has_set_password)
+                           has_set_password=operations.has_set_password, not_set_up=_not_set_up(org))
 
 
 @bp.route("/organisations/<int:org_id>/people/invite", methods=["GET", "POST"])
@@ -101,19 +103,20 @@ def invite(org_id: int):  # type: ignore[no-untyped-def]
     form = PersonForm()
     offer_roles(form, rules.grantable_roles(current_user.roles))
     if form.validate_on_submit():
-        wanted = chosen_roles(form)
-        if not wanted:
-            form.roles.errors = ["Choose at least one role"]
-        elif operations.email_taken(form.email.data):
-            form.email.errors.append("There is already an account with this email address")
-        elif not rules.address_in_domains(form.email.data, _domains(org)):
+        # An organisation not yet set up (no domains) can still have its first people invited by an administrator.
+        if _domains(org) and not rules.address_in_domains(form.email.data, _domains(org)):
             form.email.errors.append(f"Enter an address at {org.name}: it must end in "
                                      + " or ".join(f"@{d}" for d in _domains(org)))
         else:
-            user = operations.invite_person(org, form.name.data.strip(), form.email.data, wanted)
-            unit.commit()
-            flash(f"We have emailed {user.name} a link to choose a password. It works for 7 days.")
-            return redirect(url_for("accounts.people", org_id=org.id))
+            try:
+                user = operations.invite_person(org, form.name.data.strip(), form.email.data, chosen_roles(form),
+                                                current_user)
+            except operations.InvitationRefused as refused:
+                getattr(form, refused.field).errors.append(refused.message)
+            else:
+                unit.commit()
+                flash(f"We have emailed {user.name} a link to choose a password. It works for 7 days.")
+                return redirect(url_for("accounts.people", org_id=org.id))
     return render_template("accounts/invite.html", form=form, org=org)
 
 
@@ -140,6 +143,7 @@ def person(user_id: int):  # type: ignore[no-untyped-def]
         form.roles.errors = [error]
     return render_template("accounts/person.html", form=form, person=user, actions=RolesForm(prefix="act"),
                            has_set_password=operations.has_set_password(user),
+                           duty_conflict=operations.duties_problem(user.email, user.roles, user.id),
                            fixed_roles=sorted(user.roles - grantable))
 
 
@@ -170,9 +174,13 @@ def deactivate(user_id: int):  # type: ignore[no-untyped-def]
 def reactivate(user_id: int):  # type: ignore[no-untyped-def]
     user = _manageable_person(user_id)
     if RolesForm(prefix="act").validate_on_submit():
-        operations.reactivate(user)
-        unit.commit()
-        flash(f"{user.name} can sign in again.")
+        try:
+            operations.reactivate(user)
+        except AccountRuleError as exc:
+            flash(exc.message)
+        else:
+            unit.commit()
+            flash(f"{user.name} can sign in again.")
     return redirect(url_for("accounts.person", user_id=user.id))
 
 
@@ -196,6 +204,12 @@ def _manageable_person(user_id: int) -> User:
                                                          user.organisation_id):
         abort(404)
     return user
+
+
+def _not_set_up(org: Organisation) -> str | None:
+    if rules.knows_its_colleagues(_domains(org), bool(org.allows_external_raters)):
+        return None
+    return rules.NOT_SET_UP.format(name=org.name)
 
 
 def _domains(org: Organisation) -> list[str]:

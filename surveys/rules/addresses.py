@@ -9,25 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.accounts.rules import address_in_domains
+from app.accounts.rules import address_in_domains, knows_its_colleagues
+from app.addresses import mailbox_key
 
-# Domains whose mail service ignores dots in the local part (j.o.smith@ is jsmith@), and their aliases.
-DOT_BLIND_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
-
-
-def mailbox_key(address: str) -> str:
-    """One spelling for every address that reaches the same mailbox: lower case (mail systems match local parts
-    without regard to case in practice), without a `+tag` (sub-addressing, which Exchange, NHSmail, Gmail and
-    most others deliver to the base mailbox), and without dots where the domain ignores them."""
-    local, _, domain = address.strip().lower().rpartition("@")
-    if not local:
-        return address.strip().lower()
-    local = local.split("+", 1)[0] or local
-    domain = domain.rstrip(".")
-    if domain in DOT_BLIND_DOMAINS:
-        domain = DOT_BLIND_DOMAINS[domain]
-        local = local.replace(".", "")
-    return f"{local}@{domain}"
+NOT_SET_UP = ("your organisation has not yet listed its email domains, so nobody can be invited – ask your "
+              "organisation's administrator to add them")
 
 
 @dataclass(frozen=True)
@@ -35,8 +21,14 @@ class RaterPolicy:
     """What the owner's organisation allows, and whose mailbox is the owner's."""
 
     owner_email: str | None = None
-    domains: tuple[str, ...] = ()  # none listed: any address (an organisation not yet set up)
+    domains: tuple[str, ...] = ()
     allows_external: bool = True
+
+    @property
+    def is_set_up(self) -> bool:
+        """An organisation that lists no domains and has not chosen external raters has said nothing about who its
+        colleagues are: nobody can be invited, and no round opens, until its administrator does one or the other."""
+        return knows_its_colleagues(self.domains, self.allows_external)
 
     @property
     def owner_key(self) -> str | None:
@@ -52,6 +44,8 @@ def address_problem(email: str, policy: RaterPolicy) -> str | None:
             return "you cannot invite yourself – your own ratings are your self-assessment"
         return f"{email} reaches your own mailbox – you cannot invite yourself; your own ratings are your " \
                "self-assessment"
+    if not policy.is_set_up:
+        return NOT_SET_UP
     if not policy.allows_external and not address_in_domains(email, policy.domains):
         return f"{email} is not an address in your organisation – use an address ending " + \
                " or ".join(f"@{d}" for d in policy.domains)

@@ -53,7 +53,8 @@ def dashboard():  # type: ignore[no-untyped-def]
                            counts_updated_at=cycle.counts_updated_at,
                            links=cycle_links(cycle), remind=operations.remind_all_offer(cycle, today()),
                            remind_form=ConfirmForm(), later_links=later, notes=round_notes(cycle),
-                           may_finish=_may_finish(cycle))
+                           may_finish=_may_finish(cycle),
+                           start_refusal=operations.start_refusal(current_user, today()))
 
 
 def _may_finish(cycle: Cycle) -> bool:
@@ -84,7 +85,7 @@ def _cannot(title: str, reason: str, status: int = 200, cycle: Cycle | None = No
 @bp.route("/round/start", methods=["GET", "POST"])
 @owner_only
 def start_round():  # type: ignore[no-untyped-def]
-    refused = operations.start_refusal(current_user)
+    refused = operations.start_refusal(current_user, today())
     if refused:
         return _cannot("You cannot start a new round now", refused, 200 if request.method == "GET" else 409)
     form = CloseDateForm()
@@ -205,7 +206,9 @@ def _raters_page(cycle: Cycle, add_form: RaterForm, paste_form: PasteRatersForm,
                            withdrawn=sum(1 for i in cycle.invitations if i.withdrawn_at is not None),
                            editable=rules.raters_editable(cycle.state), domains=_domains_hint(),
                            approval=nominations.requires_approval(cycle),
-                           ask_refusal=nominations.request_refusal(cycle), ask_form=ConfirmForm(prefix="ask")), status
+                           ask_refusal=nominations.request_refusal(cycle), ask_form=ConfirmForm(prefix="ask"),
+                           not_set_up=None if operations.rater_policy(current_user).is_set_up
+                           else operations.NOT_SET_UP_TO_OPEN), status
 
 
 def _domains_hint() -> str | None:
@@ -367,8 +370,10 @@ _ROUND_ACTIONS = {
               operations.close_round_early, "Your round is closed."),
     "finish": ("Finish this round without a session?",
                ["Your report stays yours to read. No facilitated session or conversation summary will follow.",
-                "You can then start a new feedback round."], "Finish the round",
-               operations.finish_without_session, "Your round is finished. You can start a new one."),
+                "You can start a new feedback round once the time your organisation sets between rounds has passed "
+                "since this one closed. Your round page will say when."], "Finish the round",
+               operations.finish_without_session, "Your round is finished. Your round page says when you can "
+                                                  "start a new one."),
     "cancel": ("Cancel your round?",
                ["Raters' links will stop working and no report will be made.",
                 "You can start a new round afterwards."], "Cancel the round",

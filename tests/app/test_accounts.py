@@ -53,12 +53,14 @@ def test_a_link_works_once_and_expires() -> None:
     assert not rules.link_is_usable(rules.LinkFacts(rules.Purpose.INVITE, made, None, False), made)
 
 
-def test_domains_are_checked_and_cover_their_subdomains() -> None:
+def test_domains_are_checked_and_a_subdomain_is_not_its_parent() -> None:
     assert rules.parse_domains("NHS.net\n@trust.nhs.uk, nhs.net") == (["nhs.net", "trust.nhs.uk"], [])
     assert rules.parse_domains("nhs.net not_a_domain 10.0.0.1 -x.com")[1] == ["not_a_domain", "10.0.0.1", "-x.com"]
-    assert rules.address_in_domains("a@mail.nhs.net", ["nhs.net"])
+    assert rules.address_in_domains("a@nhs.net", ["nhs.net"])
+    assert rules.address_in_domains("a@NHS.net", ["nhs.net"])
+    assert not rules.address_in_domains("a@mail.nhs.net", ["nhs.net"])
     assert not rules.address_in_domains("a@evilnhs.net", ["nhs.net"])
-    assert rules.address_in_domains("a@anything.example", [])
+    assert not rules.address_in_domains("a@anything.example", [])  # no domains listed: nobody, not anybody
 
 
 def test_local_leads_grant_only_owner_and_facilitator_and_nobody_loses_their_last_role() -> None:
@@ -110,10 +112,16 @@ def test_an_invited_person_chooses_a_password_once_and_is_signed_in(admin_client
     assert sign_in(app.test_client(), nia, NEW_PASSWORD).status_code == 302
 
 
-def test_an_invitation_refuses_a_taken_address_and_needs_a_role(admin_client: FlaskClient, organisation) -> None:  # type: ignore[no-untyped-def]
+def test_an_invitation_refuses_a_taken_address_and_needs_a_role(admin_client: FlaskClient, organisation,  # type: ignore[no-untyped-def]
+                                                                 create_user) -> None:
+    create_user(Role.OWNER, email="olivia@trust.example")
     url = f"/organisations/{organisation.id}/people/invite"
-    page = post_form(admin_client, url, {"name": "Al", "email": "alex@trust.example", "roles": ["owner"]})
-    assert "already an account" in page.get_data(as_text=True)
+    page = post_form(admin_client, url, {"name": "Liv", "email": "Olivia@trust.example", "roles": ["owner"]})
+    assert "already an account with this email address" in page.get_data(as_text=True)
+    # Another spelling of the same mailbox is the same person: one person, one account.
+    page = post_form(admin_client, url, {"name": "Liv", "email": "olivia+2@trust.example", "roles": ["owner"]})
+    assert "already an account" in page.get_data(as_text=True) and "reaches the same mailbox" in page.get_data(
+        as_text=True)
     page = post_form(admin_client, url, {"name": "Al", "email": "al@trust.example"})
     assert "Choose at least one role" in page.get_data(as_text=True)
     page = post_form(admin_client, url, {"name": "", "email": "not an address", "roles": ["owner"]})
@@ -276,7 +284,9 @@ def test_an_invitation_outside_the_organisations_domains_is_refused(admin_client
     url = f"/organisations/{organisation.id}/people/invite"
     page = post_form(admin_client, url, {"name": "Out", "email": "out@gmail.example", "roles": ["owner"]})
     assert "must end in @trust.example" in page.get_data(as_text=True)
-    assert post_form(admin_client, url, {"name": "In", "email": "in@mail.trust.example", "roles": ["owner"]}
+    page = post_form(admin_client, url, {"name": "Sub", "email": "in@mail.trust.example", "roles": ["owner"]})
+    assert "must end in @trust.example" in page.get_data(as_text=True)  # a subdomain is not its parent domain
+    assert post_form(admin_client, url, {"name": "In", "email": "in@trust.example", "roles": ["owner"]}
                      ).status_code == 302
 
 

@@ -45,7 +45,7 @@ def person(*roles: Role, name: str | None = None) -> Person:
         _hash.append(hash_password(PASSWORD))
     org = db.session.scalar(sa.select(Organisation).where(Organisation.name == ORGANISATION))
     if org is None:
-        org = Organisation(name=ORGANISATION)
+        org = Organisation(name=ORGANISATION, email_domains=["browser.example", "raters.example"])
         db.session.add(org)
     n = next(_counter)
     user = User(organisation=org, name=name or f"Person {n}", email=f"person{n}@browser.example",

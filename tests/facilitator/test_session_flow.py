@@ -21,6 +21,7 @@ from surveys import operations as rounds
 from surveys.cycle import CycleState
 from surveys.models import Cycle
 from tests.conftest import csrf_from, post_form
+from tests.fixtures.clock import TestClock
 from tests.fixtures.insider import database_bytes
 from tests.fixtures.people import signed_in
 
@@ -125,8 +126,10 @@ def test_the_whole_session(app: Flask, owner: User, people: dict[str, User], cyc
     assert any("agreed" in m["Subject"] for m in mailbox.to(people["facilitator"].email))
     assert any("How did your facilitated session go" in m["Subject"] for m in mailbox.to(owner.email))
 
-    # The round is no longer active: a new one can start.
-    assert "Start a new feedback round" in owner_client.get("/round").get_data(as_text=True)
+    # The round is no longer active: a new one can start once the organisation's interval has passed (PRODUCT §2.1),
+    # and the page says from when.
+    page = owner_client.get("/round").get_data(as_text=True)
+    assert "You can start your next feedback round on or after" in page and "Start a new feedback round" not in page
 
     # Development profile, progress, calendar, plan.
     profile = owner_client.get("/development").get_data(as_text=True)
@@ -214,11 +217,15 @@ def test_preparation_reads_are_in_the_owners_read_log(app: Flask, owner: User, p
     assert db.session.scalar(sa.select(sa.func.count()).select_from(DocumentRead)) == 0
 
 
-def test_owner_finishes_a_round_after_its_report_and_starts_another(app: Flask, owner: User, cycle: Cycle) -> None:
+def test_owner_finishes_a_round_after_its_report_and_starts_another(app: Flask, owner: User, cycle: Cycle,
+                                                                   clock: TestClock) -> None:
     client = signed_in(app, owner)
     assert "Finish this round without a session" in client.get("/round").get_data(as_text=True)
     response = post_form(client, "/round/finish", {})
     assert response.status_code == 302
+    page = client.get("/round").get_data(as_text=True)
+    assert "on or after" in page and "Talk it through" not in page  # the minimum interval between rounds
+    clock.advance(days=31 * 6)
     page = client.get("/round").get_data(as_text=True)
     assert "Start a new feedback round" in page and "Talk it through" not in page
     start = client.get("/round/start").get_data(as_text=True)

@@ -94,8 +94,9 @@ def production_env(stack: Stack, database: str, redis_url: str) -> dict[str, str
 
 
 def seed_draft_round() -> User:
-    owner = User(organisation=Organisation(name="Production Trust"), email="owner@prod.example",
-                 name="Orla Owner", password_hash=hash_password(PASSWORD), role_rows=[UserRole(role=Role.OWNER)])
+    org = Organisation(name="Production Trust", email_domains=["prod.example"])
+    owner = User(organisation=org, email="owner@prod.example", name="Orla Owner",
+                 password_hash=hash_password(PASSWORD), role_rows=[UserRole(role=Role.OWNER)])
     db.session.add(owner)
     unit.commit()
     cycle = operations.start_cycle(owner, today() + timedelta(days=21), today())

@@ -135,7 +135,9 @@ def test_pasted_raters_keep_good_lines_and_explain_each_bad_one(owner_client: Fl
     assert "There is a problem" not in owner_client.get("/round/raters").get_data(as_text=True)
 
 
-def test_an_owner_can_type_a_demo_style_address(owner_client: FlaskClient) -> None:
+def test_an_owner_can_type_a_demo_style_address(owner_client: FlaskClient, organisation) -> None:  # type: ignore[no-untyped-def]
+    organisation.email_domains = ["demo.open360.test"]  # as the demo organisation lists
+    db.session.commit()
     _start(owner_client)
     data = {"add-name": "Pat Peer", "add-email": "Pat@demo.open360.test", "add-category": "peer"}
     assert post_form(owner_client, "/round/raters", data, prefix="add").status_code == 302

@@ -3,9 +3,11 @@ organisation and second spellings of one mailbox are refused, each with a messag
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app.addresses import normalised_email
 from surveys.rater_list import check_rater, parse_rater_list
 from surveys.rules.addresses import RaterPolicy, address_problem, mailbox_key
 
@@ -53,9 +55,25 @@ def test_external_raters_where_the_organisation_allows_them_but_never_the_owner(
     open_door = RaterPolicy("olivia@gmail.com", ("trust.example",), allows_external=True)
     assert address_problem("friend@elsewhere.example", open_door) is None
     assert address_problem("o.l.ivia+x@googlemail.com", open_door) is not None
-    # Subdomains of a listed domain are inside it; a look-alike is not.
-    assert address_problem("ann@mail.trust.example", TRUST) is None
+    # A subdomain is not its parent domain (whoever runs it may not be the organisation); nor is a look-alike.
+    assert address_problem("ann@trust.example", TRUST) is None
+    assert address_problem("ann@mail.trust.example", TRUST) is not None
     assert address_problem("ann@nottrust.example", TRUST) is not None
+
+
+def test_an_organisation_that_has_not_said_who_its_colleagues_are_lets_nobody_be_invited() -> None:
+    unset = RaterPolicy(OWNER, (), allows_external=False)
+    assert not unset.is_set_up
+    assert "has not yet listed its email domains" in (address_problem("ann@trust.example", unset) or "")
+    assert RaterPolicy(OWNER, (), allows_external=True).is_set_up and TRUST.is_set_up
+
+
+@pytest.mark.parametrize("address", ["jo%evil.example@trust.example", "evil.example!jo@trust.example",
+                                     '"jo@evil.example"@trust.example', "jo@[192.0.2.1]", "jo@[IPv6:2001:db8::1]"])
+def test_route_tricks_are_not_addresses(address: str) -> None:
+    assert normalised_email(address) is None
+    refused = check_rater("Jo", address, "peer", policy=TRUST)
+    assert isinstance(refused, str) and "is not a valid email address" in refused
 
 
 def test_a_single_rater_form_gives_the_same_refusal() -> None:
