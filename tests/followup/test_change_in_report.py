@@ -121,3 +121,15 @@ def test_a_different_questionnaire_version_is_named_and_not_compared(
     second = create_closed_round(owner, SIZES, seed=2)
     section = _section(signed_in(app, owner).get(f"/reports/{_report(second).id}").get_data(as_text=True))
     assert "different version of the questionnaire" in section and "<table" not in section
+
+
+def test_the_pdf_with_the_change_passes_the_pdfua_checker(two_rounds: tuple[Cycle, Cycle], tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from pdfua import Severity, validate
+
+    for part in ("pdf", "pdf_reader"):
+        path = tmp_path / f"{part}.pdf"
+        path.write_bytes(pdf_for(_report(two_rounds[1]), part))
+        assert "Change since" in _pdf_text(path.read_bytes())
+        found = validate(str(path))
+        problems = [(f.rule_id, f.message) for f in found.findings if f.severity >= Severity.WARNING]
+        assert not problems, problems
