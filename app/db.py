@@ -10,6 +10,7 @@ from typing import Any
 
 import redis
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
 from app.sqlite_writes import connection_factory
@@ -37,6 +38,16 @@ def commit() -> None:
         except redis.exceptions.RedisError as exc:  # only the queue's being away: a job's own error still shows
             log.warning("Saved, but the queue could not take its job; left to the clock: %s: %s",
                         type(exc).__name__, exc)
+
+
+def insert_unless_there(table: sa.Table, unique: sa.Column[Any]) -> Any:
+    """`INSERT … ON CONFLICT (unique) DO NOTHING` for this database: the claim that lets the database's unique index
+    decide between two requests or processes at once (a mail to send, a throttle's counter)."""
+    inserts = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+    dialect = db.session.get_bind().dialect.name
+    if dialect not in inserts:
+        raise NotImplementedError(f"claims need ON CONFLICT DO NOTHING: SQLite or PostgreSQL, not {dialect}")
+    return inserts[dialect](table).on_conflict_do_nothing(index_elements=[unique])
 
 
 def rollback() -> None:

@@ -26,17 +26,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
-from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 from rq import Queue, Retry
 from rq.job import Job, JobStatus
-from sqlalchemy.dialects import postgresql, sqlite
 
 from app.clock import on_tick
-from app.db import after_commit
+from app.db import after_commit, insert_unless_there
 from app.extensions import db
 from app.queue import job, on_worker_start, queue
 from app.timeutil import utcnow
@@ -99,9 +97,6 @@ class OutboundMail(db.Model):
     sent_at: so.Mapped[datetime | None] = so.mapped_column()
 
 
-_INSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-
-
 def queue_mail(kind: str, ref_id: int, dedupe_key: str) -> int | None:
     """Claim and queue one mail in the current transaction: its outbox id, or None when it was claimed before."""
     ids = claim_mails(kind, [(ref_id, dedupe_key)])
@@ -115,11 +110,7 @@ def claim_mails(kind: str, claims: Sequence[tuple[int, str]], now: datetime | No
     if not claims:
         return []
     table = OutboundMail.__table__
-    dialect = db.session.get_bind().dialect.name
-    insert = _INSERTS.get(dialect)
-    if insert is None:
-        raise NotImplementedError(f"claiming mail needs ON CONFLICT DO NOTHING: SQLite or PostgreSQL, not {dialect}")
-    statement = insert(table).on_conflict_do_nothing(index_elements=[table.c.dedupe_key]).returning(table.c.id)
+    statement = insert_unless_there(table, table.c.dedupe_key).returning(table.c.id)
     created_at = now or utcnow()
     ids: list[int] = []
     for start in range(0, len(claims), _BATCH):

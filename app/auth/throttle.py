@@ -25,9 +25,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
-from sqlalchemy.dialects import postgresql, sqlite
 
 from app.auth import rules
+from app.db import insert_unless_there
 from app.extensions import db
 
 # A concurrent attempt on the same key changed its counter between our read and our write: read again. Past this
@@ -106,16 +106,12 @@ def give_back(keys: Sequence[Key]) -> None:
                            .values(attempts=ThrottleCount.attempts - 1))
 
 
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-
-
 def _swap(digest: str, seen: rules.Count | None, new: rules.Count) -> bool:
     """Write `new` only if the row is still as `seen` (absent, or these values): True when it was written."""
     table = ThrottleCount.__table__
     if seen is None:
-        insert = _INSERTS[db.session.get_bind().dialect.name](table).on_conflict_do_nothing(
-            index_elements=[table.c.key])
-        statement = insert.values(key=digest, attempts=new.attempts, last_at=new.last_at)
+        statement = insert_unless_there(table, table.c.key).values(key=digest, attempts=new.attempts,
+                                                                   last_at=new.last_at)
     else:
         statement = sa.update(table).where(table.c.key == digest, table.c.attempts == seen.attempts,
                                            table.c.last_at == seen.last_at).values(
