@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app.accounts.operations import may_facilitate
+from app.accounts.operations import holds_duties_apart, may_facilitate
 from app.extensions import db
 from app.mail import queue_mail
 from app.models import Role, User, UserRole
@@ -351,7 +351,7 @@ def summary_capacity(user: User, cycle: Cycle) -> str | None:
         return "owner"
     if cycle.owner_id in owners_of(user.id):
         return "facilitator"
-    if any(share.user_id == user.id for share in summary_shares(cycle)):
+    if any(share.user_id == user.id for share in summary_shares(cycle)) and holds_duties_apart(user):
         return "shared"
     return None
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from app.accounts.operations import holds_duties_apart
+from app.accounts.rules import ASSIGNING_ROLES
 from app.extensions import db
 from app.mail import queue_mail
 from app.models import Role, User, UserRole
@@ -31,8 +33,10 @@ def active_shares(report: Report) -> list[ReportShare]:
 
 def capacity(user: User, report: Report) -> str | None:
     facilitator = facilitator_of(report.cycle.owner_id)
-    return read_capacity(user.id, report.cycle.owner_id, facilitator.id if facilitator else None,
-                         {share.user_id for share in active_shares(report)},
+    shared = {share.user_id for share in active_shares(report)}
+    if user.id in shared and not holds_duties_apart(user):
+        shared.discard(user.id)  # a local lead or administrator who was also a manager reads nothing (PRODUCT §1)
+    return read_capacity(user.id, report.cycle.owner_id, facilitator.id if facilitator else None, shared,
                          held_from_owner=report_people().held_from_owner(report))
 
 
@@ -52,9 +56,10 @@ SEARCH_LIMIT = 10
 def _managers_of(owner: User) -> sa.Select[tuple[User]]:
     """Managers in the owner's own organisation, other than the owner, with an account in use: whom an owner may
     share a report or a development plan with."""
+    assigning = sa.select(UserRole.user_id).where(UserRole.role.in_(ASSIGNING_ROLES))
     return (sa.select(User).join(UserRole)
             .where(UserRole.role == Role.MANAGER, User.id != owner.id, User.is_active_account,
-                   User.organisation_id == owner.organisation_id))
+                   User.organisation_id == owner.organisation_id, User.id.not_in(assigning)))
 
 
 def _shareable(owner: User, report: Report) -> sa.Select[tuple[User]]:

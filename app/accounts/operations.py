@@ -52,12 +52,18 @@ def duties_problem(email: str, roles: frozenset[Role], account_id: int | None = 
     return rules.mailbox_roles_conflict(roles, others)
 
 
+def holds_duties_apart(user: User) -> bool:
+    """Whether neither this account nor any other reaching its mailbox holds a role that would break separation of
+    duties beside its own (an account that broke the rule before the rule existed reads nothing)."""
+    return duties_problem(user.email, user.roles, user.id) is None
+
+
 def may_facilitate(user: User) -> bool:
     """Whether this account may act as a facilitator now: it holds the role, and neither it nor any other account
     reaching its mailbox holds a role that assigns facilitators. Checked on every read a facilitator makes, so an
     account that broke the rule before the rule existed reads nothing (nothing is deleted: an administrator removes
     one of the roles)."""
-    return Role.FACILITATOR in user.roles and duties_problem(user.email, user.roles, user.id) is None
+    return Role.FACILITATOR in user.roles and holds_duties_apart(user)
 
 
 class InvitationRefused(AccountRuleError):

@@ -103,19 +103,27 @@ def may_manage_organisation(actor_roles: frozenset[Role], actor_org_id: int, org
     return Role.ADMIN in actor_roles or (Role.LOCAL_LEAD in actor_roles and actor_org_id == org_id)
 
 
-# Separation of duties (PRODUCT §1): whoever can assign facilitators cannot also facilitate in that organisation.
+# Separation of duties (PRODUCT §1): whoever can assign facilitators cannot also facilitate in that organisation, nor
+# be a manager an owner shares with: a local lead or administrator must never read a report, a summary or a plan.
 ASSIGNING_ROLES = frozenset({Role.LOCAL_LEAD, Role.ADMIN})
+READING_ROLES = {Role.FACILITATOR: "they assign facilitators, so they could read any owner's report. Ask another "
+                                   "person to facilitate",
+                 Role.MANAGER: "a manager reads what owners share with them, and a local lead or administrator must "
+                               "never read a report, summary or plan. Give the manager role to another account"}
 
 
 def roles_conflict(roles: frozenset[Role]) -> str | None:
     """Why one person holding these roles (in one account, or across accounts reaching one mailbox) would break
     separation of duties, in plain English; None when they may hold them together. A local lead or administrator
-    assigns facilitators, so if they could facilitate they could assign themselves any owner's report."""
+    assigns facilitators, so if they could facilitate they could assign themselves any owner's report; and if they
+    were a manager, an owner could share a report with them."""
     holding = roles & ASSIGNING_ROLES
-    if Role.FACILITATOR in roles and holding:
-        names = " or ".join(sorted(r.label.lower() for r in holding))
-        return (f"A {names} cannot also be a facilitator: they assign facilitators, so they could read any "
-                "owner's report. Ask another person to facilitate")
+    if not holding:
+        return None
+    names = " or ".join(sorted(r.label.lower() for r in holding))
+    for role, why in READING_ROLES.items():
+        if role in roles:
+            return f"A {names} cannot also be a {role.label.lower()}: {why}"
     return None
 
 

@@ -38,8 +38,14 @@ def test_a_facilitator_cannot_also_assign_facilitators(roles: set[Role]) -> None
     assert problem is not None and "cannot also be a facilitator" in problem
 
 
+@pytest.mark.parametrize("roles", [{Role.LOCAL_LEAD, Role.MANAGER}, {Role.ADMIN, Role.MANAGER, Role.OWNER}])
+def test_a_local_lead_or_administrator_cannot_also_be_a_manager(roles: set[Role]) -> None:
+    problem = rules.roles_conflict(frozenset(roles))
+    assert problem is not None and "cannot also be a manager" in problem
+
+
 @pytest.mark.parametrize("roles", [{Role.FACILITATOR, Role.OWNER, Role.MANAGER}, {Role.LOCAL_LEAD, Role.ADMIN,
-                                                                                  Role.OWNER, Role.MANAGER}, set()])
+                                                                                  Role.OWNER}, set()])
 def test_every_other_combination_is_allowed(roles: set[Role]) -> None:
     assert rules.roles_conflict(frozenset(roles)) is None
 

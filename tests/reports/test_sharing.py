@@ -125,3 +125,18 @@ def test_a_report_that_does_not_exist_is_not_found_by_anyone(app: Flask, owner: 
     client = signed_in(app, owner)
     for url in (f"/reports/{missing}/sharing", f"/reports/{missing}/figures.csv"):
         assert client.get(url).status_code == 404, url
+
+
+def test_a_local_lead_or_administrator_who_is_also_a_manager_is_never_offered_and_reads_nothing(
+        app: Flask, owner: User, report: Report, create_user: Callable[..., User]) -> None:
+    """Separation of duties (PRODUCT §1): an account made before the rule with both roles is left out of the owner's
+    search, and a share it was given before reads nothing, the report or its summary."""
+    for assigning in (Role.LOCAL_LEAD, Role.ADMIN):
+        both = create_user(Role.MANAGER, assigning, name=f"Both {assigning.value}")
+        assert both not in operations.find_managers(owner, report, "Both")
+        db.session.add(ReportShare(report_id=report.id, user_id=both.id))
+        unit.commit()
+        assert operations.capacity(both, report) is None
+        assert signed_in(app, both).get(f"/reports/{report.id}").status_code == 404
+    plain = create_user(Role.MANAGER, name="Plain Manager")
+    assert plain in operations.find_managers(owner, report, "Plain")
