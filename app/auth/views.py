@@ -12,6 +12,7 @@ from app import db as unit
 from app.access import public
 from app.auth.forms import LoginForm
 from app.extensions import csrf, db, limiter
+from app.identity.operations import password_sign_in_allowed
 from app.models import User
 from app.passwords import PasswordChecksBusy, verify_password
 from app.web import is_safe_redirect
@@ -53,7 +54,10 @@ def login():  # type: ignore[no-untyped-def]
         except PasswordChecksBusy:
             return render_template("errors/error.html", title="The service is busy",
                                    body="Many people are signing in at once. Wait a moment, then try again."), 503
-        if right and user and user.is_active:
+        if right and user and user.is_active and not password_sign_in_allowed(user):
+            form.password.errors.append(f"{user.organisation.name} signs in with its own account: use the "
+                                        "“Sign in with” button below")
+        elif right and user and user.is_active:
             session.clear()  # a new session, and with it a new CSRF secret, for the signed-in person
             login_user(user)
             target = request.args.get("next")
