@@ -154,3 +154,12 @@ def address_in_domains(email: str, domains: Iterable[str]) -> bool:
 MAX_DOMAINS = 50
 PURGE_DAYS_RANGE = (1, 365)  # rater names and addresses, and link hashes, after a round closes
 RETENTION_DAYS_RANGE = (30, 3650)  # finished rounds
+
+
+def roles_conflict(roles: frozenset[Role]) -> str | None:
+    """Separation of duties (PRODUCT §1): whoever can assign facilitators (a local lead or administrator) cannot also
+    facilitate in that organisation. A plain-English reason when `roles` breaks it, else None."""
+    if Role.FACILITATOR in roles and roles & {Role.LOCAL_LEAD, Role.ADMIN}:
+        return ("A facilitator cannot also be a local lead or administrator: whoever assigns facilitators must not "
+                "facilitate")
+    return None

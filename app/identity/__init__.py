@@ -8,7 +8,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from app.identity import models  # noqa: F401  (the tables, for create_all and the migrations' check)
+    from app.identity import (
+        import_views,  # noqa: F401  (its routes join the blueprint)
+        models,  # noqa: F401  (the tables, for create_all and the migrations' check)
+    )
     from app.identity.operations import sign_in_buttons
     from app.identity.views import bp
 

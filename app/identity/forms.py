@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, StringField, TextAreaField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
@@ -28,3 +29,12 @@ class SsoSettingsForm(FlaskForm):
                             validators=[InputRequired("Choose yes or no")])
     allows_password_sign_in = RadioField("Can people of this organisation also sign in with a password?",
                                          choices=_YES_NO, default="yes", validators=[InputRequired("Choose yes or no")])
+
+
+class ImportForm(FlaskForm):
+    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file to upload")])
+
+
+class ConfirmImportForm(FlaskForm):
+    # The file's text travels with the confirmation and is checked again then: nothing is kept between the two.
+    text = HiddenField()

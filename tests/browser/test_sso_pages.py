@@ -73,3 +73,22 @@ def test_settings_sign_in_button_and_the_whole_flow(live: LiveServer, desktop: P
             db.session.execute(sa.delete(SsoSettings).where(SsoSettings.organisation_id == org_id))
             org = db.session.get(Organisation, org_id)
             org.email_domains = [d for d in org.email_domains or [] if d != "browser.example"]  # type: ignore[union-attr]
+
+
+def test_bulk_import_pages(live: LiveServer, desktop: Page, audit: Auditor, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with live.context():
+        lead = person(Role.LOCAL_LEAD)
+        org_id = db.session.get(User, lead.id).organisation_id  # type: ignore[union-attr]
+    page = desktop
+    sign_in(page, lead)
+    page.goto(f"/organisations/{org_id}/people/import")
+    audit(page, "import", "Add people from a file")
+    press_button(page, "Check the file")
+    audit(page, "import-error", "Add people from a file", error=True)
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text("name,email,role,manager email\nNew Owner,new.owner@browser.example,owner,\n"
+                        "Bad One,not-an-address,owner,\nBoth,both@browser.example,facilitator;local lead,\n")
+    page.get_by_label("CSV file").set_input_files(str(csv_file))
+    press_button(page, "Check the file")
+    audit(page, "import-preview", "Check the people to add")
+    expect(page.get_by_text("is not an email address")).to_be_visible()
