@@ -1,6 +1,6 @@
 """How a person comes to have an account and signs in to it beyond a password (PRODUCT §9): single sign-on over
-OpenID Connect per organisation, bulk import from a CSV file, and SCIM provisioning. Core: it knows no domain
-package."""
+OpenID Connect per organisation, and bulk import from a CSV file (SCIM provisioning is still to come). Core: it
+knows no domain package."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""single sign-on settings per organisation, identities linked to accounts, SCIM tokens
+"""single sign-on settings per organisation, and the provider identities linked to accounts
 
 Revision ID: e7a3c5d91f20
 Revises: d4c0a7e15b62
@@ -44,23 +44,9 @@ def upgrade():
         sa.UniqueConstraint('issuer', 'subject'),
     )
     op.create_index('ix_sso_identities_user_id', 'sso_identities', ['user_id'])
-    op.create_table(
-        'scim_tokens',
-        sa.Column('id', sa.Integer(), nullable=False),
-        sa.Column('organisation_id', sa.Integer(), nullable=False),
-        sa.Column('token_hash', sa.String(length=64), nullable=False),
-        sa.Column('created_at', sa.DateTime(), nullable=False),
-        sa.Column('revoked_at', sa.DateTime(), nullable=True),
-        sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], ondelete='CASCADE'),
-        sa.PrimaryKeyConstraint('id'),
-        sa.UniqueConstraint('token_hash'),
-    )
-    op.create_index('ix_scim_tokens_organisation_id', 'scim_tokens', ['organisation_id'])
 
 
 def downgrade():
-    op.drop_index('ix_scim_tokens_organisation_id', table_name='scim_tokens')
-    op.drop_table('scim_tokens')
     op.drop_index('ix_sso_identities_user_id', table_name='sso_identities')
     op.drop_table('sso_identities')
     op.drop_table('sso_settings')
