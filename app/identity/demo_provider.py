@@ -9,6 +9,7 @@ that address verified, so a click signs them in."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import threading
 import warnings
@@ -16,6 +17,7 @@ from types import ModuleType
 
 import sqlalchemy as sa
 from flask import Flask
+from jinja2 import ChoiceLoader, DictLoader
 from werkzeug.serving import make_server
 
 from app import db as unit
@@ -46,6 +48,17 @@ def _port() -> int:
             return int(s.getsockname()[1])
 
 
+def _offline(provider: Flask) -> None:
+    """The provider's pages ask a CDN for their stylesheet: without internet the browser waits on it, and with it
+    every click reports to that CDN. Its base template is served without that link."""
+    loader = provider.jinja_loader
+    assert loader is not None
+    source = loader.get_source(provider.jinja_env, "_base.html")[0]
+    plain = re.sub(r"<link[^>]*cdn\.[^>]*/>", "", source, flags=re.DOTALL)
+    provider.jinja_loader = ChoiceLoader([DictLoader({"_base.html": plain}), loader])  # type: ignore[misc]
+    provider.jinja_env.loader = provider.jinja_loader
+
+
 def start_demo_provider(app: Flask) -> str | None:
     """Start the provider for the organisations that use it; its address, or None when none does."""
     with app.app_context():
@@ -65,6 +78,7 @@ def start_demo_provider(app: Flask) -> str | None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         provider = mock.app(require_nonce=True, user_claims=users)
+    _offline(provider)
     server = make_server("localhost", port, provider, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True, name="demo-oidc-provider").start()
     return url
