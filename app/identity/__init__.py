@@ -1,6 +1,6 @@
 """How a person comes to have an account and signs in to it beyond a password (PRODUCT §9): single sign-on over
-OpenID Connect per organisation, and bulk import from a CSV file (SCIM provisioning is still to come). Core: it
-knows no domain package."""
+OpenID Connect per organisation, bulk import from a CSV file, and SCIM provisioning. Core: it knows no domain
+package."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
     from app.identity import (
         import_views,  # noqa: F401  (its routes join the blueprint)
         models,  # noqa: F401  (the tables, for create_all and the migrations' check)
+        scim_views,  # noqa: F401  (and these)
     )
     from app.identity.operations import sign_in_buttons
     from app.identity.views import bp

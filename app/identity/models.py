@@ -1,4 +1,4 @@
-"""Single sign-on settings per organisation, and the provider identities linked to accounts."""
+"""Single sign-on settings per organisation, the provider identities linked to accounts, and SCIM tokens."""
 
 from __future__ import annotations
 
@@ -51,3 +51,28 @@ class SsoIdentity(db.Model):
     linked_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
     user: so.Mapped[User] = so.relationship()
+
+
+class ScimToken(db.Model):
+    """A bearer token an identity provider uses to provision an organisation's people over SCIM. Only its SHA-256
+    is kept: the token itself is shown once, to the administrator who made it."""
+
+    __tablename__ = "scim_tokens"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    organisation_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"),
+                                                       index=True)
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    revoked_at: so.Mapped[datetime | None] = so.mapped_column()
+
+
+class ScimAccount(db.Model):
+    """What an identity provider calls an account it provisioned: its userName (often the sign-in name, not the
+    email) and its own id for it (externalId), kept so both read back as the provider wrote them."""
+
+    __tablename__ = "scim_accounts"
+
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    user_name: so.Mapped[str] = so.mapped_column(sa.String(320))
+    external_id: so.Mapped[str | None] = so.mapped_column(sa.String(255))

@@ -139,3 +139,27 @@ def settings_problems(given: SettingsInput) -> dict[str, str]:
     if any(not t or len(t) > 100 for t in given.tenant_ids):
         problems["tenant_ids"] = "Enter each tenant ID on its own line"
     return problems
+
+
+def entra_patch(body: Any) -> Any:
+    """A SCIM PATCH as RFC 7644 has it, from one as Microsoft Entra sends it: op names capitalised ("Replace"), and
+    booleans as strings ("False") — Entra's documented deviations. Anything else is left as it came."""
+    if not isinstance(body, dict) or not isinstance(body.get("Operations"), list):
+        return body
+    operations = []
+    for operation in body["Operations"]:
+        if isinstance(operation, dict):
+            operation = dict(operation)
+            if isinstance(operation.get("op"), str):
+                operation["op"] = operation["op"].lower()
+            operation["value"] = _booleans(operation.get("value"), str(operation.get("path") or ""))
+        operations.append(operation)
+    return {**body, "Operations": operations}
+
+
+def _booleans(value: Any, path: str) -> Any:
+    if isinstance(value, str) and path.lower() == "active" and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    if isinstance(value, dict):
+        return {k: (_booleans(v, k) if k.lower() == "active" else v) for k, v in value.items()}
+    return value

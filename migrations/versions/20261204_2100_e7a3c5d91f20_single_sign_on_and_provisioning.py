@@ -1,4 +1,4 @@
-"""single sign-on settings per organisation, and the provider identities linked to accounts
+"""single sign-on settings per organisation, the provider identities linked to accounts, SCIM tokens and provisioned accounts
 
 Revision ID: e7a3c5d91f20
 Revises: d4c0a7e15b62
@@ -44,9 +44,32 @@ def upgrade():
         sa.UniqueConstraint('issuer', 'subject'),
     )
     op.create_index('ix_sso_identities_user_id', 'sso_identities', ['user_id'])
+    op.create_table(
+        'scim_tokens',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('organisation_id', sa.Integer(), nullable=False),
+        sa.Column('token_hash', sa.String(length=64), nullable=False),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('revoked_at', sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('token_hash'),
+    )
+    op.create_index('ix_scim_tokens_organisation_id', 'scim_tokens', ['organisation_id'])
+    op.create_table(
+        'scim_accounts',
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('user_name', sa.String(length=320), nullable=False),
+        sa.Column('external_id', sa.String(length=255), nullable=True),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('user_id'),
+    )
 
 
 def downgrade():
+    op.drop_table('scim_accounts')
+    op.drop_index('ix_scim_tokens_organisation_id', table_name='scim_tokens')
+    op.drop_table('scim_tokens')
     op.drop_index('ix_sso_identities_user_id', table_name='sso_identities')
     op.drop_table('sso_identities')
     op.drop_table('sso_settings')
