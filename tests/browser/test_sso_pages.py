@@ -92,3 +92,19 @@ def test_bulk_import_pages(live: LiveServer, desktop: Page, audit: Auditor, tmp_
     press_button(page, "Check the file")
     audit(page, "import-preview", "Check the people to add")
     expect(page.get_by_text("is not an email address")).to_be_visible()
+
+
+def test_provisioning_page(live: LiveServer, desktop: Page, audit: Auditor) -> None:
+    with live.context():
+        admin = person(Role.ADMIN)
+        org_id = db.session.get(User, admin.id).organisation_id  # type: ignore[union-attr]
+    page = desktop
+    sign_in(page, admin)
+    page.goto(f"/admin/organisations/{org_id}/provisioning")
+    audit(page, "provisioning", "Provisioning for Browser Test Trust")
+    press_button(page, "Create a token")
+    expect(page.get_by_text("shown once only")).to_be_visible()
+    audit(page, "provisioning-token", "Provisioning for Browser Test Trust")
+    page.get_by_role("button", name="Revoke").first.click()
+    page.wait_for_load_state()
+    expect(page.get_by_text("The token has been revoked")).to_be_visible()
