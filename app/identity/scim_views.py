@@ -4,7 +4,6 @@ limited per token), and the administrator's page that creates and revokes the to
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import secrets
 
@@ -14,6 +13,7 @@ from flask_wtf import FlaskForm
 
 from app import db as unit
 from app.access import public, roles
+from app.accounts.operations import token_hash as _hash
 from app.extensions import csrf, db, limiter
 from app.identity import rules, scim
 from app.identity.models import ScimToken
@@ -23,10 +23,6 @@ from app.timeutil import utcnow
 
 SCIM_TYPE = "application/scim+json"
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _bearer() -> str:
