@@ -149,6 +149,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.accounts import init_app as init_accounts
 
     init_accounts(app)
+    from app.identity import init_app as init_identity
+
+    init_identity(app)
     from usage import init_app as init_usage
 
     init_usage(app)

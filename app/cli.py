@@ -95,6 +95,11 @@ def serve(host: str, port: int) -> None:
             app.config["SMTP_PORT"] = smtp_port
         start_capture_server(app.config["OUTBOX_DIR"], smtp_port)
         click.echo(f"Mail is captured on port {smtp_port}.")
+        from app.identity.demo_provider import start_demo_provider
+
+        provider = start_demo_provider(app)  # development only, like the outbox
+        if provider:
+            click.echo(f"The demo's OpenID provider is at {provider}.")
     start_embedded_worker(app)
     run_worker_start_hooks()
     start_clock_thread(app)  # enqueues the tick now and every minute: rounds close, reminders go out

@@ -36,6 +36,10 @@ def common() -> dict[str, Any]:
             # forgotten password: per address asked about, and per client address
             "reset-account": {"free": 3, "first_wait": 900, "longest_wait": 3600, "forgive_every": 3600},
             "reset-address": {"free": 10, "first_wait": 60, "longest_wait": 3600, "forgive_every": 180},
+            # single sign-on's return from the provider, per client address (the provider checks the password)
+            "sso-callback-address": {"free": 30, "first_wait": 60, "longest_wait": 900, "forgive_every": 12},
+            # SCIM, per bearer token (per address without one): a burst of 600, then one a second
+            "scim-client": {"free": 600, "first_wait": 10, "longest_wait": 60, "forgive_every": 1},
         },
         # Argon2 checks at once in one process (each takes 64 MiB for ~50 ms): more wait, and after
         # PASSWORD_CHECK_WAIT seconds are told the service is busy, rather than the server running out of memory.

@@ -24,6 +24,8 @@ def load() -> None:
     else:
         data.load(today())
         click.echo("Demo data loaded.")
+    data.ensure_single_sign_on()
     click.echo(f"\nDemo logins (password for all: {data.PASSWORD})")
     for login in data.LOGINS:
         click.echo(f"  {login.email:<32} {login.what}")
+    click.echo(f"Or press “Sign in with {data.SSO_PROVIDER_NAME}” and pick any of them at the local provider.")

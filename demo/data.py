@@ -11,6 +11,8 @@ import sqlalchemy as sa
 
 from app import db as unit
 from app.extensions import db
+from app.identity.demo_provider import DEMO_CLIENT_ID
+from app.identity.models import SsoSettings
 from app.models import Organisation, Role, User, UserRole
 from app.passwords import hash_password
 from app.timeutil import utcnow
@@ -66,6 +68,21 @@ SOPHIE_RATERS = [("Mark Bennett", "manager"), ("Ruth Green", "peer"), ("Ian Cole
 
 def is_loaded() -> bool:
     return db.session.scalar(sa.select(Organisation.id).where(Organisation.name == ORGANISATION)) is not None
+
+
+SSO_PROVIDER_NAME = "Northshire NHS (demo)"
+
+
+def ensure_single_sign_on() -> bool:
+    """The demo organisation signs in through the local OpenID provider `make run` starts (app.identity.
+    demo_provider), passwords still working beside it. True when this added it (a demo loaded before it existed)."""
+    org = db.session.scalar(sa.select(Organisation).where(Organisation.name == ORGANISATION))
+    if org is None or db.session.get(SsoSettings, org.id) is not None:
+        return False
+    db.session.add(SsoSettings(organisation=org, provider_name=SSO_PROVIDER_NAME, issuer="http://localhost:8026",
+                               client_id=DEMO_CLIENT_ID, credential="demo-client-secret"))
+    unit.commit()
+    return True
 
 
 def load(today: date, seed: int = 360) -> None:

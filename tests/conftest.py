@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # imported by pytest_plugins below, which must be first to im
     from tests.fixtures.clock import TestClock
 
 pytest_plugins = ["tests.fixtures.people", "tests.fixtures.rounds", "tests.fixtures.reports", "tests.fixtures.clock",
-                  "tests.fixtures.access_walk"]
+                  "tests.fixtures.access_walk", "tests.fixtures.oidc"]
 
 
 @pytest.fixture(scope="session")

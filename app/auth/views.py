@@ -18,6 +18,7 @@ from app.auth import rules, throttle
 from app.auth.forms import LoginForm
 from app.auth.throttle import Key
 from app.extensions import csrf, db
+from app.identity.operations import password_sign_in_allowed
 from app.models import User
 from app.passwords import PasswordChecksBusy, verify_password
 from app.timeutil import utcnow
@@ -88,7 +89,10 @@ def login():  # type: ignore[no-untyped-def]
             unit.commit()
             return render_template("errors/error.html", title="The service is busy",
                                    body="Many people are signing in at once. Wait a moment, then try again."), 503
-        if right and user and user.is_active:
+        if right and user and user.is_active and not password_sign_in_allowed(user):
+            form.password.errors.append(f"{user.organisation.name} signs in with its own account: use the "
+                                        "“Sign in with” button below")
+        elif right and user and user.is_active:
             throttle.forget([account])
             throttle.give_back([address])
             unit.commit()
