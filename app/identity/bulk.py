@@ -20,11 +20,22 @@ def directory(org: Organisation, actor_roles: frozenset[Role]) -> import_rules.D
         grantable=grantable_roles(actor_roles))
 
 
-def preview(text: str, org: Organisation, actor_roles: frozenset[Role]) -> list[import_rules.Line]:
-    return import_rules.check(import_rules.read_lines(text), directory(org, actor_roles))
+def preview(text: str, org: Organisation, actor: User) -> list[import_rules.Line]:
+    """Every line with its problems: the file's own (import_rules), then what an invitation checks against the
+    accounts held (the actor's own mailbox in any spelling, a second account at one mailbox, separation of duties
+    across the accounts reaching it), so a line the preview passes is one that can be added."""
+    lines = import_rules.check(import_rules.read_lines(text), directory(org, actor.roles))
+    for line in lines:
+        if not line.problems:
+            problem = accounts.invitation_problem(line.email, line.roles, actor)
+            if problem is None:
+                problem = ("roles", accounts.duties_problem(line.email, line.roles) or "")
+            if problem[1]:
+                line.problems.append(problem[1])
+    return lines
 
 
-def add_people(lines: list[import_rules.Line], org: Organisation) -> tuple[int, bool]:
+def add_people(lines: list[import_rules.Line], org: Organisation, actor: User) -> tuple[int, bool]:
     """Add every good line's person: with an emailed invitation to choose a password, or, where the organisation
     signs in with its provider, an account that waits for their first sign-in there (linked by their verified
     address). The manager column is checked but not kept: the product has no standing manager relation (an owner
@@ -37,6 +48,6 @@ def add_people(lines: list[import_rules.Line], org: Organisation) -> tuple[int, 
                                 password_hash=accounts.NO_PASSWORD,
                                 role_rows=[UserRole(role=r) for r in sorted(line.roles)]))
         else:
-            accounts.invite_person(org, line.name, line.email, line.roles)
+            accounts.invite_person(org, line.name, line.email, line.roles, actor)
     db.session.flush()
     return len(good), not by_sso

@@ -103,7 +103,9 @@ def _check_line(line: Line, directory: Directory, in_file: set[str | None], seen
             seen[address] = line.number
         if address in directory.taken_emails:
             line.problems.append("There is already an account with this address")
-        if not address_in_domains(address, directory.domains):
+        # As an invitation: an organisation that lists no domains takes people at any address (its raters are
+        # another matter, PRODUCT §2.4).
+        if directory.domains and not address_in_domains(address, directory.domains):
             line.problems.append("The address is outside the organisation's email domains")
     if not line.roles and not line.problems:
         line.problems.append("The role is missing")

@@ -39,7 +39,7 @@ def import_people(org_id: int):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         text = _text(form.file.data.read())
         try:
-            lines = bulk.preview(text, org, current_user.roles)
+            lines = bulk.preview(text, org, current_user)
         except ImportFileError as exc:
             form.file.errors = [str(exc)]
         else:
@@ -58,10 +58,10 @@ def confirm_import(org_id: int):  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         return redirect(url_for("identity.import_people", org_id=org.id))
     try:  # checked again: someone may have been added since the preview
-        lines = bulk.preview(form.text.data or "", org, current_user.roles)
+        lines = bulk.preview(form.text.data or "", org, current_user)
     except ImportFileError:
         return redirect(url_for("identity.import_people", org_id=org.id))
-    added, invited = bulk.add_people(lines, org)
+    added, invited = bulk.add_people(lines, org, current_user)
     unit.commit()
     flash(f"{added} {'person has' if added == 1 else 'people have'} been added. " +
           ("Each has been emailed a link to choose a password." if invited

@@ -105,7 +105,8 @@ class AccountStorage(ScimStorage):
         email = normalised_email(emails[0].value if emails else resource.user_name)
         if email is None or not resource.user_name:
             raise InvalidValueException(detail="A user needs a userName and an email address")
-        if not address_in_domains(email, _organisation().email_domains or []):
+        domains = _organisation().email_domains or []
+        if domains and not address_in_domains(email, domains):  # as an invitation: no domains, any address
             raise InvalidValueException(detail="The email address is outside the organisation's email domains")
         taken = db.session.scalar(sa.select(User.id).where(User.email == email))
         if taken is not None and taken != user.id:

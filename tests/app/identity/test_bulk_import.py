@@ -44,7 +44,7 @@ def test_each_kind_of_bad_line_is_named() -> None:
     assert found[2] == [] and found[10] == []
     assert "is not an email address" in found[3][0]
     assert "outside the organisation's email domains" in found[4][0]
-    assert any("cannot also be a local lead" in p for p in found[5]) and any("cannot give" in p for p in found[5])
+    assert any("cannot also be a facilitator" in p for p in found[5]) and any("cannot give" in p for p in found[5])
     assert "is not someone at the organisation" in found[6][0]
     assert "same address is on line 2" in found[7][0]
     assert "already an account" in found[8][0]
