@@ -12,8 +12,8 @@ from typing import Annotated
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from surveys.questionnaire_rules import Problem, Status, UploadError, validation_problems, version_problem, yaml_problem
-from surveys.questionnaire_store import chosen_version, stored_text
+from surveys.questionnaire_rules import Problem, UploadError, validation_problems, version_problem, yaml_problem
+from surveys.questionnaire_store import chosen_version, published_text
 
 PROMPTS_DIR = Path(__file__).with_name("prompts")
 _FILE_NAME = re.compile(r"prompts-(?P<version>.+)\.yaml")
@@ -106,16 +106,13 @@ def load_version(version: str) -> Prompts:
     cached = _published.get(version)
     if cached is not None:
         return cached
-    stored = stored_text("prompts", version)
-    if stored is None:
+    text = published_text("prompts", version, PromptsError)
+    if text is None:
         path = shipped_files().get(version)
         if path is None:
             raise PromptsError(f"No prompts file for version {version}")
-        prompts = parse(path.read_text(encoding="utf-8"), path.name)
-    elif stored[0] is Status.DRAFT:
-        raise PromptsError(f"Prompts version {version} is a draft, not yet published")
-    else:
-        prompts = parse(stored[1], f"prompts-{version}.yaml")
+        text = path.read_text(encoding="utf-8")
+    prompts = parse(text, f"prompts-{version}.yaml")
     _published[version] = prompts
     return prompts
 

@@ -349,16 +349,10 @@ def load_version(version: str) -> Questionnaire:
     cached = _published.get(version)
     if cached is not None:
         return cached
-    from surveys.questionnaire_rules import Status
-    from surveys.questionnaire_store import stored_text
+    from surveys.questionnaire_store import published_text
 
-    stored = stored_text("questionnaire", version)
-    if stored is None:
-        questionnaire = _load_shipped(version)
-    elif stored[0] is Status.DRAFT:
-        raise QuestionnaireError(f"ccl-{version}.yaml: version '{version}' is a draft, not yet published")
-    else:
-        questionnaire = _parse(stored[1], f"ccl-{version}.yaml")
+    text = published_text("questionnaire", version, QuestionnaireError)
+    questionnaire = _load_shipped(version) if text is None else _parse(text, f"ccl-{version}.yaml")
     _published[version] = questionnaire
     return questionnaire
 

@@ -55,13 +55,19 @@ class VersionError(ValueError):
     """An action on a version that its state forbids; the message says why, for the page."""
 
 
-def stored_text(kind: str, version: str) -> tuple[Status, str] | None:
-    """A version's status and English text from the database; None outside an app or if it is not stored."""
+def published_text(kind: str, version: str, error: type[Exception]) -> str | None:
+    """A published or retired version's English text from the database; None outside an app or where it is not
+    stored (its shipped file serves). A draft raises `error`: no round, rater or facilitator is ever given one."""
     if not has_app_context():
         return None
     row = db.session.scalar(sa.select(ContentVersion).where(ContentVersion.kind == kind,
                                                             ContentVersion.version == version))
-    return None if row is None else (row.status, row.text())
+    if row is None:
+        return None
+    if row.status is Status.DRAFT:
+        raise error(f"{KINDS[kind].file_name(version) if kind in KINDS else version}: version '{version}' is a "
+                    "draft, not yet published")
+    return row.text()
 
 
 def chosen_version(kind: str) -> str:
