@@ -14,14 +14,17 @@ def init_app(app: Flask) -> None:
     from app.models import Role
     from app.navigation import register_nav
     from app.owner_data import on_account_deletion, register_export_part
-    from facilitator import jobs, mails, rights  # noqa: F401  (importing mails registers the mail renderers)
+    from facilitator import jobs, mails, prompts, rights  # noqa: F401  (importing mails registers the mail renderers)
     from facilitator.operations import ReportPeople
     from facilitator.round_page import approvers_for, notes_for, steps_for
     from facilitator.views import bp
     from reports.hooks import provide_report_people
     from surveys.hooks import on_round_deletion, provide_approvers, provide_round_notes, provide_step_links
+    from surveys.questionnaire_store import Kind, register_kind
 
     app.register_blueprint(bp)
+    register_kind(Kind("prompts", "Session prompts", "PROMPTS_VERSION", lambda v: f"prompts-{v}.yaml",
+                       prompts.shipped_files, prompts.check_upload, pinned_to_rounds=False))
     provide_report_people(ReportPeople())
     provide_step_links(steps_for)
     provide_round_notes(notes_for)

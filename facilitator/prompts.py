@@ -5,14 +5,18 @@ on load. A broken file fails with a PromptsError naming the file and the field, 
 
 from __future__ import annotations
 
-import functools
+import re
 from pathlib import Path
 from typing import Annotated
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from surveys.questionnaire_rules import Problem, UploadError, validation_problems, version_problem, yaml_problem
+from surveys.questionnaire_store import chosen_version, published_text
+
 PROMPTS_DIR = Path(__file__).with_name("prompts")
+_FILE_NAME = re.compile(r"prompts-(?P<version>.+)\.yaml")
 FRAMEWORK = {"now": "Where are you now?", "need": "Where do you need to be?",
              "get_there": "What will it take to get there?"}
 GROUPS = {"openers": "Conversation openers", "exploring": "Exploring questions",
@@ -93,9 +97,55 @@ def parse(text: str, name: str) -> Prompts:
     return prompts
 
 
-@functools.cache
+_published: dict[str, Prompts] = {}
+
+
 def load_version(version: str) -> Prompts:
-    path = PROMPTS_DIR / f"prompts-{version}.yaml"
-    if not path.exists():
-        raise PromptsError(f"No prompts file for version {version}")
-    return parse(path.read_text(encoding="utf-8"), path.name)
+    """A published version of the prompts, from the database or its shipped file (surveys/questionnaire_store.py).
+    Cached in the process: a published version never changes."""
+    cached = _published.get(version)
+    if cached is not None:
+        return cached
+    text = published_text("prompts", version, PromptsError)
+    if text is None:
+        path = shipped_files().get(version)
+        if path is None:
+            raise PromptsError(f"No prompts file for version {version}")
+        text = path.read_text(encoding="utf-8")
+    prompts = parse(text, f"prompts-{version}.yaml")
+    _published[version] = prompts
+    return prompts
+
+
+def in_use() -> Prompts:
+    """The prompts facilitators see: the version an administrator chose, or the PROMPTS_VERSION setting."""
+    return load_version(chosen_version("prompts"))
+
+
+def forget_cached() -> None:
+    """For tests only, whose databases come and go under one process."""
+    _published.clear()
+
+
+def shipped_files() -> dict[str, Path]:
+    named = ((_FILE_NAME.fullmatch(path.name), path) for path in PROMPTS_DIR.glob("prompts-*.yaml"))
+    return {match["version"]: path for match, path in named if match}
+
+
+def check_upload(text: str, taken: list[str]) -> Prompts:
+    """An uploaded prompts file, checked as the shipped ones are, every problem at its line."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise UploadError([yaml_problem(error)]) from None
+    if not isinstance(raw, dict):
+        raise UploadError([Problem(None, "The file must be the session prompts: version and framework")])
+    wrong_version = version_problem(text, raw.get("version"), taken)
+    problems = [wrong_version] if wrong_version else []
+    try:
+        prompts = Prompts.model_validate(raw)
+    except ValidationError as error:
+        raise UploadError([*problems, *validation_problems(text, error)]) from None
+    if problems:
+        raise UploadError(problems)
+    return prompts

@@ -10,11 +10,17 @@ def init_app(app: Flask) -> None:
     from app.models import Role
     from app.navigation import register_nav
     from app.owner_data import on_account_deletion, provide_account_rows, register_export_part
-    from surveys import clock, mails, rights  # noqa: F401  (importing mails registers the mail renderers)
+    from surveys import clock, mails, questionnaire_admin, rights  # noqa: F401  (importing mails registers the mail renderers)
     from surveys.cli import purge_command
+    from surveys.questionnaire import shipped_files
+    from surveys.questionnaire_rules import check_questionnaire
+    from surveys.questionnaire_store import Kind, register_kind
     from surveys.views import bp
 
     app.register_blueprint(bp)
+    register_kind(Kind("questionnaire", "Questionnaire", "QUESTIONNAIRE_VERSION", lambda v: f"ccl-{v}.yaml",
+                       shipped_files, check_questionnaire, pinned_to_rounds=True))
+    app.register_blueprint(questionnaire_admin.bp)
     on_tick(clock.tick)
     register_export_part(rights.EXPORT)
     on_account_deletion(rights.delete_owner_rounds, rights.describe_account_deletion)
@@ -22,3 +28,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(purge_command)
     register_nav("Your feedback round", "surveys.dashboard", Role.OWNER)
     register_nav("Organisation statements", "surveys.org_statements", Role.ADMIN)
+    register_nav("Questionnaires", "questionnaires.versions", Role.ADMIN)

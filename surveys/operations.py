@@ -6,7 +6,6 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 
 from app.extensions import db
 from app.mail import forget_mails, queue_mail
@@ -24,6 +23,7 @@ from surveys.models import (
     Response,
     SelfAssessment,
 )
+from surveys.questionnaire_store import chosen_version
 from surveys.rater_list import RaterEntry
 from surveys.rules import daily_counts, nomination
 from surveys.rules.addresses import RaterPolicy
@@ -75,7 +75,7 @@ def start_cycle(owner: User, close_on: date, today: date) -> Cycle:
         sa.select(OrgStatement).where(OrgStatement.organisation_id == owner.organisation_id,
                                       OrgStatement.is_active).order_by(OrgStatement.id)).all()
     cycle = Cycle(owner=owner, close_on=close_on, state=CycleState.DRAFT,
-                  questionnaire_version=current_app.config["QUESTIONNAIRE_VERSION"],
+                  questionnaire_version=chosen_version("questionnaire"),
                   org_statements=[[s.key, s.self_text, s.rater_text] for s in statements])
     db.session.add(cycle)
     db.session.flush()

@@ -8,7 +8,6 @@ Positions in the path count from 0, as pydantic reports them.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Hashable, Sequence
 from pathlib import Path
@@ -291,32 +290,36 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 
 
-def _read_yaml(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise QuestionnaireError(f"{path.name}: cannot be read ({error})") from error
+def _read_yaml(text: str, name: str) -> Any:
     try:
         return yaml.load(text, Loader=_Loader)  # _Loader is a SafeLoader: no arbitrary objects
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = error.problem or error.context or "not valid YAML"
-        raise QuestionnaireError(f"{path.name}: {where}{problem}") from error
+        raise QuestionnaireError(f"{name}: {where}{problem}") from error
     except yaml.YAMLError as error:
-        raise QuestionnaireError(f"{path.name}: not valid YAML ({error})") from error
+        raise QuestionnaireError(f"{name}: not valid YAML ({error})") from error
 
 
 def load_file(path: str | Path) -> Questionnaire:
     """Read and check one questionnaire file. A file named ccl-<version>.yaml must say that id and version."""
     path = Path(path)
-    data = _read_yaml(path)
-    named = _FILE_NAME.fullmatch(path.name)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise QuestionnaireError(f"{path.name}: cannot be read ({error})") from error
+    return _parse(text, path.name)
+
+
+def _parse(text: str, name: str) -> Questionnaire:
+    data = _read_yaml(text, name)
+    named = _FILE_NAME.fullmatch(name)
     context = {"id": "ccl", "version": named["version"]} if named else {}
     try:
         return Questionnaire.model_validate(data, context=context)
     except ValidationError as error:
-        raise QuestionnaireError(_describe(path.name, error)) from error
+        raise QuestionnaireError(_describe(name, error)) from error
 
 
 def _version_order(version: str) -> tuple[tuple[int, str], ...]:
@@ -336,9 +339,30 @@ def for_round(version: str, org_statements: Sequence[Sequence[str]]) -> Question
     return base.with_org_statements([(s[0], s[1], s[2]) for s in org_statements]) if org_statements else base
 
 
-@functools.cache
+_published: dict[str, Questionnaire] = {}
+
+
 def load_version(version: str) -> Questionnaire:
-    """The questionnaire a cycle is pinned to. Cached: a published version never changes; pages ask often."""
+    """The questionnaire a cycle is pinned to: from the database (surveys/questionnaire_store.py), or its shipped
+    file outside a request or before the database holds it. Cached in the process: a published version never
+    changes, and every rater page asks. A draft is never served here, so no round can start on one."""
+    cached = _published.get(version)
+    if cached is not None:
+        return cached
+    from surveys.questionnaire_store import published_text
+
+    text = published_text("questionnaire", version, QuestionnaireError)
+    questionnaire = _load_shipped(version) if text is None else _parse(text, f"ccl-{version}.yaml")
+    _published[version] = questionnaire
+    return questionnaire
+
+
+def forget_cached() -> None:
+    """For tests only, whose databases come and go under one process."""
+    _published.clear()
+
+
+def _load_shipped(version: str) -> Questionnaire:
     versions = available_versions()
     # Checking against the list, not just the file's existence, keeps odd version strings out of the path.
     if version not in versions:
@@ -346,3 +370,7 @@ def load_version(version: str) -> Questionnaire:
         raise QuestionnaireError(f"ccl-{version}.yaml: no questionnaire version '{version}'; "
                                  f"available: {listed}")
     return load_file(QUESTIONNAIRES_DIR / f"ccl-{version}.yaml")
+
+
+def shipped_files() -> dict[str, Path]:
+    return {version: QUESTIONNAIRES_DIR / f"ccl-{version}.yaml" for version in available_versions()}

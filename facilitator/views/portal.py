@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app import db as unit
@@ -15,7 +15,7 @@ from app.models import Role
 from app.timeutil import today
 from facilitator import operations, rules
 from facilitator.forms import SessionForm
-from facilitator.prompts import load_version
+from facilitator.prompts import in_use
 from facilitator.rules import SessionMode
 from facilitator.views import assigned_cycle, bp
 from surveys.forms import ConfirmForm
@@ -109,4 +109,4 @@ def session(cycle_id: int):  # type: ignore[no-untyped-def]
 @facilitator_only
 def prompts():  # type: ignore[no-untyped-def]
     return render_template("facilitator/prompts.html",
-                           prompts=load_version(current_app.config["PROMPTS_VERSION"]))
+                           prompts=in_use())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import db as unit
@@ -16,7 +16,7 @@ from app.timeutil import today, utcnow
 from facilitator import operations, rules
 from facilitator.forms import AnswerForm, SummaryForm, put_problems
 from facilitator.models import Summary
-from facilitator.prompts import load_version
+from facilitator.prompts import in_use
 from facilitator.rules import SummaryStatus
 from facilitator.views import assigned_cycle, bp, owned_cycle
 
@@ -69,7 +69,7 @@ def summary_form(cycle_id: int):  # type: ignore[no-untyped-def]
                 return redirect(url_for("facilitator.owner_round", cycle_id=cycle.id))
     return render_template("facilitator/summary_form.html", form=form, cycle=cycle, latest=latest, how=how,
                            extra_errors=extra, terms=rules.TERMS, max_goals=rules.MAX_GOALS,
-                           prompts=load_version(current_app.config["PROMPTS_VERSION"]))
+                           prompts=in_use())
 
 
 @bp.route("/round/<int:cycle_id>/summary", methods=["GET", "POST"])
