@@ -122,11 +122,17 @@ def claim_mails(kind: str, claims: Sequence[tuple[int, str]], now: datetime | No
     return ids
 
 
-def forget_mails(kinds: Sequence[str], ref_id: int) -> None:
-    """Drop the outbox rows of mail about something deleted. Its claims must go with it: SQLite gives a deleted
-    newest row's id to the next row, and a leftover claim would stop that row's own mail. A delivery still queued
-    for a dropped row finds nothing to send."""
-    db.session.execute(sa.delete(OutboundMail).where(OutboundMail.kind.in_(kinds), OutboundMail.ref_id == ref_id))
+def forget_mails(kinds: Sequence[str], *ref_ids: int, in_flight: bool = True) -> None:
+    """Drop the outbox rows of mail about something deleted (or, for a closed round's raters, no longer to be kept).
+    Its claims must go with it: SQLite gives a deleted newest row's id to the next row, and a leftover claim would
+    stop that row's own mail. A delivery still queued for a dropped row finds nothing to send. `in_flight=False`
+    keeps a row a worker is sending right now, so its job can still mark it done."""
+    if not ref_ids:
+        return
+    where = [OutboundMail.kind.in_(kinds), OutboundMail.ref_id.in_(ref_ids)]
+    if not in_flight:
+        where.append(OutboundMail.status != Status.SENDING)
+    db.session.execute(sa.delete(OutboundMail).where(*where).execution_options(synchronize_session=False))
 
 
 def delivery_job_id(mail_id: int) -> str:

@@ -29,6 +29,8 @@ from surveys.rules import daily_counts, nomination
 from surveys.rules.addresses import RaterPolicy
 from surveys.signals import round_closed
 
+INVITATION_MAIL_KINDS = ("invitation", reminder_claims.MAIL_KIND)  # the mails whose ref_id is an invitation's
+
 
 def current_cycle(owner: User) -> Cycle | None:
     """The owner's active round, or else their most recent one."""
@@ -177,7 +179,7 @@ def update_rater(invitation: Invitation, entry: RaterEntry) -> None:
 
 def remove_rater(invitation: Invitation) -> None:
     _require_changeable(invitation)
-    forget_mails(("invitation", reminder_claims.MAIL_KIND), invitation.id)
+    forget_mails(INVITATION_MAIL_KINDS, invitation.id)
     db.session.delete(invitation)
     db.session.flush()
 
@@ -254,6 +256,9 @@ def _end_rater_access(cycle: Cycle) -> None:
     (the report gives the numbers of responses anyway). Then every invitation sent says only DONE: a rater still
     outstanding at the close would otherwise stand out, and with the final counts could tell who answered."""
     links.end_all([i.id for i in cycle.invitations])
+    # A reminder goes only to a rater still outstanding, so its row would tell, after the close, who never
+    # answered: no outbox row about a named rater outlives the close (PRODUCT §3.3); the purge takes one in flight.
+    forget_mails(INVITATION_MAIL_KINDS, *(i.id for i in cycle.invitations), in_flight=False)
     responses.delete_drafts(cycle)
     db.session.flush()
     update_counts(cycle, utcnow())

@@ -14,15 +14,14 @@ from app.mail import forget_mails, queue_mail
 from app.models import Organisation, User
 from app.owner_data import ExportPart, iso
 from app.words import counted
-from surveys import hooks, reminder_claims, retention
+from surveys import hooks, retention
 from surveys.models import Cycle, Invitation, RaterDraft, RaterLink, RaterSession
-from surveys.operations import counts_for_interval
+from surveys.operations import INVITATION_MAIL_KINDS, counts_for_interval
 
 STATE_WORDS = {"draft": "raters not asked yet", "open": "open to raters", "closed": "closed, report being prepared",
                "report_ready": "report ready", "session_held": "session held", "summary_agreed": "summary agreed",
                "evaluated": "finished", "cancelled": "cancelled"}
 CYCLE_MAIL_KINDS = ("round_closed", "report_ready", "retention_notice")
-INVITATION_MAIL_KINDS = ("invitation", reminder_claims.MAIL_KIND)
 
 
 USAGE_AFTER_DELETION = ("Your organisation's usage figures will no longer count it, except in quarters already "
@@ -150,6 +149,7 @@ def purge_raters(cycle: Cycle, now: datetime) -> None:
     """Invitations keep only their category (and whether answered, which the counts need): no name or address, and
     no token hash, session or draft is left (those went when the round closed; this makes sure)."""
     invitation_ids = sa.select(Invitation.id).where(Invitation.cycle_id == cycle.id)
+    forget_mails(INVITATION_MAIL_KINDS, *db.session.scalars(invitation_ids))
     for model in (RaterDraft, RaterLink, RaterSession):
         db.session.execute(sa.delete(model).where(model.invitation_id.in_(invitation_ids)))
     placeholder = sa.literal("purged:") + sa.cast(Invitation.id, sa.String)

@@ -25,7 +25,9 @@ from flask.testing import FlaskClient
 
 from app.encrypted import open_stored
 from app.extensions import db
-from surveys import links, operations, sealed, tokens
+from app.mail import OutboundMail
+from app.timeutil import utcnow
+from surveys import links, operations, reminder_claims, sealed, tokens
 from surveys.answers import field_name
 from surveys.models import Cycle, Response
 from tests.fixtures.insider import database_bytes, rater_profile, table_columns
@@ -214,6 +216,11 @@ def test_a_snapshot_cannot_tell_a_rater_who_answered_from_one_who_declined(
     _fill(other, ten_raters, "2", "a draft, then a change of mind")
     assert other.post("/feedback/decline").status_code == 302
     link_token(silent)  # a link it never used
+    # Past the first reminder's day: only the silent rater is reminded, which a snapshot may show while it is open
+    # (reminders need it), and must not once it closes.
+    clock.advance(days=6)
+    assert reminder_claims.claim_due(utcnow()) >= 1
+    db.session.commit()
 
     def profiles() -> list[dict]:
         rows, columns = _dump(), table_columns()
@@ -221,6 +228,7 @@ def test_a_snapshot_cannot_tell_a_rater_who_answered_from_one_who_declined(
 
     while_open = profiles()
     assert while_open[0] == while_open[1] != while_open[2]
+    assert any(r.kind == "reminder" for r in db.session.scalars(sa.select(OutboundMail)))
     operations.close_round_early(db.session.get(Cycle, ten_raters.id))
     db.session.commit()
     after_close = profiles()
