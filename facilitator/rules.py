@@ -112,6 +112,8 @@ def next_step(facts: OwnerFacts) -> str:
         return "Waiting for them to start a feedback round"
     if state is S.CANCELLED:
         return "Their round was cancelled: nothing to do until they start another"
+    if state is S.NO_RESPONSES:
+        return "Their round closed with no responses, so there is no report: nothing to do until they start another"
     if facts.finished_early:
         return "They finished the round after the report, without a session"
     waiting = {S.DRAFT: "Waiting for them to set up their round and invite raters",

@@ -18,7 +18,8 @@ from surveys.models import Cycle, Invitation, RaterDraft, RaterLink, RaterSessio
 
 STATE_WORDS = {"draft": "not started yet", "open": "open to raters", "closed": "closed, report being prepared",
                "report_ready": "report ready", "session_held": "session held", "summary_agreed": "summary agreed",
-               "evaluated": "finished", "cancelled": "cancelled"}
+               "evaluated": "finished", "cancelled": "cancelled",
+               "no_responses": "closed with no responses, no report"}
 CYCLE_MAIL_KINDS = ("round_closed", "report_ready", "retention_notice")
 INVITATION_MAIL_KINDS = ("invitation", reminder_claims.MAIL_KIND)
 
