@@ -13,6 +13,13 @@ from app.models import Role
 _YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 
 
+def _well_formed(text: str | None) -> str:
+    address = normalised_email(text)
+    if address is None:
+        raise ValidationError("Enter an email address in the correct format, like name@example.nhs.uk")
+    return address
+
+
 class OrganisationForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired("Enter the organisation's name"),
                                            Length(max=200, message="The name must be 200 characters or fewer")])
@@ -38,10 +45,7 @@ class PersonForm(FlaskForm):
     roles = SelectMultipleField("Roles", choices=[], validate_choice=False)
 
     def validate_email(self, field: EmailField) -> None:
-        address = normalised_email(field.data)
-        if address is None:
-            raise ValidationError("Enter an email address in the correct format, like name@example.nhs.uk")
-        field.data = address
+        field.data = _well_formed(field.data)
 
 
 class RolesForm(FlaskForm):
@@ -60,6 +64,10 @@ def chosen_roles(form: PersonForm | RolesForm) -> frozenset[Role]:
 class ForgotPasswordForm(FlaskForm):
     email = EmailField("Email address", validators=[DataRequired("Enter your email address"),
                                                     Length(max=320, message="The email address is too long")])
+
+    def validate_email(self, field: EmailField) -> None:
+        # The form's shape only: whether anyone has the address is never said (no account enumeration).
+        field.data = _well_formed(field.data)
 
 
 class SetPasswordForm(FlaskForm):

@@ -16,7 +16,15 @@ from app.models import Role
 from app.timeutil import today, utcnow
 from surveys import cycle as rules
 from surveys import nominations, operations, rights
-from surveys.answers import area_statements, changing_at, field_name, first_incomplete_area, read_area, unanswered
+from surveys.answers import (
+    area_statements,
+    changing_at,
+    field_name,
+    first_incomplete_area,
+    missing_answer,
+    read_area,
+    unanswered,
+)
 from surveys.forms import CloseDateForm, ConfirmForm, PasteRatersForm, PreparationForm, RaterForm
 from surveys.hooks import cycle_links, report_held, round_notes, step_links
 from surveys.models import FULFILMENT_ASPECTS, Cycle, Invitation
@@ -167,7 +175,7 @@ def self_area(number: int):  # type: ignore[no-untyped-def]
             return redirect(url_for("surveys.self_area", number=number + 1) if number < len(questionnaire.areas)
                             else check)
         unit.commit()  # keep what was given, then ask for the rest
-        errors = [{"text": f"Choose an answer for “{s.self_text}”", "href": f"#{field_name(s.key)}"}
+        errors = [{"text": missing_answer(s.self_text), "href": f"#{field_name(s.key)}"}
                   for s in missing]
     return render_template("surveys/answer_area.html", area=area, number=number, total=len(questionnaire.areas),
                            answers=answers, errors=errors, form=form, read_only=read_only, rater=False,
