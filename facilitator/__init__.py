@@ -16,12 +16,13 @@ def init_app(app: Flask) -> None:
     from app.owner_data import on_account_deletion, register_export_part
     from facilitator import jobs, mails, operations, rights  # importing mails registers the mail renderers
     from facilitator.operations import ReportPeople
-    from facilitator.round_page import approvers_for, notes_for, steps_for
+    from facilitator.round_page import approvers_for, notes_for, plan_links_for, steps_for
     from facilitator.views import bp
     from reports.hooks import provide_report_people
     from surveys.hooks import (
         on_round_deletion,
         provide_approvers,
+        provide_cycle_links,
         provide_report_held,
         provide_round_notes,
         provide_step_links,
@@ -33,6 +34,7 @@ def init_app(app: Flask) -> None:
     provide_step_links(steps_for)
     provide_round_notes(notes_for)
     provide_approvers(approvers_for)
+    provide_cycle_links(plan_links_for)
     provide_report_held(operations.held_cycle)
     on_tick(jobs.tick)
     round_closed.connect(mails.tell_facilitator_of_no_responses)

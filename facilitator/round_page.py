@@ -24,6 +24,14 @@ def steps_for(cycle: Cycle) -> dict[str, str]:
     return links
 
 
+def plan_links_for(cycle: Cycle) -> list[tuple[str, str]]:
+    """The round's agreed summary and plan, wherever the owner's rounds are listed."""
+    if operations.agreed_summary(cycle) is None:
+        return []
+    return [("Read your conversation summary and development plan",
+             url_for("facilitator.plan_page", cycle_id=cycle.id))]
+
+
 def approvers_for(cycle: Cycle) -> list[User]:
     """Who confirms this owner's rater list (surveys/rules/nomination.py): their facilitator, assigned by a local
     lead, so never someone the owner picked."""

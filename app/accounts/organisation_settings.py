@@ -3,8 +3,11 @@ the report first, and how long things are kept. Text in, checked values out, wit
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from app.accounts import rules
 from app.accounts.forms import OrganisationForm
+from app.extensions import db
 from app.models import Organisation
 
 YES_NO = {"yes": True, "no": False}
@@ -28,6 +31,8 @@ def apply_settings(form: OrganisationForm, org: Organisation) -> bool:
         form.email_domains.errors = [f"Enter {rules.MAX_DOMAINS} domains or fewer"]
     elif not domains and form.allows_external_raters.data == "no":
         form.email_domains.errors = ["Enter the organisation's email domains, or allow raters from outside it"]
+    elif clash := rules.domain_clash(domains, _other_organisations(org)):
+        form.email_domains.errors = [clash]
     purge = _days(form.rater_purge_days, *rules.PURGE_DAYS_RANGE)
     keep = _days(form.retention_days, *rules.RETENTION_DAYS_RANGE)
     if form.errors or form.email_domains.errors or purge is None or keep is None:
@@ -39,6 +44,13 @@ def apply_settings(form: OrganisationForm, org: Organisation) -> bool:
     org.rater_purge_days = purge
     org.retention_days = keep
     return True
+
+
+def _other_organisations(org: Organisation) -> list[tuple[str, list[str]]]:
+    query = sa.select(Organisation.name, Organisation.email_domains)
+    if org.id is not None:
+        query = query.where(Organisation.id != org.id)
+    return [(name, list(domains or [])) for name, domains in db.session.execute(query)]
 
 
 def _days(field, low: int, high: int) -> int | None:  # type: ignore[no-untyped-def]

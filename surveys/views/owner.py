@@ -63,6 +63,16 @@ def dashboard():  # type: ignore[no-untyped-def]
                            may_finish=_may_finish(cycle))
 
 
+@bp.route("/rounds")
+@owner_only
+def rounds():  # type: ignore[no-untyped-def]
+    """Every round the owner has had, newest first, each with what it holds: its report, summary and plan."""
+    cycles = list(reversed(rights.owner_cycles(current_user)))
+    current = operations.current_cycle(current_user)
+    return render_template("surveys/rounds.html", rows=[(c, rights.describe(c), cycle_links(c)) for c in cycles],
+                           current=current)
+
+
 def _may_finish(cycle: Cycle) -> bool:
     return operations.action_refusal(cycle, "finish", today()) is None
 

@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from app import db as unit
 from app.extensions import db
 from app.models import Role, User
+from app.timeutil import today
 from facilitator.operations import assign
 from reports import build
 from reports.models import Report
@@ -151,3 +152,30 @@ def test_without_release_the_owner_reads_at_once_and_the_facilitator_is_told(
     create_closed_round(owner, SIZES)
     assert "Sign in to read it" in _texts(mailbox, owner.email)
     assert "They can read it now" in _texts(mailbox, fay.email)
+
+
+def test_after_a_second_round_starts_the_first_report_and_plan_are_one_click_from_the_round_page(
+        app: Flask, owner: User, owner_client: FlaskClient, create_closed_round, fay: User) -> None:  # type: ignore[no-untyped-def]
+    from facilitator import operations as facilitation
+    from tests.fixtures.access_walk import _agree
+
+    first = create_closed_round(owner, SIZES)
+    _agree(first, fay, goals=1)
+    unit.commit()
+    report_id = db.session.scalar(sa.select(Report.id).where(Report.cycle_id == first.id))
+    assert facilitation.agreed_summary(first) is not None
+    assert post_form(owner_client, "/round/start", _close_date_form()).status_code == 302
+    round_page = owner_client.get("/round").get_data(as_text=True)
+    assert f"/reports/{report_id}" not in round_page  # the round page is the new round's
+    assert 'href="/rounds"' in round_page  # in the navigation and on the page
+    history = _main(owner_client, "/rounds")
+    assert f'href="/reports/{report_id}"' in history
+    assert f'href="/development/{first.id}/plan"' in history
+    assert history.count('class="nhsuk-card__heading') == 2 and "Go to this round" in history
+
+
+def _close_date_form() -> dict[str, str]:
+    from datetime import timedelta
+
+    close = today() + timedelta(days=21)
+    return {"day": str(close.day), "month": str(close.month), "year": str(close.year)}
