@@ -41,8 +41,8 @@ def approvers_for(cycle: Cycle) -> list[User]:
 
 def notes_for(cycle: Cycle) -> list[str]:
     facilitator = operations.facilitator_of(cycle.owner_id)
-    if cycle.state is CycleState.CANCELLED or cycle.finished_early_at:
-        return []
+    if cycle.state in {CycleState.CANCELLED, CycleState.NO_RESPONSES} or cycle.finished_early_at:
+        return []  # nothing to come: no report to go through
     notes = [f"Your facilitator is {facilitator.name}." if facilitator else
              "Your local lead or an administrator will assign you a facilitator, who will go through your report "
              "with you."]
