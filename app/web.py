@@ -11,7 +11,7 @@ from typing import Any
 import redis
 import sqlalchemy as sa
 from werkzeug.routing import IntegerConverter, ValidationError
-from wtforms import Field, Form
+from wtforms import Field, FieldList, Form, FormField
 
 log = logging.getLogger(__name__)
 
@@ -30,11 +30,24 @@ def field_anchor(field: Field) -> str:
     return field.id
 
 
+def leaf_fields(form: Form) -> Iterable[Field]:
+    """Every field a person types into, into nested forms and lists (a summary's goals), in order. A list's own
+    `errors` is only what its last validation found, so a problem put on one of its fields later shows only here."""
+    for field in form:
+        if isinstance(field, FieldList):
+            for entry in field.entries:
+                yield from leaf_fields(entry.form) if isinstance(entry, FormField) else (entry,)
+        elif isinstance(field, FormField):
+            yield from leaf_fields(field.form)
+        else:
+            yield field
+
+
 def error_list(form: Form | None, extra: list[dict[str, str]] | None = None) -> list[dict[str, Any]]:
     """Every error on the form, in field order, as the error summary's errorList."""
     items: list[dict[str, Any]] = []
     if form is not None:
-        for field in form:
+        for field in leaf_fields(form):
             for message in field.errors:
                 items.append({"text": message, "href": f"#{field_anchor(field)}"})
     return items + (extra or [])

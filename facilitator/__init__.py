@@ -14,13 +14,21 @@ def init_app(app: Flask) -> None:
     from app.models import Role
     from app.navigation import register_nav
     from app.owner_data import on_account_deletion, register_export_part
-    from facilitator import jobs, mails, prompts, rights  # noqa: F401  (importing mails registers the mail renderers)
+    from facilitator import jobs, mails, operations, prompts, rights
     from facilitator.operations import ReportPeople
-    from facilitator.round_page import approvers_for, notes_for, steps_for
+    from facilitator.round_page import approvers_for, notes_for, plan_links_for, steps_for
     from facilitator.views import bp
     from reports.hooks import provide_report_people
-    from surveys.hooks import on_round_deletion, provide_approvers, provide_round_notes, provide_step_links
+    from surveys.hooks import (
+        on_round_deletion,
+        provide_approvers,
+        provide_cycle_links,
+        provide_report_held,
+        provide_round_notes,
+        provide_step_links,
+    )
     from surveys.questionnaire_store import Kind, register_kind
+    from surveys.signals import round_closed
 
     app.register_blueprint(bp)
     register_kind(Kind("prompts", "Session prompts", "PROMPTS_VERSION", lambda v: f"prompts-{v}.yaml",
@@ -29,7 +37,10 @@ def init_app(app: Flask) -> None:
     provide_step_links(steps_for)
     provide_round_notes(notes_for)
     provide_approvers(approvers_for)
+    provide_cycle_links(plan_links_for)
+    provide_report_held(operations.held_cycle)
     on_tick(jobs.tick)
+    round_closed.connect(mails.tell_facilitator_of_no_responses)
     register_export_part(rights.ASSIGNMENT)
     register_export_part(rights.SESSIONS)
     on_round_deletion(rights.forget_round_mail, rights.what_round_deletion_removes)

@@ -18,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.fields import RadioField, SelectField, parse_date
+from app.web import leaf_fields
 from facilitator import rules
 from facilitator.rules import GoalStatus, SessionMode
 
@@ -33,16 +34,7 @@ def set_date(form: Form, prefix: str, value: date | None) -> None:
 
 def fields_by_id(form: Form) -> dict[str, Field]:
     """Every field of the form by its id, into nested forms and lists, so rule problems can be put back on them."""
-    found: dict[str, Field] = {}
-    for field in form:
-        if isinstance(field, FieldList):
-            for entry in field.entries:
-                found.update(fields_by_id(entry.form) if isinstance(entry, FormField) else {entry.id: entry})
-        elif isinstance(field, FormField):
-            found.update(fields_by_id(field.form))
-        else:
-            found[field.id] = field
-    return found
+    return {field.id: field for field in leaf_fields(form)}
 
 
 def put_problems(form: Form, problems: list[tuple[str, str]], aliases: dict[str, str] | None = None) -> list[str]:

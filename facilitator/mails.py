@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import current_app, render_template, url_for
 
 from app.extensions import db
-from app.mail import Message, renderer
+from app.mail import Message, queue_mail, renderer
 from app.models import User
 from facilitator.models import FacilitatorAssignment, Summary
 from facilitator.rules import SummaryStatus
@@ -46,6 +46,54 @@ def assigned_facilitator_mail(owner_id: int) -> Message | None:
         f"You have been assigned as {assignment.owner.name}'s facilitator.",
         "Their round, its state and the next step are on your list of owners."],
         "See the owners assigned to you", "facilitator.portal")
+
+
+def _facilitator_of_round(cycle_id: int) -> tuple[Cycle, User] | None:
+    cycle = db.session.get(Cycle, cycle_id)
+    assignment = db.session.get(FacilitatorAssignment, cycle.owner_id) if cycle else None
+    return (cycle, assignment.facilitator) if cycle is not None and assignment is not None else None
+
+
+@renderer("no_responses_facilitator")
+def no_responses_facilitator_mail(cycle_id: int) -> Message | None:
+    """To the facilitator of a round that closed with no responses: there will be no report to go through."""
+    found = _facilitator_of_round(cycle_id)
+    if found is None or found[0].state is not CycleState.NO_RESPONSES:
+        return None
+    cycle, facilitator = found
+    return _note(facilitator, f"{cycle.owner.name}'s round closed with no responses", [
+        f"{cycle.owner.name}'s feedback round has closed. Nobody had responded by then, so there is no report "
+        "and no session to hold for this round.",
+        "They can start a new round; you will see it on your list of owners."],
+        "See the owners assigned to you", "facilitator.portal")
+
+
+@renderer("report_ready_facilitator")
+def report_ready_facilitator_mail(cycle_id: int) -> Message | None:
+    """To the facilitator when a report is built, in the words of the round's own setting: read it first and
+    release it to the owner, or read it beside the owner, who already has it."""
+    found = _facilitator_of_round(cycle_id)
+    if found is None:
+        return None
+    cycle, facilitator = found
+    name = cycle.owner.name
+    if cycle.facilitator_releases_report:
+        lines = [f"{name}'s feedback report is ready. Their organisation asks you to read it first: {name} cannot "
+                 "read it until you release it to them.",
+                 "Read it and their Preparation Document, then release the report at or before your session."]
+        link_text = "Read the report and release it"
+    else:
+        lines = [f"{name}'s feedback report is ready. They can read it now, and so can you.",
+                 "Read it and their Preparation Document, then hold the session with them and record it."]
+        link_text = "Go to their round"
+    return _note(facilitator, f"{name}'s feedback report is ready", lines, link_text, "facilitator.owner_round",
+                 cycle_id=cycle.id)
+
+
+def tell_facilitator_of_no_responses(cycle: Cycle) -> None:
+    """Receiver of surveys.signals.round_closed."""
+    if cycle.state is CycleState.NO_RESPONSES and db.session.get(FacilitatorAssignment, cycle.owner_id):
+        queue_mail("no_responses_facilitator", cycle.id, f"no_responses_facilitator:{cycle.id}")
 
 
 @renderer("report_released")

@@ -150,7 +150,8 @@ def report_is_ready(cycle: Cycle) -> bool:
 # --- Release and reads ------------------------------------------------------------------------------------------
 
 def organisation_releases(cycle: Cycle) -> bool:
-    return bool(cycle.owner.organisation.facilitator_releases_report)
+    """As the organisation's setting was when the round started (a later change is for later rounds)."""
+    return cycle.facilitator_releases_report
 
 
 def release_of(cycle: Cycle) -> ReportRelease | None:

@@ -31,8 +31,8 @@ from facilitator.rules import EVALUATION_QUESTIONS, GOAL_FIELDS, SUMMARY_TEXTS
 from surveys.models import Cycle
 
 # Mail about a round, each claimed with the round's id as its ref (facilitator.operations, facilitator.jobs).
-ROUND_MAIL_KINDS = ("report_released", "summary_proposed", "summary_changes", "summary_agreed", "evaluation_request",
-                    jobs.REMINDER_KIND)
+ROUND_MAIL_KINDS = ("report_released", "report_ready_facilitator", "no_responses_facilitator", "summary_proposed",
+                    "summary_changes", "summary_agreed", "evaluation_request", jobs.REMINDER_KIND)
 # Mail about the owner's assignment, claimed with the owner's id.
 OWNER_MAIL_KINDS = ("assigned_owner", "assigned_facilitator")
 

@@ -27,6 +27,14 @@ def steps_for(cycle: Cycle) -> dict[str, str]:
     return links
 
 
+def plan_links_for(cycle: Cycle) -> list[tuple[str, str]]:
+    """The round's agreed summary and plan, wherever the owner's rounds are listed."""
+    if operations.agreed_summary(cycle) is None:
+        return []
+    return [("Read your conversation summary and development plan",
+             url_for("facilitator.plan_page", cycle_id=cycle.id))]
+
+
 def approvers_for(cycle: Cycle) -> list[User]:
     """Who confirms this owner's rater list (surveys/rules/nomination.py): their facilitator, assigned by a local
     lead, so never someone the owner picked."""
@@ -36,8 +44,8 @@ def approvers_for(cycle: Cycle) -> list[User]:
 
 def notes_for(cycle: Cycle) -> list[str]:
     facilitator = operations.facilitator_of(cycle.owner_id)
-    if cycle.state is CycleState.CANCELLED or cycle.finished_early_at:
-        return []
+    if cycle.state in {CycleState.CANCELLED, CycleState.NO_RESPONSES} or cycle.finished_early_at:
+        return []  # nothing to come: no report to go through
     notes = [f"Your facilitator is {facilitator.name}." if facilitator else
              "Your local lead or an administrator will assign you a facilitator, who will go through your report "
              "with you."]

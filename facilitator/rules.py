@@ -112,6 +112,8 @@ def next_step(facts: OwnerFacts) -> str:
         return "Waiting for them to start a feedback round"
     if state is S.CANCELLED:
         return "Their round was cancelled: nothing to do until they start another"
+    if state is S.NO_RESPONSES:
+        return "Their round closed with no responses, so there is no report: nothing to do until they start another"
     if facts.finished_early:
         return "They finished the round after the report, without a session"
     waiting = {S.DRAFT: "Waiting for them to set up their round and invite raters",
@@ -264,11 +266,11 @@ def progress_problems(status: str, note: str, completed_on: date | None, agreed_
         problems.append(("note", f"The note must be {NOTE_LIMIT} characters or fewer"))
     if completed_on is not None:
         if status not in {GoalStatus.MET, GoalStatus.EXCEEDED, GoalStatus.NOT_MET}:
-            problems.append(("completed_on-day", "Leave the completion date empty until the goal is met, "
-                                                 "exceeded or not met"))
+            problems.append(("completed_on", "Leave the completion date empty until the goal is met, exceeded or "
+                                             "not met, or choose how it went"))
         elif not agreed_on <= completed_on <= today:
-            problems.append(("completed_on-day", "The completion date must be between the day the summary was "
-                                                 f"agreed ({agreed_on.strftime('%-d %B %Y')}) and today"))
+            problems.append(("completed_on", "The completion date must be between the day the summary was "
+                                             f"agreed ({agreed_on.strftime('%-d %B %Y')}) and today"))
     return problems
 
 
@@ -292,7 +294,9 @@ def check_evaluation(state: CycleState, ratings: Mapping[str, int | None], keys:
                      ) -> list[tuple[str, str]]:
     if state is not S.SUMMARY_AGREED:
         raise FacilitationError("The evaluation comes once the summary is agreed, and only once.")
-    problems = [(key, "Choose a rating from 1 to 5") for key in keys if ratings.get(key) not in {1, 2, 3, 4, 5}]
+    # Each message names its question: five alike in the error summary would not say which is which.
+    problems = [(key, f"Choose a rating from 1 to 5 for “{EVALUATION_QUESTIONS.get(key, key)}”") for key in keys
+                if ratings.get(key) not in {1, 2, 3, 4, 5}]
     if len(comment) > TEXT_LIMIT:
         problems.append(("comment", f"Your comment must be {TEXT_LIMIT} characters or fewer"))
     return problems

@@ -25,6 +25,7 @@ from reports.anonymity import RaterResponse
 from reports.checker import Violation, check
 from reports.content import ReportData, build_report_data
 from reports.figures import Words, shown_rows_csv, view
+from reports.hooks import report_people
 from reports.models import Report
 from reports.render import pdf_filename, render_pdf  # noqa: F401  (pdf_filename: re-exported for callers)
 from surveys import cycle as rules
@@ -61,6 +62,11 @@ def build_report(cycle: Cycle) -> Report | None:
         return None
     if db.session.scalar(sa.select(Report.id).where(Report.cycle_id == cycle.id)) is not None:
         return None
+    if not db.session.scalar(sa.select(sa.func.count()).select_from(Response).where(Response.cycle_id == cycle.id)):
+        # Closed before a round with no response ended at closing: nothing to report, so it ends here instead.
+        cycle.state = rules.end_without_report(cycle.state)
+        db.session.flush()
+        return None
     table, content = _checked_table_and_content(cycle)
     report = Report(cycle=cycle)
     db.session.add(report)
@@ -70,6 +76,8 @@ def build_report(cycle: Cycle) -> Report | None:
     _seal_table_and_content(report, data_key, table, content)
     cycle.state = rules.mark_report_ready(cycle.state)
     queue_mail("report_ready", cycle.id, f"report_ready:{cycle.id}")
+    if report_people().facilitator_of(cycle.owner_id) is not None:  # read it first and release it, or beside them
+        queue_mail("report_ready_facilitator", cycle.id, f"report_ready_facilitator:{cycle.id}")
     db.session.flush()
     return report
 

@@ -27,5 +27,6 @@ def init_app(app: Flask) -> None:
     provide_account_rows(rights.account_rows)
     app.cli.add_command(purge_command)
     register_nav("Your feedback round", "surveys.dashboard", Role.OWNER)
+    register_nav("Your rounds", "surveys.rounds", Role.OWNER)
     register_nav("Organisation statements", "surveys.org_statements", Role.ADMIN)
     register_nav("Questionnaires", "questionnaires.versions", Role.ADMIN)

@@ -80,3 +80,13 @@ def read_comments(questionnaire: Questionnaire, form: Mapping[str, str]) -> tupl
         if len(text) > MAX_COMMENT_LENGTH:
             too_long.append(question.key)
     return comments, too_long
+
+
+def missing_answer(text: str) -> str:
+    """The message for a statement left unanswered, the same in the error summary and at the statement."""
+    return f"Choose an answer for “{text}”"
+
+
+def too_long_comment(question_text: str) -> str:
+    """The message for an answer over the limit, naming its question (two alike would not say which is which)."""
+    return f"Write {MAX_COMMENT_LENGTH} characters or fewer for “{question_text}”"

@@ -30,6 +30,8 @@ class CycleState(enum.StrEnum):
     SUMMARY_AGREED = "summary_agreed"
     EVALUATED = "evaluated"
     CANCELLED = "cancelled"
+    # Closed with no rater's response: there is nothing to report, so the round ends there (PRODUCT §2.7).
+    NO_RESPONSES = "no_responses"
 
 
 class CycleRuleError(DomainError):
@@ -40,7 +42,7 @@ S = CycleState
 ORDER = (S.DRAFT, S.OPEN, S.CLOSED, S.REPORT_READY, S.SESSION_HELD, S.SUMMARY_AGREED, S.EVALUATED)
 # A round stops being the owner's active round once its summary is agreed (the evaluation may still be pending),
 # once it is cancelled, or when the owner finishes it after the report without a session (PRODUCT §2).
-FINISHED = frozenset({S.SUMMARY_AGREED, S.EVALUATED, S.CANCELLED})
+FINISHED = frozenset({S.SUMMARY_AGREED, S.EVALUATED, S.CANCELLED, S.NO_RESPONSES})
 CANCELLABLE = frozenset({S.DRAFT, S.OPEN, S.CLOSED})
 LATER_STEPS = ("session", "summary", "evaluation")
 # Offered beside "summary" (surveys.hooks.step_links) when a new version of an agreed summary waits for the owner.
@@ -125,20 +127,31 @@ def open_round(state: CycleState, rater_count: int, close_on: date, today: date)
     return S.OPEN
 
 
+def _closed(response_count: int) -> CycleState:
+    """Where a round goes when it stops taking responses: to its report, or, with no rater's response to report,
+    to its end. Never a refusal: the owner's page shows no live count, so it cannot say why closing would wait."""
+    return S.CLOSED if response_count > 0 else S.NO_RESPONSES
+
+
 def close_early(state: CycleState, response_count: int) -> CycleState:
-    """The owner closes the round before its close date."""
+    """The owner closes the round before its close date, whatever the count (PRODUCT §2.7)."""
     _require(state, {S.OPEN}, "Only an open round can be closed.")
-    if response_count < 1:
-        raise CycleRuleError("You cannot close the round until at least one rater has responded.")
-    return S.CLOSED
+    return _closed(response_count)
 
 
-def close_on_date(state: CycleState, close_on: date, today: date) -> CycleState:
+def close_on_date(state: CycleState, close_on: date, today: date, response_count: int) -> CycleState:
     """The clock closes the round once its close date has passed."""
     _require(state, {S.OPEN}, "Only an open round can be closed.")
     if today <= close_on:
         raise CycleRuleError("The round is open until the end of its close date.")
-    return S.CLOSED
+    return _closed(response_count)
+
+
+def end_without_report(state: CycleState) -> CycleState:
+    """A closed round found with no rater's response when its report is built (closed before this rule): it ends
+    as a round closed with none does."""
+    _require(state, {S.CLOSED}, "Only a closed round can end without a report.")
+    return S.NO_RESPONSES
 
 
 def mark_report_ready(state: CycleState) -> CycleState:
@@ -193,6 +206,7 @@ _STATE_PHRASES = {
     S.SUMMARY_AGREED: "has closed and your conversation summary is agreed",
     S.EVALUATED: "is finished",
     S.CANCELLED: "was cancelled",
+    S.NO_RESPONSES: "has closed with no responses, so there is no report",
 }
 
 
@@ -239,12 +253,17 @@ class RoundFacts:
     # Whether the round ever opened: a cancelled round's state no longer says whether its invitations went. (Not
     # whether it closed: cancelling sets the closing time too, so nothing stored tells.)
     opened: bool = False
+    # The round's report waits for the facilitator to read it first and release it (a setting the round took when
+    # it started), and they have not released it yet: it is not the owner's to receive until they do.
+    report_held: bool = False
 
 
 def _reached(facts: RoundFacts) -> int:
     """How far along ORDER the round has come; a cancelled round, as far as its invitations."""
     if facts.state in ORDER:
         return ORDER.index(facts.state)
+    if facts.state is S.NO_RESPONSES:
+        return ORDER.index(S.CLOSED)
     return ORDER.index(S.OPEN) if facts.opened else -1
 
 
@@ -284,7 +303,9 @@ def progress(facts: RoundFacts) -> list[Step]:
         Step("open", "Send invitations", "done" if reached >= 1 else
              ("to_do" if facts.rater_count and facts.approval in (None, "done") else "not_yet")),
         Step("closed", "Collect responses until the round closes", milestone(S.CLOSED)),
-        Step("report", "Receive your report", milestone(S.REPORT_READY)),
+        Step("report", "Receive your report when your facilitator releases it, at or before your session"
+             if facts.report_held else "Receive your report",
+             "waiting" if facts.report_held and reached >= ORDER.index(S.REPORT_READY) else milestone(S.REPORT_READY)),
         Step("session", "Talk it through with your facilitator", milestone(S.SESSION_HELD, "session")),
         Step("summary", "Agree your conversation summary", milestone(S.SUMMARY_AGREED, "summary"))
         if REVISION_WAITING not in facts.owner_actions else
@@ -293,7 +314,7 @@ def progress(facts: RoundFacts) -> list[Step]:
     ]
     # Never promise a step nobody can take: a cancelled round shows only what was done, and a round finished
     # without a session has no session, summary or evaluation to come.
-    if state is S.CANCELLED:
+    if state in {S.CANCELLED, S.NO_RESPONSES}:  # a round closed with no response ends there: no report to come
         return [step for step in steps if step.status == "done"]
     if facts.finished_early:
         return [step for step in steps if step.key not in LATER_STEPS]

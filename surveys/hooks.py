@@ -44,6 +44,22 @@ def step_links(cycle: Cycle) -> dict[str, str]:
     return {key: href for provider in _step_providers for key, href in provider(cycle).items()}
 
 
+# Whether the round's report waits for the facilitator to release it to the owner (the facilitator package knows
+# whether it has been released); with nobody to say so, it does not.
+ReportHeld = Callable[[Cycle], bool]
+_held_providers: list[ReportHeld] = []
+
+
+def provide_report_held(provider: ReportHeld) -> ReportHeld:
+    if provider not in _held_providers:
+        _held_providers.append(provider)
+    return provider
+
+
+def report_held(cycle: Cycle) -> bool:
+    return any(provider(cycle) for provider in _held_providers)
+
+
 def provide_round_notes(provider: RoundNotes) -> RoundNotes:
     if provider not in _note_providers:
         _note_providers.append(provider)

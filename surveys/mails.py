@@ -10,7 +10,7 @@ from app.extensions import db
 from app.mail import Message, renderer
 from app.timeutil import today
 from surveys import links
-from surveys.cycle import accepts_responses
+from surveys.cycle import CycleState, accepts_responses
 from surveys.models import Cycle, Invitation
 
 
@@ -83,6 +83,12 @@ def _owner_note(cycle_id: int, subject: str, lines: list[str]) -> Message | None
 
 @renderer("round_closed")
 def round_closed_mail(cycle_id: int) -> Message | None:
+    cycle = db.session.get(Cycle, cycle_id)
+    if cycle is not None and cycle.state is CycleState.NO_RESPONSES:
+        return _owner_note(cycle_id, "Your feedback round has closed with no responses", [
+            "Your feedback round has closed, so no more responses will be accepted.",
+            "Nobody had responded by then, so there is no report. You can start a new round and invite people "
+            "again."])
     return _owner_note(cycle_id, "Your feedback round has closed", [
         "Your feedback round has closed, so no more responses will be accepted.",
         "Your report is being prepared. We will email you again when it is ready."])
@@ -90,6 +96,13 @@ def round_closed_mail(cycle_id: int) -> Message | None:
 
 @renderer("report_ready")
 def report_ready_mail(cycle_id: int) -> Message | None:
+    cycle = db.session.get(Cycle, cycle_id)
+    if cycle is not None and cycle.facilitator_releases_report:  # the owner is told again when it is released
+        return _owner_note(cycle_id, "Your feedback report has been made", [
+            "Your feedback report has been made. In your organisation your facilitator reads it first, and will "
+            "release it to you at or before your session, so you can go through it together.",
+            "We will email you when it is released. Only you and your facilitator can read it, unless you choose "
+            "to share it."])
     return _owner_note(cycle_id, "Your feedback report is ready", [
         "Your feedback report is ready. Only you and your facilitator can read it, unless you choose to share it.",
         "Sign in to read it or download it as a PDF."])

@@ -76,6 +76,10 @@ class Cycle(db.Model):
     # [[category, invited, responded, declined], ...], and when they were taken.
     counts: so.Mapped[list[list[Any]] | None] = so.mapped_column(sa.JSON)
     counts_updated_at: so.Mapped[datetime | None] = so.mapped_column()
+    # The organisation's settings that shape a round, as they were when it started: a setting changed later applies
+    # to rounds started after it, so nobody loses a report they have read or gains a step they never took.
+    requires_nomination_approval: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    facilitator_releases_report: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
     # Joined: every page about a round shows whose it is; a second query per page for the name was a fifth of a
     # rater page's time.
@@ -100,7 +104,7 @@ class Cycle(db.Model):
             sa.select(sa.func.count(Invitation.id), count(listed), count(*awaiting),
                       count(*awaiting, Invitation.confirmation_requested_at.is_(None)))
             .where(Invitation.cycle_id == self.id)).one()
-        return total, ListFacts(requires_approval=bool(self.owner.organisation.requires_nomination_approval),
+        return total, ListFacts(requires_approval=self.requires_nomination_approval,
                                 listed=listed_count, awaiting=awaiting_count, unrequested=unrequested)
 
     def list_facts(self) -> ListFacts:

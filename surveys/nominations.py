@@ -21,7 +21,8 @@ from surveys.rules import nomination
 
 
 def requires_approval(cycle: Cycle) -> bool:
-    return bool(cycle.owner.organisation.requires_nomination_approval)
+    """As the organisation's setting was when the round started (a later change is for later rounds)."""
+    return cycle.requires_nomination_approval
 
 
 def may_invite_now(invitation: Invitation) -> bool:

@@ -76,9 +76,12 @@ def start_cycle(owner: User, close_on: date, today: date) -> Cycle:
     statements = db.session.scalars(
         sa.select(OrgStatement).where(OrgStatement.organisation_id == owner.organisation_id,
                                       OrgStatement.is_active).order_by(OrgStatement.id)).all()
+    org = owner.organisation
     cycle = Cycle(owner=owner, close_on=close_on, state=CycleState.DRAFT,
                   questionnaire_version=chosen_version("questionnaire"),
-                  org_statements=[[s.key, s.self_text, s.rater_text] for s in statements])
+                  org_statements=[[s.key, s.self_text, s.rater_text] for s in statements],
+                  requires_nomination_approval=bool(org.requires_nomination_approval),
+                  facilitator_releases_report=bool(org.facilitator_releases_report))
     db.session.add(cycle)
     db.session.flush()
     return cycle
@@ -233,21 +236,15 @@ def response_count(cycle: Cycle) -> int:
 
 
 def close_round_early(cycle: Cycle) -> None:
-    """Needs a response (there must be something to report). The owner's page offers it only once their daily
-    counts show one (`action_refusal`), which implies this."""
+    """Never refused on a count: with no response the round ends without a report, which the owner learns only
+    once it has closed for good (as the report would tell them its counts)."""
     cycle.state = rules.close_early(cycle.state, response_count(cycle))
     _closed(cycle)
 
 
-def _shown_responses(cycle: Cycle) -> int:
-    """Responses as the owner's counts show them: offering "close" on the live count would tell the owner the
-    moment the first rater answered."""
-    return sum(c.responded for c in daily_counts.from_stored(cycle.counts))
-
-
 def close_round_on_date(cycle: Cycle, today: date) -> None:
     """The clock closes a round whose close date has passed."""
-    cycle.state = rules.close_on_date(cycle.state, cycle.close_on, today)
+    cycle.state = rules.close_on_date(cycle.state, cycle.close_on, today, response_count(cycle))
     _closed(cycle)
 
 
@@ -301,7 +298,8 @@ def action_refusal(cycle: Cycle, action: str, today: date) -> str | None:
     tried on the round as it is."""
     moves = {
         "open": lambda: _check_open(cycle, today),
-        "close": lambda: rules.close_early(cycle.state, _shown_responses(cycle)),
+        # No count of any kind: the confirmation must read the same whether anyone has answered or not.
+        "close": lambda: rules.close_early(cycle.state, 0),
         "cancel": lambda: rules.cancel(cycle.state),
         "finish": lambda: rules.finish_without_session(cycle.state, cycle.finished_early_at is not None),
     }

@@ -20,7 +20,8 @@ from surveys.operations import INVITATION_MAIL_KINDS, counts_for_interval
 
 STATE_WORDS = {"draft": "raters not asked yet", "open": "open to raters", "closed": "closed, report being prepared",
                "report_ready": "report ready", "session_held": "session held", "summary_agreed": "summary agreed",
-               "evaluated": "finished", "cancelled": "cancelled"}
+               "evaluated": "finished", "cancelled": "cancelled",
+               "no_responses": "closed with no responses, no report"}
 CYCLE_MAIL_KINDS = ("round_closed", "report_ready", "retention_notice")
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from flask import current_app
 from markupsafe import Markup
 
-from surveys.answers import field_name
+from surveys.answers import field_name, missing_answer
 from surveys.questionnaire import NOT_ABLE_TO_SAY, Questionnaire, Statement
 
 
@@ -47,5 +47,5 @@ def radios_params(questionnaire: Questionnaire, key: str, text: str, current: An
         "items": items,
     }
     if missing:
-        params["errorMessage"] = {"text": "Choose an answer"}
+        params["errorMessage"] = {"text": missing_answer(text)}
     return params

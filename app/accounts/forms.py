@@ -16,6 +16,11 @@ _YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 
 
 _INTERVAL_RANGE = "Enter a whole number of months from {} to {}".format(*ROUND_INTERVAL_MONTHS_RANGE)
+def _well_formed(text: str | None) -> str:
+    address = normalised_email(text)
+    if address is None:
+        raise ValidationError("Enter an email address in the correct format, like name@example.nhs.uk")
+    return address
 
 
 class OrganisationForm(FlaskForm):
@@ -52,10 +57,7 @@ class PersonForm(FlaskForm):
     roles = SelectMultipleField("Roles", choices=[], validate_choice=False)
 
     def validate_email(self, field: EmailField) -> None:
-        address = normalised_email(field.data)
-        if address is None:
-            raise ValidationError("Enter an email address in the correct format, like name@example.nhs.uk")
-        field.data = address
+        field.data = _well_formed(field.data)
 
 
 class RolesForm(FlaskForm):
@@ -74,6 +76,10 @@ def chosen_roles(form: PersonForm | RolesForm) -> frozenset[Role]:
 class ForgotPasswordForm(FlaskForm):
     email = EmailField("Email address", validators=[DataRequired("Enter your email address"),
                                                     Length(max=320, message="The email address is too long")])
+
+    def validate_email(self, field: EmailField) -> None:
+        # The form's shape only: whether anyone has the address is never said (no account enumeration).
+        field.data = _well_formed(field.data)
 
 
 class SetPasswordForm(FlaskForm):

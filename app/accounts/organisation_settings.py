@@ -4,9 +4,12 @@ with a message per field."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from app.accounts import rules
 from app.accounts.forms import OrganisationForm
 from app.addresses import normalised_email
+from app.extensions import db
 from app.models import Organisation
 
 YES_NO = {"yes": True, "no": False}
@@ -33,6 +36,8 @@ def apply_settings(form: OrganisationForm, org: Organisation) -> bool:
         form.email_domains.errors = [f"Enter {rules.MAX_DOMAINS} domains or fewer"]
     elif not domains and form.allows_external_raters.data == "no":
         form.email_domains.errors = ["Enter the organisation's email domains, or allow raters from outside it"]
+    elif clash := rules.domain_clash(domains, _other_organisations(org)):
+        form.email_domains.errors = [clash]
     purge = _whole(form.rater_purge_days, *rules.PURGE_DAYS_RANGE, "days")
     keep = _whole(form.retention_days, *rules.RETENTION_DAYS_RANGE, "days")
     interval = _whole(form.min_round_interval_months, *rules.ROUND_INTERVAL_MONTHS_RANGE, "months")
@@ -64,6 +69,13 @@ def _contact(form: OrganisationForm) -> tuple[str, str] | None:
         form.accessibility_contact_email.errors = ["Enter the email address accessibility requests go to"]
         return None
     return name, email
+
+
+def _other_organisations(org: Organisation) -> list[tuple[str, list[str]]]:
+    query = sa.select(Organisation.name, Organisation.email_domains)
+    if org.id is not None:
+        query = query.where(Organisation.id != org.id)
+    return [(name, list(domains or [])) for name, domains in db.session.execute(query)]
 
 
 def _whole(field, low: int, high: int, unit: str) -> int | None:  # type: ignore[no-untyped-def]

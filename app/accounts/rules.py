@@ -178,6 +178,24 @@ def parse_domains(text: str) -> tuple[list[str], list[str]]:
     return domains, bad
 
 
+def domain_clash(domains: Iterable[str], others: Iterable[tuple[str, Iterable[str]]]) -> str | None:
+    """Why these domains cannot be this organisation's, or None: one of them (or a part of one, since a domain covers
+    its subdomains) is already another organisation's, and an address must say which organisation its person is in.
+    `others`: (name, domains) of every other organisation."""
+    def overlap(a: str, b: str) -> bool:
+        return a == b or a.endswith("." + b) or b.endswith("." + a)
+
+    for name, held in others:
+        for domain in domains:
+            for theirs in held or ():
+                if overlap(domain, theirs):
+                    same = "" if domain == theirs else f" ({theirs} covers it)" if domain.endswith(theirs) \
+                        else f" (it covers {theirs})"
+                    return (f"{domain} is already an email domain of {name}{same}. An email domain can belong to "
+                            "one organisation only")
+    return None
+
+
 def address_in_domains(email: str, domains: Iterable[str]) -> bool:
     """Whether an address belongs to one of the domains exactly: a subdomain is not its parent domain
     (`x@mail.nhs.net` is not at `nhs.net`: whoever runs a subdomain may not be the organisation). No domains, no

@@ -60,12 +60,17 @@ def _organisation_form(org: Organisation | None):  # type: ignore[no-untyped-def
     form = OrganisationForm(obj=org)
     if request.method == "GET" and org is not None:
         fill_settings(form, org)
-    if form.validate_on_submit():
-        name = form.name.data.strip()
-        clash = db.session.scalar(sa.select(Organisation.id).where(Organisation.name == name))
+    if form.is_submitted():
+        # Every field's problems at once: the settings are checked even when the name is wrong.
+        valid = form.validate()
+        name = (form.name.data or "").strip()
+        clash = db.session.scalar(sa.select(Organisation.id).where(Organisation.name == name)) if name else None
         if clash is not None and (org is None or clash != org.id):
             form.name.errors.append("There is already an organisation with this name")
-        elif apply_settings(form, org := org or Organisation(name=name)):
+        target = org or Organisation(name=name)
+        settings_ok = apply_settings(form, target)
+        if valid and clash in {None, getattr(org, "id", None)} and settings_ok:
+            org = target
             org.name = name
             db.session.add(org)
             unit.commit()

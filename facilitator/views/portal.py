@@ -85,11 +85,12 @@ def release(cycle_id: int):  # type: ignore[no-untyped-def]
 def session(cycle_id: int):  # type: ignore[no-untyped-def]
     cycle = assigned_cycle(cycle_id)
     form = SessionForm()
-    if form.validate_on_submit():
-        held_on = form.held_on()
+    if form.is_submitted():
+        valid = form.validate()
+        held_on = form.held_on()  # its problem is shown beside the mode's, not after it
         if not isinstance(held_on, date):
-            form.held_day.errors.append(held_on or "Enter the date of the session")
-        else:
+            form.held_day.errors = [*form.held_day.errors, held_on or "Enter the date of the session"]
+        elif valid:
             try:
                 operations.record_session(cycle, held_on, SessionMode(form.mode.data), current_user, today())
             except DomainError as error:
@@ -99,7 +100,7 @@ def session(cycle_id: int):  # type: ignore[no-untyped-def]
                 unit.commit()
                 flash("The session has been recorded. Next, write the conversation summary.")
                 return redirect(url_for("facilitator.owner_round", cycle_id=cycle.id))
-    elif not form.is_submitted():
+    else:
         form.held_day.data, form.held_month.data, form.held_year.data = \
             str(today().day), str(today().month), str(today().year)
     return render_template("facilitator/session.html", form=form, cycle=cycle)

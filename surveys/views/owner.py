@@ -16,9 +16,17 @@ from app.models import Role
 from app.timeutil import today, utcnow
 from surveys import cycle as rules
 from surveys import nominations, operations, rights
-from surveys.answers import area_statements, changing_at, field_name, first_incomplete_area, read_area, unanswered
+from surveys.answers import (
+    area_statements,
+    changing_at,
+    field_name,
+    first_incomplete_area,
+    missing_answer,
+    read_area,
+    unanswered,
+)
 from surveys.forms import CloseDateForm, ConfirmForm, PasteRatersForm, PreparationForm, RaterForm
-from surveys.hooks import cycle_links, preparation_context, round_notes, step_links
+from surveys.hooks import cycle_links, preparation_context, report_held, round_notes, step_links
 from surveys.last_round import last_round_list
 from surveys.models import FULFILMENT_ASPECTS, Cycle, Invitation
 from surveys.rater_list import check_rater, chosen_per_category, lines_to_fix, parse_rater_list
@@ -47,7 +55,7 @@ def dashboard():  # type: ignore[no-untyped-def]
     if cycle is None:
         return render_template("surveys/no_round.html")
     later = step_links(cycle)
-    facts = replace(cycle.facts(), owner_actions=frozenset(later))
+    facts = replace(cycle.facts(), owner_actions=frozenset(later), report_held=report_held(cycle))
     return render_template("surveys/dashboard.html", cycle=cycle, steps=rules.progress(facts),
                            next_step=rules.next_step(facts), counts=operations.completion_counts(cycle),
                            counts_updated_at=cycle.counts_updated_at,
@@ -55,6 +63,16 @@ def dashboard():  # type: ignore[no-untyped-def]
                            remind_form=ConfirmForm(), later_links=later, notes=round_notes(cycle),
                            may_finish=_may_finish(cycle),
                            start_refusal=operations.start_refusal(current_user, today()))
+
+
+@bp.route("/rounds")
+@owner_only
+def rounds():  # type: ignore[no-untyped-def]
+    """Every round the owner has had, newest first, each with what it holds: its report, summary and plan."""
+    cycles = list(reversed(rights.owner_cycles(current_user)))
+    current = operations.current_cycle(current_user)
+    return render_template("surveys/rounds.html", rows=[(c, rights.describe(c), cycle_links(c)) for c in cycles],
+                           current=current)
 
 
 def _may_finish(cycle: Cycle) -> bool:
@@ -95,18 +113,18 @@ def start_round():  # type: ignore[no-untyped-def]
     elif form.validate_on_submit():
         assert form.close_on is not None
         try:
-            operations.start_cycle(current_user, form.close_on, today())
+            cycle = operations.start_cycle(current_user, form.close_on, today())
         except DomainError as error:
             form.day.errors.append(error.message)
         else:
             return _done("Your feedback round has started. Start with your preparation document. "
-                         + _report_release_note())
+                         + _report_release_note(cycle))
     return render_template("surveys/start.html", form=form)
 
 
-def _report_release_note() -> str:
+def _report_release_note(cycle: Cycle) -> str:
     """The owner is told, when the round starts, who reads the report first (PRODUCT §5)."""
-    if current_user.organisation.facilitator_releases_report:
+    if cycle.facilitator_releases_report:
         return ("When your report is ready, your facilitator reads it first and releases it to you at or before "
                 "your session, so you can go through it together.")
     return "When your report is ready you can read it straight away."
@@ -170,7 +188,7 @@ def self_area(number: int):  # type: ignore[no-untyped-def]
             return redirect(url_for("surveys.self_area", number=number + 1) if number < len(questionnaire.areas)
                             else check)
         unit.commit()  # keep what was given, then ask for the rest
-        errors = [{"text": f"Choose an answer for “{s.self_text}”", "href": f"#{field_name(s.key)}"}
+        errors = [{"text": missing_answer(s.self_text), "href": f"#{field_name(s.key)}"}
                   for s in missing]
     return render_template("surveys/answer_area.html", area=area, number=number, total=len(questionnaire.areas),
                            answers=answers, errors=errors, form=form, read_only=read_only, rater=False,
@@ -366,7 +384,8 @@ _ROUND_ACTIONS = {
              lambda cycle: operations.open_round(cycle, today()), "Invitations are on their way."),
     "close": ("Close your round now?",
               ["No more responses will be accepted, and the round cannot be opened again.",
-               "Your report is made from the responses received so far."], "Close the round",
+               "Your report is made from the responses received by then. If nobody has responded, the round ends "
+               "without a report."], "Close the round",
               operations.close_round_early, "Your round is closed."),
     "finish": ("Finish this round without a session?",
                ["Your report stays yours to read. No facilitated session or conversation summary will follow.",

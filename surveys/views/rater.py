@@ -26,8 +26,10 @@ from surveys.answers import (
     changing_at,
     field_name,
     first_incomplete_area,
+    missing_answer,
     read_area,
     read_comments,
+    too_long_comment,
     unanswered,
 )
 from surveys.models import Invitation
@@ -144,7 +146,7 @@ def rater_area(number: int):  # type: ignore[no-untyped-def]
             nxt = url_for("surveys.rater_area", number=number + 1) \
                 if number < len(questionnaire.areas) else url_for("surveys.rater_comments")
             return redirect(nxt)
-        errors = [{"text": f"Choose an answer for “{s.rater_text}”", "href": f"#{field_name(s.key)}"}
+        errors = [{"text": missing_answer(s.rater_text), "href": f"#{field_name(s.key)}"}
                   for s in missing]
     return render_template("surveys/answer_area.html", area=area, number=number, total=len(questionnaire.areas),
                            answers=answers, errors=errors, form=None, read_only=False, rater=True,
@@ -167,8 +169,8 @@ def rater_comments():  # type: ignore[no-untyped-def]
         comments, too_long = read_comments(questionnaire, request.form)
         if too_long:
             # Keep every word they wrote on the page; save only once it fits.
-            errors = [{"text": f"Write {MAX_COMMENT_LENGTH} characters or fewer", "href": f"#q-{key}"}
-                      for key in too_long]
+            texts = {q.key: q.text for q in questionnaire.open_questions}
+            errors = [{"text": too_long_comment(texts[key]), "href": f"#q-{key}"} for key in too_long]
         else:
             responses.save_comments(_invitation(visit), comments)
             _save(visit)
@@ -178,7 +180,8 @@ def rater_comments():  # type: ignore[no-untyped-def]
             return redirect(f"{check}#check-{changing}" if changing else check)
     return render_template("surveys/rater/comments.html", questionnaire=questionnaire,
                            comments=comments, errors=errors, too_long=[e["href"][3:] for e in errors],
-                           owner=visit.owner, limit=MAX_COMMENT_LENGTH, changing=changing)
+                           owner=visit.owner, limit=MAX_COMMENT_LENGTH, changing=changing,
+                           too_long_comment=too_long_comment)
 
 
 @bp.route("/feedback/check", methods=["GET", "POST"])

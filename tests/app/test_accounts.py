@@ -277,6 +277,30 @@ def test_organisation_settings_are_checked_with_a_clear_message(admin_client: Fl
     assert db.session.scalar(sa.select(Organisation).where(Organisation.name == "Riverside Trust")) is None
 
 
+def test_an_email_domain_belongs_to_one_organisation_only() -> None:
+    others = [("North Trust", ["north.nhs.uk"]), ("Shared Trust", ["nhs.net"])]
+    assert rules.domain_clash(["south.nhs.uk"], others) is None
+    assert rules.domain_clash(["North.nhs.uk".lower()], others) == (
+        "north.nhs.uk is already an email domain of North Trust. An email domain can belong to one organisation only")
+    assert "of Shared Trust (nhs.net covers it)" in str(rules.domain_clash(["mail.nhs.net"], others))
+    assert "of North Trust (it covers north.nhs.uk)" in str(rules.domain_clash(["nhs.uk"], others))
+    assert rules.domain_clash(["thenorth.nhs.uk"], others) is None  # another domain, not a part of one
+
+
+def test_a_domain_another_organisation_holds_is_refused_naming_it(admin_client: FlaskClient,  # type: ignore[no-untyped-def]
+                                                                 organisation) -> None:
+    organisation.email_domains = ["riverside.nhs.uk"]
+    db.session.commit()
+    page = post_form(admin_client, "/admin/organisations/new", ORG_FORM).get_data(as_text=True)
+    assert "riverside.nhs.uk is already an email domain of Test Trust" in page and "There is a problem" in page
+    assert 'value="Riverside Trust"' in page or "Riverside Trust" in page  # what was typed is kept
+    assert db.session.scalar(sa.select(Organisation).where(Organisation.name == "Riverside Trust")) is None
+    # its own domains are no clash when it saves its settings again
+    response = post_form(admin_client, f"/admin/organisations/{organisation.id}",
+                         ORG_FORM | {"name": "Test Trust", "email_domains": "riverside.nhs.uk"})
+    assert response.status_code == 302
+
+
 def test_an_invitation_outside_the_organisations_domains_is_refused(admin_client: FlaskClient,  # type: ignore[no-untyped-def]
                                                                     organisation) -> None:
     organisation.email_domains = ["trust.example"]

@@ -97,6 +97,10 @@ class World:
             operations.cancel_round(cycle)
             unit.commit()
             return cycle
+        if state is CycleState.NO_RESPONSES:  # closed before anyone answered: no report
+            operations.close_round_early(cycle)
+            unit.commit()
+            return cycle
         answer(cycle, random.Random(cycle.id), choices=(2, 3, 4, 5), comments={"strengths": COMMENT})
         if state is CycleState.CLOSED:
             with round_closed.muted():  # the report is not built yet: the round stays `closed`

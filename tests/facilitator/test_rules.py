@@ -230,6 +230,6 @@ def test_an_evaluation_needs_every_rating() -> None:
     full = dict.fromkeys(keys, 4)
     assert rules.check_evaluation(S.SUMMARY_AGREED, full, keys, "") == []
     assert rules.check_evaluation(S.SUMMARY_AGREED, {**full, "overall": None}, keys, "") == [
-        ("overall", "Choose a rating from 1 to 5")]
+        ("overall", "Choose a rating from 1 to 5 for “Overall, taking part was worth my time”")]
     with pytest.raises(FacilitationError):
         rules.check_evaluation(S.EVALUATED, full, keys, "")

@@ -14,7 +14,8 @@ LATER = TODAY + timedelta(days=21)
 MOVES = {
     "open": lambda s: rules.open_round(s, 3, LATER, TODAY),
     "close_early": lambda s: rules.close_early(s, 1),
-    "close_on_date": lambda s: rules.close_on_date(s, TODAY - timedelta(days=1), TODAY),
+    "close_on_date": lambda s: rules.close_on_date(s, TODAY - timedelta(days=1), TODAY, 1),
+    "end_without_report": rules.end_without_report,
     "report_ready": rules.mark_report_ready,
     "session": rules.record_session,
     "summary": rules.agree_summary,
@@ -25,6 +26,7 @@ ALLOWED = {
     ("open", S.DRAFT): S.OPEN,
     ("close_early", S.OPEN): S.CLOSED,
     ("close_on_date", S.OPEN): S.CLOSED,
+    ("end_without_report", S.CLOSED): S.NO_RESPONSES,
     ("report_ready", S.CLOSED): S.REPORT_READY,
     ("session", S.REPORT_READY): S.SESSION_HELD,
     ("summary", S.SESSION_HELD): S.SUMMARY_AGREED,
@@ -56,15 +58,40 @@ def test_opening_needs_a_close_date_still_ahead() -> None:
         rules.open_round(S.DRAFT, 2, TODAY, TODAY)
 
 
-def test_owner_cannot_close_before_any_response() -> None:
-    with pytest.raises(CycleRuleError, match="at least one rater has responded"):
-        rules.close_early(S.OPEN, 0)
+def test_closing_with_no_response_is_never_refused_and_ends_the_round_without_a_report() -> None:
+    assert rules.refusal(lambda: rules.close_early(S.OPEN, 0)) is None
+    assert rules.close_early(S.OPEN, 0) is S.NO_RESPONSES
+    assert rules.close_on_date(S.OPEN, TODAY, TODAY + timedelta(days=1), 0) is S.NO_RESPONSES
+    assert not rules.is_active(S.NO_RESPONSES)  # a new round can start
+    with pytest.raises(CycleRuleError):
+        rules.cancel(S.NO_RESPONSES)
+    with pytest.raises(CycleRuleError):
+        rules.mark_report_ready(S.NO_RESPONSES)
+
+
+def test_a_round_closed_with_no_response_shows_no_step_after_closing() -> None:
+    facts = RoundFacts(S.NO_RESPONSES, True, True, 3, opened=True)
+    steps = rules.progress(facts)
+    assert [s.key for s in steps][-1] == "closed" and all(s.status == "done" for s in steps)
+    assert rules.next_step(facts) is None
+
+
+def test_a_held_report_is_not_received_until_released() -> None:
+    held = RoundFacts(S.REPORT_READY, True, True, 3, opened=True, report_held=True)
+    report = next(s for s in rules.progress(held) if s.key == "report")
+    assert report.status == "waiting" and "facilitator releases it" in report.title
+    before = next(s for s in rules.progress(RoundFacts(S.OPEN, True, True, 3, opened=True, report_held=True))
+                  if s.key == "report")
+    assert before.status == "not_yet" and "facilitator releases it" in before.title
+    released = next(s for s in rules.progress(RoundFacts(S.REPORT_READY, True, True, 3, opened=True))
+                    if s.key == "report")
+    assert (released.status, released.title) == ("done", "Receive your report")
 
 
 def test_clock_closes_only_after_the_close_date() -> None:
     with pytest.raises(CycleRuleError):
-        rules.close_on_date(S.OPEN, TODAY, TODAY)
-    assert rules.close_on_date(S.OPEN, TODAY, TODAY + timedelta(days=1)) is S.CLOSED
+        rules.close_on_date(S.OPEN, TODAY, TODAY, 1)
+    assert rules.close_on_date(S.OPEN, TODAY, TODAY + timedelta(days=1), 1) is S.CLOSED
 
 
 def test_cancel_is_refused_once_the_report_exists() -> None:
@@ -108,7 +135,7 @@ def test_close_date_must_be_within_the_window(days: int, ok: bool) -> None:
 
 @given(st.lists(st.sampled_from(list(S)), max_size=6))
 def test_one_active_round_per_owner(existing: list[CycleState]) -> None:
-    active = [s for s in existing if s not in (S.SUMMARY_AGREED, S.EVALUATED, S.CANCELLED)]
+    active = [s for s in existing if s not in (S.SUMMARY_AGREED, S.EVALUATED, S.CANCELLED, S.NO_RESPONSES)]
     if active:
         with pytest.raises(CycleRuleError, match="already have a feedback round"):
             rules.check_can_start(existing)
@@ -177,8 +204,7 @@ def test_every_state_is_put_in_words_without_its_own_name(state: CycleState) -> 
 
 
 def test_a_refusal_is_the_reason_the_move_gives_or_none() -> None:
-    assert rules.refusal(lambda: rules.close_early(S.OPEN, 0)) == \
-        "You cannot close the round until at least one rater has responded."
+    assert rules.refusal(lambda: rules.close_early(S.CLOSED, 1)) == "Only an open round can be closed."
     assert rules.refusal(lambda: rules.close_early(S.OPEN, 1)) is None
     assert rules.refusal(lambda: rules.cancel(S.REPORT_READY)) is not None
 

@@ -48,7 +48,7 @@ def _state_move(rule):  # type: ignore[no-untyped-def]
 MOVES = {
     "open": _state_move(lambda f: rules.open_round(f.state, f.rater_count, LATER, TODAY)),
     "close_early": _state_move(lambda f: rules.close_early(f.state, 1)),
-    "close_on_date": _state_move(lambda f: rules.close_on_date(f.state, TODAY - timedelta(days=1), TODAY)),
+    "close_on_date": _state_move(lambda f: rules.close_on_date(f.state, TODAY - timedelta(days=1), TODAY, 1)),
     "report_ready": _state_move(lambda f: rules.mark_report_ready(f.state)),
     "session": _state_move(lambda f: rules.record_session(f.state)),
     "summary": _state_move(lambda f: rules.agree_summary(f.state)),

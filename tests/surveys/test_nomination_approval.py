@@ -138,7 +138,7 @@ def test_a_rater_still_unconfirmed_when_the_round_closes_leaves_no_step_to_take(
     from app.timeutil import utcnow
 
     cycle = create_round(owner, [("Rita Peer", "rita@trust.example", "peer")])
-    organisation.requires_nomination_approval = True  # asked for from now on: a rater added late waits for it
+    cycle.requires_nomination_approval = True  # the round asks for it: a rater added late waits for it
     organisation.email_domains = ["trust.example"]
     unit.commit()
     post_form(owner_client, "/round/raters", {"add-name": "Nia New", "add-email": "nia@trust.example",

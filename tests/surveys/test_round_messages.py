@@ -32,7 +32,7 @@ def _is_plain_sentences(message: str | None) -> bool:
 MOVES: dict[str, Callable[[CycleState], object]] = {
     "open": lambda s: rules.open_round(s, 3, TODAY + timedelta(days=7), TODAY),
     "close early": lambda s: rules.close_early(s, 2),
-    "close on its date": lambda s: rules.close_on_date(s, TODAY, TODAY + timedelta(days=1)),
+    "close on its date": lambda s: rules.close_on_date(s, TODAY, TODAY + timedelta(days=1), 1),
     "make the report": rules.mark_report_ready,
     "record the session": rules.record_session,
     "agree the summary": rules.agree_summary,
@@ -45,7 +45,8 @@ MOVES: dict[str, Callable[[CycleState], object]] = {
 @pytest.mark.parametrize("state", list(CycleState))
 def test_every_move_the_rules_refuse_says_why_in_a_plain_sentence(state: CycleState) -> None:
     refused = {name: rules.refusal(lambda m=move: m(state)) for name, move in MOVES.items()}
-    assert any(r is None for r in refused.values()) or state in {CycleState.EVALUATED, CycleState.CANCELLED}
+    assert any(r is None for r in refused.values()) or state in {CycleState.EVALUATED, CycleState.CANCELLED,
+                                                                  CycleState.NO_RESPONSES}
     for name, message in refused.items():
         assert message is None or _is_plain_sentences(message), (name, message)
 
@@ -54,10 +55,11 @@ def test_every_move_the_rules_refuse_says_why_in_a_plain_sentence(state: CycleSt
     lambda: rules.check_can_start([CycleState.OPEN]),
     lambda: rules.check_close_date(TODAY, TODAY),
     lambda: rules.check_close_date(TODAY + timedelta(days=rules.MAX_OPEN_DAYS + 1), TODAY),
-    lambda: rules.close_on_date(CycleState.OPEN, TODAY, TODAY),
+    lambda: rules.close_on_date(CycleState.OPEN, TODAY, TODAY, 1),
     lambda: rules.finish_without_session(CycleState.REPORT_READY, True),
     lambda: rules.open_round(CycleState.DRAFT, 0, TODAY + timedelta(days=7), TODAY),
-    lambda: rules.close_early(CycleState.OPEN, 0),
+    lambda: rules.close_early(CycleState.CLOSED, 0),
+    lambda: rules.end_without_report(CycleState.OPEN),
 ])
 def test_each_refusal_with_its_own_reason_says_it_plainly(refused: Callable[[], object]) -> None:
     with pytest.raises(CycleRuleError) as error:

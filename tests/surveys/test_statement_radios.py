@@ -31,7 +31,7 @@ REFERENCE = """{% from "nhsuk/components/radios/macro.jinja" import radios %}
             "idPrefix": name, "name": name, "small": true,
             "fieldset": {"legend": {"text": statement[wording], "classes": "nhsuk-fieldset__legend--s"}},
             "items": items,
-            "errorMessage": {"text": "Choose an answer"} if missing else undefined
+            "errorMessage": {"text": "Choose an answer for “" ~ statement[wording] ~ "”"} if missing else undefined
           }) }}"""
 
 
@@ -63,4 +63,4 @@ def test_each_combination_is_the_macros_own_html(app: Flask, plain: Flask, curre
             got = statement_radios(questionnaire, statement, wording, current, missing, read_only, rater)
             assert got.strip() == expected
     assert (' checked' in expected) == (current is not None and (rater or current != NOT_ABLE_TO_SAY))
-    assert ("Choose an answer" in expected) == missing
+    assert ("Choose an answer for" in expected) == missing
