@@ -127,7 +127,8 @@ class SummaryForm(FlaskForm):
                 problems.append((f"goals-{n}-target_day", f"Goal {n + 1}: {target.lower()}"))
             goals.append({"key": goal.key.data or None, "term": goal.term.data,
                           **{part: goal[part].data or "" for part in rules.GOAL_FIELDS},
-                          "target_on": target if isinstance(target, date) else None})
+                          "target_on": target if isinstance(target, date) else None,
+                          "target_parts": _date_parts(goal, "target")})
         return goals, problems
 
 

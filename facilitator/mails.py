@@ -63,7 +63,8 @@ def _summary(cycle_id: int, wanted: SummaryStatus) -> Summary | None:
     """The round's latest summary version, if it is still at the step the mail is about. (Mail refers to rows by
     an integer id: the round's.) Moved on before the mail went out (revised again, say): the newer step's own mail
     says what is current."""
-    summary = db.session.scalar(sa.select(Summary).where(Summary.cycle_id == cycle_id)
+    summary = db.session.scalar(sa.select(Summary).where(Summary.cycle_id == cycle_id,
+                                                         Summary.status != SummaryStatus.DRAFT)
                                 .order_by(Summary.version.desc()).limit(1))
     return summary if summary is not None and summary.status is wanted else None
 

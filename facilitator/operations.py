@@ -213,9 +213,48 @@ def record_session(cycle: Cycle, held_on: date, mode: SessionMode, by: User, tod
 # --- The conversation summary -----------------------------------------------------------------------------------
 
 def summaries(cycle: Cycle) -> list[Summary]:
-    """Every version, newest first."""
-    return list(db.session.scalars(sa.select(Summary).where(Summary.cycle_id == cycle.id)
+    """Every version, newest first: each proposal, whatever became of it. Never the facilitator's draft."""
+    return list(db.session.scalars(sa.select(Summary).where(Summary.cycle_id == cycle.id,
+                                                            Summary.status != SummaryStatus.DRAFT)
                                    .order_by(Summary.version.desc())))
+
+
+def draft_of(cycle: Cycle) -> Summary | None:
+    """The facilitator's saved draft of the next version, if any: theirs alone until they propose it."""
+    return db.session.scalar(sa.select(Summary).where(Summary.cycle_id == cycle.id,
+                                                      Summary.status == SummaryStatus.DRAFT))
+
+
+def _next_version(cycle: Cycle) -> Summary:
+    """The draft, to become the next version, or a new row for it."""
+    draft = draft_of(cycle)
+    if draft is not None:
+        return draft
+    latest = latest_summary(cycle)
+    summary = Summary(cycle_id=cycle.id, version=(latest.version + 1) if latest else 1, content={},
+                      status=SummaryStatus.DRAFT)
+    db.session.add(summary)
+    return summary
+
+
+def save_draft(cycle: Cycle, texts: Mapping[str, str], goals: list[Mapping[str, Any]], by: User) -> Summary:
+    """Keep what the facilitator has written so far, complete or not; the owner is not told and cannot see it."""
+    rules.check_propose(cycle.state, latest.status if (latest := latest_summary(cycle)) else None)
+    summary = _next_version(cycle)
+    summary.content = {**{name: (texts.get(name) or "").strip() for name in rules.SUMMARY_TEXTS},
+                       "goals": [_draft_goal(goal) for goal in goals]}
+    summary.facilitator_id, summary.proposed_at = by.id, utcnow()
+    db.session.flush()
+    return summary
+
+
+def _draft_goal(goal: Mapping[str, Any]) -> dict[str, Any]:
+    """A goal as typed, its date as three boxes when they do not make a date yet."""
+    target = goal.get("target_on")
+    return {"key": _goal_key(goal.get("key")), "term": goal.get("term") or "short",
+            **{part: str(goal.get(part) or "").strip() for part in rules.GOAL_FIELDS},
+            "target_on": target.isoformat() if isinstance(target, date) else None,
+            "target_parts": [str(p or "") for p in goal.get("target_parts", ("", "", ""))]}
 
 
 def latest_summary(cycle: Cycle) -> Summary | None:
@@ -246,12 +285,11 @@ def propose(cycle: Cycle, texts: Mapping[str, str], goals: list[Mapping[str, Any
     _raise(rules.summary_problems(texts, goals, today))
     content = {**{name: (texts.get(name) or "").strip() for name in rules.SUMMARY_TEXTS},
                "goals": _clean_goals(goals)}
-    if how == "revise" and latest is not None:
-        summary = latest
-        summary.content, summary.revision = content, summary.revision + 1
-    else:
-        summary = Summary(cycle_id=cycle.id, version=(latest.version + 1) if latest else 1, content=content)
-        db.session.add(summary)
+    if how == "revise" and latest is not None and latest.status is SummaryStatus.PROPOSED:
+        # Revised before the owner answered: the proposal they have not answered is no longer on the table.
+        latest.status = SummaryStatus.WITHDRAWN
+    summary = _next_version(cycle)  # every proposal a version of its own: the earlier ones stay readable
+    summary.content = content
     summary.status, summary.facilitator_id, summary.proposed_at = SummaryStatus.PROPOSED, by.id, utcnow()
     db.session.flush()
     queue_mail("summary_proposed", cycle.id, f"summary_proposed:{summary.id}:{summary.revision}")
