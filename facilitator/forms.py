@@ -152,10 +152,6 @@ class ProgressForm(FlaskForm):
         return parse_date(*_date_parts(self, "completed"))
 
 
-class ShareForm(FlaskForm):
-    person = SelectField("Share with", validators=[DataRequired("Choose who to share your plan with")])
-
-
 class EvaluationForm(FlaskForm):
     comment = TextAreaField("Anything else you would like to tell us? (optional)", validators=[Optional()])
 

@@ -9,8 +9,9 @@ from flask import current_app, render_template, url_for
 from app.extensions import db
 from app.mail import Message, renderer
 from app.models import User
-from facilitator.models import FacilitatorAssignment, Summary
+from facilitator.models import FacilitatorAssignment, Summary, SummaryShare
 from facilitator.rules import SummaryStatus
+from reports.mails import shared_mail
 from surveys.cycle import CycleState
 from surveys.models import Cycle
 
@@ -146,3 +147,16 @@ def confirmation_requested_mail(cycle_id: int) -> Message | None:
         "before their invitations go out.",
         "Check that each is a real colleague who knows their work."],
         "Confirm the list", "surveys.confirm_list", cycle_id=cycle.id)
+
+
+@renderer("summary_shared")
+def summary_shared_mail(share_id: int) -> Message | None:
+    """To a manager an owner has shared their development plan with: the same mail as for a report."""
+    share = db.session.get(SummaryShare, share_id)
+    if share is None or share.revoked_at is not None:
+        return None  # sharing was stopped before the mail went out
+    owner = db.session.get(Cycle, share.cycle_id).owner  # type: ignore[union-attr]
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        link = current_app.config["PUBLIC_URL"] + url_for("facilitator.plan_page", cycle_id=share.cycle_id)
+        return shared_mail(share.user, owner, "development plan", "personal development plan (their agreed "
+                           "conversation summary and goals)", link)

@@ -28,6 +28,7 @@ from facilitator.models import (
 )
 from facilitator.rules import FacilitationError, GoalStatus, SessionMode, SummaryStatus
 from reports import operations as reports
+from reports import sharing
 from reports.hooks import LogLine
 from reports.models import Report
 from surveys import cycle as cycle_rules
@@ -354,21 +355,34 @@ def summary_shares(cycle: Cycle) -> list[SummaryShare]:
                                                                  SummaryShare.revoked_at.is_(None))))
 
 
+SUMMARY_SHARED = "summary_shared"  # the mail to a manager, claimed with the share's id
+
+
+def _plan_readers(cycle: Cycle) -> sa.Select[tuple[int]]:
+    return sa.select(SummaryShare.user_id).where(SummaryShare.cycle_id == cycle.id, SummaryShare.revoked_at.is_(None))
+
+
+def shareable_manager(owner: User, cycle: Cycle, person_id: str) -> User | None:
+    return sharing.pick(owner, _plan_readers(cycle), person_id)
+
+
+def find_managers(owner: User, cycle: Cycle, query: str) -> list[User]:
+    return sharing.find(owner, _plan_readers(cycle), query)
+
+
+def has_shareable_managers(owner: User, cycle: Cycle) -> bool:
+    return sharing.any_left(owner, _plan_readers(cycle))
+
+
 def share_summary(cycle: Cycle, person: User) -> SummaryShare:
+    """The owner shares their development plan (the agreed summary and their progress); the manager is emailed."""
     if agreed_summary(cycle) is None:
         raise FacilitationError("You can share your summary once it is agreed.")
-    existing = db.session.scalar(sa.select(SummaryShare).where(SummaryShare.cycle_id == cycle.id,
-                                                               SummaryShare.user_id == person.id))
-    if existing is None:
-        existing = SummaryShare(cycle_id=cycle.id, user_id=person.id)
-        db.session.add(existing)
-    existing.shared_at, existing.revoked_at = utcnow(), None
-    db.session.flush()
-    return existing
+    return sharing.share(SummaryShare, {"cycle_id": cycle.id}, person, SUMMARY_SHARED)
 
 
 def revoke_summary_share(share: SummaryShare) -> None:
-    share.revoked_at = utcnow()
+    sharing.revoke(share)
     db.session.flush()
 
 

@@ -141,7 +141,8 @@ def test_the_whole_session(app: Flask, owner: User, people: dict[str, User], cyc
     # Manager: 404 until shared; then reads, logged; 404 again after stopping.
     manager = signed_in(app, people["manager"])
     assert manager.get(f"/development/{cycle.id}/plan").status_code == 404
-    response = post_form(owner_client, f"/development/{cycle.id}/sharing", {"person": str(people["manager"].id)})
+    response = post_form(owner_client, f"/development/{cycle.id}/sharing", {"person": str(people["manager"].id)},
+                         page=f"/development/{cycle.id}/sharing?q=Mo")
     assert response.status_code == 302
     assert SECRET_POINT in manager.get(f"/development/{cycle.id}/plan").get_data(as_text=True)
     sharing = owner_client.get(f"/development/{cycle.id}/sharing").get_data(as_text=True)
@@ -341,3 +342,22 @@ def test_a_facilitator_saves_drafts_the_owner_never_sees_and_every_proposal_stay
         "changes_requested", "proposed"]
     assert signed_in(app, people["other_facilitator"]).get(
         f"/rounds/{cycle.id}/summary/versions/1").status_code == 404
+
+
+def test_sharing_the_plan_is_the_same_component_as_sharing_the_report_and_emails_the_manager(
+        app: Flask, owner: User, cycle: Cycle, people: dict[str, User], mailbox) -> None:  # type: ignore[no-untyped-def]
+    from reports.models import Report
+
+    _agreed_round(cycle, owner, people["facilitator"], people["admin"])
+    mine = signed_in(app, owner)
+    plan_url, report_id = f"/development/{cycle.id}/sharing", db.session.scalar(sa.select(Report.id))
+    found = mine.get(f"{plan_url}?q=mo+man").get_data(as_text=True)
+    report_found = mine.get(f"/reports/{report_id}/sharing?q=mo+man").get_data(as_text=True)
+    for page in (found, report_found):  # one search, one button per manager found, on both pages
+        assert 'role="search"' in page and "1 manager matches" in page and 'name="person"' in page
+    assert '<select' not in found
+    response = post_form(mine, plan_url, {"person": str(people["manager"].id)}, page=f"{plan_url}?q=mo+man")
+    assert response.status_code == 302
+    (mail,) = [m for m in mailbox.to(people["manager"].email) if "shared" in m["Subject"]]
+    assert mail["Subject"] == "Olivia Owner has shared their development plan with you"
+    assert f"/development/{cycle.id}/plan" in mail.get_body(("plain",)).get_content()
