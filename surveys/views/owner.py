@@ -202,7 +202,8 @@ def _raters_page(cycle: Cycle, add_form: RaterForm, paste_form: PasteRatersForm,
                            withdrawn=sum(1 for i in cycle.invitations if i.withdrawn_at is not None),
                            editable=rules.raters_editable(cycle.state), domains=_domains_hint(),
                            approval=nominations.requires_approval(cycle),
-                           ask_refusal=nominations.request_refusal(cycle), ask_form=ConfirmForm(prefix="ask")), status
+                           ask_refusal=nominations.request_refusal(cycle), ask_form=ConfirmForm(prefix="ask"),
+                           approver=nominations.approver_name(cycle)), status
 
 
 def _domains_hint() -> str | None:
