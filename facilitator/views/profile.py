@@ -20,7 +20,7 @@ from facilitator.models import Summary, SummaryShare
 from facilitator.rules import GoalStatus
 from facilitator.views import bp, owned_cycle
 from reports import sharing as sharing_rules
-from reports.forms import FindManagerForm, ShareForm
+from reports.forms import ShareForm, manager_search
 from surveys.forms import ConfirmForm
 from surveys.models import Cycle
 
@@ -152,9 +152,8 @@ def sharing(cycle_id: int):  # type: ignore[no-untyped-def]
             flash(f"{person.name} can now read your development plan. We have emailed them to say so. "
                   "You can stop sharing at any time.")
             return redirect(url_for("facilitator.sharing", cycle_id=cycle.id))
-    find = FindManagerForm(formdata=request.args)
-    searched = "q" in request.args and find.validate()
-    found = operations.find_managers(current_user, cycle, find.q.data) if searched else []
+    find, searched, found = manager_search(request.args,
+                                           lambda q: operations.find_managers(current_user, cycle, q))
     return render_template("facilitator/sharing.html", cycle=cycle, form=form, find=find, searched=searched,
                            found=found, limit=sharing_rules.SEARCH_LIMIT, shares=operations.summary_shares(cycle),
                            reads=operations.read_log(cycle.id), revoke_form=ConfirmForm(prefix="revoke"),
