@@ -24,7 +24,9 @@ def today() -> date:
     return utcnow().date()
 
 
-def read_time_from(source: Callable[[], datetime] | None) -> None:
-    """Where `utcnow` reads the time from (naive UTC); None puts back the system clock."""
+def read_time_from(source: Callable[[], datetime] | None) -> Callable[[], datetime]:
+    """Where `utcnow` reads the time from (naive UTC); None puts back the system clock. Returns where it read it
+    from before, to put back."""
     global _source
-    _source = source or system_utcnow
+    before, _source = _source, source or system_utcnow
+    return before

@@ -3,7 +3,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from app.timeutil import today
+from app.timeutil import utcnow
 from demo import data
 
 
@@ -22,7 +22,7 @@ def load() -> None:
     if data.is_loaded():
         click.echo("Demo data is already loaded.")
     else:
-        data.load(today())
+        data.load(utcnow())
         click.echo("Demo data loaded.")
     data.ensure_single_sign_on()
     click.echo(f"\nDemo logins (password for all: {data.PASSWORD})")

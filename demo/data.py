@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -15,8 +15,8 @@ from app.identity.demo_provider import DEMO_CLIENT_ID
 from app.identity.models import SsoSettings
 from app.models import Organisation, Role, User, UserRole
 from app.passwords import hash_password
-from app.timeutil import utcnow
-from demo import facilitated, second_report
+from demo import facilitated, second_report, story
+from demo.story import DemoClock, RoundDates
 from facilitator.operations import assign as assign_facilitator
 from surveys import operations, responses
 from surveys.categories import Category
@@ -85,8 +85,15 @@ def ensure_single_sign_on() -> bool:
     return True
 
 
-def load(today: date, seed: int = 360) -> None:
-    rng = random.Random(seed)
+def load(now: datetime, seed: int = 360) -> None:
+    """The demo as it stands at `now`: every step of every round at a moment before it (demo/story.py)."""
+    with story.clock(now) as clock:
+        _load(now, random.Random(seed), clock)
+        with clock.at(now):
+            _usage_history(now)
+
+
+def _load(now: datetime, rng: random.Random, clock: DemoClock) -> None:
     org = Organisation(name=ORGANISATION, email_domains=[DOMAIN])
     db.session.add(org)
     users = {}
@@ -100,33 +107,61 @@ def load(today: date, seed: int = 360) -> None:
                                 rater_text="This person treats everyone with compassion and respect."))
     db.session.flush()
 
-    olivia = _round(users["Olivia Okafor"], OLIVIA_RATERS, today, rng)
+    dates = story.open_round(now)
+    olivia = _round(users["Olivia Okafor"], OLIVIA_RATERS, dates, rng, clock)
     _answer(olivia, rng, respond={"Sam Patel", "Grace Liu", "Ben Carter", "Mark Bennett"},
-            decline={"Jack Wilson"}, draft={"Tom Reid"})
-    operations.update_counts(olivia, utcnow())  # as this morning's daily update would have counted them
+            decline={"Jack Wilson"}, draft={"Tom Reid"}, clock=clock, when=dates.answering_days(now))
+    with clock.at(story.counts_moment(now)):  # as the latest daily update counted them
+        operations.update_counts(olivia, story.counts_moment(now))
 
+    dates = story.closed_round(now)
     for name, raters in (("Daniel Hughes", DANIEL_RATERS), ("Sophie Turner", SOPHIE_RATERS)):
-        closed = _round(users[name], raters, today - timedelta(days=25), rng)
-        _answer(closed, rng, respond={rater for rater, _ in raters}, decline=set(), draft=set())
-        operations.close_round_early(closed)  # the worker builds the report when `make run` starts it
-    for name in ("Olivia Okafor", "Daniel Hughes", "Sophie Turner"):
-        assign_facilitator(users[name], users["Farah Ahmed"], users["Alex Morgan"])
-    facilitated.load(users, _round, _answer, today, rng)
-    second_report.load(users, _round, _answer, today, rng)
+        closed = _round(users[name], raters, dates, rng, clock)
+        _answer(closed, rng, respond={rater for rater, _ in raters}, decline=set(), draft=set(), clock=clock,
+                when=dates.answering_days(now))
+        close_and_build(closed, dates, clock)
+    facilitated.load(users, _round, _answer, now, rng, clock)
+    second_report.load(users, _round, _answer, now, rng, clock)
     unit.commit()
-    _usage_history(org, today)
 
 
-def _usage_history(org: Organisation, today: date) -> None:
+def close_and_build(cycle: Cycle, dates: RoundDates, clock: DemoClock) -> None:
+    """Closed by the clock the night after its close date; its report built by the worker minutes later."""
+    from reports.build import build_report
+
+    assert dates.closed is not None and dates.report is not None
+    with clock.at(dates.closed):
+        operations.close_round_on_date(cycle, dates.closed.date())
+    with clock.at(dates.report):
+        build_report(cycle)
+
+
+def _usage_history(now: datetime) -> None:
     from demo import usage_history
 
-    usage_history.load(org, today, DOMAIN)
+    org = db.session.scalar(sa.select(Organisation).where(Organisation.name == ORGANISATION))
+    usage_history.load(org, now.date(), DOMAIN)
     unit.commit()
-    usage_history.build_usage(datetime.combine(today, time(6)))
+    usage_history.build_usage(now)
 
 
-def _round(owner: User, raters: list[tuple[str, str]], started: date, rng: random.Random) -> Cycle:
-    cycle = operations.start_cycle(owner, started + timedelta(days=21), started)
+def _round(owner: User, raters: list[tuple[str, str]], dates: RoundDates, rng: random.Random,
+           clock: DemoClock) -> Cycle:
+    with clock.at(dates.started):
+        cycle = _started(owner, raters, dates, rng)
+        # The facilitator is assigned when the round starts (PRODUCT §5: the portal lists them from then on).
+        assign_facilitator(owner, _user("Farah Ahmed"), _user("Alex Morgan"))
+    with clock.at(dates.opened):
+        operations.open_round(cycle, dates.opened.date())
+    return cycle
+
+
+def _user(name: str) -> User:
+    return db.session.scalars(sa.select(User).where(User.name == name)).one()
+
+
+def _started(owner: User, raters: list[tuple[str, str]], dates: RoundDates, rng: random.Random) -> Cycle:
+    cycle = operations.start_cycle(owner, dates.close_on, dates.started.date())
     operations.save_preparation(cycle, texts=_preparation_texts(), ratings={
         "fulfilment": 4, "workload": 2, "equipped": 4, "relationships": 5, "purpose": 3},
         position="broaden", submit=True)
@@ -136,7 +171,6 @@ def _round(owner: User, raters: list[tuple[str, str]], started: date, rng: rando
     operations.add_raters(cycle, [
         RaterEntry(name=name, email=f"{name.split()[0].lower()}.{owner.name.split()[0].lower()}@{DOMAIN}",
                    category=Category(category)) for name, category in raters])
-    operations.open_round(cycle, started)
     return cycle
 
 
@@ -210,26 +244,27 @@ def _comments(rng: random.Random, pools: dict[str, list[str]]) -> dict[str, str]
 
 
 def _answer(cycle: Cycle, rng: random.Random, respond: set[str], decline: set[str], draft: set[str],
-            shift: Mapping[str, float] | None = None) -> None:
-    """`shift` moves how raters see the owner in a sub-area, against LEVELS (demo/second_report.py)."""
-    questionnaire = cycle.questionnaire()
-    keys = questionnaire.statement_keys()
+            clock: DemoClock, when: list[datetime], shift: Mapping[str, float] | None = None) -> None:
+    """Raters answer one after another over the days the round was open (`when`), a few to a day, before now.
+    `shift` moves how raters see the owner in a sub-area, against LEVELS (demo/second_report.py)."""
+    keys = cycle.questionnaire().statement_keys()
     pools = {question: rng.sample(texts, len(texts)) for question, texts in COMMENTS.items()}
-    for invitation in cycle.invitations:
-        if invitation.name in respond | draft:
-            leniency = rng.gauss(0, 0.35)  # some raters are kinder than others
-            answers: dict[str, int | str] = {
-                k: NOT_ABLE_TO_SAY if rng.random() < NOT_ABLE_TO_SAY_RATE else _clamp(
-                    _level(k) + (shift or {}).get(k.rsplit(".", 1)[0], 0) + leniency + rng.gauss(0, 0.6))
-                for k in keys}
-            if invitation.name in draft:
-                answers = dict(list(answers.items())[: len(keys) // 3])
-            responses.save_answers(invitation, answers)
-            responses.save_comments(invitation, _comments(rng, pools))
-            if invitation.name in respond:
-                responses.submit(invitation)
-        elif invitation.name in decline:
-            responses.decline(invitation)
+    for n, invitation in enumerate(cycle.invitations):
+        with clock.at(when[n % len(when)] + timedelta(minutes=7 * n)):
+            if invitation.name in respond | draft:
+                leniency = rng.gauss(0, 0.35)  # some raters are kinder than others
+                answers: dict[str, int | str] = {
+                    k: NOT_ABLE_TO_SAY if rng.random() < NOT_ABLE_TO_SAY_RATE else _clamp(
+                        _level(k) + (shift or {}).get(k.rsplit(".", 1)[0], 0) + leniency + rng.gauss(0, 0.6))
+                    for k in keys}
+                if invitation.name in draft:
+                    answers = dict(list(answers.items())[: len(keys) // 3])
+                responses.save_answers(invitation, answers)
+                responses.save_comments(invitation, _comments(rng, pools))
+                if invitation.name in respond:
+                    responses.submit(invitation)
+            elif invitation.name in decline:
+                responses.decline(invitation)
 
 
 def _preparation_texts() -> dict[str, str]:

@@ -1,22 +1,21 @@
 """Demo rounds after the report, so that Farah (facilitator) has owners in every state: a summary proposed and
 waiting for the owner, a summary agreed with the evaluation due, and a round evaluated with goal progress recorded.
-Built through the same operations the pages use; the reports are built here rather than by the worker, because a
-session can only be recorded once a report is ready."""
+Built through the same operations the pages use, each step at its moment in the story (demo/story.py)."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from app.models import User
+from demo import story
+from demo.story import DemoClock, RoundDates
 from facilitator import operations as sessions
 from facilitator.rules import SessionMode
-from reports.build import build_report
-from surveys import operations
 from surveys.models import Cycle
 
-Round = Callable[[User, list[tuple[str, str]], date, random.Random], Cycle]
+Round = Callable[[User, list[tuple[str, str]], RoundDates, random.Random, DemoClock], Cycle]
 Answer = Callable[..., None]
 
 RATERS = [
@@ -45,31 +44,35 @@ def _goals(start: date) -> list[dict[str, object]]:
     ]
 
 
-def _at(day: date) -> datetime:
-    return datetime.combine(day, time(10, 0))
+def load(users: dict[str, User], round_: Round, answer: Answer, now: datetime, rng: random.Random,
+         clock: DemoClock) -> None:
+    from demo.data import close_and_build
 
-
-def load(users: dict[str, User], round_: Round, answer: Answer, today: date, rng: random.Random) -> None:
-    farah, alex = users["Farah Ahmed"], users["Alex Morgan"]
-    for name, days_ago, stage in (("Hannah Price", 30, "proposed"), ("Isaac Green", 40, "agreed"),
-                                  ("Jade Morris", 130, "evaluated")):
-        owner = users[name]
-        started = today - timedelta(days=days_ago + 25)
-        cycle = round_(owner, RATERS, started, rng)
-        answer(cycle, rng, respond={rater for rater, _ in RATERS}, decline=set(), draft=set())
-        operations.close_round_early(cycle)
-        build_report(cycle)
-        sessions.assign(owner, farah, alex)
-        held = today - timedelta(days=days_ago)
-        sessions.record_session(cycle, held, SessionMode.VIDEO, farah, held)
-        summary = sessions.propose(cycle, TEXTS, _goals(held), farah, held)  # type: ignore[arg-type]
-        if stage == "proposed":
+    farah = users["Farah Ahmed"]
+    for name, stage in (("Hannah Price", "proposed"), ("Isaac Green", "agreed"), ("Jade Morris", "evaluated")):
+        dates = story.facilitated_round(now, stage)
+        assert dates.session and dates.proposed
+        cycle = round_(users[name], RATERS, dates, rng, clock)
+        answer(cycle, rng, respond={rater for rater, _ in RATERS}, decline=set(), draft=set(), clock=clock,
+               when=dates.answering_days(now))
+        close_and_build(cycle, dates, clock)
+        held = dates.session
+        with clock.at(story.at(held, 15)):  # recorded the afternoon of the session
+            sessions.record_session(cycle, held, SessionMode.VIDEO, farah, held)
+        with clock.at(dates.proposed):
+            summary = sessions.propose(cycle, TEXTS, _goals(held), farah, dates.proposed.date())  # type: ignore[arg-type]
+        if dates.agreed is None:
             continue
-        sessions.answer(summary, True, "", _at(held + timedelta(days=2)))
-        if stage == "evaluated":
-            goals = summary.goals
-            sessions.record_progress(cycle, goals[0]["key"], "met", "The rota has run without me since March.",
-                                     held + timedelta(days=50), today)
-            sessions.record_progress(cycle, goals[1]["key"], "on_track", "Two meetings so far.", None, today)
+        with clock.at(dates.agreed):
+            sessions.answer(summary, True, "", dates.agreed)
+        if dates.evaluated is None or dates.progress is None:
+            continue
+        goals = summary.goals
+        with clock.at(dates.progress):
+            sessions.record_progress(cycle, goals[0]["key"], "met", "The rota has run without me for six weeks.",
+                                     held + timedelta(days=50), dates.progress.date())
+            sessions.record_progress(cycle, goals[1]["key"], "on_track", "Two meetings so far.", None,
+                                     dates.progress.date())
+        with clock.at(dates.evaluated):
             sessions.evaluate(cycle, {"understood": 5, "listened": 5, "goals": 4, "next": 4, "overall": 5},
                               "Farah helped me see the feedback as a starting point, not a verdict.")

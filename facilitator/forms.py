@@ -105,7 +105,8 @@ class SummaryForm(FlaskForm):
                 problems.append((f"goals-{n}-target_day", f"Goal {n + 1}: {target.lower()}"))
             goals.append({"key": goal.key.data or None, "term": goal.term.data,
                           **{part: goal[part].data or "" for part in rules.GOAL_FIELDS},
-                          "target_on": target if isinstance(target, date) else None})
+                          "target_on": target if isinstance(target, date) else None,
+                          "target_parts": _date_parts(goal, "target")})
         return goals, problems
 
 
@@ -127,10 +128,6 @@ class ProgressForm(FlaskForm):
 
     def completed_on(self) -> date | str | None:
         return parse_date(*_date_parts(self, "completed"))
-
-
-class ShareForm(FlaskForm):
-    person = SelectField("Share with", validators=[DataRequired("Choose who to share your plan with")])
 
 
 class EvaluationForm(FlaskForm):

@@ -9,8 +9,9 @@ from flask import current_app, render_template, url_for
 from app.extensions import db
 from app.mail import Message, queue_mail, renderer
 from app.models import User
-from facilitator.models import FacilitatorAssignment, Summary
+from facilitator.models import FacilitatorAssignment, Summary, SummaryShare
 from facilitator.rules import SummaryStatus
+from reports.mails import shared_mail
 from surveys.cycle import CycleState
 from surveys.models import Cycle
 
@@ -111,7 +112,8 @@ def _summary(cycle_id: int, wanted: SummaryStatus) -> Summary | None:
     """The round's latest summary version, if it is still at the step the mail is about. (Mail refers to rows by
     an integer id: the round's.) Moved on before the mail went out (revised again, say): the newer step's own mail
     says what is current."""
-    summary = db.session.scalar(sa.select(Summary).where(Summary.cycle_id == cycle_id)
+    summary = db.session.scalar(sa.select(Summary).where(Summary.cycle_id == cycle_id,
+                                                         Summary.status != SummaryStatus.DRAFT)
                                 .order_by(Summary.version.desc()).limit(1))
     return summary if summary is not None and summary.status is wanted else None
 
@@ -193,3 +195,16 @@ def confirmation_requested_mail(cycle_id: int) -> Message | None:
         "before their invitations go out.",
         "Check that each is a real colleague who knows their work."],
         "Confirm the list", "surveys.confirm_list", cycle_id=cycle.id)
+
+
+@renderer("summary_shared")
+def summary_shared_mail(share_id: int) -> Message | None:
+    """To a manager an owner has shared their development plan with: the same mail as for a report."""
+    share = db.session.get(SummaryShare, share_id)
+    if share is None or share.revoked_at is not None:
+        return None  # sharing was stopped before the mail went out
+    owner = db.session.get(Cycle, share.cycle_id).owner  # type: ignore[union-attr]
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        link = current_app.config["PUBLIC_URL"] + url_for("facilitator.plan_page", cycle_id=share.cycle_id)
+        return shared_mail(share.user, owner, "development plan", "personal development plan (their agreed "
+                           "conversation summary and goals)", link)

@@ -30,6 +30,7 @@ from facilitator.models import (
 )
 from facilitator.rules import FacilitationError, GoalStatus, SessionMode, SummaryStatus
 from reports import operations as reports
+from reports import sharing
 from reports.hooks import LogLine
 from reports.models import Report
 from surveys import cycle as cycle_rules
@@ -225,9 +226,48 @@ def record_session(cycle: Cycle, held_on: date, mode: SessionMode, by: User, tod
 # --- The conversation summary -----------------------------------------------------------------------------------
 
 def summaries(cycle: Cycle) -> list[Summary]:
-    """Every version, newest first."""
-    return list(db.session.scalars(sa.select(Summary).where(Summary.cycle_id == cycle.id)
+    """Every version, newest first: each proposal, whatever became of it. Never the facilitator's draft."""
+    return list(db.session.scalars(sa.select(Summary).where(Summary.cycle_id == cycle.id,
+                                                            Summary.status != SummaryStatus.DRAFT)
                                    .order_by(Summary.version.desc())))
+
+
+def draft_of(cycle: Cycle) -> Summary | None:
+    """The facilitator's saved draft of the next version, if any: theirs alone until they propose it."""
+    return db.session.scalar(sa.select(Summary).where(Summary.cycle_id == cycle.id,
+                                                      Summary.status == SummaryStatus.DRAFT))
+
+
+def _next_version(cycle: Cycle) -> Summary:
+    """The draft, to become the next version, or a new row for it."""
+    draft = draft_of(cycle)
+    if draft is not None:
+        return draft
+    latest = latest_summary(cycle)
+    summary = Summary(cycle_id=cycle.id, version=(latest.version + 1) if latest else 1, content={},
+                      status=SummaryStatus.DRAFT)
+    db.session.add(summary)
+    return summary
+
+
+def save_draft(cycle: Cycle, texts: Mapping[str, str], goals: list[Mapping[str, Any]], by: User) -> Summary:
+    """Keep what the facilitator has written so far, complete or not; the owner is not told and cannot see it."""
+    rules.check_propose(cycle.state, latest.status if (latest := latest_summary(cycle)) else None)
+    summary = _next_version(cycle)
+    summary.content = {**{name: (texts.get(name) or "").strip() for name in rules.SUMMARY_TEXTS},
+                       "goals": [_draft_goal(goal) for goal in goals]}
+    summary.facilitator_id, summary.proposed_at = by.id, utcnow()
+    db.session.flush()
+    return summary
+
+
+def _draft_goal(goal: Mapping[str, Any]) -> dict[str, Any]:
+    """A goal as typed, its date as three boxes when they do not make a date yet."""
+    target = goal.get("target_on")
+    return {"key": _goal_key(goal.get("key")), "term": goal.get("term") or "short",
+            **{part: str(goal.get(part) or "").strip() for part in rules.GOAL_FIELDS},
+            "target_on": target.isoformat() if isinstance(target, date) else None,
+            "target_parts": [str(p or "") for p in goal.get("target_parts", ("", "", ""))]}
 
 
 def latest_summary(cycle: Cycle) -> Summary | None:
@@ -258,12 +298,11 @@ def propose(cycle: Cycle, texts: Mapping[str, str], goals: list[Mapping[str, Any
     _raise(rules.summary_problems(texts, goals, today))
     content = {**{name: (texts.get(name) or "").strip() for name in rules.SUMMARY_TEXTS},
                "goals": _clean_goals(goals)}
-    if how == "revise" and latest is not None:
-        summary = latest
-        summary.content, summary.revision = content, summary.revision + 1
-    else:
-        summary = Summary(cycle_id=cycle.id, version=(latest.version + 1) if latest else 1, content=content)
-        db.session.add(summary)
+    if how == "revise" and latest is not None and latest.status is SummaryStatus.PROPOSED:
+        # Revised before the owner answered: the proposal they have not answered is no longer on the table.
+        latest.status = SummaryStatus.WITHDRAWN
+    summary = _next_version(cycle)  # every proposal a version of its own: the earlier ones stay readable
+    summary.content = content
     summary.status, summary.facilitator_id, summary.proposed_at = SummaryStatus.PROPOSED, by.id, utcnow()
     db.session.flush()
     queue_mail("summary_proposed", cycle.id, f"summary_proposed:{summary.id}:{summary.revision}")
@@ -328,21 +367,34 @@ def summary_shares(cycle: Cycle) -> list[SummaryShare]:
                                                                  SummaryShare.revoked_at.is_(None))))
 
 
+SUMMARY_SHARED = "summary_shared"  # the mail to a manager, claimed with the share's id
+
+
+def _plan_readers(cycle: Cycle) -> sa.Select[tuple[int]]:
+    return sa.select(SummaryShare.user_id).where(SummaryShare.cycle_id == cycle.id, SummaryShare.revoked_at.is_(None))
+
+
+def shareable_manager(owner: User, cycle: Cycle, person_id: str) -> User | None:
+    return sharing.pick(owner, _plan_readers(cycle), person_id)
+
+
+def find_managers(owner: User, cycle: Cycle, query: str) -> list[User]:
+    return sharing.find(owner, _plan_readers(cycle), query)
+
+
+def has_shareable_managers(owner: User, cycle: Cycle) -> bool:
+    return sharing.any_left(owner, _plan_readers(cycle))
+
+
 def share_summary(cycle: Cycle, person: User) -> SummaryShare:
+    """The owner shares their development plan (the agreed summary and their progress); the manager is emailed."""
     if agreed_summary(cycle) is None:
         raise FacilitationError("You can share your summary once it is agreed.")
-    existing = db.session.scalar(sa.select(SummaryShare).where(SummaryShare.cycle_id == cycle.id,
-                                                               SummaryShare.user_id == person.id))
-    if existing is None:
-        existing = SummaryShare(cycle_id=cycle.id, user_id=person.id)
-        db.session.add(existing)
-    existing.shared_at, existing.revoked_at = utcnow(), None
-    db.session.flush()
-    return existing
+    return sharing.share(SummaryShare, {"cycle_id": cycle.id}, person, SUMMARY_SHARED)
 
 
 def revoke_summary_share(share: SummaryShare) -> None:
-    share.revoked_at = utcnow()
+    sharing.revoke(share)
     db.session.flush()
 
 

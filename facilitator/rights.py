@@ -39,6 +39,9 @@ OWNER_MAIL_KINDS = ("assigned_owner", "assigned_facilitator")
 
 def forget_round_mail(cycle: Cycle) -> None:
     forget_mails(ROUND_MAIL_KINDS, cycle.id)
+    # Mail about sharing the plan is claimed with the share's id; the shares go by cascade.
+    for share_id in db.session.scalars(sa.select(SummaryShare.id).where(SummaryShare.cycle_id == cycle.id)):
+        forget_mails(("summary_shared",), share_id)
 
 
 def forget_owner_mail(owner: User) -> None:

@@ -34,10 +34,12 @@ class SessionMode(enum.StrEnum):
 
 
 class SummaryStatus(enum.StrEnum):
+    DRAFT = "draft"  # the facilitator's, not yet proposed: nobody else sees it, and it is not a version
     PROPOSED = "proposed"  # the facilitator has proposed it; the owner's turn
     CHANGES_REQUESTED = "changes_requested"  # the owner asked for changes; the facilitator's turn
     AGREED = "agreed"  # both agreed: locked
     SUPERSEDED = "superseded"  # an agreed version replaced by a later agreed one; still readable
+    WITHDRAWN = "withdrawn"  # a proposal the facilitator revised before the owner answered it; still readable
 
 
 class GoalStatus(enum.StrEnum):
@@ -221,8 +223,8 @@ def summary_problems(texts: Mapping[str, str], goals: Sequence[Mapping[str, Any]
 
 
 def check_propose(state: CycleState, latest: SummaryStatus | None) -> str:
-    """Whether the facilitator may propose now, and how: "new" (a first or later version) or "revise" (the version
-    being worked out)."""
+    """Whether the facilitator may propose now, and how: "new" (a first version, or a change to an agreed one) or
+    "revise" (a summary still being worked out). Either way a proposal is a version of its own, kept."""
     if state not in {S.SESSION_HELD, S.SUMMARY_AGREED, S.EVALUATED}:
         raise FacilitationError("Record the session before you write the conversation summary.")
     if latest in {SummaryStatus.PROPOSED, SummaryStatus.CHANGES_REQUESTED}:

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length
@@ -21,3 +24,11 @@ class FindManagerForm(FlaskForm):
         Length(min=2, message="Enter at least 2 letters of their name or email address"),
         Length(max=100, message="Enter 100 characters or fewer")])
 
+
+
+def manager_search(args: Mapping[str, str], finder: Callable[[str], list[Any]]
+                   ) -> tuple[FindManagerForm, bool, list[Any]]:
+    """The sharing pages' search (reports.sharing): the form, whether a search was made, and whom it found."""
+    find = FindManagerForm(formdata=args)
+    searched = "q" in args and find.validate()
+    return find, searched, finder(find.q.data) if searched else []

@@ -7,6 +7,7 @@ from flask import current_app, render_template, url_for
 
 from app.extensions import db
 from app.mail import Message, renderer
+from app.models import User
 from reports.models import Report, ReportShare
 
 
@@ -20,8 +21,13 @@ def report_shared_mail(share_id: int) -> Message | None:
         return None
     owner = report.cycle.owner
     with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
-        context = {"manager": share.user, "owner": owner,
-                   "link": current_app.config["PUBLIC_URL"] + url_for("reports.report_page", report_id=share.report_id)}
-        return Message(to=share.user.email, subject=f"{owner.name} has shared their feedback report with you",
-                       text=render_template("reports/mail/shared.txt", **context),
-                       html=render_template("reports/mail/shared.html", **context))
+        context = {"link": current_app.config["PUBLIC_URL"] + url_for("reports.report_page", report_id=share.report_id)}
+        return shared_mail(share.user, owner, "feedback report", "360-degree feedback report", context["link"])
+
+
+def shared_mail(manager: User, owner: User, short: str, thing: str, link: str) -> Message:
+    """The one mail for anything an owner shares with a manager (reports.sharing): who, what, and where to read it."""
+    context = {"manager": manager, "owner": owner, "thing": thing, "link": link}
+    return Message(to=manager.email, subject=f"{owner.name} has shared their {short} with you",
+                   text=render_template("reports/mail/shared.txt", **context),
+                   html=render_template("reports/mail/shared.html", **context))

@@ -7,11 +7,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from app.accounts.operations import holds_duties_apart
-from app.accounts.rules import ASSIGNING_ROLES
 from app.extensions import db
-from app.mail import queue_mail
 from app.models import Role, User, UserRole
-from app.timeutil import utcnow
+from reports import sharing
 from reports.access import read_capacity
 from reports.hooks import LogLine, report_people
 from reports.models import Report, ReportRead, ReportShare
@@ -50,43 +48,23 @@ def reads(report: Report) -> list[ReportRead]:
                                    .order_by(ReportRead.read_at.desc(), ReportRead.id.desc())))
 
 
-SEARCH_LIMIT = 10
+SEARCH_LIMIT = sharing.SEARCH_LIMIT
 
 
-def _managers_of(owner: User) -> sa.Select[tuple[User]]:
-    """Managers in the owner's own organisation, other than the owner, with an account in use: whom an owner may
-    share a report or a development plan with."""
-    assigning = sa.select(UserRole.user_id).where(UserRole.role.in_(ASSIGNING_ROLES))
-    return (sa.select(User).join(UserRole)
-            .where(UserRole.role == Role.MANAGER, User.id != owner.id, User.is_active_account,
-                   User.organisation_id == owner.organisation_id, User.id.not_in(assigning)))
-
-
-def _shareable(owner: User, report: Report) -> sa.Select[tuple[User]]:
-    """The owner's managers who cannot already read this report."""
-    shared = sa.select(ReportShare.user_id).where(ReportShare.report_id == report.id,
-                                                  ReportShare.revoked_at.is_(None))
-    return _managers_of(owner).where(User.id.not_in(shared))
+def _readers(report: Report) -> sa.Select[tuple[int]]:
+    return sa.select(ReportShare.user_id).where(ReportShare.report_id == report.id, ReportShare.revoked_at.is_(None))
 
 
 def shareable_manager(owner: User, report: Report, person_id: str) -> User | None:
-    if not person_id.isdigit() or len(person_id) > 18:
-        return None
-    return db.session.scalar(_shareable(owner, report).where(User.id == int(person_id)))
+    return sharing.pick(owner, _readers(report), person_id)
 
 
 def find_managers(owner: User, report: Report, query: str, limit: int = SEARCH_LIMIT) -> list[User]:
-    """Managers the owner may share with whose name or email address contains `query`, in any case: at most
-    `limit` of them (the owner narrows the search rather than reads the organisation's whole list)."""
-    words = query.strip().lower()
-    matches = sa.or_(sa.func.lower(User.name).contains(words, autoescape=True),
-                     sa.func.lower(User.email).contains(words, autoescape=True))
-    return list(db.session.scalars(_shareable(owner, report).where(matches).order_by(User.name, User.id)
-                                   .limit(limit)))
+    return sharing.find(owner, _readers(report), query, limit)
 
 
 def has_shareable_managers(owner: User, report: Report) -> bool:
-    return db.session.scalar(sa.select(_shareable(owner, report).exists())) or False
+    return sharing.any_left(owner, _readers(report))
 
 
 def read_log(report: Report) -> list[LogLine]:
@@ -104,28 +82,12 @@ def _reader(read: ReportRead) -> str:
     return read.reader_name + (" (facilitator)" if read.capacity == "facilitator" else "")
 
 
-def managers_for(owner: User) -> list[User]:
-    """The people an owner may share a development plan with."""
-    return list(db.session.scalars(_managers_of(owner).order_by(User.name)))
-
-
-
 def share(report: Report, person: User) -> ReportShare:
-    existing = db.session.scalar(sa.select(ReportShare).where(ReportShare.report_id == report.id,
-                                                              ReportShare.user_id == person.id))
-    if existing is None:
-        existing = ReportShare(report_id=report.id, user_id=person.id)
-        db.session.add(existing)
-    existing.shared_at, existing.revoked_at = utcnow(), None
-    db.session.flush()
-    # The manager is told each time it is shared with them (again, after a revocation), once per sharing.
-    queue_mail("report_shared", existing.id, f"report_shared:{existing.id}:{existing.shared_at.isoformat()}")
-    return existing
+    return sharing.share(ReportShare, {"report_id": report.id}, person, "report_shared")
 
 
 def revoke(report_share: ReportShare) -> None:
-    report_share.revoked_at = utcnow()
-    db.session.flush()
+    sharing.revoke(report_share)
 
 
 def readable_reports(user: User) -> list[tuple[Report, str]]:

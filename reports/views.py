@@ -15,7 +15,7 @@ from app.models import Role
 from reports import operations
 from reports.build import figures_csv, pdf_for, sealed_data
 from reports.figures import Words
-from reports.forms import FindManagerForm, ShareForm
+from reports.forms import ShareForm, manager_search
 from reports.models import Report, ReportShare
 from reports.render import pdf_filename, render_body
 from surveys.forms import ConfirmForm
@@ -101,9 +101,8 @@ def sharing(report_id: int):  # type: ignore[no-untyped-def]
             flash(f"{person.name} can now read your report. We have emailed them to say so. "
                   "You can stop sharing at any time.")
             return redirect(url_for("reports.sharing", report_id=report.id))
-    find = FindManagerForm(formdata=request.args)
-    searched = "q" in request.args and find.validate()
-    found = operations.find_managers(current_user, report, find.q.data) if searched else []
+    find, searched, found = manager_search(request.args,
+                                           lambda q: operations.find_managers(current_user, report, q))
     return render_template("reports/sharing.html", report=report, form=form, find=find, searched=searched,
                            found=found, limit=operations.SEARCH_LIMIT, shares=operations.active_shares(report),
                            reads=operations.read_log(report), revoke_form=ConfirmForm(prefix="revoke"),

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from app.errors import DomainError
 from app.extensions import db
 from app.mail import queue_mail
-from app.models import User
+from app.models import Role, User, UserRole
 from surveys import cycle as cycle_rules
 from surveys.cycle import CycleRuleError, CycleState
 from surveys.hooks import approvers
@@ -32,7 +32,28 @@ def may_invite_now(invitation: Invitation) -> bool:
 def request_refusal(cycle: Cycle) -> str | None:
     if not cycle_rules.raters_editable(cycle.state):
         return "Your list can only be confirmed while your round is being set up or is open."
-    return nomination.may_request(cycle.list_facts(), bool(approvers(cycle)))
+    return nomination.may_request(cycle.list_facts(), bool(approvers(cycle)), local_lead_names(cycle.owner))
+
+
+def local_lead_names(owner: User) -> str:
+    """Who, at the owner's organisation, assigns facilitators: named, so an owner without one knows whom to ask."""
+    leads = db.session.scalars(sa.select(User.name).join(UserRole).where(
+        UserRole.role == Role.LOCAL_LEAD, User.organisation_id == owner.organisation_id, User.is_active_account,
+        User.id != owner.id).order_by(User.name)).all()
+    return " or ".join(leads)
+
+
+def approver_name(cycle: Cycle) -> str | None:
+    found = approvers(cycle)
+    return found[0].name if found else None
+
+
+def owners_awaiting_approver(organisation_id: int) -> set[int]:
+    """Owners at the organisation whose rater list waits for confirmation and who have nobody to confirm it (no
+    facilitator yet): the local lead's to sort out."""
+    cycles = db.session.scalars(sa.select(Cycle).join(User, User.id == Cycle.owner_id).where(
+        User.organisation_id == organisation_id, Cycle.state.in_([CycleState.DRAFT, CycleState.OPEN]))).all()
+    return {c.owner_id for c in cycles if requires_approval(c) and _awaiting(c) and not approvers(c)}
 
 
 def request_confirmation(cycle: Cycle, now: datetime) -> int:

@@ -107,7 +107,8 @@ def _missing(row: Row, why: str) -> str:
 @dataclass(frozen=True)
 class ChartShape:
     """A chart drawn for the width it is shown at, so its text keeps its size: drawn at 96 CSS px to the inch (at
-    twice the pixels, for sharp screens), a point of text is 4/3 of a CSS px when the image is shown at `width_px`."""
+    PIXEL_SCALE times the pixels, for sharp screens), a point of text is 4/3 of a CSS px when the image is shown at
+    `width_px`."""
 
     width_px: int
     height_px: int
@@ -119,6 +120,7 @@ WIDE = ChartShape(700, 300, 10, stacked_ticks=False)
 PHONE = ChartShape(360, 360, 10, stacked_ticks=True)  # a phone's column: 390 px less the page's margins
 PHONE_MEDIA = "(max-width: 40.0525em)"  # the NHS.UK frontend's tablet breakpoint: narrower than this, the phone's
 CSS_PX_PER_INCH = 96
+PIXEL_SCALE = 1.5  # image pixels to a CSS px: sharp enough on a phone's screen, and half the drawing of 2
 
 
 def text_px(shape: ChartShape, shown_width_px: float) -> float:
@@ -129,14 +131,16 @@ def text_px(shape: ChartShape, shown_width_px: float) -> float:
 @dataclass(frozen=True)
 class Chart:
     wide: str  # data: URIs
-    phone: str
+    phone: str | None  # None in a PDF, which has no phone
 
 
-def _chart(data: UsageData, series: list[Series], ylabel: str, top: float | None = None, unit: str = "") -> Chart:
+def _chart(data: UsageData, series: list[Series], ylabel: str, top: float | None = None, unit: str = "",
+           *, for_phone: bool) -> Chart:
     labels = tuple(Quarter.from_key(r.period).short for r in data.quarters)
     bars = tuple((name, tuple((value_of(r), _missing(r, why)) for r in data.quarters))
                  for name, value_of, why in series)
-    return Chart(*(_drawn(labels, bars, ylabel, top, unit, shape) for shape in (WIDE, PHONE)))
+    return Chart(_drawn(labels, bars, ylabel, top, unit, WIDE),
+                 _drawn(labels, bars, ylabel, top, unit, PHONE) if for_phone else None)
 
 
 # Published figures never change, so the same chart is asked for again and again (each page view): drawing four
@@ -185,21 +189,23 @@ def _average(question: str) -> Series:
 
 def as_data_uri(figure: Figure) -> str:
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=2 * CSS_PX_PER_INCH)
+    figure.savefig(buffer, format="png", dpi=PIXEL_SCALE * CSS_PX_PER_INCH)
     plt.close(figure)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def render_body(org: Organisation, figures: Published, upto: Quarter) -> str:
+def render_body(org: Organisation, figures: Published, upto: Quarter, for_phone: bool = True) -> str:
     data = usage_data(org, figures, upto)
     charts = {}
     if data.quarters:
         charts = {
-            "rounds": _chart(data, [_count("rounds_started"), _count("rounds_closed")], "Rounds"),
-            "rate": _chart(data, [("Response rate (%)", lambda r: r.rate, "rate")], "Response rate (%)", 110, "%"),
+            "rounds": _chart(data, [_count("rounds_started"), _count("rounds_closed")], "Rounds",
+                             for_phone=for_phone),
+            "rate": _chart(data, [("Response rate (%)", lambda r: r.rate, "rate")], "Response rate (%)", 110, "%",
+                           for_phone=for_phone),
             "sessions": _chart(data, [_count(table.SESSIONS), _count(table.AGREED), _count(table.EVALUATIONS)],
-                               "Rounds"),
-            "overall": _chart(data, [_average("overall")], "Mean rating (1 to 5)", 5.5),
+                               "Rounds", for_phone=for_phone),
+            "overall": _chart(data, [_average("overall")], "Mean rating (1 to 5)", 5.5, for_phone=for_phone),
         }
     return render_template("usage/report_body.html", data=data, charts=charts, measures=queries.MEASURES,
                            wide=WIDE, phone=PHONE, phone_media=PHONE_MEDIA,
@@ -210,7 +216,7 @@ def render_pdf(org: Organisation, figures: Published, upto: Quarter) -> bytes:
     from app.pdf import write_pdf  # heavy imports (WeasyPrint, pikepdf): only a PDF's maker pays for them
 
     html = render_template("usage/report_pdf.html", organisation=org.name, quarter=upto,
-                           body=render_body(org, figures, upto))
+                           body=render_body(org, figures, upto, for_phone=False))
     return write_pdf(html)
 
 

@@ -13,6 +13,7 @@ from app.models import Role, User
 from facilitator import operations
 from facilitator.forms import AssignForm, put_problems
 from facilitator.views import bp
+from surveys import nominations
 
 
 @bp.route("/facilitators", methods=["GET", "POST"])
@@ -43,4 +44,5 @@ def assignments():  # type: ignore[no-untyped-def]
             flash(f"{facilitator.name} is now {owner.name}'s facilitator. We have emailed them both.")
             return redirect(url_for("facilitator.assignments"))
     current = {o.id: operations.facilitator_of(o.id) for o in owners}
-    return render_template("facilitator/assignments.html", form=form, owners=owners, current=current)
+    return render_template("facilitator/assignments.html", form=form, owners=owners, current=current,
+                           awaiting=nominations.owners_awaiting_approver(org_id))

@@ -8,21 +8,20 @@ from datetime import date, datetime
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
 
 from app import db as unit
 from app.access import roles, signed_in
-from app.errors import DomainError
 from app.extensions import db
 from app.fields import whole_number
-from app.models import Role, User
+from app.models import Role
 from app.timeutil import today
 from facilitator import calendar, operations, plan, rules
-from facilitator.forms import ProgressForm, ShareForm, put_problems, set_date
+from facilitator.forms import ProgressForm, put_problems, set_date
 from facilitator.models import Summary, SummaryShare
 from facilitator.rules import GoalStatus
 from facilitator.views import bp, owned_cycle
-from reports import operations as reports
+from reports import sharing as sharing_rules
+from reports.forms import ShareForm, manager_search
 from surveys.forms import ConfirmForm
 from surveys.models import Cycle
 
@@ -144,27 +143,23 @@ def plan_pdf(cycle_id: int):  # type: ignore[no-untyped-def]
 def sharing(cycle_id: int):  # type: ignore[no-untyped-def]
     cycle = owned_cycle(cycle_id)
     _agreed(cycle)
-    managers = reports.managers_for(current_user)
     form = ShareForm()
-    form.person.choices = [SelectChoice("", "Choose a person"),
-                           *[SelectChoice(str(m.id), f"{m.name} ({m.email})") for m in managers]]
     if form.validate_on_submit():
-        person: User | None = next((m for m in managers if str(m.id) == form.person.data), None)
-        if person is None:
-            form.person.errors.append("Choose someone from the list")
+        person = operations.shareable_manager(current_user, cycle, form.person.data)
+        if person is None:  # not a manager of this organisation, or already shared with
+            form.person.errors.append("Choose a manager from the list")
         else:
-            try:
-                operations.share_summary(cycle, person)
-            except DomainError as error:
-                unit.rollback()
-                form.person.errors.append(error.message)
-            else:
-                unit.commit()
-                flash(f"{person.name} can now read your development plan. You can stop sharing at any time.")
-                return redirect(url_for("facilitator.sharing", cycle_id=cycle.id))
-    return render_template("facilitator/sharing.html", cycle=cycle, form=form, shares=operations.summary_shares(cycle),
+            operations.share_summary(cycle, person)
+            unit.commit()
+            flash(f"{person.name} can now read your development plan. We have emailed them to say so. "
+                  "You can stop sharing at any time.")
+            return redirect(url_for("facilitator.sharing", cycle_id=cycle.id))
+    find, searched, found = manager_search(request.args,
+                                           lambda q: operations.find_managers(current_user, cycle, q))
+    return render_template("facilitator/sharing.html", cycle=cycle, form=form, find=find, searched=searched,
+                           found=found, limit=sharing_rules.SEARCH_LIMIT, shares=operations.summary_shares(cycle),
                            reads=operations.read_log(cycle.id), revoke_form=ConfirmForm(prefix="revoke"),
-                           has_managers=bool(managers))
+                           has_managers=operations.has_shareable_managers(current_user, cycle))
 
 
 @bp.route("/development/<int:cycle_id>/sharing/<int:share_id>/stop", methods=["POST"])

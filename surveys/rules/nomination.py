@@ -28,16 +28,27 @@ def open_refusal(facts: ListFacts) -> str | None:
     return None
 
 
-def may_request(facts: ListFacts, has_approver: bool) -> str | None:
-    """Why the owner cannot ask for confirmation now, or None."""
+def may_request(facts: ListFacts, has_approver: bool, local_leads: str = "") -> str | None:
+    """Why the owner cannot ask for confirmation now, or None. Without a facilitator, it says whom to ask for one
+    (`local_leads`, their names): the owner is never left with nobody named."""
     if not facts.requires_approval:
         return "Your organisation does not ask for your list to be confirmed."
     if not facts.unrequested:
         return "There is nobody on your list waiting to be put to your facilitator."
     if not has_approver:
-        return ("You do not have a facilitator yet, and they are the one who confirms your list. Your local lead "
-                "or an administrator assigns one.")
+        who = f"{local_leads}, your organisation's local lead," if local_leads else "your organisation's local lead"
+        return (f"Nobody can confirm your list until you have a facilitator: they are the one who confirms it. Ask "
+                f"{who} to assign you one. They can see that your list is waiting.")
     return None
+
+
+def asked_words(asked: int, approver: str, is_open: bool) -> str:
+    """What happens next, once the owner has put `asked` raters to their facilitator."""
+    people = "1 person" if asked == 1 else f"{asked} people"
+    if is_open:
+        return f"We have asked {approver} to confirm {people}. Their invitations go out as soon as {approver} does."
+    return (f"We have asked {approver} to confirm {people}. We will email you when they have; then send the "
+            "invitations from your round page.")
 
 
 def step_status(facts: ListFacts) -> str | None:

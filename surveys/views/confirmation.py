@@ -13,8 +13,10 @@ from app.fields import whole_number
 from app.models import Role
 from app.timeutil import utcnow
 from surveys import nominations, operations
+from surveys.cycle import CycleState
 from surveys.forms import ConfirmForm
 from surveys.models import Cycle
+from surveys.rules import nomination
 from surveys.views import bp
 
 
@@ -32,8 +34,8 @@ def ask_to_confirm():  # type: ignore[no-untyped-def]
             flash(error.message)
         else:
             unit.commit()
-            flash(f"We have asked your facilitator to confirm {asked} {'person' if asked == 1 else 'people'}. "
-                  "Their invitations go out once they have.")
+            approver = nominations.approver_name(cycle) or "your facilitator"
+            flash(nomination.asked_words(asked, approver, cycle.state is CycleState.OPEN))
     return redirect(url_for("surveys.raters"))
 
 

@@ -226,7 +226,8 @@ def _raters_page(cycle: Cycle, add_form: RaterForm, paste_form: PasteRatersForm,
                            approval=nominations.requires_approval(cycle),
                            ask_refusal=nominations.request_refusal(cycle), ask_form=ConfirmForm(prefix="ask"),
                            not_set_up=None if operations.rater_policy(current_user).is_set_up
-                           else operations.NOT_SET_UP_TO_OPEN), status
+                           else operations.NOT_SET_UP_TO_OPEN,
+                           approver=nominations.approver_name(cycle)), status
 
 
 def _domains_hint() -> str | None:

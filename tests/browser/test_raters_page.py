@@ -67,6 +67,6 @@ def test_the_raters_page_asks_for_confirmation_where_the_organisation_wants_it(
     sign_in(desktop, owner)
     desktop.goto("/round/raters")
     audit(desktop, "owner-raters-approval-no-facilitator", "Choose who to ask for feedback")
-    expect(desktop.get_by_role("main")).to_contain_text("You do not have a facilitator yet")
+    expect(desktop.get_by_role("main")).to_contain_text("Nobody can confirm your list until you have a facilitator")
     desktop.goto("/round")
     expect(desktop.get_by_role("main")).to_contain_text("Have your list confirmed by your facilitator")

@@ -196,7 +196,7 @@ def _delete_through_the_page(app: Flask, cycle: Cycle) -> None:
     client = signed_in(app, cycle.owner)
     page = client.get(f"/round/{cycle.id}/delete").get_data(as_text=True)
     if cycle.state is CycleState.EVALUATED:
-        for words in ("your conversation summary (2 versions)", "the progress you recorded on your goals",
+        for words in ("your conversation summary (3 versions)", "the progress you recorded on your goals",
                       "your evaluation of the session", "the record of your facilitated session"):
             assert words in page, words
     assert post_form(client, f"/round/{cycle.id}/delete", {}).status_code == 302
@@ -210,7 +210,7 @@ def test_deleting_a_round_in_any_state_leaves_no_row_pointing_at_it(app: Flask, 
     assert tied[CycleState.EVALUATED].keys() >= {"facilitated_sessions", "report_releases", "conversation_summaries",
                                                  "goal_progress", "summary_shares", "document_reads", "evaluations",
                                                  "reports", "report_shares", "report_reads", "responses"}
-    assert tied[CycleState.EVALUATED]["conversation_summaries"] == 2
+    assert tied[CycleState.EVALUATED]["conversation_summaries"] == 3  # every proposal is a version
     assert "rater_drafts" in tied[CycleState.OPEN]
     remaining = dict(rounds)
     for state, cycle in rounds.items():
@@ -260,7 +260,7 @@ def test_retention_deletes_a_finished_round_with_its_facilitated_session_after_o
         tick(now=now + timedelta(days=days))
     notices = [m for m in mailbox.messages if "will be deleted" in m["Subject"]]
     assert [m["To"] for m in notices] == ["owner-evaluated@trust.example"]  # once, to its owner only
-    assert rows_tied_to(cycle_id)["conversation_summaries"] == 2  # 29 days after the notice: not yet gone
+    assert rows_tied_to(cycle_id)["conversation_summaries"] == 3  # 29 days after the notice: not yet gone
     notice = _notice_ids(cycle_id)
     assert notice
     tick(now=now + timedelta(days=30))
@@ -292,9 +292,9 @@ def test_the_export_holds_the_facilitated_session_and_every_field_is_documented(
     assert record["session"] == {"held_on": today().isoformat(), "mode": "video", "facilitator": "Fay Facilitator",
                                  "recorded_at": record["session"]["recorded_at"]}
     assert record["report_released"]["by"] == "Fay Facilitator"
-    first, second = record["summaries"]
-    assert (first["version"], first["status"], second["version"], second["status"]) == (
-        1, "superseded", 2, "agreed")
+    first, revised, second = record["summaries"]  # every proposal is kept: the one changes were asked of too
+    assert [(s["version"], s["status"]) for s in (first, revised, second)] == [
+        (1, "changes_requested"), (2, "superseded"), (3, "agreed")]
     assert first["change_request"] == "Add a longer-term goal" and first["strengths"] == "Calm"
     assert second["strengths"] == "Calm, and kind" and second["key_points"] == SUMMARY["key_points"]
     assert [g["what"] for g in second["goals"]] == ["Chair the team meeting", "Lead a project"]

@@ -144,7 +144,8 @@ def test_the_whole_session(app: Flask, owner: User, people: dict[str, User], cyc
     # Manager: 404 until shared; then reads, logged; 404 again after stopping.
     manager = signed_in(app, people["manager"])
     assert manager.get(f"/development/{cycle.id}/plan").status_code == 404
-    response = post_form(owner_client, f"/development/{cycle.id}/sharing", {"person": str(people["manager"].id)})
+    response = post_form(owner_client, f"/development/{cycle.id}/sharing", {"person": str(people["manager"].id)},
+                         page=f"/development/{cycle.id}/sharing?q=Mo")
     assert response.status_code == 302
     assert SECRET_POINT in manager.get(f"/development/{cycle.id}/plan").get_data(as_text=True)
     sharing = owner_client.get(f"/development/{cycle.id}/sharing").get_data(as_text=True)
@@ -311,6 +312,8 @@ def test_a_new_version_of_an_agreed_summary_is_the_owners_next_step(app: Flask, 
     page = " ".join(owner_client.get("/round").get_data(as_text=True).split())
     card = page.split("What to do next", 1)[1].split("</div>", 1)[0]
     assert f'href="/round/{cycle.id}/summary">Agree the new version of your conversation summary</a>' in card
+
+
 def test_deleting_an_evaluated_round_never_moves_the_facilitators_averages(
         app: Flask, people: dict[str, User], create_user: Callable[..., User]) -> None:
     """The issue's case: 4.7 / 4.0 / 4.7 / 4.7 / 4.7 over the earliest 3, a 4th evaluation waiting, then the first
@@ -345,3 +348,59 @@ def test_deleting_an_evaluated_round_never_moves_the_facilitators_averages(
     rights.delete_round(db.session.get(Cycle, cycles[3].id))  # one not yet published goes unseen, too
     unit.commit()
     assert shown() == before
+
+
+def test_a_facilitator_saves_drafts_the_owner_never_sees_and_every_proposal_stays_readable_to_both(
+        app: Flask, owner: User, cycle: Cycle, people: dict[str, User], mailbox) -> None:  # type: ignore[no-untyped-def]
+    from facilitator import operations as sessions
+    from facilitator.rules import SessionMode
+
+    facilitator = people["facilitator"]
+    sessions.assign(owner, facilitator, people["admin"])
+    sessions.record_session(cycle, today(), SessionMode.VIDEO, facilitator, today())
+    unit.commit()
+    fac, mine = signed_in(app, facilitator), signed_in(app, owner)
+    url = f"/facilitator/rounds/{cycle.id}/summary"
+    # A draft half written (no strengths, a date not yet whole) is kept as typed, and nobody is told.
+    half = {**_summary_data(strengths="", action="draft"), "goals-0-target_year": ""}
+    response = post_form(fac, url, half)
+    assert response.status_code == 302
+    form = fac.get(url).get_data(as_text=True)
+    assert SECRET_POINT in form and "This is your draft" in form
+    assert mine.get(f"/round/{cycle.id}/summary").status_code == 404  # nothing proposed: the draft is not theirs
+    assert not any("summary" in m["Subject"].lower() for m in mailbox.to(owner.email))
+
+    # Proposed, changes asked for, revised: both versions stay, each readable by both.
+    assert post_form(fac, url, _summary_data(key_points="First proposal")).status_code == 302
+    page = mine.get(f"/round/{cycle.id}/summary").get_data(as_text=True)
+    post_form(mine, f"/round/{cycle.id}/summary", {"decision": "changes", "comment": "Add a long goal"})
+    revised = {**_summary_data(key_points="Second proposal"), **_goal(1, "long", 200)}
+    assert post_form(fac, url, revised).status_code == 302
+    page = mine.get(f"/round/{cycle.id}/summary").get_data(as_text=True)
+    assert "Second proposal" in page and f"/rounds/{cycle.id}/summary/versions/1" in page
+    for client in (mine, fac):
+        first = client.get(f"/rounds/{cycle.id}/summary/versions/1").get_data(as_text=True)
+        assert "First proposal" in first and "asked for changes" in first and "Add a long goal" in first
+    assert [s.status.value for s in db.session.scalars(sa.select(Summary).order_by(Summary.version))] == [
+        "changes_requested", "proposed"]
+    assert signed_in(app, people["other_facilitator"]).get(
+        f"/rounds/{cycle.id}/summary/versions/1").status_code == 404
+
+
+def test_sharing_the_plan_is_the_same_component_as_sharing_the_report_and_emails_the_manager(
+        app: Flask, owner: User, cycle: Cycle, people: dict[str, User], mailbox) -> None:  # type: ignore[no-untyped-def]
+    from reports.models import Report
+
+    _agreed_round(cycle, owner, people["facilitator"], people["admin"])
+    mine = signed_in(app, owner)
+    plan_url, report_id = f"/development/{cycle.id}/sharing", db.session.scalar(sa.select(Report.id))
+    found = mine.get(f"{plan_url}?q=mo+man").get_data(as_text=True)
+    report_found = mine.get(f"/reports/{report_id}/sharing?q=mo+man").get_data(as_text=True)
+    for page in (found, report_found):  # one search, one button per manager found, on both pages
+        assert 'role="search"' in page and "1 manager matches" in page and 'name="person"' in page
+    assert '<select' not in found
+    response = post_form(mine, plan_url, {"person": str(people["manager"].id)}, page=f"{plan_url}?q=mo+man")
+    assert response.status_code == 302
+    (mail,) = [m for m in mailbox.to(people["manager"].email) if "shared" in m["Subject"]]
+    assert mail["Subject"] == "Olivia Owner has shared their development plan with you"
+    assert f"/development/{cycle.id}/plan" in mail.get_body(("plain",)).get_content()

@@ -4,6 +4,7 @@ reaches invitations without them."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 import pytest
@@ -17,7 +18,7 @@ from app.models import Organisation, Role, User
 from facilitator.operations import assign
 from surveys.cycle import CycleState, RoundFacts, progress
 from surveys.models import Cycle, Invitation
-from surveys.rules.nomination import ListFacts, may_request, open_refusal, step_status
+from surveys.rules.nomination import ListFacts, asked_words, may_request, open_refusal, step_status
 from tests.conftest import post_form
 from tests.fixtures.people import signed_in
 from tests.fixtures.smtp import MailCatcher
@@ -34,7 +35,11 @@ def test_the_rules_of_the_step() -> None:
     assert step_status(ListFacts(True, 4, 1, 1)) == "to_do"  # someone added since the last confirmation
     assert step_status(ListFacts(True, 3, 0, 0)) == "done"
     assert open_refusal(ListFacts(True, 3, 1, 0)) is not None and open_refusal(ListFacts(True, 3, 0, 0)) is None
-    assert "do not have a facilitator" in (may_request(ListFacts(True, 2, 2, 2), has_approver=False) or "")
+    nobody = may_request(ListFacts(True, 2, 2, 2), has_approver=False, local_leads="Lee Lead") or ""
+    assert "until you have a facilitator" in nobody and "Ask Lee Lead, your organisation's local lead," in nobody
+    assert asked_words(2, "Fay", is_open=False) == ("We have asked Fay to confirm 2 people. We will email you when "
+                                                    "they have; then send the invitations from your round page.")
+    assert "Their invitations go out as soon as Fay does" in asked_words(1, "Fay", is_open=True)
     assert may_request(ListFacts(True, 2, 2, 0), has_approver=True) is not None  # already asked about all
     assert may_request(ListFacts(True, 2, 2, 1), has_approver=True) is None
 
@@ -67,22 +72,28 @@ def _start_with_raters(owner_client: FlaskClient) -> None:
 def test_nothing_goes_out_until_the_facilitator_confirms_the_list(
         app: Flask, approving_org: Organisation, owner: User, owner_client: FlaskClient,
         create_user: Callable[..., User], mailbox: MailCatcher) -> None:
+    lead = create_user(Role.LOCAL_LEAD, name="Lee Lead")
     _start_with_raters(owner_client)
-    # No facilitator yet: the owner is told why they cannot ask, and cannot send invitations.
-    page = owner_client.get("/round/raters").get_data(as_text=True)
-    assert "You do not have a facilitator yet" in page and "Not yet confirmed" in page
+    # No facilitator yet: the owner is told why they cannot ask, and whom to ask, and cannot send invitations; the
+    # local lead sees that the owner's list waits for a facilitator.
+    page = html.unescape(" ".join(owner_client.get("/round/raters").get_data(as_text=True).split()))
+    assert "Ask Lee Lead, your organisation's local lead, to assign you one" in page and "Not yet confirmed" in page
+    leads_page = " ".join(signed_in(app, lead).get("/facilitators").get_data(as_text=True).split())
+    assert "Not assigned: their rater list is waiting for a facilitator to confirm it" in leads_page
     assert "Have your list confirmed by your facilitator" in owner_client.get("/round").get_data(as_text=True)
     refused = post_form(owner_client, "/round/open", {}, page="/round/raters")
     assert refused.status_code == 409 and "confirm your list of raters" in refused.get_data(as_text=True)
 
-    lead = create_user(Role.LOCAL_LEAD, name="Lee Lead")
     fay, fred = create_user(Role.FACILITATOR, name="Fay Facilitator"), create_user(Role.FACILITATOR, name="Fred")
     assign(owner, fay, lead)
     unit.commit()
     mailbox.clear()
     asked = post_form(owner_client, "/round/raters/ask-to-confirm", {}, page="/round/raters", prefix="ask")
     assert asked.status_code == 302
-    assert "asked your facilitator to confirm 2 people" in owner_client.get("/round/raters").get_data(as_text=True)
+    page = " ".join(owner_client.get("/round/raters").get_data(as_text=True).split())
+    assert "We have asked Fay Facilitator to confirm 2 people. We will email you when they have; then send the " \
+           "invitations from your round page." in page
+    assert "Their invitations go out once they have" not in page
     [request_mail] = mailbox.to(fay.email)
     assert "Please confirm Olivia Owner's raters" in request_mail["Subject"]
     cycle = db.session.scalar(sa.select(Cycle))

@@ -289,7 +289,7 @@ def test_the_usage_page_offers_each_chart_drawn_for_a_phone(app: Flask, organisa
     import struct
 
     from demo import usage_history
-    from usage.report import PHONE, PHONE_MEDIA, WIDE
+    from usage.report import PHONE, PHONE_MEDIA, PIXEL_SCALE, WIDE
 
     create_user(Role.FACILITATOR, name="Farah Ahmed", email="farah@demo.example")
     today = date(2026, 12, 1)
@@ -304,6 +304,6 @@ def test_the_usage_page_offers_each_chart_drawn_for_a_phone(app: Flask, organisa
     def width_height(encoded: str) -> tuple[int, int]:
         return struct.unpack(">II", base64.b64decode(encoded)[16:24])  # the PNG's IHDR
 
-    # Drawn at twice the CSS pixels of the shape its text sizes were chosen for (sharp on a phone's screen).
-    assert {width_height(p) for p in phones} == {(2 * PHONE.width_px, 2 * PHONE.height_px)}
-    assert {width_height(w) for w in wides} == {(2 * WIDE.width_px, 2 * WIDE.height_px)}
+    # Drawn at PIXEL_SCALE times the CSS pixels of the shape its text sizes were chosen for (sharp on a phone).
+    assert {width_height(p) for p in phones} == {(PIXEL_SCALE * PHONE.width_px, PIXEL_SCALE * PHONE.height_px)}
+    assert {width_height(w) for w in wides} == {(PIXEL_SCALE * WIDE.width_px, PIXEL_SCALE * WIDE.height_px)}
