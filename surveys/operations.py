@@ -249,16 +249,16 @@ def close_round_on_date(cycle: Cycle, today: date) -> None:
 
 
 def _end_rater_access(cycle: Cycle) -> None:
-    """A round that stops taking responses leaves no working token or session behind, and its counts are final
-    (the report gives the numbers of responses anyway). Then every invitation sent says only DONE: a rater still
-    outstanding at the close would otherwise stand out, and with the final counts could tell who answered."""
+    """A round that stops taking responses leaves no working token or session behind. Its counts stay as the last
+    daily update took them: a fresh count at the close would let an owner who closes (or cancels) a minute after a
+    conversation time that rater's answer or decline (PRODUCT §2.6, §2.7); the report gives the numbers of
+    responses anyway. Then every invitation sent says only DONE: a rater still outstanding at the close would
+    otherwise stand out."""
     links.end_all([i.id for i in cycle.invitations])
     # A reminder goes only to a rater still outstanding, so its row would tell, after the close, who never
     # answered: no outbox row about a named rater outlives the close (PRODUCT §3.3); the purge takes one in flight.
     forget_mails(INVITATION_MAIL_KINDS, *(i.id for i in cycle.invitations), in_flight=False)
     responses.delete_drafts(cycle)
-    db.session.flush()
-    update_counts(cycle, utcnow())
     db.session.flush()
     collapse_statuses([cycle.id])
     for invitation in cycle.invitations:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
@@ -144,3 +145,18 @@ def test_a_withdrawn_rater_loses_their_link_but_an_answer_given_stays(
     # A second withdrawal, or one of a rater not yet invited, is refused in words.
     again = owner_client.get(f"/round/raters/{dee.id}/withdraw").get_data(as_text=True)
     assert "Dee Report has already been withdrawn." in again and "<button" not in again.split("<main")[1]
+
+
+@pytest.mark.parametrize("ending", ["close", "cancel"])
+def test_closing_or_cancelling_a_minute_after_a_decline_shows_no_new_count(
+        app: Flask, owner_client: FlaskClient, open_round: Cycle, ending: str) -> None:
+    """Found by an adversarial review: the close took a fresh count, so an owner could time one rater's reply by
+    closing (or cancelling) straight after a conversation. The counts stay as the last daily update took them."""
+    operations.update_counts(open_round, utcnow())  # this morning's update: nobody has replied
+    db.session.commit()
+    counts_before = list(open_round.counts)
+    _answer(app, open_round.invitations[1])
+    _decline(app, open_round.invitations[2])
+    assert post_form(owner_client, f"/round/{ending}", {}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Cycle, open_round.id).counts == counts_before
