@@ -33,8 +33,7 @@ def common() -> dict[str, Any]:
             "sign-in-device": {"free": 5, "first_wait": 60, "longest_wait": 1800, "forgive_every": 3600},
             # per client address, whatever the accounts (spraying): loose, as a whole hospital may share one
             "sign-in-address": {"free": 30, "first_wait": 60, "longest_wait": 900, "forgive_every": 12},
-            # forgotten password: per address asked about, and per client address
-            "reset-account": {"free": 3, "first_wait": 900, "longest_wait": 3600, "forgive_every": 3600},
+            # forgotten password: per client address (an account gets one email per RESET_WINDOW however often asked)
             "reset-address": {"free": 10, "first_wait": 60, "longest_wait": 3600, "forgive_every": 180},
             # single sign-on's return from the provider, per client address (the provider checks the password)
             "sso-callback-address": {"free": 30, "first_wait": 60, "longest_wait": 900, "forgive_every": 12},

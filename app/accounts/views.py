@@ -229,10 +229,10 @@ def forgot_password():  # type: ignore[no-untyped-def]
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         address = (form.email.data or "").strip().lower()
-        # Per address asked about and per client address, the same whether or not an account has it; one email a
-        # window per account besides (rules.RESET_WINDOW).
-        wait = throttle.take([Key("reset-account", address), Key("reset-address", request.remote_addr or "")],
-                             utcnow())
+        # Per client address, the same whether or not an account has the address asked about. Never per account:
+        # anyone could then keep a person from resetting their own password. An account gets one email a window
+        # however often it is asked for (rules.RESET_WINDOW), and that email's link is the person's own way in.
+        wait = throttle.take([Key("reset-address", request.remote_addr or "")], utcnow())
         if wait:
             form.email.errors.append(f"There have been too many requests for a link. Try again in "
                                      f"{throttle_rules.in_words(wait)}")

@@ -57,12 +57,17 @@ def _remember_device(response: Response, user: User, device: str | None) -> None
                         samesite="Lax")
 
 
-def _guess_keys(email: str, device: str | None) -> tuple[Key, Key]:
+def _guess_keys(email: str, device: str | None) -> tuple[Key, list[Key]]:
     """What one attempt counts against: the account (or, from a browser that signed in to it before, that browser's
-    own allowance, so someone guessing elsewhere never locks its owner out of it), and the client's address as the
-    trusted proxy saw it (PROXY_HOPS). Keyed by the address typed, so an unknown one is throttled just the same."""
-    account = Key("sign-in-device", device) if device else Key("sign-in-account", email)
-    return account, Key("sign-in-address", request.remote_addr or "")
+    own allowance, so someone guessing elsewhere never locks its owner out of it), and, from any other browser, the
+    client's address as the trusted proxy saw it (PROXY_HOPS). A browser with the mark skips the address's count too:
+    otherwise guessing from behind a hospital's shared address would keep every colleague there out. Keyed by the
+    address typed, so an unknown one is throttled just the same. Returns the account's key and every key counted."""
+    if device:
+        account = Key("sign-in-device", device)
+        return account, [account]
+    account = Key("sign-in-account", email)
+    return account, [account, Key("sign-in-address", request.remote_addr or "")]
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -75,8 +80,8 @@ def login():  # type: ignore[no-untyped-def]
         email = form.email.data.strip().lower()
         user = db.session.scalar(sa.select(User).where(User.email == email))
         device = _device(user)
-        account, address = _guess_keys(email, device)
-        wait = throttle.take([account, address], utcnow())
+        account, counted = _guess_keys(email, device)
+        wait = throttle.take(counted, utcnow())
         if wait:
             form.password.errors.append(
                 f"There have been too many attempts to sign in. Try again in {rules.in_words(wait)}, "
@@ -85,7 +90,7 @@ def login():  # type: ignore[no-untyped-def]
         try:
             right = verify_password(user.password_hash if user else None, form.password.data)
         except PasswordChecksBusy:
-            throttle.give_back([account, address])  # not checked, so not a guess
+            throttle.give_back(counted)  # not checked, so not a guess
             unit.commit()
             return render_template("errors/error.html", title="The service is busy",
                                    body="Many people are signing in at once. Wait a moment, then try again."), 503
@@ -94,7 +99,7 @@ def login():  # type: ignore[no-untyped-def]
                                         "“Sign in with” button below")
         elif right and user and user.is_active:
             throttle.forget([account])
-            throttle.give_back([address])
+            throttle.give_back([k for k in counted if k != account])
             unit.commit()
             session.clear()  # a new session, and with it a new CSRF secret, for the signed-in person
             login_user(user)

@@ -87,7 +87,6 @@ def test_the_readme_figures_for_the_configured_rules() -> None:
     assert rules.guesses_per_day(account) == 56
     assert account.longest_wait == timedelta(minutes=30)
     assert rules.guesses_per_day(CONFIGURED["sign-in-address"]) == 7225  # ~300 an hour from one address, all accounts
-    assert rules.guesses_per_day(CONFIGURED["reset-account"]) == 28
 
 
 def test_waits_are_told_in_whole_minutes_rounded_up() -> None:
