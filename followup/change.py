@@ -25,7 +25,7 @@ from followup import rules
 from reports.build import replace_content, sealed_data
 from reports.content import ReportData
 from reports.figures import Words
-from reports.hooks import ReportSection
+from reports.hooks import ReportSection, RoundReadable
 from reports.models import Report
 from surveys.models import Cycle
 
@@ -69,9 +69,12 @@ def change_content(cycle: Cycle, data: ReportData) -> dict[str, Any]:
     return {KEY: head | {"other_version": False, "rows": [_row(r) for r in rows]}}
 
 
-def change_section(content: Mapping[str, Any], words: Words, for_pdf: bool) -> list[ReportSection]:
+def change_section(content: Mapping[str, Any], words: Words, for_pdf: bool,
+                   may_read_round: RoundReadable) -> list[ReportSection]:
+    """The section, for a reader who may read the earlier report too: it prints the earlier report's All others
+    figures, so a manager the owner shared only the later report with reads nothing of the earlier one."""
     change = content.get(KEY)
-    if not change:
+    if not change or not may_read_round(change["earlier_cycle_id"]):
         return []
     title = f"Change since {words.your} last report"
     html = render_template("followup/change_section.html", change=change, words=words, title=title,

@@ -69,10 +69,13 @@ def report_people() -> ReportPeople:
 # What a package above adds to a report (followup: the change since the owner's last report). At the build, each
 # provider may add keys to the content sealed with the report, computed from anything it can read then; at each
 # render, each provider turns the sealed content into sections of the page and the PDF (id, title, HTML), placed
-# after the areas. What is added is sealed once with the report, so every reader and both PDFs say the same.
+# after the areas. What is added is sealed once with the report; what a section shows may also depend on whether
+# this reader may read another of the owner's rounds (`may_read_round`, a round's id): a manager the owner shared
+# only the later report with must not read the earlier one through it (PRODUCT §1).
 ContentAddition = Callable[["Cycle", "ReportData"], dict[str, Any]]
 ReportSection = tuple[str, str, Markup]
-SectionRenderer = Callable[[Mapping[str, Any], "Words", bool], list[ReportSection]]
+RoundReadable = Callable[[int], bool]
+SectionRenderer = Callable[[Mapping[str, Any], "Words", bool, RoundReadable], list[ReportSection]]
 _additions: list[ContentAddition] = []
 _section_renderers: list[SectionRenderer] = []
 
@@ -88,5 +91,6 @@ def content_additions(cycle: Cycle, data: ReportData) -> dict[str, Any]:
     return {key: value for addition in _additions for key, value in addition(cycle, data).items()}
 
 
-def report_sections(content: Mapping[str, Any], words: Words, for_pdf: bool) -> list[ReportSection]:
-    return [section for render in _section_renderers for section in render(content, words, for_pdf)]
+def report_sections(content: Mapping[str, Any], words: Words, for_pdf: bool,
+                    may_read_round: RoundReadable) -> list[ReportSection]:
+    return [section for render in _section_renderers for section in render(content, words, for_pdf, may_read_round)]

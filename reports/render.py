@@ -15,17 +15,28 @@ from markupsafe import Markup
 from reports.charts import alt_text, area_chart, as_data_uri
 from reports.content import ReportData
 from reports.figures import GAP_THRESHOLD, Words, view
-from reports.hooks import report_sections
+from reports.hooks import RoundReadable, report_sections
 
 
-def render_body(data: ReportData, content: dict[str, Any], words: Words, *, for_pdf: bool = False) -> str:
+def _no_other_round(_cycle_id: int) -> bool:
+    return False
+
+
+def _every_round(_cycle_id: int) -> bool:
+    return True
+
+
+def render_body(data: ReportData, content: dict[str, Any], words: Words, *, for_pdf: bool = False,
+                may_read_round: RoundReadable = _no_other_round) -> str:
+    """The report's body. `may_read_round` says whether this reader may read another of the owner's rounds (by its
+    id): by default nobody may, so nothing from an earlier report reaches a reader who was not given it."""
     report = view(data.table, data.layout)
     charts = {area.row.key: (as_data_uri(area_chart(area, words)), alt_text(area, words)) for area in report.areas}
     return render_template("reports/report_body.html", report=report, charts=charts, words=words,
                            owner_name=content["owner_name"], closed_on=date.fromisoformat(content["closed_on"]),
                            gap_threshold=float(GAP_THRESHOLD), open_questions=data.open_questions,
                            comments=data.comments, table_groups=data.table.groups, for_pdf=for_pdf,
-                           sections=report_sections(content, words, for_pdf))
+                           sections=report_sections(content, words, for_pdf, may_read_round))
 
 
 def pdf_filename(owner_name: str, extension: str = "pdf") -> str:
@@ -46,7 +57,10 @@ def render_pdf(data: ReportData, content: dict[str, Any], words: Words) -> bytes
     from app.pdf import write_pdf  # heavy imports (WeasyPrint, pikepdf): only a PDF's maker pays for them
 
     owner_name = content["owner_name"]
-    body = render_body(data, content, words, for_pdf=True)
+    # The owner's PDF is theirs alone; the readers' PDF is the same file for the facilitator and every manager it is
+    # shared with, so it leaves out what rests on another round.
+    body = render_body(data, content, words, for_pdf=True,
+                       may_read_round=_every_round if words.is_owner else _no_other_round)
     html = render_template("reports/report_pdf.html", owner_name=owner_name, body=body,
                            footer=css_string(f"Open360 – confidential to {owner_name}"))
     return write_pdf(html)

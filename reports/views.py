@@ -51,12 +51,18 @@ def report_page(report_id: int):  # type: ignore[no-untyped-def]
     report, as_ = _readable(report_id)
     data, content = sealed_data(report)
     words = Words(is_owner=as_ == "owner", name=content["owner_name"])
-    body = Markup(render_body(data, content, words))
+    body = Markup(render_body(data, content, words, may_read_round=_reads_round))
     operations.record_read(report, current_user, as_, "page")
     unit.commit()
     back = url_for("surveys.dashboard") if as_ == "owner" else url_for("reports.index")
     return render_template("reports/report_page.html", report=report, body=body, back=back,
                            owner_name=content["owner_name"], is_owner=as_ == "owner")
+
+
+def _reads_round(cycle_id: int) -> bool:
+    """Whether the person reading may read that round's report too (a section resting on it is shown only then)."""
+    other = operations.report_for(cycle_id)
+    return other is not None and operations.capacity(current_user, other) is not None
 
 
 @bp.route("/reports/<int:report_id>/pdf")
