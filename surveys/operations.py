@@ -26,7 +26,7 @@ from surveys.models import (
 from surveys.questionnaire_store import chosen_version
 from surveys.rater_list import RaterEntry
 from surveys.rules import daily_counts, nomination
-from surveys.rules.addresses import RaterPolicy
+from surveys.rules.addresses import RaterPolicy, address_problem
 from surveys.signals import round_closed
 
 INVITATION_MAIL_KINDS = ("invitation", reminder_claims.MAIL_KIND)  # the mails whose ref_id is an invitation's
@@ -217,7 +217,20 @@ def _check_open(cycle: Cycle, today: date) -> CycleState:
     refused = nomination.open_refusal(cycle.list_facts())
     if refused:
         raise CycleRuleError(refused)
+    _check_list_against_policy(cycle)
     return state
+
+
+def _check_list_against_policy(cycle: Cycle) -> None:
+    """The list was checked as each rater was added, but the organisation may have changed its rules since (stopped
+    allowing raters from outside, say): every rater about to be invited is checked again, and all are named."""
+    policy = rater_policy(cycle.owner)
+    problems = [f"{i.name}: {problem}" for i in cycle.invitations if i.status is InvitationStatus.NOT_SENT
+                and (problem := address_problem(i.email, policy)) is not None]
+    if problems:
+        raise CycleRuleError("Your organisation's rules for raters have changed since you added some of them, so "
+                             "these cannot be invited. Change or remove them on your raters page, then send the "
+                             "invitations. " + "; ".join(problems) + ".")
 
 
 def open_round(cycle: Cycle, today: date) -> None:

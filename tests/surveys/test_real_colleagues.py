@@ -107,3 +107,21 @@ def test_the_interval_between_rounds_is_set_on_the_settings_page(app: Flask, org
     assert post_form(admin, url, {**form, "min_round_interval_months": " 12 "}).status_code == 302
     db.session.refresh(organisation)
     assert organisation.min_round_interval_months == 12
+
+
+def test_raters_added_while_outside_raters_were_allowed_are_not_invited_once_they_are_not(
+        owner_client: FlaskClient, owner: User, organisation: Organisation, mailbox: MailCatcher,
+        create_round: Callable[..., Cycle]) -> None:
+    """Found by an adversarial review: the list was checked only as each rater was added, so an organisation that
+    stopped allowing raters from outside still had them invited when the round opened."""
+    organisation.allows_external_raters = True
+    unit.commit()
+    cycle = create_round(owner, [("Pat Peer", "pat@trust.example", "peer"), ("Sock One", "sock.one@gmail.com",
+                                                                              "peer")], open_it=False)
+    organisation.allows_external_raters = False
+    unit.commit()
+    assert "Sock One: sock.one@gmail.com is not an address in your organisation" in (
+        operations.action_refusal(cycle, "open", today()) or "")
+    owner_client.post("/round/open")
+    db.session.refresh(cycle)
+    assert cycle.state is CycleState.DRAFT and not mailbox.to("sock.one@gmail.com")
