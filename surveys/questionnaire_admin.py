@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -83,11 +84,16 @@ def upload(kind_name: str):  # type: ignore[no-untyped-def]
         else:
             try:
                 row = store.upload_draft(kind, text, current_user)
+                version = row.version
+                unit.commit()
             except UploadError as error:
                 problems = [str(problem) for problem in error.problems]
+            except sa.exc.IntegrityError:  # another administrator uploaded the same version number a moment ago
+                db.session.rollback()
+                problems = ["Someone else has just uploaded a version with this number. Give yours another "
+                            "version number and upload it again"]
             else:
-                unit.commit()
-                flash(f"Version {row.version} has been uploaded as a draft. Nobody sees it until it is published.")
+                flash(f"Version {version} has been uploaded as a draft. Nobody sees it until it is published.")
                 return redirect(url_for("questionnaires.versions"))
     if problems:
         form.file.errors = list(problems)  # type: ignore[assignment]

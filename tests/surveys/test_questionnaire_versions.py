@@ -270,3 +270,24 @@ def test_every_action_is_in_the_audit_log_with_who_and_when(admin_client: FlaskC
     page = admin_client.get(f"{BASE}/audit").get_data(as_text=True)
     assert page.count('aria-hidden="true">Who </span>Ada Admin') == 5
     assert "Questionnaire 2026.1" in page and "Retired for new rounds" in page
+
+
+def test_two_administrators_uploading_one_version_number_at_once_get_a_message_not_an_error(
+        admin_client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both pass the check that the number is free; the database refuses the second row. It is told so in words."""
+    from surveys import questionnaire_store as store
+    from surveys.questionnaire_models import ContentText
+
+    original = store.upload_draft
+
+    def raced(kind, text, actor):  # type: ignore[no-untyped-def]
+        row = original(kind, text, actor)
+        db.session.add(ContentVersion(kind=row.kind, version=row.version, status=Status.DRAFT,
+                                      texts=[ContentText(language="en", source=text)]))
+        db.session.flush()
+        return row
+
+    monkeypatch.setattr(store, "upload_draft", raced)
+    page = upload(admin_client, new_version())
+    assert page.status_code == 200 and "Someone else has just uploaded a version with this number" in \
+        page.get_data(as_text=True)
