@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from flask import flash
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length
@@ -32,3 +33,16 @@ def manager_search(args: Mapping[str, str], finder: Callable[[str], list[Any]]
     find = FindManagerForm(formdata=args)
     searched = "q" in args and find.validate()
     return find, searched, finder(find.q.data) if searched else []
+
+
+def share_posted(form: ShareForm, pick: Callable[[str], Any], share: Callable[[Any], object], what: str) -> bool:
+    """The sharing pages' button (reports.sharing): share with the manager it names and say so, or put the problem
+    on the form. True when shared (the caller commits and redirects)."""
+    person = pick(form.person.data)
+    if person is None:  # not a manager of this organisation, or already shared with
+        form.person.errors.append("Choose a manager from the list")
+        return False
+    share(person)
+    flash(f"{person.name} can now read your {what}. We have emailed them to say so. You can stop sharing at any "
+          "time.")
+    return True

@@ -15,7 +15,7 @@ from app.models import Role
 from reports import operations
 from reports.build import figures_csv, pdf_for, sealed_data
 from reports.figures import Words
-from reports.forms import ShareForm, manager_search
+from reports.forms import ShareForm, manager_search, share_posted
 from reports.models import Report, ReportShare
 from reports.render import pdf_filename, render_body
 from surveys.forms import ConfirmForm
@@ -97,16 +97,11 @@ def report_csv(report_id: int):  # type: ignore[no-untyped-def]
 def sharing(report_id: int):  # type: ignore[no-untyped-def]
     report = _owned(report_id)
     form = ShareForm()
-    if form.validate_on_submit():
-        person = operations.shareable_manager(current_user, report, form.person.data)
-        if person is None:  # not a manager of this organisation, or already shared with
-            form.person.errors.append("Choose a manager from the list")
-        else:
-            operations.share(report, person)
-            unit.commit()
-            flash(f"{person.name} can now read your report. We have emailed them to say so. "
-                  "You can stop sharing at any time.")
-            return redirect(url_for("reports.sharing", report_id=report.id))
+    if form.validate_on_submit() and share_posted(
+            form, lambda person_id: operations.shareable_manager(current_user, report, person_id),
+            lambda person: operations.share(report, person), "report"):
+        unit.commit()
+        return redirect(url_for("reports.sharing", report_id=report.id))
     find, searched, found = manager_search(request.args,
                                            lambda q: operations.find_managers(current_user, report, q))
     return render_template("reports/sharing.html", report=report, form=form, find=find, searched=searched,

@@ -21,7 +21,7 @@ from facilitator.models import Summary, SummaryShare
 from facilitator.rules import GoalStatus
 from facilitator.views import bp, owned_cycle
 from reports import sharing as sharing_rules
-from reports.forms import ShareForm, manager_search
+from reports.forms import ShareForm, manager_search, share_posted
 from surveys.forms import ConfirmForm
 from surveys.models import Cycle
 
@@ -144,16 +144,11 @@ def sharing(cycle_id: int):  # type: ignore[no-untyped-def]
     cycle = owned_cycle(cycle_id)
     _agreed(cycle)
     form = ShareForm()
-    if form.validate_on_submit():
-        person = operations.shareable_manager(current_user, cycle, form.person.data)
-        if person is None:  # not a manager of this organisation, or already shared with
-            form.person.errors.append("Choose a manager from the list")
-        else:
-            operations.share_summary(cycle, person)
-            unit.commit()
-            flash(f"{person.name} can now read your development plan. We have emailed them to say so. "
-                  "You can stop sharing at any time.")
-            return redirect(url_for("facilitator.sharing", cycle_id=cycle.id))
+    if form.validate_on_submit() and share_posted(
+            form, lambda person_id: operations.shareable_manager(current_user, cycle, person_id),
+            lambda person: operations.share_summary(cycle, person), "development plan"):
+        unit.commit()
+        return redirect(url_for("facilitator.sharing", cycle_id=cycle.id))
     find, searched, found = manager_search(request.args,
                                            lambda q: operations.find_managers(current_user, cycle, q))
     return render_template("facilitator/sharing.html", cycle=cycle, form=form, find=find, searched=searched,
