@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
+
+from app.fields import RadioField
 
 _YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 

@@ -13,6 +13,7 @@ from jinja2 import ChainableUndefined, DictLoader, Environment
 from markupsafe import Markup
 
 from app import create_app
+from app.extensions import db
 from app.models import User
 from app.rendering import MEMOIZED, ONLY_WHEN, CollapseWhitespace, Uncacheable, collapse, freeze
 from surveys.answers import field_name
@@ -22,7 +23,10 @@ VERSION = "2026.1"
 
 
 def _app(tmp_path, **overrides: Any) -> Flask:  # type: ignore[no-untyped-def]
-    return create_app("test", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}", **overrides})
+    app = create_app("test", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}", **overrides})
+    with app.app_context():
+        db.create_all()  # the sign-in page asks which organisations offer single sign-on
+    return app
 
 
 def _area_page(app: Flask, answers: dict[str, Any], errors: bool, read_only: bool = False, rater: bool = True) -> str:

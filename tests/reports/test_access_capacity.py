@@ -54,7 +54,7 @@ def test_each_person_reads_a_report_in_their_capacity_or_not_at_all(
     assign_facilitator(owner, people["former facilitator"], lead)
     assign_facilitator(owner, people["facilitator"], lead)  # reassigned: the former one reads no more
     cycle = Cycle(owner=owner, state=CycleState.REPORT_READY, questionnaire_version="2026.1",
-                  close_on=today() - timedelta(days=1))
+                  close_on=today() - timedelta(days=1), facilitator_releases_report=releases)  # pinned at its start
     report = Report(cycle=cycle)
     db.session.add(report)
     db.session.flush()

@@ -22,6 +22,7 @@ from reports import envelope
 from reports.build import ReportRefused, build_report, figure_table, pdf_for
 from reports.checker import Violation, check
 from reports.models import Report, ReportRead
+from surveys.categories import Category
 from surveys.cycle import CycleState
 from surveys.models import Cycle, Response
 from tests.conftest import csrf_from, post_form
@@ -154,6 +155,7 @@ def test_the_build_refuses_to_seal_a_table_the_checker_rejects(
 
     cycle = create_round(owner, [("M", "m@trust.example", "manager")])
     cycle.state = CycleState.CLOSED
+    db.session.add(Response(cycle.id, Category.MANAGER, {}, {}))  # a round with no response ends without a build
     monkeypatch.setattr(build, "check", lambda table: [Violation("too_few", "statement", "k", "Peers", "1")])
     with pytest.raises(ReportRefused, match="too_few"):
         build_report(cycle)
