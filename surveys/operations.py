@@ -46,16 +46,20 @@ def _states(owner: User) -> list[CycleState]:
                                                                 Cycle.finished_early_at.is_(None))))
 
 
+# A round that ended in one of these made no report, so there is nothing to compare a new one with.
+_NO_REPORT = (CycleState.CANCELLED, CycleState.NO_RESPONSES)
+
+
 def counts_for_interval(cycle: Cycle) -> bool:
     """Whether the minimum interval between rounds counts from this round's close: it opened and closed, and was not
-    cancelled (a cancelled round makes no report, so there is nothing to compare a new one with)."""
-    return cycle.opened_at is not None and cycle.closed_at is not None and cycle.state is not CycleState.CANCELLED
+    cancelled nor closed with nobody's response."""
+    return cycle.opened_at is not None and cycle.closed_at is not None and cycle.state not in _NO_REPORT
 
 
 def last_closed_on(owner: User) -> date | None:
     """When the owner's latest round that counts for the interval closed, deleted rounds included."""
     kept = db.session.scalar(sa.select(sa.func.max(Cycle.closed_at)).where(
-        Cycle.owner_id == owner.id, Cycle.opened_at.is_not(None), Cycle.state != CycleState.CANCELLED))
+        Cycle.owner_id == owner.id, Cycle.opened_at.is_not(None), Cycle.state.not_in(_NO_REPORT)))
     moments = [m for m in (kept, owner.deleted_round_closed_at) if m is not None]
     return max(moments).date() if moments else None
 

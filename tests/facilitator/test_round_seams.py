@@ -76,7 +76,7 @@ def test_a_round_closed_with_no_response_ends_without_a_report_and_says_so(
     portal = _main(signed_in(app, fay), "/facilitator")
     assert "closed with no responses, so there is no report" in portal
     # and the round is over: a new one can start
-    assert operations.start_refusal(owner) is None
+    assert operations.start_refusal(owner, today()) is None
 
 
 def test_a_closed_round_found_with_no_response_ends_at_the_build(owner: User, create_round) -> None:  # type: ignore[no-untyped-def]
@@ -155,7 +155,8 @@ def test_without_release_the_owner_reads_at_once_and_the_facilitator_is_told(
 
 
 def test_after_a_second_round_starts_the_first_report_and_plan_are_one_click_from_the_round_page(
-        app: Flask, owner: User, owner_client: FlaskClient, create_closed_round, fay: User) -> None:  # type: ignore[no-untyped-def]
+        app: Flask, owner: User, owner_client: FlaskClient, create_closed_round, fay: User,  # type: ignore[no-untyped-def]
+        clock) -> None:
     from facilitator import operations as facilitation
     from tests.fixtures.access_walk import _agree
 
@@ -164,6 +165,7 @@ def test_after_a_second_round_starts_the_first_report_and_plan_are_one_click_fro
     unit.commit()
     report_id = db.session.scalar(sa.select(Report.id).where(Report.cycle_id == first.id))
     assert facilitation.agreed_summary(first) is not None
+    clock.advance(days=200)  # past the organisation's minimum interval between rounds (6 months)
     assert post_form(owner_client, "/round/start", _close_date_form()).status_code == 302
     round_page = owner_client.get("/round").get_data(as_text=True)
     assert f"/reports/{report_id}" not in round_page  # the round page is the new round's
