@@ -38,6 +38,9 @@ def _second_report() -> tuple[ReportData, int]:
     assert owner is not None
     cycle = db.session.scalar(sa.select(Cycle).where(Cycle.owner_id == owner.id))
     cycle.state = CycleState.SUMMARY_AGREED
+    # Closed long enough ago for a new round to start (the organisation's minimum interval, 6 months).
+    cycle.closed_at = utcnow() - timedelta(days=200)
+    cycle.opened_at = cycle.closed_at - timedelta(days=21)
     db.session.add(Summary(cycle_id=cycle.id, version=1, content={"goals": [GOAL]}, status="agreed",
                            agreed_at=utcnow() - timedelta(days=80)))
     db.session.add(GoalProgress(cycle_id=cycle.id, goal_key=GOAL["key"], status=GoalStatus.ON_TRACK))
