@@ -16,6 +16,7 @@ Each mail is claimed twice over, so that it goes out once:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import logging
@@ -31,6 +32,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 from rq import Queue, Retry
+from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
 from app.clock import on_tick
@@ -147,9 +149,11 @@ def enqueue_deliveries(mail_ids: Sequence[int]) -> None:
                                              job_id=delivery_job_id(mail_id)) for mail_id in mail_ids])
 
 
-# A job in one of these states will still run deliver() (or is running it): its mail is not stranded.
-_LIVE = {status.value.encode() for status in (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED,
-                                              JobStatus.DEFERRED, JobStatus.CREATED)}
+# A job in one of these states will still run deliver(): its mail is not stranded. Not STARTED: a running job
+# moves its pending row to `sending` within moments, so a row still pending beside a "started" job belongs to a
+# worker killed before its claim (a repeat could send nothing twice: the claim decides).
+_LIVE = {status.value.encode() for status in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED,
+                                              JobStatus.CREATED)}
 # A mail is given this long to reach Redis after the commit that queued it, before the clock calls it stranded.
 STRANDED_AFTER = timedelta(minutes=1)
 
@@ -180,6 +184,7 @@ def requeue_stranded(now: datetime) -> int:
     stranded = [mail_id for mail_id, status in zip(pending, statuses, strict=True) if status not in _LIVE]
     if stranded:
         log.warning("Mail: %s pending mail(s) had no job in the queue, queued again", len(stranded))
+        _forget_dead_jobs(stranded)
         enqueue_deliveries(stranded)
     return len(stranded)
 
@@ -195,8 +200,18 @@ def release_interrupted_sends(now: datetime) -> int:
     db.session.commit()
     if ids:
         log.warning("Mail: %s send(s) interrupted by a stopped worker, queued again", len(ids))
+        _forget_dead_jobs(ids)
         enqueue_deliveries(ids)
     return len(ids)
+
+
+def _forget_dead_jobs(mail_ids: Sequence[int]) -> None:
+    """The job a killed worker was running still says "started" in Redis under the mail's job id, and a job of that
+    id queued again would not run: delete the old one (and its place in RQ's registries) first."""
+    connection = queue().connection
+    for mail_id in mail_ids:
+        with contextlib.suppress(NoSuchJobError):
+            Job.fetch(delivery_job_id(mail_id), connection=connection).delete()
 
 
 @job
