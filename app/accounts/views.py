@@ -19,6 +19,7 @@ from app.accounts.forms import (
     chosen_roles,
     offer_roles,
 )
+from app.accounts.lookups import manageable_organisation_or_404, organisation_or_404
 from app.accounts.organisation_settings import apply_settings, fill_settings
 from app.accounts.rules import AccountRuleError
 from app.auth import rules as throttle_rules
@@ -53,7 +54,7 @@ def new_organisation():  # type: ignore[no-untyped-def]
 @bp.route("/admin/organisations/<int:org_id>", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def edit_organisation(org_id: int):  # type: ignore[no-untyped-def]
-    return _organisation_form(_organisation(org_id))
+    return _organisation_form(organisation_or_404(org_id))
 
 
 def _organisation_form(org: Organisation | None):  # type: ignore[no-untyped-def]
@@ -93,7 +94,7 @@ def my_people():  # type: ignore[no-untyped-def]
 @bp.route("/organisations/<int:org_id>/people")
 @roles(*MANAGERS)
 def people(org_id: int):  # type: ignore[no-untyped-def]
-    org = _manageable_organisation(org_id)
+    org = manageable_organisation_or_404(org_id)
     # Everyone active first: an organisation's list fills with people who have left (deactivated, never deleted).
     members = db.session.scalars(sa.select(User).where(User.organisation_id == org.id)
                                  .order_by(User.is_active_account.desc(), User.name)).all()
@@ -104,7 +105,7 @@ def people(org_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/organisations/<int:org_id>/people/invite", methods=["GET", "POST"])
 @roles(*MANAGERS)
 def invite(org_id: int):  # type: ignore[no-untyped-def]
-    org = _manageable_organisation(org_id)
+    org = manageable_organisation_or_404(org_id)
     form = PersonForm()
     offer_roles(form, rules.grantable_roles(current_user.roles))
     if form.validate_on_submit():
@@ -187,20 +188,6 @@ def reactivate(user_id: int):  # type: ignore[no-untyped-def]
             unit.commit()
             flash(f"{user.name} can sign in again.")
     return redirect(url_for("accounts.person", user_id=user.id))
-
-
-def _organisation(org_id: int) -> Organisation:
-    org = db.session.get(Organisation, org_id)  # ids reach here bounded by <int:…> (app.web.BoundedIntConverter)
-    if org is None:
-        abort(404)
-    return org
-
-
-def _manageable_organisation(org_id: int) -> Organisation:
-    """Another organisation is not found, rather than forbidden, for a local lead: it is none of their business."""
-    if not rules.may_manage_organisation(current_user.roles, current_user.organisation_id, org_id):
-        abort(404)
-    return _organisation(org_id)
 
 
 def _manageable_person(user_id: int) -> User:

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app import db as unit
 from app.access import roles
-from app.accounts.rules import may_manage_organisation
-from app.extensions import db
+from app.accounts.lookups import manageable_organisation_or_404
 from app.identity import bulk
 from app.identity.forms import ConfirmImportForm, ImportForm
 from app.identity.import_rules import COLUMNS, ImportFileError
 from app.identity.views import bp
-from app.models import Organisation, Role
-
-
-def _organisation(org_id: int) -> Organisation:
-    org = db.session.get(Organisation, org_id)
-    if org is None or not may_manage_organisation(current_user.roles, current_user.organisation_id, org_id):
-        abort(404)
-    return org
+from app.models import Role
 
 
 def _text(data: bytes) -> str:
@@ -34,7 +26,7 @@ def _text(data: bytes) -> str:
 @bp.route("/organisations/<int:org_id>/people/import", methods=["GET", "POST"])
 @roles(Role.ADMIN, Role.LOCAL_LEAD)
 def import_people(org_id: int):  # type: ignore[no-untyped-def]
-    org = _organisation(org_id)
+    org = manageable_organisation_or_404(org_id)
     form = ImportForm()
     if form.validate_on_submit():
         text = _text(form.file.data.read())
@@ -53,7 +45,7 @@ def import_people(org_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/organisations/<int:org_id>/people/import/confirm", methods=["POST"])
 @roles(Role.ADMIN, Role.LOCAL_LEAD)
 def confirm_import(org_id: int):  # type: ignore[no-untyped-def]
-    org = _organisation(org_id)
+    org = manageable_organisation_or_404(org_id)
     form = ConfirmImportForm()
     if not form.validate_on_submit():
         return redirect(url_for("identity.import_people", org_id=org.id))

@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 
 from app import db as unit
 from app.access import public, roles
+from app.accounts.lookups import organisation_or_404
 from app.accounts.operations import token_hash as _hash
 from app.auth import throttle
 from app.auth.throttle import Key
@@ -20,7 +21,7 @@ from app.extensions import csrf, db
 from app.identity import rules, scim
 from app.identity.models import ScimToken
 from app.identity.views import bp
-from app.models import Organisation, Role
+from app.models import Role
 from app.timeutil import utcnow
 
 SCIM_TYPE = "application/scim+json"
@@ -81,9 +82,7 @@ class _Action(FlaskForm):
 @bp.route("/admin/organisations/<int:org_id>/provisioning", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def provisioning(org_id: int):  # type: ignore[no-untyped-def]
-    org = db.session.get(Organisation, org_id)
-    if org is None:
-        abort(404)
+    org = organisation_or_404(org_id)
     form = _Action()
     new_token = None
     if form.validate_on_submit():

@@ -10,6 +10,7 @@ from flask_login import current_user, login_user
 
 from app import db as unit
 from app.access import public, roles
+from app.accounts.lookups import organisation_or_404
 from app.auth import rules as throttle_rules
 from app.auth import throttle
 from app.auth.throttle import Key
@@ -19,7 +20,7 @@ from app.identity.forms import SsoSettingsForm
 from app.identity.models import SsoSettings
 from app.identity.rules import TokenRefused
 from app.identity.settings import apply_settings, fill_settings
-from app.models import Organisation, Role
+from app.models import Role
 from app.timeutil import utcnow
 from app.web import is_safe_redirect
 
@@ -111,9 +112,7 @@ def _refused(body: str) -> str:
 @bp.route("/admin/organisations/<int:org_id>/sign-in", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def settings(org_id: int):  # type: ignore[no-untyped-def]
-    org = db.session.get(Organisation, org_id)
-    if org is None:
-        abort(404)
+    org = organisation_or_404(org_id)
     current = db.session.get(SsoSettings, org_id)
     form = SsoSettingsForm()
     if request.method == "GET" and current is not None:
