@@ -26,6 +26,7 @@ from app.auth import rules as throttle_rules
 from app.auth import throttle
 from app.auth.throttle import Key
 from app.extensions import db
+from app.identity.operations import provider_only
 from app.models import Organisation, Role, User
 from app.timeutil import utcnow
 
@@ -249,6 +250,9 @@ def choose_password():  # type: ignore[no-untyped-def]
     link = operations.link_by_id(session.get(_LINK_KEY), utcnow())
     if link is None:
         return render_template("accounts/link_invalid.html"), 404
+    provider = provider_only(link.user)
+    if provider is not None:  # a link sent before the organisation switched password sign-in off
+        return render_template("accounts/sign_in_with_provider.html", user=link.user, provider=provider)
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:

@@ -56,9 +56,17 @@ def people_to_ask(org: Organisation) -> list[str]:
                                                   User.is_active_account).order_by(User.name)))
 
 
-def password_sign_in_allowed(user: User) -> bool:
+def provider_only(user: User) -> str | None:
+    """The name of the provider this person must sign in with, when their organisation has switched password sign-in
+    off; None when a password works for them."""
     found = db.session.get(SsoSettings, user.organisation_id)
-    return found is None or not found.is_enabled or found.allows_password_sign_in
+    if found is None or not found.is_enabled or found.allows_password_sign_in:
+        return None
+    return found.provider_name
+
+
+def password_sign_in_allowed(user: User) -> bool:
+    return provider_only(user) is None
 
 
 def private_key_problem(pem: str) -> str | None:
