@@ -8,6 +8,10 @@ Other special-use names (`.localhost`, `.invalid`, `.local`, `.onion`) stay refu
 Route tricks are refused everywhere (PRODUCT §2.4): `%` and `!` in the local part ask some mail servers to relay to
 another host (`jo%evil.example@trust.nhs.uk`), so an address that looks inside a domain can land outside it. Quoted
 local parts and IP literals are refused by email_validator's defaults, which are kept.
+
+Only ASCII addresses are taken. A fullwidth or Cyrillic letter that looks like a Latin one makes another mailbox
+(`оlivia@` with a Cyrillic о is not `olivia@`), so an owner could otherwise list one colleague twice, or a withdrawn
+rater again, under a look-alike spelling. NHS and council mail systems give out ASCII addresses only.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ def normalised_email(text: str | None) -> str | None:
     except EmailNotValidError:
         return None
     local = address.rpartition("@")[0]
-    if ROUTE_CHARACTERS & set(local):
+    if ROUTE_CHARACTERS & set(local) or not address.isascii():
         return None
     return address.lower()
 

@@ -117,3 +117,14 @@ def test_each_mailbox_is_added_once_however_often_it_is_pasted(entries: list[tup
     assert len(keys) == len(set(keys)) == len({local for local, _ in entries})
     assert len(parsed.raters) + len(parsed.problems) == len(entries)
     assert all(p.message.startswith(f"Line {p.line_number}: ") for p in parsed.problems)
+
+
+@pytest.mark.parametrize("look_alike", [
+    "\u043elivia@trust.example",  # Cyrillic о
+    "\uff4flivia@trust.example",  # fullwidth ｏ
+    "olivia@tr\u0443st.example",  # Cyrillic у in the domain
+])
+def test_a_look_alike_spelling_of_an_address_is_refused(look_alike: str) -> None:
+    """A letter from another script that looks Latin would make a second mailbox that reads as the first."""
+    assert normalised_email("olivia@trust.example") == "olivia@trust.example"
+    assert normalised_email(look_alike) is None
