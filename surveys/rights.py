@@ -14,7 +14,7 @@ from app.mail import forget_mails, queue_mail
 from app.models import Organisation, User
 from app.owner_data import ExportPart, iso
 from app.words import counted
-from surveys import hooks, retention
+from surveys import hooks, nominations, retention
 from surveys.models import Cycle, Invitation, RaterDraft, RaterLink, RaterSession
 from surveys.operations import INVITATION_MAIL_KINDS, counts_for_interval
 
@@ -22,7 +22,8 @@ STATE_WORDS = {"draft": "raters not asked yet", "open": "open to raters", "close
                "report_ready": "report ready", "session_held": "session held", "summary_agreed": "summary agreed",
                "evaluated": "finished", "cancelled": "cancelled",
                "no_responses": "closed with no responses, no report"}
-CYCLE_MAIL_KINDS = ("round_closed", "report_ready", "retention_notice")
+CYCLE_MAIL_KINDS = ("round_closed", "report_ready", "retention_notice", "confirmation_requested", "list_confirmed",
+                    "list_returned")
 
 
 USAGE_AFTER_DELETION = ("Your organisation's usage figures will no longer count it, except in quarters already "
@@ -155,5 +156,6 @@ def purge_raters(cycle: Cycle, now: datetime) -> None:
         db.session.execute(sa.delete(model).where(model.invitation_id.in_(invitation_ids)))
     placeholder = sa.literal("purged:") + sa.cast(Invitation.id, sa.String)
     db.session.execute(sa.update(Invitation).where(Invitation.cycle_id == cycle.id).values(name="", email=placeholder))
+    nominations.forget_note(cycle)  # gone at the close already; a note is about named raters, so make sure
     cycle.raters_purged_at = now
     db.session.flush()

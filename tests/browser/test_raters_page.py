@@ -57,8 +57,9 @@ def test_the_raters_page_asks_for_confirmation_where_the_organisation_wants_it(
         live: LiveServer, desktop: Page, audit: Auditor) -> None:
     with live.context():
         owner = person(Role.OWNER, name="Ola Approval")
+        # Its own domain: a domain is one organisation's, and the seed's holds raters.example.
         org = Organisation(name="Approving Browser Trust", requires_nomination_approval=True,
-                           email_domains=["raters.example"])
+                           email_domains=["approving.example"])
         db.session.add(org)
         user = db.session.get(User, owner.id)
         user.organisation = org
