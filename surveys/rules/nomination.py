@@ -65,11 +65,13 @@ def step_status(facts: ListFacts) -> str | None:
     return "to_do" if facts.unrequested else "waiting"
 
 
-def answer_refusal(send_back: bool, note: str) -> str | None:
+def answer_refusal(send_back: bool, note: str, owner: str = "the owner") -> str | None:
     """Why the facilitator's answer about a list cannot be taken, or None: confirming needs nothing more; sending
     the list back needs a note that says what to change, or the owner would not know what to do."""
-    if send_back and not note.strip():
-        return "Say what the owner should change"
+    if not send_back:
+        return None  # a note typed and then confirmed is not kept: nothing to check
+    if not note.strip():
+        return f"Say what {owner} should change"
     if len(note) > NOTE_LIMIT:
         return f"Write your note in {NOTE_LIMIT} characters or fewer"
     return None

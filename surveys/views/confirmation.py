@@ -56,7 +56,7 @@ def confirm_list(cycle_id: int):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         send_back = form.decision.data == "send_back"
         note = form.note.data or ""
-        refused = nomination.answer_refusal(send_back, note)
+        refused = nomination.answer_refusal(send_back, note, cycle.owner.name)
         if refused:
             form.note.errors = [refused]
         else:

@@ -122,6 +122,10 @@ def test_nothing_goes_out_until_the_facilitator_confirms_the_list(
     assert post_form(facilitator, f"/rater-lists/{cycle.id}",
                      {"rater": [str(i.id) for i in cycle.invitations], "decision": "confirm"}).status_code == 302
     assert mailbox.to(owner.email)[-1]["Subject"] == "Your list of raters has been confirmed"
+    # The round is not open: nothing went by itself, and the mail says the owner sends the invitations.
+    said = " ".join(MailCatcher.text(mailbox.to(owner.email)[-1]).split())
+    assert "Nothing has been sent to them yet: send the invitations from your round page" in said
+    assert "on their way" not in said and not mailbox.to("rita@trust.example")
     assert post_form(owner_client, "/round/open", {}, page="/round/raters").status_code == 302
     assert len(mailbox.to("rita@trust.example")) == 1
 
@@ -175,6 +179,7 @@ def test_a_rater_still_unconfirmed_when_the_round_closes_leaves_no_step_to_take(
 
 def test_the_rules_of_sending_a_list_back() -> None:
     assert answer_refusal(send_back=False, note="") is None  # confirming needs nothing more
+    assert answer_refusal(send_back=False, note="x" * 5000) is None  # and keeps no note
     assert answer_refusal(send_back=True, note="  \n ") == "Say what the owner should change"
     assert answer_refusal(send_back=True, note="Swap Puppet for your manager") is None
     assert "2000 characters or fewer" in (answer_refusal(send_back=True, note="x" * 2001) or "")
@@ -205,7 +210,7 @@ def test_the_facilitator_sends_the_list_back_with_a_note_and_confirms_it_once_ch
     # Sending it back needs a note; the form says so in the design system's pattern and changes nothing.
     refused = post_form(facilitator, f"/rater-lists/{cycle.id}", {"rater": ids, "decision": "send_back"})
     assert refused.status_code == 200 and "Error: Confirm Olivia Owner" in refused.get_data(as_text=True)
-    assert "Say what the owner should change" in refused.get_data(as_text=True)
+    assert "Say what Olivia Owner should change" in refused.get_data(as_text=True)
     assert db.session.scalar(sa.select(ReturnedList)) is None
     mailbox.clear()
     sent = post_form(facilitator, f"/rater-lists/{cycle.id}", {"rater": ids, "decision": "send_back", "note": NOTE})
