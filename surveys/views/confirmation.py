@@ -42,7 +42,8 @@ def ask_to_confirm():  # type: ignore[no-untyped-def]
 @bp.route("/rater-lists")
 @roles(Role.FACILITATOR)
 def lists_to_confirm():  # type: ignore[no-untyped-def]
-    return render_template("surveys/lists_to_confirm.html", cycles=nominations.waiting_for(current_user))
+    return render_template("surveys/lists_to_confirm.html", cycles=nominations.waiting_for(current_user),
+                           asked=current_user.organisation.requires_nomination_approval)
 
 
 @bp.route("/rater-lists/<int:cycle_id>", methods=["GET", "POST"])

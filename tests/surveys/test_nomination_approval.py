@@ -270,3 +270,19 @@ def test_a_note_is_deleted_when_the_round_stops_taking_raters(
     operations.cancel_round(cycle)
     unit.commit()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ReturnedList)) == 0
+
+
+def test_a_facilitator_is_offered_rater_lists_only_where_the_organisation_asks_for_them(
+        app: Flask, organisation: Organisation, create_user: Callable[..., User]) -> None:
+    """A seam found walking the demo (issue 25): Northshire asks for no approval, yet every facilitator's header
+    offered "Rater lists to confirm", whose page said their organisation asks them to confirm lists."""
+    facilitator = signed_in(app, create_user(Role.FACILITATOR, name="Fay Facilitator"))
+    home = facilitator.get("/").get_data(as_text=True)
+    assert "Rater lists to confirm" not in home
+    page = " ".join(facilitator.get("/rater-lists").get_data(as_text=True).split())
+    assert "Your organisation does not ask facilitators to confirm" in page
+    assert "Your organisation asks you to confirm" not in page
+    organisation.requires_nomination_approval = True
+    unit.commit()
+    assert "Rater lists to confirm" in facilitator.get("/").get_data(as_text=True)
+    assert "Your organisation asks you to confirm" in facilitator.get("/rater-lists").get_data(as_text=True)
