@@ -206,6 +206,8 @@ def test_the_facilitator_sends_the_list_back_with_a_note_and_confirms_it_once_ch
     cycle = db.session.scalar(sa.select(Cycle))
     facilitator = signed_in(app, fay)
     ids = [str(i.id) for i in cycle.invitations]
+    assert "Confirm their list of raters, or send it back with a note" in facilitator.get("/facilitator").get_data(
+        as_text=True)
 
     # Sending it back needs a note; the form says so in the design system's pattern and changes nothing.
     refused = post_form(facilitator, f"/rater-lists/{cycle.id}", {"rater": ids, "decision": "send_back"})
@@ -217,6 +219,8 @@ def test_the_facilitator_sends_the_list_back_with_a_note_and_confirms_it_once_ch
     assert sent.status_code == 302
     said = html.unescape(" ".join(facilitator.get("/rater-lists").get_data(as_text=True).split()))
     assert "You have sent Olivia Owner's list back" in said and "No list is waiting for you." in said
+    assert "You sent their list of raters back: waiting for them to change it" in html.unescape(
+        facilitator.get("/facilitator").get_data(as_text=True))
 
     # Kept encrypted, bound to its round; the owner is emailed that it is there, not what it says (a mail cannot be
     # deleted; the note is, once it serves no more).
