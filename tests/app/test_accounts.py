@@ -291,6 +291,8 @@ def test_a_domain_another_organisation_holds_is_refused_naming_it(admin_client: 
                                                                  organisation) -> None:
     organisation.email_domains = ["riverside.nhs.uk"]
     db.session.commit()
+    form = " ".join(admin_client.get("/admin/organisations/new").get_data(as_text=True).split())
+    assert "A domain belongs to one organisation only" in form  # said before it is refused
     page = post_form(admin_client, "/admin/organisations/new", ORG_FORM).get_data(as_text=True)
     assert "riverside.nhs.uk is already an email domain of Test Trust" in page and "There is a problem" in page
     assert 'value="Riverside Trust"' in page or "Riverside Trust" in page  # what was typed is kept
