@@ -79,6 +79,16 @@ def _start_with_raters(owner_client: FlaskClient) -> None:
     post_form(owner_client, "/round/raters/paste", {"paste-raters": PUPPETS}, page="/round/raters", prefix="paste")
 
 
+def _asked(owner: User, owner_client: FlaskClient, create_user: Callable[..., User]) -> tuple[Cycle, User]:
+    """The owner's two raters put to Fay, their facilitator: the round and Fay."""
+    _start_with_raters(owner_client)
+    fay = create_user(Role.FACILITATOR, name="Fay Facilitator")
+    assign(owner, fay, create_user(Role.LOCAL_LEAD))
+    unit.commit()
+    post_form(owner_client, "/round/raters/ask-to-confirm", {}, page="/round/raters", prefix="ask")
+    return db.session.scalar(sa.select(Cycle)), fay
+
+
 def test_nothing_goes_out_until_the_facilitator_confirms_the_list(
         app: Flask, approving_org: Organisation, owner: User, owner_client: FlaskClient,
         create_user: Callable[..., User], mailbox: MailCatcher) -> None:
@@ -143,12 +153,7 @@ def test_nothing_goes_out_until_the_facilitator_confirms_the_list(
 def test_a_rater_changed_after_confirmation_is_confirmed_again(
         app: Flask, approving_org: Organisation, owner: User, owner_client: FlaskClient,
         create_user: Callable[..., User]) -> None:
-    _start_with_raters(owner_client)
-    fay = create_user(Role.FACILITATOR, name="Fay Facilitator")
-    assign(owner, fay, create_user(Role.LOCAL_LEAD))
-    unit.commit()
-    post_form(owner_client, "/round/raters/ask-to-confirm", {}, page="/round/raters", prefix="ask")
-    cycle = db.session.scalar(sa.select(Cycle))
+    cycle, fay = _asked(owner, owner_client, create_user)
     post_form(signed_in(app, fay), f"/rater-lists/{cycle.id}", {"rater": [str(i.id) for i in cycle.invitations],
                                                                 "decision": "confirm"})
     rita = cycle.invitations[0]
@@ -198,12 +203,7 @@ NOTE = "Puppet is your own second account. Remove it and add your manager instea
 def test_the_facilitator_sends_the_list_back_with_a_note_and_confirms_it_once_changed(
         app: Flask, approving_org: Organisation, owner: User, owner_client: FlaskClient,
         create_user: Callable[..., User], mailbox: MailCatcher) -> None:
-    _start_with_raters(owner_client)
-    fay = create_user(Role.FACILITATOR, name="Fay Facilitator")
-    assign(owner, fay, create_user(Role.LOCAL_LEAD))
-    unit.commit()
-    post_form(owner_client, "/round/raters/ask-to-confirm", {}, page="/round/raters", prefix="ask")
-    cycle = db.session.scalar(sa.select(Cycle))
+    cycle, fay = _asked(owner, owner_client, create_user)
     facilitator = signed_in(app, fay)
     ids = [str(i.id) for i in cycle.invitations]
     assert "Confirm their list of raters, or send it back with a note" in facilitator.get("/facilitator").get_data(
@@ -263,12 +263,7 @@ def test_a_note_is_deleted_when_the_round_stops_taking_raters(
     from surveys import operations
     from surveys.nominations import send_back
 
-    _start_with_raters(owner_client)
-    fay = create_user(Role.FACILITATOR, name="Fay Facilitator")
-    assign(owner, fay, create_user(Role.LOCAL_LEAD))
-    unit.commit()
-    post_form(owner_client, "/round/raters/ask-to-confirm", {}, page="/round/raters", prefix="ask")
-    cycle = db.session.scalar(sa.select(Cycle))
+    cycle, fay = _asked(owner, owner_client, create_user)
     assert send_back(cycle, fay, [i.id for i in cycle.invitations], NOTE, utcnow()) == 2
     unit.commit()
     operations.cancel_round(cycle)
