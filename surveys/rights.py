@@ -99,6 +99,8 @@ ROUND_FIELDS = {
     "whether they answered)",
     "preparation": "your preparation document: texts, ratings (1-5), position, submitted_at",
     "self_assessment": "your own ratings of each statement (1-5), by statement key, and submitted_at",
+    "list_sent_back": "where your facilitator sent your list of raters back: their note and when (kept only until "
+    "they confirm your list or the round closes)",
 }
 
 
@@ -115,6 +117,8 @@ def _round(cycle: Cycle) -> dict[str, Any]:
                                                   "position": prep.position.value if prep.position else None,
                                                   "submitted_at": iso(prep.submitted_at)},
         "self_assessment": None if saq is None else {"answers": saq.answers, "submitted_at": iso(saq.submitted_at)},
+        "list_sent_back": None if cycle.returned_list is None else {
+            "note": cycle.returned_list.note, "returned_at": iso(cycle.returned_list.returned_at)},
     }
 
 

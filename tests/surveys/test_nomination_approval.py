@@ -230,6 +230,12 @@ def test_the_facilitator_sends_the_list_back_with_a_note_and_confirms_it_once_ch
     assert mail["Subject"] == "Your facilitator has sent your list of raters back"
     assert "Puppet" not in MailCatcher.text(mail) and "/round/raters#confirmation" in MailCatcher.text(mail)
 
+    # It is held about the owner, so it is in what they download (PRODUCT §7).
+    from app.owner_data import read_export
+
+    exported, _files = read_export(owner_client.get("/account/export").data)
+    assert exported["rounds"][0]["list_sent_back"]["note"] == NOTE
+
     # The owner reads the note where they choose raters, still cannot send invitations, changes the list and asks again.
     page = html.unescape(" ".join(owner_client.get("/round/raters").get_data(as_text=True).split()))
     assert NOTE in page and "Fay Facilitator has sent your list back with a note" in page
