@@ -81,14 +81,18 @@ def _other_organisations(org: Organisation | None) -> list[tuple[str, list[str]]
     return list(held.items())
 
 
-def domain_clash_now(form: OrganisationForm, org: Organisation | None) -> str | None:
-    """After a save was refused by the database (another administrator saved the same domain a moment before):
-    the message the form's own check would have given, read again now that their save is there."""
+def explain_refused_save(form: OrganisationForm, org: Organisation | None, name: str) -> None:
+    """After a save the database refused (another administrator saved one of these domains, or this name, a moment
+    after this form's checks read them): the message the checks would now give, read again with their save there."""
     domains, _bad = rules.parse_domains(form.email_domains.data or "")
     clash = rules.domain_clash(domains, _other_organisations(org))
     if clash:
         form.email_domains.errors = [clash]
-    return clash
+        return
+    taken = db.session.scalar(sa.select(Organisation.id).where(Organisation.name == name))
+    form.name.errors.append("There is already an organisation with this name" if taken not in {None, getattr(
+        org, "id", None)} else "Another administrator saved this organisation at the same moment. Check the "
+                                "settings and save them again")
 
 
 def _whole(field, low: int, high: int, unit: str) -> int | None:  # type: ignore[no-untyped-def]

@@ -20,7 +20,7 @@ from app.accounts.forms import (
     offer_roles,
 )
 from app.accounts.lookups import manageable_organisation_or_404, organisation_or_404
-from app.accounts.organisation_settings import apply_settings, domain_clash_now, fill_settings
+from app.accounts.organisation_settings import apply_settings, explain_refused_save, fill_settings
 from app.accounts.rules import AccountRuleError
 from app.auth import rules as throttle_rules
 from app.auth import throttle
@@ -79,8 +79,7 @@ def _organisation_form(org: Organisation | None):  # type: ignore[no-untyped-def
                 # Another administrator saved this name or one of these domains after the checks above read them:
                 # the database refuses the second (a domain is one organisation's), and the form says why.
                 unit.rollback()
-                if not domain_clash_now(form, org):
-                    form.name.errors.append("There is already an organisation with this name")
+                explain_refused_save(form, org, name)
             else:
                 flash(f"{target.name} has been saved.")
                 return redirect(url_for("accounts.people", org_id=target.id))
