@@ -30,9 +30,6 @@ class Organisation(db.Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
-    # Raters are real colleagues (PRODUCT §2.4): an address outside these domains is refused unless external raters
-    # are allowed. Lower-case domains without "@", e.g. ["nhs.net", "northshire.nhs.uk"].
-    email_domains: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list, server_default="[]")
     allows_external_raters: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     # The owner's manager or facilitator confirms the rater list before any invitation goes out.
     requires_nomination_approval: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
@@ -50,6 +47,42 @@ class Organisation(db.Model):
     # of nearly the same raters subtract to one rater's answers.
     min_round_interval_months: so.Mapped[int] = so.mapped_column(default=6, server_default="6")
     users: so.WriteOnlyMapped[User] = so.relationship(back_populates="organisation")
+    # Raters are real colleagues (PRODUCT §2.4): an address outside these domains is refused unless external raters
+    # are allowed. A row each, so that the database itself holds every domain to one organisation (issue 25, seam 7).
+    domain_rows: so.Mapped[list[OrganisationDomain]] = so.relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="OrganisationDomain.position")
+
+    @property
+    def email_domains(self) -> list[str]:
+        """Lower-case domains without "@", in the order the administrator gave them: ["nhs.net", "x.nhs.uk"]."""
+        return [row.domain for row in self.domain_rows]
+
+    @email_domains.setter
+    def email_domains(self, domains: list[str]) -> None:
+        # A domain kept is its own row still: deleting and inserting one key in a single flush could collide.
+        kept = {row.domain: row for row in self.domain_rows}
+        wanted = list(dict.fromkeys(normalised_domain(d) for d in domains))
+        self.domain_rows = [kept.get(d) or OrganisationDomain(domain=d) for d in wanted]
+        for position, row in enumerate(self.domain_rows):
+            row.position = position
+
+
+def normalised_domain(text: str) -> str:
+    """A domain as it is stored and compared: lower case, no leading "@", no trailing dot."""
+    return text.strip().lower().removeprefix("@").rstrip(".")
+
+
+class OrganisationDomain(db.Model):
+    """One email domain of one organisation. Its primary key is the domain, normalised, so two organisations can
+    never hold the same one whatever path writes it, two administrators saving at the same moment included."""
+
+    __tablename__ = "organisation_domains"
+    __table_args__ = (sa.CheckConstraint("domain = lower(domain)", name="ck_organisation_domains_lower_case"),)
+
+    domain: so.Mapped[str] = so.mapped_column(sa.String(253), primary_key=True)
+    organisation_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"),
+                                                       index=True)
+    position: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
 
 
 class User(UserMixin, db.Model):

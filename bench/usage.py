@@ -47,7 +47,7 @@ def seed(rounds: int, rng: random.Random) -> None:
     """Organisations, owners, rounds and invitations in bulk (the set-up is not what is measured)."""
     last = last_complete(TODAY)
     quarters = quarters_from(_back(last, 7), last)
-    db.session.execute(sa.insert(Organisation.__table__), [{"name": f"Bench Trust {n}", "email_domains": []}
+    db.session.execute(sa.insert(Organisation.__table__), [{"name": f"Bench Trust {n}"}
                                                             for n in range(ORGANISATIONS)])
     org_ids = list(db.session.scalars(sa.select(Organisation.id).order_by(Organisation.id)))
     lead_hash = hash_password(PASSWORD)

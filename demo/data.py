@@ -130,6 +130,11 @@ def close_and_build(cycle: Cycle, dates: RoundDates, clock: DemoClock) -> None:
     from reports.build import build_report
 
     assert dates.closed is not None and dates.report is not None
+    # The owner's counts as the last daily update before the close took them: without it a closed round's page said
+    # nobody had responded (the counts of its opening), beside a report of everyone's answers.
+    counted = story.counts_moment(dates.closed)
+    with clock.at(counted):
+        operations.update_counts(cycle, counted)
     with clock.at(dates.closed):
         operations.close_round_on_date(cycle, dates.closed.date())
     with clock.at(dates.report):

@@ -76,3 +76,16 @@ def load(users: dict[str, User], round_: Round, answer: Answer, now: datetime, r
         with clock.at(dates.evaluated):
             sessions.evaluate(cycle, {"understood": 5, "listened": 5, "goals": 4, "next": 4, "overall": 5},
                               "Farah helped me see the feedback as a starting point, not a verdict.")
+            _share_with_manager(cycle, users["Mark Bennett"])
+
+
+def _share_with_manager(cycle: Cycle, manager: User) -> None:
+    """Jade shares her report and her plan with Mark, so the demo's manager has something to read (README)."""
+    import sqlalchemy as sa
+
+    from app.extensions import db
+    from reports import operations as reports
+    from reports.models import Report
+
+    reports.share(db.session.scalars(sa.select(Report).where(Report.cycle_id == cycle.id)).one(), manager)
+    sessions.share_summary(cycle, manager)

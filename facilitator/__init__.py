@@ -46,7 +46,8 @@ def init_app(app: Flask) -> None:
     on_round_deletion(rights.forget_round_mail, rights.what_round_deletion_removes)
     on_account_deletion(rights.forget_owner_mail, rights.what_account_deletion_removes)
     register_nav("Your owners", "facilitator.portal", Role.FACILITATOR)
-    register_nav("Rater lists to confirm", "surveys.lists_to_confirm", Role.FACILITATOR)
+    register_nav("Rater lists to confirm", "surveys.lists_to_confirm", Role.FACILITATOR,
+                 when=lambda person: person.organisation.requires_nomination_approval)
     register_nav("Development plan", "facilitator.profile", Role.OWNER)
     register_nav("Shared plans", "facilitator.shared", Role.MANAGER)
     register_nav("Facilitators", "facilitator.assignments", Role.ADMIN, Role.LOCAL_LEAD)

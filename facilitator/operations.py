@@ -34,6 +34,7 @@ from reports import sharing
 from reports.hooks import LogLine
 from reports.models import Report
 from surveys import cycle as cycle_rules
+from surveys import nominations
 from surveys import operations as rounds
 from surveys.cycle import CycleState
 from surveys.models import Cycle
@@ -128,7 +129,16 @@ def owner_facts(cycle: Cycle | None) -> rules.OwnerFacts:
         return rules.OwnerFacts(None)
     latest = latest_summary(cycle)
     return rules.OwnerFacts(cycle.state, cycle.finished_early_at is not None, held_cycle(cycle),
-                            latest.status if latest else None)
+                            latest.status if latest else None, list_step=_list_step(cycle))
+
+
+def _list_step(cycle: Cycle) -> str | None:
+    """Where the rater list stands with this facilitator, where the round asks them to confirm it."""
+    if not (nominations.requires_approval(cycle) and cycle_rules.raters_editable(cycle.state)):
+        return None
+    if nominations.to_confirm(cycle):
+        return "to_confirm"
+    return "sent_back" if nominations.returned_note(cycle) and cycle.list_facts().unrequested else None
 
 
 def assigned_cycle(facilitator: User, cycle_id: int) -> Cycle | None:

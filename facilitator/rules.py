@@ -105,6 +105,9 @@ class OwnerFacts:
     finished_early: bool = False
     held: bool = False  # the report waits for this facilitator to release it
     summary: SummaryStatus | None = None  # the latest version's status
+    # Nomination approval (surveys/rules/nomination.py): "to_confirm" (their list waits for this facilitator),
+    # "sent_back" (sent back with a note, not yet changed and asked again), or None.
+    list_step: str | None = None
 
 
 def next_step(facts: OwnerFacts) -> str:
@@ -118,6 +121,10 @@ def next_step(facts: OwnerFacts) -> str:
         return "Their round closed with no responses, so there is no report: nothing to do until they start another"
     if facts.finished_early:
         return "They finished the round after the report, without a session"
+    if facts.list_step == "to_confirm":
+        return "Confirm their list of raters, or send it back with a note"
+    if facts.list_step == "sent_back":
+        return "You sent their list of raters back: waiting for them to change it and ask you again"
     waiting = {S.DRAFT: "Waiting for them to set up their round and invite raters",
                S.OPEN: "Waiting for raters to respond",
                S.CLOSED: "Waiting for the report to be made"}

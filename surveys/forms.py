@@ -21,6 +21,17 @@ class ConfirmForm(FlaskForm):
     """A button that changes something: only the CSRF token to carry."""
 
 
+class ListAnswerForm(FlaskForm):
+    """The facilitator's answer about a rater list put to them (nomination approval): confirm it, or send it back
+    with a note that says what to change (checked by surveys.rules.nomination.answer_refusal)."""
+
+    decision = RadioField("Do these people look right?",
+                          choices=[SelectChoice("confirm", "Yes, confirm them"),
+                                   SelectChoice("send_back", "No, send the list back with a note")],
+                          validators=[DataRequired("Choose whether to confirm these people or send the list back")])
+    note = TextAreaField("What should they change?", validators=[Optional()])
+
+
 class CloseDateForm(FlaskForm):
     day = StringField("Day", validators=[Length(max=2)])  # no Optional(): it would skip validate_day when empty
     month = StringField("Month", validators=[Optional(), Length(max=2)])

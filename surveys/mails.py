@@ -69,13 +69,14 @@ def reminder_mail(invitation_id: int) -> Message | None:
         )
 
 
-def _owner_note(cycle_id: int, subject: str, lines: list[str]) -> Message | None:
+def _owner_note(cycle_id: int, subject: str, lines: list[str], link_text: str = "Go to your feedback round",
+                endpoint: str = "surveys.dashboard", anchor: str | None = None) -> Message | None:
     cycle = db.session.get(Cycle, cycle_id)
     if cycle is None:
         return None
     with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
-        context = {"owner": cycle.owner, "subject": subject, "lines": lines, "link_text": "Go to your feedback round",
-                   "link": current_app.config["PUBLIC_URL"] + url_for("surveys.dashboard")}
+        context = {"owner": cycle.owner, "subject": subject, "lines": lines, "link_text": link_text,
+                   "link": current_app.config["PUBLIC_URL"] + url_for(endpoint, _anchor=anchor)}
         return Message(to=cycle.owner.email, subject=subject,
                        text=render_template("surveys/mail/owner_note.txt", **context),
                        html=render_template("surveys/mail/owner_note.html", **context))
@@ -124,6 +125,26 @@ def retention_notice_mail(cycle_id: int) -> Message | None:
 
 @renderer("list_confirmed")
 def list_confirmed_mail(cycle_id: int) -> Message | None:
+    cycle = db.session.get(Cycle, cycle_id)
+    if cycle is None:
+        return None
+    # In the words of the round as the mail goes: open, the confirmation invited them; not yet open, the owner
+    # sends the invitations (nothing goes out by itself).
     return _owner_note(cycle_id, "Your list of raters has been confirmed", [
         "Your facilitator has confirmed the people you chose to ask for feedback.",
-        "If your round is open, their invitations are on their way. If not, you can send them when you are ready."])
+        "Their invitations are on their way." if cycle.state is CycleState.OPEN
+        else "Nothing has been sent to them yet: send the invitations from your round page when you are ready."])
+
+
+@renderer("list_returned")
+def list_returned_mail(cycle_id: int) -> Message | None:
+    """The note itself stays on the raters page, as a comment on a summary stays with the summary: a mail cannot
+    be deleted once it is sent, and the note is deleted once it no longer serves (surveys/models.ReturnedList)."""
+    cycle = db.session.get(Cycle, cycle_id)
+    if cycle is None or cycle.returned_list is None:
+        return None  # confirmed, closed or deleted while the mail waited
+    return _owner_note(cycle_id, "Your facilitator has sent your list of raters back", [
+        "Your facilitator has sent your list of raters back to you, with a note that says what to change. The people "
+        "it is about have not been invited.",
+        "Read the note on the page where you choose your raters, change your list, then ask your facilitator to "
+        "confirm it again."], "Read the note and change your list", "surveys.raters", "confirmation")

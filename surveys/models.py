@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from app.encrypted import EncryptedJSON
+from app.encrypted import EncryptedJSON, EncryptedText
 from app.extensions import db
 from app.models import Organisation, User
 from app.timeutil import utcnow
@@ -88,6 +88,8 @@ class Cycle(db.Model):
         back_populates="cycle", cascade="all, delete-orphan", order_by="Invitation.id")
     preparation: so.Mapped[PreparationDocument | None] = so.relationship(cascade="all, delete-orphan")
     self_assessment: so.Mapped[SelfAssessment | None] = so.relationship(cascade="all, delete-orphan")
+    returned_list: so.Mapped[ReturnedList | None] = so.relationship(cascade="all, delete-orphan",
+                                                                     passive_deletes=True)
 
     def questionnaire(self) -> Questionnaire:
         return for_round(self.questionnaire_version, self.org_statements)
@@ -127,6 +129,18 @@ class Cycle(db.Model):
     @property
     def is_active(self) -> bool:
         return rules.is_active(self.state, self.finished_early_at is not None)
+
+
+class ReturnedList(db.Model):
+    """The facilitator's note when they send an owner's rater list back (nomination approval, PRODUCT §2.4): what
+    to change. Personal free text, so encrypted like every other (app/encrypted.py), and deleted once it no longer
+    serves: when the facilitator confirms the list, and when the round stops taking raters (surveys.operations)."""
+
+    __tablename__ = "returned_lists"
+
+    cycle_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cycles.id", ondelete="CASCADE"), primary_key=True)
+    note: so.Mapped[str] = so.mapped_column(EncryptedText("returned_lists.note"))
+    returned_at: so.Mapped[datetime] = so.mapped_column()
 
 
 class Position(enum.StrEnum):

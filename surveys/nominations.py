@@ -16,7 +16,7 @@ from app.models import Role, User, UserRole
 from surveys import cycle as cycle_rules
 from surveys.cycle import CycleRuleError, CycleState
 from surveys.hooks import approvers
-from surveys.models import Cycle, Invitation
+from surveys.models import Cycle, Invitation, ReturnedList
 from surveys.rules import nomination
 
 
@@ -94,6 +94,7 @@ def confirm(cycle: Cycle, approver: User, invitation_ids: Collection[int], now: 
         raise CycleRuleError("There is nobody on this list waiting to be confirmed.")
     for invitation in confirmed:
         invitation.confirmed_at = now
+    forget_note(cycle)  # it asked for changes: the list it was about is confirmed now
     queue_mail("list_confirmed", cycle.id, f"list_confirmed:{cycle.id}:{now.isoformat()}")
     db.session.flush()
     if cycle.state is CycleState.OPEN:
@@ -102,6 +103,42 @@ def confirm(cycle: Cycle, approver: User, invitation_ids: Collection[int], now: 
         for invitation in confirmed:
             invite(invitation)
     return confirmed
+
+
+def send_back(cycle: Cycle, approver: User, invitation_ids: Collection[int], note: str, now: datetime) -> int:
+    """Send the raters the approver was shown back to the owner with a note saying what to change: they wait,
+    unconfirmed and not yet asked about, until the owner asks again. The owner is emailed. Returns how many."""
+    if not is_approver(cycle, approver):
+        raise DomainError("Only the owner's facilitator can send this list back.")
+    if not cycle_rules.raters_editable(cycle.state):
+        raise CycleRuleError("This round no longer takes new raters.")
+    refused = nomination.answer_refusal(True, note)
+    if refused:
+        raise DomainError(refused)
+    returned = [i for i in to_confirm(cycle) if i.id in set(invitation_ids)]
+    if not returned:
+        raise CycleRuleError("There is nobody on this list waiting to be confirmed.")
+    for invitation in returned:
+        invitation.confirmation_requested_at = None
+    if cycle.returned_list is None:
+        cycle.returned_list = ReturnedList(note=note.strip(), returned_at=now)
+    else:
+        cycle.returned_list.note, cycle.returned_list.returned_at = note.strip(), now
+    queue_mail("list_returned", cycle.id, f"list_returned:{cycle.id}:{now.isoformat()}")
+    db.session.flush()
+    return len(returned)
+
+
+def returned_note(cycle: Cycle) -> ReturnedList | None:
+    """The note the facilitator sent the list back with, while it still serves."""
+    note = cycle.returned_list
+    return note if note is not None and nomination.note_serves(cycle.list_facts()) else None
+
+
+def forget_note(cycle: Cycle) -> None:
+    """Delete the note: the list was confirmed, or the round takes no more raters (closed, cancelled, purged)."""
+    db.session.execute(sa.delete(ReturnedList).where(ReturnedList.cycle_id == cycle.id))
+    db.session.expire(cycle, ["returned_list"])
 
 
 def waiting_for(approver: User) -> list[Cycle]:

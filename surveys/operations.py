@@ -276,6 +276,7 @@ def _end_rater_access(cycle: Cycle) -> None:
     # answered: no outbox row about a named rater outlives the close (PRODUCT §3.3); the purge takes one in flight.
     forget_mails(INVITATION_MAIL_KINDS, *(i.id for i in cycle.invitations), in_flight=False)
     responses.delete_drafts(cycle)
+    nominations.forget_note(cycle)  # the list can no longer change: a note about what to change serves no more
     db.session.flush()
     collapse_statuses([cycle.id])
     for invitation in cycle.invitations:

@@ -14,7 +14,7 @@ from app.mail import forget_mails, queue_mail
 from app.models import Organisation, User
 from app.owner_data import ExportPart, iso
 from app.words import counted
-from surveys import hooks, retention
+from surveys import hooks, nominations, retention
 from surveys.models import Cycle, Invitation, RaterDraft, RaterLink, RaterSession
 from surveys.operations import INVITATION_MAIL_KINDS, counts_for_interval
 
@@ -22,7 +22,8 @@ STATE_WORDS = {"draft": "raters not asked yet", "open": "open to raters", "close
                "report_ready": "report ready", "session_held": "session held", "summary_agreed": "summary agreed",
                "evaluated": "finished", "cancelled": "cancelled",
                "no_responses": "closed with no responses, no report"}
-CYCLE_MAIL_KINDS = ("round_closed", "report_ready", "retention_notice")
+CYCLE_MAIL_KINDS = ("round_closed", "report_ready", "retention_notice", "confirmation_requested", "list_confirmed",
+                    "list_returned")
 
 
 USAGE_AFTER_DELETION = ("Your organisation's usage figures will no longer count it, except in quarters already "
@@ -98,6 +99,8 @@ ROUND_FIELDS = {
     "whether they answered)",
     "preparation": "your preparation document: texts, ratings (1-5), position, submitted_at",
     "self_assessment": "your own ratings of each statement (1-5), by statement key, and submitted_at",
+    "list_sent_back": "where your facilitator sent your list of raters back: their note and when (kept only until "
+    "they confirm your list or the round closes)",
 }
 
 
@@ -114,6 +117,8 @@ def _round(cycle: Cycle) -> dict[str, Any]:
                                                   "position": prep.position.value if prep.position else None,
                                                   "submitted_at": iso(prep.submitted_at)},
         "self_assessment": None if saq is None else {"answers": saq.answers, "submitted_at": iso(saq.submitted_at)},
+        "list_sent_back": None if cycle.returned_list is None else {
+            "note": cycle.returned_list.note, "returned_at": iso(cycle.returned_list.returned_at)},
     }
 
 
@@ -155,5 +160,6 @@ def purge_raters(cycle: Cycle, now: datetime) -> None:
         db.session.execute(sa.delete(model).where(model.invitation_id.in_(invitation_ids)))
     placeholder = sa.literal("purged:") + sa.cast(Invitation.id, sa.String)
     db.session.execute(sa.update(Invitation).where(Invitation.cycle_id == cycle.id).values(name="", email=placeholder))
+    nominations.forget_note(cycle)  # gone at the close already; a note is about named raters, so make sure
     cycle.raters_purged_at = now
     db.session.flush()

@@ -103,12 +103,14 @@ FORMS: dict[str, Callable[[World], Form]] = {
     "load people from a file": lambda w: Form("lead_a1", f"/organisations/{w.ids['org']}/people/import"),
     "upload a questionnaire": lambda w: Form("admin_a1", "/admin/questionnaires/questionnaire/upload"),
     "assign a facilitator": lambda w: Form("lead_a1", "/facilitators", {"owner": "", "facilitator": ""}, errors=2),
+    "send a rater list back without a note": lambda w: Form("facilitator_a1", f"/rater-lists/{w.ids['current']}",
+                                                            {"decision": "send_back", "note": " "}),
 }
 
 # Forms with nothing to type or choose, whose only wrong submission is a forged one: a button per manager found
 # (sharing the report or the plan), per role (a person's roles), per rater (confirming a list), or a confirmation.
 NOTHING_TO_GET_WRONG = {"reports.sharing", "reports.stop_sharing", "facilitator.stop_sharing", "accounts.person",
-                        "surveys.confirm_list", "surveys.ask_to_confirm", "surveys.round_action",
+                        "surveys.ask_to_confirm", "surveys.round_action",
                         "surveys.withdraw_rater", "surveys.remove_rater", "surveys.delete_round", "surveys.remind_all",
                         "surveys.retire_org_statement", "facilitator.release", "surveys.self_check",
                         "surveys.rater_check", "surveys.rater_decline", "auth.logout", "accounts.deactivate",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -170,6 +171,50 @@ def test_the_migration_leaves_no_invitation_saying_answered_or_declined(tmp_path
             statuses = dict(db.session.execute(sa.text("SELECT id, status FROM invitations")).all())
             # The open round keeps who is outstanding; the closed one keeps nobody apart.
             assert statuses == {1: "invited", 2: "not_sent", 3: "done", 4: "done", 9: "done"}
+            db.session.commit()
+        finally:
+            db.session.remove()
+            downgrade(revision="base")
+            db.engine.dispose()
+
+
+def test_an_email_domain_two_organisations_listed_stays_with_one_and_the_database_holds_it_so(  # type: ignore[no-untyped-def]
+        tmp_path, mail_server, capfd) -> None:
+    """Issue 25, seam 7: only the form refused a domain another organisation held. The migration keeps each domain
+    with the organisation most of whose people use it (the one that listed it first on a tie), says so, and from
+    then on the database refuses a second holder."""
+    from flask_migrate import downgrade, upgrade
+
+    from app.models import Organisation, OrganisationDomain
+
+    app = _migrated_app(tmp_path, mail_server)
+    with app.app_context():
+        db.drop_all()
+        try:
+            upgrade(revision="b7d2e9a4c315")  # the last schema with organisations.email_domains
+            db.session.execute(sa.text(
+                "INSERT INTO organisations (id, name, email_domains) VALUES (1, 'North', :a), (2, 'South', :b), "
+                "(3, 'East', :c)"), {"a": '["nhs.net", "north.nhs.uk"]', "b": '["NHS.net", "south.nhs.uk"]',
+                                     "c": '["east.nhs.uk", "south.nhs.uk"]'})
+            for n, (org, email) in enumerate([(1, "a@nhs.net"), (2, "b@nhs.net"), (2, "c@NHS.net")], start=1):
+                db.session.execute(sa.text("INSERT INTO users (id, organisation_id, email, name, password_hash, "
+                                           "created_at) VALUES (:id, :org, :email, 'X', 'x', :at)"),
+                                   {"id": n, "org": org, "email": email, "at": OPENED_AT})
+            db.session.commit()
+            upgrade()
+            held = {domain: org for domain, org in db.session.execute(
+                sa.select(OrganisationDomain.domain, OrganisationDomain.organisation_id))}
+            assert held == {"nhs.net": 2, "north.nhs.uk": 1, "south.nhs.uk": 2, "east.nhs.uk": 3}
+            assert db.session.get(Organisation, 2).email_domains == ["nhs.net", "south.nhs.uk"]  # their order
+            said = " ".join(capfd.readouterr().err.split())  # Alembic's own log handler writes to stderr
+            assert "Email domain nhs.net was listed by both South and North: kept for South" in said
+            db.session.get(Organisation, 1).email_domains = ["north.nhs.uk", "nhs.net"]
+            with pytest.raises(sa.exc.IntegrityError):
+                db.session.commit()
+            db.session.rollback()
+            downgrade(revision="b7d2e9a4c315")
+            assert db.session.execute(sa.text("SELECT email_domains FROM organisations WHERE id = 2")
+                                      ).scalar_one() in ('["nhs.net", "south.nhs.uk"]', ["nhs.net", "south.nhs.uk"])
             db.session.commit()
         finally:
             db.session.remove()

@@ -10,7 +10,7 @@ from app.accounts import rules
 from app.accounts.forms import OrganisationForm
 from app.addresses import normalised_email
 from app.extensions import db
-from app.models import Organisation
+from app.models import Organisation, OrganisationDomain
 
 YES_NO = {"yes": True, "no": False}
 
@@ -71,11 +71,28 @@ def _contact(form: OrganisationForm) -> tuple[str, str] | None:
     return name, email
 
 
-def _other_organisations(org: Organisation) -> list[tuple[str, list[str]]]:
-    query = sa.select(Organisation.name, Organisation.email_domains)
-    if org.id is not None:
+def _other_organisations(org: Organisation | None) -> list[tuple[str, list[str]]]:
+    query = sa.select(Organisation.name, OrganisationDomain.domain).join(OrganisationDomain)
+    if org is not None and org.id is not None:
         query = query.where(Organisation.id != org.id)
-    return [(name, list(domains or [])) for name, domains in db.session.execute(query)]
+    held: dict[str, list[str]] = {}
+    for name, domain in db.session.execute(query.order_by(Organisation.name, OrganisationDomain.position)):
+        held.setdefault(name, []).append(domain)
+    return list(held.items())
+
+
+def explain_refused_save(form: OrganisationForm, org: Organisation | None, name: str) -> None:
+    """After a save the database refused (another administrator saved one of these domains, or this name, a moment
+    after this form's checks read them): the message the checks would now give, read again with their save there."""
+    domains, _bad = rules.parse_domains(form.email_domains.data or "")
+    clash = rules.domain_clash(domains, _other_organisations(org))
+    if clash:
+        form.email_domains.errors = [clash]
+        return
+    taken = db.session.scalar(sa.select(Organisation.id).where(Organisation.name == name))
+    form.name.errors.append("There is already an organisation with this name" if taken not in {None, getattr(
+        org, "id", None)} else "Another administrator saved this organisation at the same moment. Check the "
+                                "settings and save them again")
 
 
 def _whole(field, low: int, high: int, unit: str) -> int | None:  # type: ignore[no-untyped-def]

@@ -12,7 +12,7 @@ from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from app.errors import DomainError
-from app.models import Role
+from app.models import Role, normalised_domain
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 200  # Argon2 takes any length; a cap keeps one request from costing seconds
@@ -170,7 +170,7 @@ def parse_domains(text: str) -> tuple[list[str], list[str]]:
     for entry in re.split(r"[\s,;]+", text.strip()):
         if not entry:
             continue
-        domain = entry.lower().removeprefix("@").rstrip(".")
+        domain = normalised_domain(entry)
         if not _DOMAIN.match(domain) or domain.rsplit(".", 1)[-1].isdigit():
             bad.append(entry)
         elif domain not in domains:

@@ -20,7 +20,7 @@ from app.accounts.forms import (
     offer_roles,
 )
 from app.accounts.lookups import manageable_organisation_or_404, organisation_or_404
-from app.accounts.organisation_settings import apply_settings, fill_settings
+from app.accounts.organisation_settings import apply_settings, explain_refused_save, fill_settings
 from app.accounts.rules import AccountRuleError
 from app.auth import rules as throttle_rules
 from app.auth import throttle
@@ -72,12 +72,18 @@ def _organisation_form(org: Organisation | None):  # type: ignore[no-untyped-def
         target = org or Organisation(name=name)
         settings_ok = apply_settings(form, target)
         if valid and clash in {None, getattr(org, "id", None)} and settings_ok:
-            org = target
-            org.name = name
-            db.session.add(org)
-            unit.commit()
-            flash(f"{org.name} has been saved.")
-            return redirect(url_for("accounts.people", org_id=org.id))
+            target.name = name
+            db.session.add(target)
+            try:
+                unit.commit()
+            except sa.exc.IntegrityError:
+                # Another administrator saved this name or one of these domains after the checks above read them:
+                # the database refuses the second (a domain is one organisation's), and the form says why.
+                unit.rollback()
+                explain_refused_save(form, org, name)
+            else:
+                flash(f"{target.name} has been saved.")
+                return redirect(url_for("accounts.people", org_id=target.id))
     return render_template("accounts/organisation_form.html", form=form, org=org if org and org.id else None,
                            purge_range=rules.PURGE_DAYS_RANGE, retention_range=rules.RETENTION_DAYS_RANGE,
                            interval_range=rules.ROUND_INTERVAL_MONTHS_RANGE,

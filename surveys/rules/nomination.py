@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+NOTE_LIMIT = 2000  # characters: a note says what to change, it is not a letter
+
 
 @dataclass(frozen=True)
 class ListFacts:
@@ -61,3 +63,45 @@ def step_status(facts: ListFacts) -> str | None:
     if not facts.awaiting:
         return "done"
     return "to_do" if facts.unrequested else "waiting"
+
+
+def answer_refusal(send_back: bool, note: str, owner: str = "the owner") -> str | None:
+    """Why the facilitator's answer about a list cannot be taken, or None: confirming needs nothing more; sending
+    the list back needs a note that says what to change, or the owner would not know what to do."""
+    if not send_back:
+        return None  # a note typed and then confirmed is not kept: nothing to check
+    if not note.strip():
+        return f"Say what {owner} should change"
+    if len(note) > NOTE_LIMIT:
+        return f"Write your note in {NOTE_LIMIT} characters or fewer"
+    return None
+
+
+def note_serves(facts: ListFacts) -> bool:
+    """A note sent with a list serves while someone on the list still waits for confirmation: it says what to
+    change. Once nobody waits (confirmed, or the people it was about removed), it is kept no longer."""
+    return facts.requires_approval and facts.awaiting > 0
+
+
+def returned_words(returned: int, owner: str) -> str:
+    """What the facilitator is told once they have sent a list back: what happens next, and who takes the step."""
+    people = "1 person" if returned == 1 else f"{returned} people"
+    return (f"You have sent {owner}'s list back, with your note about the {people} you were asked to confirm. We "
+            f"have emailed {owner}. Once they have changed it and asked again, it comes back to you here.")
+
+
+def owner_returned_words(approver: str, unrequested: int) -> str:
+    """What the owner reads above the note: who sent the list back, and the step that is theirs to take now."""
+    if unrequested:
+        return (f"{approver} has sent your list back with a note. Change or remove the people it is about, add "
+                f"anyone else you want to ask, then ask {approver} to confirm your list again.")
+    return f"{approver} sent your list back with this note. You have asked them to confirm it again."
+
+
+def confirmed_words(confirmed: int, owner: str, is_open: bool) -> str:
+    """What the facilitator is told once they have confirmed: in an open round the confirmation invites them; before
+    it opens, the owner still sends the invitations (nothing goes out by itself)."""
+    people = "1 person" if confirmed == 1 else f"{confirmed} people"
+    then = ("Their invitations are on their way." if is_open
+            else f"Nothing has been sent to them yet: {owner} sends the invitations when their round is ready.")
+    return f"You have confirmed {people} for {owner}. We have emailed {owner} to say so. {then}"

@@ -30,6 +30,7 @@ from surveys.hooks import cycle_links, preparation_context, report_held, round_n
 from surveys.last_round import last_round_list
 from surveys.models import FULFILMENT_ASPECTS, Cycle, Invitation
 from surveys.rater_list import check_rater, chosen_per_category, lines_to_fix, parse_rater_list
+from surveys.rules import nomination
 from surveys.views import bp
 
 owner_only = roles(Role.OWNER)
@@ -227,7 +228,17 @@ def _raters_page(cycle: Cycle, add_form: RaterForm, paste_form: PasteRatersForm,
                            ask_refusal=nominations.request_refusal(cycle), ask_form=ConfirmForm(prefix="ask"),
                            not_set_up=None if operations.rater_policy(current_user).is_set_up
                            else operations.NOT_SET_UP_TO_OPEN,
-                           approver=nominations.approver_name(cycle)), status
+                           approver=nominations.approver_name(cycle), **_returned(cycle)), status
+
+
+def _returned(cycle: Cycle) -> dict[str, object]:
+    """The note the facilitator sent the list back with, while it serves, and the step it leaves the owner."""
+    note = nominations.returned_note(cycle)
+    if note is None:
+        return {"returned": None}
+    approver = nominations.approver_name(cycle) or "Your facilitator"
+    return {"returned": note, "returned_words": nomination.owner_returned_words(
+        approver, cycle.list_facts().unrequested)}
 
 
 def _domains_hint() -> str | None:

@@ -291,6 +291,8 @@ def test_a_domain_another_organisation_holds_is_refused_naming_it(admin_client: 
                                                                  organisation) -> None:
     organisation.email_domains = ["riverside.nhs.uk"]
     db.session.commit()
+    form = " ".join(admin_client.get("/admin/organisations/new").get_data(as_text=True).split())
+    assert "A domain belongs to one organisation only" in form  # said before it is refused
     page = post_form(admin_client, "/admin/organisations/new", ORG_FORM).get_data(as_text=True)
     assert "riverside.nhs.uk is already an email domain of Test Trust" in page and "There is a problem" in page
     assert 'value="Riverside Trust"' in page or "Riverside Trust" in page  # what was typed is kept
@@ -299,6 +301,49 @@ def test_a_domain_another_organisation_holds_is_refused_naming_it(admin_client: 
     response = post_form(admin_client, f"/admin/organisations/{organisation.id}",
                          ORG_FORM | {"name": "Test Trust", "email_domains": "riverside.nhs.uk"})
     assert response.status_code == 302
+
+
+def test_nhs_net_is_held_by_one_organisation_in_the_database_whatever_writes_it(organisation) -> None:  # type: ignore[no-untyped-def]
+    """Issue 25, seam 7: the form's check is not the only guard. A domain is the key of its row, stored normalised,
+    so a second organisation given it by any path (a script, the ORM, two saves at once) is refused."""
+    organisation.email_domains = ["NHS.net."]  # normalised as stored
+    db.session.commit()
+    assert organisation.email_domains == ["nhs.net"]
+    org_id = organisation.id
+    db.session.expunge_all()  # as another process would: it has not loaded the first organisation's rows
+    db.session.add(Organisation(name="Second Trust", email_domains=["@nhs.net"]))
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    with pytest.raises(sa.exc.IntegrityError):  # nor can a statement that bypasses the ORM store it in capitals
+        db.session.execute(sa.text("INSERT INTO organisation_domains (domain, organisation_id) VALUES "
+                                   "('TRUST.example', :id)"), {"id": org_id})
+    db.session.rollback()
+
+
+def test_two_administrators_saving_one_domain_at_once_get_a_message_not_an_error(  # type: ignore[no-untyped-def]
+        admin_client: FlaskClient, organisation, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The other administrator's save lands between this form's check and its commit: the database refuses it,
+    and the form says which organisation holds the domain, keeping what was typed."""
+    from app.accounts import organisation_settings
+
+    organisation.email_domains = ["nhs.net"]
+    db.session.commit()
+    real = organisation_settings._other_organisations
+    calls: list[object] = []
+
+    def read_before_the_other_save_then_after(org):  # type: ignore[no-untyped-def]
+        calls.append(org)
+        return [] if len(calls) == 1 else real(org)
+
+    monkeypatch.setattr(organisation_settings, "_other_organisations", read_before_the_other_save_then_after)
+    response = post_form(admin_client, "/admin/organisations/new", ORG_FORM)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "There is a problem" in page
+    assert "nhs.net is already an email domain of Test Trust" in page and "Riverside Trust" in page
+    assert db.session.scalar(sa.select(Organisation).where(Organisation.name == "Riverside Trust")) is None
+    assert db.session.get(Organisation, organisation.id).email_domains == ["nhs.net"]
+    assert len(calls) == 2  # the form's check passed; the database refused; the message was read again
 
 
 def test_an_invitation_outside_the_organisations_domains_is_refused(admin_client: FlaskClient,  # type: ignore[no-untyped-def]

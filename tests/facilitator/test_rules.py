@@ -233,3 +233,13 @@ def test_an_evaluation_needs_every_rating() -> None:
         ("overall", "Choose a rating from 1 to 5 for “Overall, taking part was worth my time”")]
     with pytest.raises(FacilitationError):
         rules.check_evaluation(S.EVALUATED, full, keys, "")
+
+
+def test_the_portal_says_when_a_rater_list_waits_for_the_facilitator_or_went_back() -> None:
+    """Issue 25, seam 9: a list waiting for the facilitator read "Waiting for them to set up their round"."""
+    for state in (CycleState.DRAFT, CycleState.OPEN):
+        assert rules.next_step(rules.OwnerFacts(state, list_step="to_confirm")) == (
+            "Confirm their list of raters, or send it back with a note")
+        assert "waiting for them to change it" in rules.next_step(rules.OwnerFacts(state, list_step="sent_back"))
+    assert rules.next_step(rules.OwnerFacts(CycleState.DRAFT)) == (
+        "Waiting for them to set up their round and invite raters")

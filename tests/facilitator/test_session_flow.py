@@ -134,6 +134,10 @@ def test_the_whole_session(app: Flask, owner: User, people: dict[str, User], cyc
     # Development profile, progress, calendar, plan.
     profile = owner_client.get("/development").get_data(as_text=True)
     assert "Goal 0: chair the team meeting" in profile
+    # Each goal's term on a line of its own, in words once: it read "(short term (1 to 3 months))" squeezed beside
+    # the goal on a phone (found walking the demo as Jade, issue 25).
+    assert "(short term (" not in profile
+    assert '<br><span class="app-secondary-text">Short term (1 to 3 months)' in profile
     response = post_form(owner_client, f"/development/{cycle.id}/goals/1", {"status": "on_track", "note": "Going"})
     assert response.status_code == 302
     assert "On track" in owner_client.get("/development").get_data(as_text=True)

@@ -22,6 +22,7 @@ from reports.models import Report, ReportShare
 from surveys import operations, rights
 from surveys.models import Cycle
 from tests.fixtures.clock import TestClock
+from tests.fixtures.pdfua import assert_pdfua
 from tests.fixtures.people import signed_in
 
 SIZES = {"manager": 1, "peer": 4, "direct_report": 4}
@@ -138,6 +139,7 @@ def test_the_pdf_with_the_change_passes_the_pdfua_checker(two_rounds: tuple[Cycl
         path = tmp_path / f"{part}.pdf"
         path.write_bytes(pdf_for(_report(two_rounds[1]), part))
         assert ("Change since" in _pdf_text(path.read_bytes())) == (part == "pdf")
+        assert_pdfua(path.read_bytes())  # the `page` validator, profile ua1: 0 failures (issue 25, items 15-17)
         found = validate(str(path))
         problems = [(f.rule_id, f.message) for f in found.findings if f.severity >= Severity.WARNING]
         assert not problems, problems

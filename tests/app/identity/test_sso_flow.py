@@ -28,8 +28,9 @@ def _fresh_provider_cache() -> None:
 
 
 def configure(org: Organisation, issuer: str, *, method: str = "client_secret_basic", credential: str = "s3cret",
-              tenants: tuple[str, ...] = (), acr: str = "", passwords: bool = True) -> SsoSettings:
-    org.email_domains = ["trust.example"]
+              tenants: tuple[str, ...] = (), acr: str = "", passwords: bool = True,
+              domains: tuple[str, ...] = ("trust.example",)) -> SsoSettings:
+    org.email_domains = list(domains)
     row = SsoSettings(organisation=org, provider_name=f"{org.name} account", issuer=issuer, client_id=CLIENT_ID,
                       auth_method=method, credential=credential, tenant_ids=list(tenants), acr=acr,
                       allows_password_sign_in=passwords)
@@ -223,14 +224,15 @@ def test_an_identity_linked_in_organisation_a_never_reaches_b(
     other = Organisation(name="Other Trust")
     db.session.add(other)
     cis2_settings(organisation, cis2_provider)
-    cis2_settings(other, cis2_provider)  # the same provider, as two trusts on one NHS CIS2
+    # The same provider, as two trusts on one NHS CIS2; each its own domain (a domain is one organisation's).
+    cis2_settings(other, cis2_provider, domains=("other.example",))
     create_user(Role.OWNER, name="In A", email="ola@trust.example")
-    create_user(Role.ADMIN, name="In B", email="boss@trust.example", org=other)
+    create_user(Role.ADMIN, name="In B", email="boss@other.example", org=other)
     cis2_provider.claims = {"email": "ola@trust.example", "email_verified": True}
     assert cis2_flow(client, organisation).status_code == 302
     # The same person at the provider now comes through B's button, with B's administrator's address.
     fresh = client.application.test_client()
-    cis2_provider.claims = {"email": "boss@trust.example", "email_verified": True}
+    cis2_provider.claims = {"email": "boss@other.example", "email_verified": True}
     assert cis2_flow(fresh, other).status_code == 403
     assert signed_in_as(fresh) is None
 
