@@ -9,7 +9,9 @@ rewrites 50 rows: the figures are p50 and p95 over all 50, the slowest, and the 
 
 from __future__ import annotations
 
+import cProfile
 import os
+import pstats
 import statistics
 import sys
 import tempfile
@@ -31,7 +33,7 @@ from surveys.answers import field_name
 from surveys.categories import Category
 from surveys.rater_list import RaterEntry
 
-RATERS = 50
+RATERS = int(os.environ.get("RATERS", "50"))
 CATEGORIES = [Category.PEER, Category.DIRECT_REPORT, Category.OTHER, Category.MANAGER]
 
 
@@ -73,20 +75,29 @@ def main() -> None:
                 statements[0] += 1
 
             sa.event.listen(db.engine, "before_cursor_execute", count)
-            times = []
+            times, cpu = [], []
+            profiler = cProfile.Profile() if os.environ.get("PROFILE") else None
             for browser in browsers:
                 statements[0] = 0
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
+                if profiler:
+                    profiler.enable()
                 assert browser.post("/feedback/check").status_code == 302
+                if profiler:
+                    profiler.disable()
+                cpu.append((time.process_time() - cpu_started) * 1000)
                 times.append((time.perf_counter() - started) * 1000)
                 counts.append(statements[0])
+            if profiler:
+                pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE")).print_stats(40)
             sa.event.remove(db.engine, "before_cursor_execute", count)
             db.session.remove()
             db.drop_all()
         quantiles = statistics.quantiles(times, n=20)
         print(f"{url.split(':')[0]}: {RATERS} submissions, "
               f"p50 {statistics.median(times):.0f} ms, p95 {quantiles[18]:.0f} ms, slowest {max(times):.0f} ms; "
-              f"SQL statements per submission {min(counts)}–{max(counts)}")
+              f"SQL statements per submission {min(counts)}–{max(counts)}; CPU (this process, client included) "
+              f"mean {statistics.mean(cpu):.1f} ms, last {cpu[-1]:.1f} ms")
 
 
 if __name__ == "__main__":

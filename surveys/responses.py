@@ -21,11 +21,12 @@ from app.extensions import db
 from surveys import links
 from surveys.answers import first_incomplete_area
 from surveys.models import Cycle, Invitation, InvitationStatus, RaterDraft, Response
+from surveys.sealed import Padded, padded_size
 
 
 def draft_of(invitation: Invitation) -> RaterDraft:
     if invitation.draft is None:
-        invitation.draft = RaterDraft(answers={}, comments={})
+        invitation.draft = RaterDraft(padded_size(invitation.cycle.questionnaire()), answers={}, comments={})
     return invitation.draft
 
 
@@ -69,12 +70,13 @@ def submit(invitation: Invitation) -> None:
     invitation.draft = None
     links.end_all([invitation.id])
     db.session.flush()
-    _rewrite_responses(cycle_id, [content])
+    _rewrite_responses(cycle_id, padded_size(questionnaire), [content])
     db.session.expire(invitation, ["status"])
 
 
-def _rewrite_responses(cycle_id: int, added: list[dict[str, Any]]) -> None:
-    """Every response of the round, and those added, under fresh keys and ciphertexts in a random order."""
+def _rewrite_responses(cycle_id: int, size: int, added: list[dict[str, Any]]) -> None:
+    """Every response of the round, and those added, under fresh keys and ciphertexts of the round's fixed size, in
+    a random order."""
     column = Response.__table__.c.content
     stored = db.session.execute(sa.select(Response.__table__.c.id, column)
                                 .where(Response.__table__.c.cycle_id == cycle_id)).all()
@@ -84,7 +86,7 @@ def _rewrite_responses(cycle_id: int, added: list[dict[str, Any]]) -> None:
     rows = []
     for content in contents:
         key = _fresh_key()
-        rows.append({"id": key, "cycle_id": cycle_id, "content": bound_to(content, key)})
+        rows.append({"id": key, "cycle_id": cycle_id, "content": bound_to(Padded(content, size), key)})
     rows.sort(key=lambda row: row["id"])  # on PostgreSQL the physical order is then that of random keys too
     if rows:
         db.session.execute(sa.insert(Response.__table__), rows)

@@ -175,3 +175,56 @@ def test_the_migration_leaves_no_invitation_saying_answered_or_declined(tmp_path
             db.session.remove()
             downgrade(revision="base")
             db.engine.dispose()
+
+
+def test_responses_and_drafts_sealed_at_48_kib_are_resealed_at_their_round_s_size(tmp_path, mail_server) -> None:  # type: ignore[no-untyped-def]
+    from flask_migrate import downgrade, upgrade
+
+    from surveys import sealed
+    from surveys.models import Response
+
+    app = _migrated_app(tmp_path, mail_server)
+    with app.app_context():
+        db.drop_all()
+        try:
+            upgrade(revision="b7d2e9a4c315")  # the last schema whose sealed values were all 48 KiB
+            invitation_id = 1
+            db.session.execute(sa.text("INSERT INTO organisations (id, name) VALUES (1, 'Trust')"))
+            db.session.execute(sa.text("INSERT INTO users (id, organisation_id, email, name, password_hash, "
+                                       "created_at) VALUES (1, 1, 'o@trust.example', 'Olu', 'x', :at)"),
+                               {"at": OPENED_AT})
+            db.session.execute(sa.text("INSERT INTO cycles (id, owner_id, state, questionnaire_version, "
+                                       "org_statements, close_on, created_at) VALUES "
+                                       "(1, 1, 'open', '2026.1', '[]', :on, :at)"),
+                               {"at": OPENED_AT, "on": OPENED_AT.date()})
+            db.session.execute(sa.text("INSERT INTO invitations (id, cycle_id, name, email, category, status, "
+                                       "link_version) VALUES (1, 1, 'Rater', 'r@trust.example', 'peer', 'invited', "
+                                       "1)"))
+            old = 48 * 1024
+            draft = {"answers": {"ability.professional.1": 4}, "comments": {"strengths": "Kind\x01 and calm"}}
+            response = {"category": "peer", "answers": {"ability.professional.1": 5}, "comments": {}}
+            db.session.execute(sa.text("INSERT INTO rater_drafts (invitation_id, content) VALUES (:id, :content)"),
+                               {"id": invitation_id, "content": key_ring().encrypt_text(
+                                   sealed.pad(draft, old), f"rater_drafts.content|{invitation_id}")})
+            db.session.execute(sa.text("INSERT INTO responses (id, cycle_id, content) VALUES ('k1', 1, :content)"),
+                               {"content": key_ring().encrypt_text(sealed.pad(response, old), "responses.content|k1")})
+            db.session.commit()
+            upgrade()
+            size = sealed.padded_size(db.session.get(Cycle, 1).questionnaire())
+            assert size < old
+            stored_draft = db.session.get(RaterDraft, invitation_id)
+            assert stored_draft.content == draft and stored_draft.content.size == size
+            stored_response = db.session.get(Response, "k1")
+            assert stored_response.content == response and stored_response.content.size == size
+            lengths = db.session.execute(sa.text("SELECT length(content) FROM rater_drafts UNION ALL "
+                                                 "SELECT length(content) FROM responses")).scalars().all()
+            assert len(set(lengths)) == 1
+            db.session.commit()
+            downgrade(revision="b7d2e9a4c315")
+            db.session.expire_all()
+            assert db.session.get(Response, "k1").content.size == old
+            db.session.commit()
+        finally:
+            db.session.remove()
+            downgrade(revision="base")
+            db.engine.dispose()
