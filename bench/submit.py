@@ -76,7 +76,7 @@ def main() -> None:
 
             sa.event.listen(db.engine, "before_cursor_execute", count)
             times, cpu = [], []
-            profiler = cProfile.Profile() if os.environ.get("PROFILE") else None
+            profiler = cProfile.Profile(time.process_time) if os.environ.get("PROFILE") else None
             for browser in browsers:
                 statements[0] = 0
                 started, cpu_started = time.perf_counter(), time.process_time()
@@ -89,7 +89,8 @@ def main() -> None:
                 times.append((time.perf_counter() - started) * 1000)
                 counts.append(statements[0])
             if profiler:
-                pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE")).print_stats(40)
+                stats = pstats.Stats(profiler).sort_stats(os.environ["PROFILE"])
+                stats.print_stats(os.environ.get("PROFILE_FILTER", ""), 45)
             sa.event.remove(db.engine, "before_cursor_execute", count)
             db.session.remove()
             db.drop_all()

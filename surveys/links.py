@@ -150,8 +150,11 @@ def renew(visit: RaterVisit, now: datetime) -> None:
 def end_all(invitation_ids: list[int]) -> None:
     """Every token and session of these raters stops working."""
     if invitation_ids:
-        db.session.execute(sa.delete(RaterLink).where(RaterLink.invitation_id.in_(invitation_ids)))
-        db.session.execute(sa.delete(RaterSession).where(RaterSession.invitation_id.in_(invitation_ids)))
+        # On the tables, not the models: the ORM's bulk DELETE path (matching the deleted rows in the session) was
+        # a sixth of a submission's CPU.
+        links_table = RaterLink.__table__
+        db.session.execute(sa.delete(links_table).where(links_table.c.invitation_id.in_(invitation_ids)))
+        db.session.execute(sa.delete(_sessions).where(_sessions.c.invitation_id.in_(invitation_ids)))
 
 
 def forget_expired_sessions(now: datetime) -> int:

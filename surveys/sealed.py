@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from app.encrypted import EncryptedJSON
+from app.crypto import key_ring
+from app.encrypted import Ciphertext, EncryptedJSON, associated_data
 from surveys.answers import MAX_COMMENT_LENGTH
 from surveys.categories import Category
 from surveys.questionnaire import NOT_ABLE_TO_SAY
@@ -27,7 +28,7 @@ BUCKET_BYTES = 4096
 MAX_PADDED_BYTES = 48 * 1024
 # The widest character once in the JSON: read_comments keeps no control character but tab and line breaks (each
 # two bytes escaped), so a character is at most 4 bytes of UTF-8.
-_WIDEST = "\U0010ffff"
+_WIDEST_BYTES = 4
 
 
 def _json(value: Any) -> str:
@@ -40,10 +41,11 @@ def padded_size(questionnaire: Questionnaire) -> int:
     It is the largest answer a rater can give, built and measured: the longest category, every statement answered
     with the longest answer, every open question's comment at its limit in its widest characters; then rounded up
     to a whole bucket. A draft holds less (no category), so it fits too."""
-    worst = {"category": max((c.value for c in Category), key=len),
-             "answers": {key: NOT_ABLE_TO_SAY for key in questionnaire.statement_keys()},
-             "comments": {q.key: _WIDEST * MAX_COMMENT_LENGTH for q in questionnaire.open_questions}}
-    size = len(_json(worst).encode())
+    skeleton = {"category": max((c.value for c in Category), key=len),
+                "answers": {key: NOT_ABLE_TO_SAY for key in questionnaire.statement_keys()},
+                "comments": {q.key: "" for q in questionnaire.open_questions}}
+    # Each comment adds its characters at their widest to the skeleton's empty string (the test builds it whole).
+    size = len(_json(skeleton).encode()) + len(questionnaire.open_questions) * MAX_COMMENT_LENGTH * _WIDEST_BYTES
     return -(-size // BUCKET_BYTES) * BUCKET_BYTES
 
 
@@ -76,6 +78,17 @@ class PaddedJSON(EncryptedJSON):
 
 class TooLargeError(ValueError):
     pass
+
+
+def reseal(context: str, stored: str, row_id: object, new_row_id: object, size: int) -> Ciphertext:
+    """A sealed value of `context` moved to another row: a fresh ciphertext of the same plaintext under the new
+    row's associated data, at `size`. The padded plaintext is sealed again as it is, not parsed and padded anew,
+    unless it was padded to another size."""
+    ring = key_ring()
+    plain = ring.decrypt(stored, associated_data(context, row_id).encode())
+    if len(plain) != size:
+        plain = pad(_DECODER.raw_decode(plain.decode())[0], size).encode()
+    return Ciphertext(ring.encrypt(plain, associated_data(context, new_row_id).encode()))
 
 
 def pad(value: Any, size: int) -> str:
