@@ -18,7 +18,8 @@ from surveys.models import Cycle, Invitation, RaterDraft
 
 def _migrated_app(tmp_path, mail_server) -> Flask:  # type: ignore[no-untyped-def]
     url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
-    return create_app("test", {"SQLALCHEMY_DATABASE_URI": url, "SMTP_PORT": mail_server.port})
+    return create_app("test", {"SQLALCHEMY_DATABASE_URI": url, "SMTP_PORT": mail_server.port,
+                               "REPORT_FILES_DIR": str(tmp_path / "report-files")})
 
 
 OPENED_AT = datetime(2026, 11, 2, 9, 30)
@@ -177,9 +178,10 @@ def test_the_migration_leaves_no_invitation_saying_answered_or_declined(tmp_path
             db.engine.dispose()
 
 
-def test_responses_and_drafts_sealed_at_48_kib_are_resealed_at_their_round_s_size(tmp_path, mail_server) -> None:  # type: ignore[no-untyped-def]
+def test_sealed_values_take_their_round_s_size_and_pdfs_leave_the_database(tmp_path, mail_server) -> None:  # type: ignore[no-untyped-def]
     from flask_migrate import downgrade, upgrade
 
+    from reports.files import report_files
     from surveys import sealed
     from surveys.models import Response
 
@@ -208,8 +210,15 @@ def test_responses_and_drafts_sealed_at_48_kib_are_resealed_at_their_round_s_siz
                                    sealed.pad(draft, old), f"rater_drafts.content|{invitation_id}")})
             db.session.execute(sa.text("INSERT INTO responses (id, cycle_id, content) VALUES ('k1', 1, :content)"),
                                {"content": key_ring().encrypt_text(sealed.pad(response, old), "responses.content|k1")})
+            db.session.execute(sa.text("INSERT INTO reports (id, cycle_id, wrapped_key, figures_sealed, "
+                                       "content_sealed, pdf_sealed, pdf_reader_sealed, built_at) VALUES "
+                                       "(1, 1, 'w', :none, :none, :pdf, :none, :at)"),
+                               {"none": b"", "pdf": b"sealed owner pdf", "at": OPENED_AT})
             db.session.commit()
             upgrade()
+            assert report_files().names() == {"report-1-pdf"}
+            assert report_files().read("report-1-pdf") == b"sealed owner pdf"
+            assert "pdf_sealed" not in {c["name"] for c in sa.inspect(db.engine).get_columns("reports")}
             size = sealed.padded_size(db.session.get(Cycle, 1).questionnaire())
             assert size < old
             stored_draft = db.session.get(RaterDraft, invitation_id)
@@ -223,6 +232,8 @@ def test_responses_and_drafts_sealed_at_48_kib_are_resealed_at_their_round_s_siz
             downgrade(revision="b7d2e9a4c315")
             db.session.expire_all()
             assert db.session.get(Response, "k1").content.size == old
+            assert db.session.execute(sa.text("SELECT pdf_sealed FROM reports")).scalar_one() == b"sealed owner pdf"
+            assert report_files().names() == set()
             db.session.commit()
         finally:
             db.session.remove()

@@ -5,6 +5,9 @@ largest answer its questionnaire allows, rounded up to a 4 KiB bucket. Every val
 size in this one transaction (same row, same associated data, a fresh nonce), so within a round every row keeps one
 length. A comment that held invisible control characters loses them, as the rater pages now do.
 
+reports: the two sealed PDFs move out of the database into the report files folder (reports/files.py), sealed as
+they were; the columns go. Going down, they come back from the files.
+
 Revision ID: d4f7a2c9e1b3
 Revises: b7d2e9a4c315
 Create Date: 2026-12-05 01:00:00
@@ -64,6 +67,40 @@ def _reseal(size_of_cycle) -> None:
                          {"content": ring.encrypt_text(text, context), "id": row_id})
 
 
+_PDF_COLUMNS = {"pdf": "pdf_sealed", "pdf_reader": "pdf_reader_sealed"}
+
+
+def _pdfs_to_files() -> None:
+    from reports.files import file_name, report_files
+
+    store = report_files()
+    bind = op.get_bind()
+    for report_id, *parts in bind.execute(sa.text("SELECT id, pdf_sealed, pdf_reader_sealed FROM reports")).all():
+        for part, sealed in zip(_PDF_COLUMNS, parts, strict=True):
+            if sealed:
+                store.write_once(file_name(report_id, part), bytes(sealed))
+    with op.batch_alter_table('reports') as batch:
+        for column in _PDF_COLUMNS.values():
+            batch.drop_column(column)
+
+
+def _pdfs_from_files() -> None:
+    from reports.files import file_name, report_files
+
+    with op.batch_alter_table('reports') as batch:
+        for column in _PDF_COLUMNS.values():
+            batch.add_column(sa.Column(column, sa.LargeBinary(), nullable=False, server_default=''))
+    store = report_files()
+    bind = op.get_bind()
+    for report_id in bind.execute(sa.text("SELECT id FROM reports")).scalars().all():
+        for part, column in _PDF_COLUMNS.items():
+            sealed = store.read(file_name(report_id, part))
+            if sealed is not None:
+                bind.execute(sa.text(f"UPDATE reports SET {column} = :sealed WHERE id = :id"),
+                             {"sealed": sealed, "id": report_id})
+                store.delete([file_name(report_id, part)])
+
+
 def upgrade():
     from surveys.sealed import padded_size
 
@@ -78,7 +115,9 @@ def upgrade():
         return sizes[cycle_id]
 
     _reseal(size_of_cycle)
+    _pdfs_to_files()
 
 
 def downgrade():
+    _pdfs_from_files()
     _reseal(lambda _cycle_id: OLD_PADDED_BYTES)
