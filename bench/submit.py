@@ -1,10 +1,13 @@
-"""Rater submission benchmark: `POST /feedback/check` for every rater of a round of 50, each holding a full draft.
+"""Rater submission benchmark: `POST /feedback/check` for every rater of a round, each holding a full draft.
 
-Run: OPEN360_ENV=test .venv/bin/python bench/submit.py            (SQLite, a fresh file)
-     OPEN360_ENV=test TEST_DATABASE_URL=postgresql+psycopg://… .venv/bin/python bench/submit.py
-Each submission re-encrypts and rewrites every response of the round (surveys/responses.py), so the last of the 50
-rewrites 50 rows: the figures are p50 and p95 over all 50, the slowest, and the SQL statements each POST runs
-(counted with a SQLAlchemy `before_cursor_execute` listener; the multi-row INSERT counts once).
+Run: OPEN360_ENV=test .venv/bin/python bench/submit.py            (SQLite, a fresh file; a round of 50)
+     RATERS=20 OPEN360_ENV=test .venv/bin/python bench/submit.py  (the goal's round of 20: ≤ 5 ms of CPU)
+     OPEN360_ENV=test .venv/bin/python -m tests.servers .venv/bin/python bench/submit.py   (PostgreSQL)
+     PROFILE=tottime [PROFILE_FILTER=storage/] … bench/submit.py  (cProfile by CPU time over every submission)
+Each submission re-encrypts and rewrites every response of the round (surveys/responses.py), so the last of the n
+rewrites n rows: the figures are p50 and p95 over all n, the slowest, the SQL statements each POST runs (counted with
+a SQLAlchemy `before_cursor_execute` listener; the multi-row INSERT counts once), and the CPU time of this process
+per POST (user + system, the test client's share included; on PostgreSQL the server's own CPU is not in it).
 """
 
 from __future__ import annotations
