@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,9 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
     app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"))
     app.config.update(config.load(env, app.instance_path))
     app.config.setdefault("NHSUK_DIST", str(PROJECT_ROOT / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"))
+    # The reports' sealed PDFs (reports/files.py): a folder every web process and worker shares.
+    app.config.setdefault("REPORT_FILES_DIR", os.environ.get("REPORT_FILES_DIR")
+                          or os.path.join(app.instance_path, "report-files"))
     app.config.update(overrides or {})
 
     _configure_templates(app)

@@ -1,15 +1,20 @@
-"""Rater submission benchmark: `POST /feedback/check` for every rater of a round of 50, each holding a full draft.
+"""Rater submission benchmark: `POST /feedback/check` for every rater of a round, each holding a full draft.
 
-Run: OPEN360_ENV=test .venv/bin/python bench/submit.py            (SQLite, a fresh file)
-     OPEN360_ENV=test TEST_DATABASE_URL=postgresql+psycopg://… .venv/bin/python bench/submit.py
-Each submission re-encrypts and rewrites every response of the round (surveys/responses.py), so the last of the 50
-rewrites 50 rows: the figures are p50 and p95 over all 50, the slowest, and the SQL statements each POST runs
-(counted with a SQLAlchemy `before_cursor_execute` listener; the multi-row INSERT counts once).
+Run: OPEN360_ENV=test .venv/bin/python bench/submit.py            (SQLite, a fresh file; a round of 50)
+     RATERS=20 OPEN360_ENV=test .venv/bin/python bench/submit.py  (the goal's round of 20: ≤ 5 ms of CPU)
+     OPEN360_ENV=test .venv/bin/python -m tests.servers .venv/bin/python bench/submit.py   (PostgreSQL)
+     PROFILE=tottime [PROFILE_FILTER=storage/] … bench/submit.py  (cProfile by CPU time over every submission)
+Each submission re-encrypts and rewrites every response of the round (surveys/responses.py), so the last of the n
+rewrites n rows: the figures are p50 and p95 over all n, the slowest, the SQL statements each POST runs (counted with
+a SQLAlchemy `before_cursor_execute` listener; the multi-row INSERT counts once), and the CPU time of this process
+per POST (user + system, the test client's share included; on PostgreSQL the server's own CPU is not in it).
 """
 
 from __future__ import annotations
 
+import cProfile
 import os
+import pstats
 import statistics
 import sys
 import tempfile
@@ -31,7 +36,7 @@ from surveys.answers import field_name
 from surveys.categories import Category
 from surveys.rater_list import RaterEntry
 
-RATERS = 50
+RATERS = int(os.environ.get("RATERS", "50"))
 CATEGORIES = [Category.PEER, Category.DIRECT_REPORT, Category.OTHER, Category.MANAGER]
 
 
@@ -73,20 +78,30 @@ def main() -> None:
                 statements[0] += 1
 
             sa.event.listen(db.engine, "before_cursor_execute", count)
-            times = []
+            times, cpu = [], []
+            profiler = cProfile.Profile(time.process_time) if os.environ.get("PROFILE") else None
             for browser in browsers:
                 statements[0] = 0
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
+                if profiler:
+                    profiler.enable()
                 assert browser.post("/feedback/check").status_code == 302
+                if profiler:
+                    profiler.disable()
+                cpu.append((time.process_time() - cpu_started) * 1000)
                 times.append((time.perf_counter() - started) * 1000)
                 counts.append(statements[0])
+            if profiler:
+                stats = pstats.Stats(profiler).sort_stats(os.environ["PROFILE"])
+                stats.print_stats(os.environ.get("PROFILE_FILTER", ""), 45)
             sa.event.remove(db.engine, "before_cursor_execute", count)
             db.session.remove()
             db.drop_all()
         quantiles = statistics.quantiles(times, n=20)
         print(f"{url.split(':')[0]}: {RATERS} submissions, "
               f"p50 {statistics.median(times):.0f} ms, p95 {quantiles[18]:.0f} ms, slowest {max(times):.0f} ms; "
-              f"SQL statements per submission {min(counts)}–{max(counts)}")
+              f"SQL statements per submission {min(counts)}–{max(counts)}; CPU (this process, client included) "
+              f"mean {statistics.mean(cpu):.1f} ms, last {cpu[-1]:.1f} ms")
 
 
 if __name__ == "__main__":

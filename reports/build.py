@@ -25,6 +25,7 @@ from reports.anonymity import RaterResponse
 from reports.checker import Violation, check
 from reports.content import ReportData, build_report_data
 from reports.figures import Words, shown_rows_csv, view
+from reports.files import file_name, report_files
 from reports.hooks import report_people
 from reports.models import Report
 from reports.render import pdf_filename, render_pdf  # noqa: F401  (pdf_filename: re-exported for callers)
@@ -32,7 +33,7 @@ from surveys import cycle as rules
 from surveys.cycle import CycleState
 from surveys.models import Cycle, Response
 
-PARTS = ("figures", "content", "pdf", "pdf_reader")
+PARTS = ("figures", "content")
 PDF_PARTS = ("pdf", "pdf_reader")
 
 
@@ -71,6 +72,7 @@ def build_report(cycle: Cycle) -> Report | None:
     report = Report(cycle=cycle)
     db.session.add(report)
     db.session.flush()  # the id is bound into every ciphertext
+    forget_pdfs(report.id)  # SQLite may give a new report the id of one deleted: its files were sealed for that one
     data_key = envelope.new_data_key()
     report.wrapped_key = envelope.wrap_key(key_ring(), report.id, data_key)
     _seal_table_and_content(report, data_key, table, content)
@@ -113,7 +115,7 @@ def replace_content(report: Report, content: dict[str, Any]) -> None:
     earlier report, when that earlier round is deleted). The figure table is never touched; the PDFs, rendered from
     the old content, go, to be rendered again from the new at their next download."""
     report.content_sealed = envelope.seal(_data_key(report), report.id, "content", _dump(content))
-    report.pdf_sealed = report.pdf_reader_sealed = b""
+    forget_pdfs(report.id)
     db.session.flush()
 
 
@@ -122,25 +124,33 @@ def _data_key(report: Report) -> bytes:
 
 
 def pdf_for(report: Report, part: str) -> bytes:
-    """The owner's PDF ("pdf") or everyone else's ("pdf_reader"): the sealed one, or rendered now from the sealed
-    table and content and sealed. Two renders at once (the job and an early download) are harmless: the first
-    stored wins and both are the same document."""
+    """The owner's PDF ("pdf") or everyone else's ("pdf_reader"): the stored one, or rendered now from the sealed
+    table and content and stored, sealed (reports/files.py). Two renders at once (the job and an early download)
+    are harmless: the first stored wins and both are the same document."""
     if part not in PDF_PARTS:
         raise ValueError(f"a report has no PDF {part!r}")
-    if getattr(report, f"{part}_sealed"):
-        return open_part(report, part)
+    store, name = report_files(), file_name(report.id, part)
+    stored = store.read(name)
+    if stored is not None:
+        return envelope.open_sealed(_data_key(report), report.id, part, stored)
     data, content = sealed_data(report)
     pdf = render_pdf(data, content, Words(is_owner=part == "pdf", name=content["owner_name"]))
-    column = getattr(Report, f"{part}_sealed")
-    db.session.execute(sa.update(Report).where(Report.id == report.id, sa.func.length(column) == 0)
-                       .values({column: envelope.seal(_data_key(report), report.id, part, pdf)})
-                       .execution_options(synchronize_session=False))
-    db.session.expire(report, [f"{part}_sealed"])
+    store.write_once(name, envelope.seal(_data_key(report), report.id, part, pdf))
     return pdf
 
 
+def missing_pdfs(report_id: int, stored: set[str]) -> list[str]:
+    """The PDF parts of this report not among the stored names."""
+    return [part for part in PDF_PARTS if file_name(report_id, part) not in stored]
+
+
+def forget_pdfs(*report_ids: int) -> None:
+    """Delete these reports' stored PDFs (a report deleted, or its content sealed anew)."""
+    report_files().delete(file_name(report_id, part) for report_id in report_ids for part in PDF_PARTS)
+
+
 def open_part(report: Report, part: str) -> bytes:
-    """One sealed part: "figures" and "content" (JSON), "pdf" (the owner's) or "pdf_reader" (anyone else's)."""
+    """One sealed part in the row: "figures" and "content" (JSON)."""
     if part not in PARTS:
         raise ValueError(f"a report has no part {part!r}")
     return envelope.open_sealed(_data_key(report), report.id, part, getattr(report, f"{part}_sealed"))

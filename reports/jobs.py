@@ -10,7 +10,8 @@ from app.db import after_commit
 from app.extensions import db
 from app.queue import enqueue, job, on_worker_start
 from reports import envelope
-from reports.build import PDF_PARTS, build_report, pdf_for
+from reports.build import build_report, missing_pdfs, pdf_for
+from reports.files import report_files
 from reports.models import Report
 from surveys.cycle import CycleState
 from surveys.models import Cycle
@@ -33,10 +34,9 @@ def render_pdfs_job(report_id: int) -> str:
     report = db.session.get(Report, report_id)
     if report is None:
         return "no such report"
-    rendered = [part for part in PDF_PARTS if not getattr(report, f"{part}_sealed")]
+    rendered = missing_pdfs(report.id, report_files().names())
     for part in rendered:
         pdf_for(report, part)
-        unit.commit()
     return f"rendered {len(rendered)} PDFs"
 
 
@@ -54,8 +54,9 @@ def enqueue_missing_builds() -> int:
         .where(Cycle.state == CycleState.CLOSED, Report.id.is_(None))).all()
     for cycle_id in ids:
         enqueue(build_report_job, cycle_id, job_timeout=600)
-    unrendered = db.session.scalars(sa.select(Report.id).where(sa.or_(
-        sa.func.length(Report.pdf_sealed) == 0, sa.func.length(Report.pdf_reader_sealed) == 0))).all()
+    stored = report_files().names()
+    unrendered = [report_id for report_id in db.session.scalars(sa.select(Report.id))
+                  if missing_pdfs(report_id, stored)]
     for report_id in unrendered:
         enqueue(render_pdfs_job, report_id, job_timeout=600)
     return len(ids) + len(unrendered)

@@ -8,11 +8,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from app.db import after_commit
 from app.extensions import db
 from app.mail import forget_mails
 from app.models import User
 from app.owner_data import ExportPart, iso
-from reports.build import figures_csv, pdf_for
+from reports.build import figures_csv, forget_pdfs, pdf_for
 from reports.models import Report, ReportRead, ReportShare
 from surveys.models import Cycle
 
@@ -66,6 +67,14 @@ def forget_round_mail(cycle: Cycle) -> None:
                                         .where(Report.cycle_id == cycle.id)))
     for share_id in share_ids:
         forget_mails(("report_shared",), share_id)
+
+
+def forget_round_pdfs(cycle: Cycle) -> None:
+    """The report's PDFs are files outside the database (reports/files.py): deleted once the round's deletion has
+    committed (a deletion rolled back keeps its report; a file deleted early would be rendered again anyway)."""
+    report_id = db.session.scalar(sa.select(Report.id).where(Report.cycle_id == cycle.id))
+    if report_id is not None:
+        after_commit(lambda: forget_pdfs(report_id))
 
 
 def what_round_deletion_removes(cycle: Cycle) -> list[str]:

@@ -69,12 +69,22 @@ def keep_known(questionnaire: Questionnaire, answers: Mapping[str, Any], allow_n
             if k in keys and parse_answer(str(v), allow_not_able) is not None}
 
 
+# Control characters other than tab and line breaks: nothing a reader can see, and each would take six bytes once
+# escaped in JSON, where the fixed size of a sealed response counts four a character (surveys/sealed.py).
+_INVISIBLE = {code: None for code in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))}
+
+
+def clean_comment(text: str) -> str:
+    """An open-question answer as kept: trimmed, without invisible control characters."""
+    return text.translate(_INVISIBLE).strip()
+
+
 def read_comments(questionnaire: Questionnaire, form: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
     """Trimmed open-question answers, and the keys of those that are too long."""
     comments: dict[str, str] = {}
     too_long: list[str] = []
     for question in questionnaire.open_questions:
-        text = (form.get(f"q-{question.key}") or "").strip()
+        text = clean_comment(form.get(f"q-{question.key}") or "")
         if text:
             comments[question.key] = text
         if len(text) > MAX_COMMENT_LENGTH:

@@ -150,8 +150,16 @@ def renew(visit: RaterVisit, now: datetime) -> None:
 def end_all(invitation_ids: list[int]) -> None:
     """Every token and session of these raters stops working."""
     if invitation_ids:
-        db.session.execute(sa.delete(RaterLink).where(RaterLink.invitation_id.in_(invitation_ids)))
-        db.session.execute(sa.delete(RaterSession).where(RaterSession.invitation_id.in_(invitation_ids)))
+        # On the tables, not the models, with statements built once: the ORM's bulk DELETE path (matching the
+        # deleted rows in the session) was a sixth of a submission's CPU.
+        connection = db.session.connection()
+        connection.execute(_END_LINKS, {"ids": invitation_ids})
+        connection.execute(_END_SESSIONS, {"ids": invitation_ids})
+
+
+_END_LINKS = sa.delete(RaterLink.__table__).where(
+    RaterLink.__table__.c.invitation_id.in_(sa.bindparam("ids", expanding=True)))
+_END_SESSIONS = sa.delete(_sessions).where(_sessions.c.invitation_id.in_(sa.bindparam("ids", expanding=True)))
 
 
 def forget_expired_sessions(now: datetime) -> int:

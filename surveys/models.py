@@ -23,7 +23,7 @@ from surveys.categories import Category
 from surveys.cycle import CycleState
 from surveys.questionnaire import Questionnaire, for_round
 from surveys.rules.nomination import ListFacts, step_status
-from surveys.sealed import PaddedJSON
+from surveys.sealed import Padded, PaddedJSON, padded_size
 
 
 def _enum(cls: type[enum.Enum]) -> sa.Enum:
@@ -301,11 +301,12 @@ class RaterDraft(db.Model):
 
     invitation_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("invitations.id", ondelete="CASCADE"), primary_key=True)
-    content: so.Mapped[dict[str, Any]] = so.mapped_column(PaddedJSON("rater_drafts.content"))
+    content: so.Mapped[Padded] = so.mapped_column(PaddedJSON("rater_drafts.content"))
 
-    def __init__(self, invitation_id: int | None = None, answers: dict[str, Any] | None = None,
+    def __init__(self, size: int, invitation_id: int | None = None, answers: dict[str, Any] | None = None,
                  comments: dict[str, str] | None = None) -> None:
-        super().__init__(content={"answers": dict(answers or {}), "comments": dict(comments or {})})
+        """`size` is the round's fixed size (`sealed.padded_size` of its questionnaire)."""
+        super().__init__(content=Padded({"answers": dict(answers or {}), "comments": dict(comments or {})}, size))
         if invitation_id is not None:
             self.invitation_id = invitation_id
 
@@ -315,7 +316,7 @@ class RaterDraft(db.Model):
 
     @answers.setter
     def answers(self, value: dict[str, Any]) -> None:
-        self.content = {**self.content, "answers": dict(value)}
+        self.content = Padded({**self.content, "answers": dict(value)}, self.content.size)
 
     @property
     def comments(self) -> dict[str, str]:
@@ -323,7 +324,7 @@ class RaterDraft(db.Model):
 
     @comments.setter
     def comments(self, value: dict[str, str]) -> None:
-        self.content = {**self.content, "comments": dict(value)}
+        self.content = Padded({**self.content, "comments": dict(value)}, self.content.size)
 
 
 def _random_key() -> str:
@@ -342,13 +343,16 @@ class Response(db.Model):
 
     id: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True, default=_random_key)
     cycle_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
-    content: so.Mapped[dict[str, Any]] = so.mapped_column(PaddedJSON("responses.content"))
+    content: so.Mapped[Padded] = so.mapped_column(PaddedJSON("responses.content"))
 
     def __init__(self, cycle_id: int, category: Category, answers: dict[str, Any], comments: dict[str, str],
-                 id: str | None = None) -> None:
+                 id: str | None = None, size: int | None = None) -> None:
+        """`size` is the round's fixed size; by default that of the round `cycle_id`'s questionnaire."""
+        if size is None:
+            size = padded_size(db.session.get_one(Cycle, cycle_id).questionnaire())
         super().__init__(id=id or _random_key(), cycle_id=cycle_id,
-                         content={"category": category.value, "answers": dict(answers),
-                                  "comments": dict(comments)})
+                         content=Padded({"category": category.value, "answers": dict(answers),
+                                         "comments": dict(comments)}, size))
 
     @property
     def category(self) -> Category:

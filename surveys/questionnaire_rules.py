@@ -153,9 +153,9 @@ def check_questionnaire(text: str, taken: Sequence[str]) -> Any:
         questionnaire = Questionnaire.model_validate(data, context={"id": "ccl"})
     except ValidationError as error:
         raise UploadError([*problems, *validation_problems(text, error, _PATH)]) from None
-    if not sealed.fits(len(questionnaire.open_questions), len(questionnaire.statements())):
-        problems.append(Problem(line_of(text, ("areas",)), "areas: too many statements for a response to be "
-                                                          "sealed at its fixed size"))
+    if sealed.padded_size(questionnaire) > sealed.MAX_PADDED_BYTES:
+        problems.append(Problem(line_of(text, ("areas",)), "areas: too many statements and open questions for a "
+                                                          "response to be sealed at its fixed size"))
     if problems:
         raise UploadError(problems)
     return questionnaire

@@ -43,7 +43,8 @@ def app(mail_server: MailCatcher, clock: TestClock, tmp_path) -> Iterator[Flask]
     """The app on a fresh database, at the clock's moment (never the real date)."""
     mail_server.clear()
     database = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite3'}"
-    app = create_app("test", {"SQLALCHEMY_DATABASE_URI": database, "SMTP_PORT": mail_server.port})
+    app = create_app("test", {"SQLALCHEMY_DATABASE_URI": database, "SMTP_PORT": mail_server.port,
+                              "REPORT_FILES_DIR": str(tmp_path / "report-files")})
 
     @app.before_request
     def _forget_previous_request() -> None:

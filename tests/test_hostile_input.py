@@ -24,7 +24,7 @@ from facilitator import operations as facilitated
 from facilitator import plan
 from facilitator.operations import assign
 from facilitator.rules import EVALUATION_QUESTIONS, GOAL_FIELDS, SUMMARY_TEXTS, SessionMode
-from reports.build import open_part
+from reports.build import pdf_for
 from reports.models import Report
 from reports.operations import share
 from surveys import operations
@@ -126,7 +126,7 @@ def test_every_page_email_and_pdf_shows_hostile_input_as_text(app: Flask, hostil
 
     cycle = report.cycle
     plan_pdf = plan.pdf(cycle, facilitated.agreed_summary(cycle), "owner")  # type: ignore[arg-type]
-    for pdf_bytes in (open_part(report, "pdf"), plan_pdf):
+    for pdf_bytes in (pdf_for(report, "pdf"), plan_pdf):
         pdf = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf_bytes)).pages)
         assert "hostile" in pdf
         assert "&lt;" not in pdf and "&amp;" not in pdf and "&#34;" not in pdf  # escaped once, printed as typed

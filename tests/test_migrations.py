@@ -19,7 +19,8 @@ from surveys.models import Cycle, Invitation, RaterDraft
 
 def _migrated_app(tmp_path, mail_server) -> Flask:  # type: ignore[no-untyped-def]
     url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
-    return create_app("test", {"SQLALCHEMY_DATABASE_URI": url, "SMTP_PORT": mail_server.port})
+    return create_app("test", {"SQLALCHEMY_DATABASE_URI": url, "SMTP_PORT": mail_server.port,
+                               "REPORT_FILES_DIR": str(tmp_path / "report-files")})
 
 
 OPENED_AT = datetime(2026, 11, 2, 9, 30)
@@ -215,6 +216,69 @@ def test_an_email_domain_two_organisations_listed_stays_with_one_and_the_databas
             downgrade(revision="b7d2e9a4c315")
             assert db.session.execute(sa.text("SELECT email_domains FROM organisations WHERE id = 2")
                                       ).scalar_one() in ('["nhs.net", "south.nhs.uk"]', ["nhs.net", "south.nhs.uk"])
+            db.session.commit()
+        finally:
+            db.session.remove()
+            downgrade(revision="base")
+            db.engine.dispose()
+
+
+def test_sealed_values_take_their_round_s_size_and_pdfs_leave_the_database(tmp_path, mail_server) -> None:  # type: ignore[no-untyped-def]
+    from flask_migrate import downgrade, upgrade
+
+    from reports.files import report_files
+    from surveys import sealed
+    from surveys.models import Response
+
+    app = _migrated_app(tmp_path, mail_server)
+    with app.app_context():
+        db.drop_all()
+        try:
+            upgrade(revision="b7d2e9a4c315")  # the last schema whose sealed values were all 48 KiB
+            invitation_id = 1
+            db.session.execute(sa.text("INSERT INTO organisations (id, name) VALUES (1, 'Trust')"))
+            db.session.execute(sa.text("INSERT INTO users (id, organisation_id, email, name, password_hash, "
+                                       "created_at) VALUES (1, 1, 'o@trust.example', 'Olu', 'x', :at)"),
+                               {"at": OPENED_AT})
+            db.session.execute(sa.text("INSERT INTO cycles (id, owner_id, state, questionnaire_version, "
+                                       "org_statements, close_on, created_at) VALUES "
+                                       "(1, 1, 'open', '2026.1', '[]', :on, :at)"),
+                               {"at": OPENED_AT, "on": OPENED_AT.date()})
+            db.session.execute(sa.text("INSERT INTO invitations (id, cycle_id, name, email, category, status, "
+                                       "link_version) VALUES (1, 1, 'Rater', 'r@trust.example', 'peer', 'invited', "
+                                       "1)"))
+            old = 48 * 1024
+            draft = {"answers": {"ability.professional.1": 4}, "comments": {"strengths": "Kind\x01 and calm"}}
+            response = {"category": "peer", "answers": {"ability.professional.1": 5}, "comments": {}}
+            db.session.execute(sa.text("INSERT INTO rater_drafts (invitation_id, content) VALUES (:id, :content)"),
+                               {"id": invitation_id, "content": key_ring().encrypt_text(
+                                   sealed.pad(draft, old), f"rater_drafts.content|{invitation_id}")})
+            db.session.execute(sa.text("INSERT INTO responses (id, cycle_id, content) VALUES ('k1', 1, :content)"),
+                               {"content": key_ring().encrypt_text(sealed.pad(response, old), "responses.content|k1")})
+            db.session.execute(sa.text("INSERT INTO reports (id, cycle_id, wrapped_key, figures_sealed, "
+                                       "content_sealed, pdf_sealed, pdf_reader_sealed, built_at) VALUES "
+                                       "(1, 1, 'w', :none, :none, :pdf, :none, :at)"),
+                               {"none": b"", "pdf": b"sealed owner pdf", "at": OPENED_AT})
+            db.session.commit()
+            upgrade()
+            assert report_files().names() == {"report-1-pdf"}
+            assert report_files().read("report-1-pdf") == b"sealed owner pdf"
+            assert "pdf_sealed" not in {c["name"] for c in sa.inspect(db.engine).get_columns("reports")}
+            size = sealed.padded_size(db.session.get(Cycle, 1).questionnaire())
+            assert size < old
+            stored_draft = db.session.get(RaterDraft, invitation_id)
+            assert stored_draft.content == draft and stored_draft.content.size == size
+            stored_response = db.session.get(Response, "k1")
+            assert stored_response.content == response and stored_response.content.size == size
+            lengths = db.session.execute(sa.text("SELECT length(content) FROM rater_drafts UNION ALL "
+                                                 "SELECT length(content) FROM responses")).scalars().all()
+            assert len(set(lengths)) == 1
+            db.session.commit()
+            downgrade(revision="b7d2e9a4c315")
+            db.session.expire_all()
+            assert db.session.get(Response, "k1").content.size == old
+            assert db.session.execute(sa.text("SELECT pdf_sealed FROM reports")).scalar_one() == b"sealed owner pdf"
+            assert report_files().names() == set()
             db.session.commit()
         finally:
             db.session.remove()

@@ -193,7 +193,7 @@ def rater_check():  # type: ignore[no-untyped-def]
     error = None
     if request.method == "POST":
         try:
-            responses.submit(_invitation(visit))
+            responses.send(visit.invitation_id, visit.category, questionnaire, answers, comments)
         except DomainError as exc:
             unit.rollback()
             error = exc.message

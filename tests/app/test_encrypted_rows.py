@@ -19,6 +19,7 @@ from app.extensions import db
 from app.models import User
 from surveys import operations
 from surveys.models import Cycle, PreparationDocument, Response
+from surveys.sealed import Padded, padded_size
 from tests.fixtures.keys import new_key_ring, rotate_to_a_new_key
 
 TEXTS = {"highs_and_lows": "Led the ward move", "implications": "", "growth": "", "achieve": "", "support": "",
@@ -59,7 +60,8 @@ def test_a_core_statement_must_say_which_row_a_value_belongs_to(app: Flask, owne
         db.session.execute(sa.insert(Response).values(id="a" * 32, cycle_id=cycle.id, content=content))
     unit.rollback()
     db.session.execute(sa.insert(Response).values(id="a" * 32, cycle_id=cycle.id,
-                                                  content=bound_to(content, "a" * 32)))
+                                                  content=bound_to(Padded(content, padded_size(cycle.questionnaire())),
+                                                                   "a" * 32)))
     unit.commit()
     assert db.session.get(Response, "a" * 32).comments == {"strengths": "x"}
 

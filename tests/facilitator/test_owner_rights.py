@@ -25,7 +25,7 @@ from facilitator import jobs
 from facilitator import operations as facilitated
 from facilitator.rules import EVALUATION_QUESTIONS, SessionMode
 from reports import operations as reports
-from reports.build import figures_csv, open_part
+from reports.build import figures_csv, pdf_for
 from surveys import links, operations, responses
 from surveys.categories import Category
 from surveys.cycle import CycleState
@@ -310,7 +310,7 @@ def test_the_export_holds_the_facilitated_session_and_every_field_is_documented(
 
     (report,) = document["reports"]
     built = reports.report_for(cycle.id)
-    assert files[report["pdf"]] == open_part(built, "pdf")
+    assert files[report["pdf"]] == pdf_for(built, "pdf")
     assert files[report["figures"]] == figures_csv(built)
     assert [(r["reader"], r["as"]) for r in report["reads"]] == [("Owner evaluated", "owner"),
                                                                 ("Mo Manager", "shared")]

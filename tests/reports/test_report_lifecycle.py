@@ -19,8 +19,9 @@ from app.extensions import db
 from app.models import Role, User
 from facilitator.operations import assign as assign_facilitator
 from reports import envelope
-from reports.build import ReportRefused, build_report, figure_table, pdf_for
+from reports.build import ReportRefused, build_report, figure_table, forget_pdfs, pdf_for
 from reports.checker import Violation, check
+from reports.files import report_files
 from reports.models import Report, ReportRead
 from surveys.categories import Category
 from surveys.cycle import CycleState
@@ -226,10 +227,8 @@ def test_master_keys_rotate_while_reports_stay_readable(app: Flask, closed: Cycl
     assert any(COMMENT in text for c in comments for text in c.values())
 
 
-def _blank(report: Report, *parts: str) -> None:
-    db.session.execute(sa.update(Report).where(Report.id == report.id).values({f"{p}_sealed": b"" for p in parts}))
-    unit.commit()
-    db.session.expire(report)
+def _stored(report: Report) -> set[str]:
+    return {name.split("-", 2)[2] for name in report_files().names() if name.startswith(f"report-{report.id}-")}
 
 
 def test_the_report_is_ready_before_its_pdfs_and_each_pdf_is_rendered_once(
@@ -237,12 +236,12 @@ def test_the_report_is_ready_before_its_pdfs_and_each_pdf_is_rendered_once(
     from reports.jobs import render_pdfs_job
 
     report = _report(create_closed_round(owner, SIZES, pdfs=True))
-    assert report.pdf_sealed and report.pdf_reader_sealed  # the job after the build rendered both
-    _blank(report, "pdf", "pdf_reader")  # as between the build and that job
+    assert _stored(report) == {"pdf", "pdf_reader"}  # the job after the build rendered both ("pdf", "pdf_reader")
+    forget_pdfs(report.id)  # as between the build and that job
+    assert _stored(report) == set()
     response = signed_in(app, owner).get(f"/reports/{report.id}/pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
-    db.session.expire(report)
-    assert report.pdf_sealed and not report.pdf_reader_sealed  # the early download rendered and sealed its own
+    assert _stored(report) == {"pdf"}  # the early download rendered and stored its own
     assert render_pdfs_job(report.id) == "rendered 1 PDFs"
     assert render_pdfs_job(report.id) == "rendered 0 PDFs"
     assert signed_in(app, owner).get(f"/reports/{report.id}/pdf").data == pdf_for(report, "pdf")
@@ -252,7 +251,10 @@ def test_a_report_built_before_figure_tables_were_sealed_opens_with_the_same_fig
                                                                                      owner: User) -> None:
     report = _report(closed)
     sealed = figure_table(report)
-    _blank(report, "figures", "content", "pdf", "pdf_reader")
+    db.session.execute(sa.update(Report).where(Report.id == report.id).values(figures_sealed=b"", content_sealed=b""))
+    unit.commit()
+    forget_pdfs(report.id)
+    db.session.expire(report)
     html = _page(app, owner, report)
     assert "At a glance" in html and COMMENT in html
     db.session.expire(report)

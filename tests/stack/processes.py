@@ -24,6 +24,7 @@ class Processes:
             "TEST_REDIS_URL": redis_url,
             "TEST_QUEUE_MODE": "redis",  # a real queue between processes, as in production
             "TEST_SMTP_PORT": str(smtp_port),
+            "REPORT_FILES_DIR": str(logs.parent / "report-files"),  # the test's own app uses the same folder
         }
         self.running: list[subprocess.Popen[bytes]] = []
 

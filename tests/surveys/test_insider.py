@@ -182,7 +182,7 @@ def test_snapshots_around_ten_submissions_and_a_backup_of_drafts_link_no_better_
     attack = _attack(snapshots, backup, order)
     print(f"\ninsider without keys: {attack.successes} of {attack.attempts} linked "
           f"(chance ~{attack.attempts / len(order):.0f}), informed guesses {attack.informed}; "
-          f"ciphertext {lengths.pop()} characters for {sealed.PADDED_BYTES} padded bytes")
+          f"ciphertext {lengths.pop()} characters for {sealed.padded_size(ten_raters.questionnaire())} padded bytes")
     assert attack.informed == 0
     assert attack.successes <= 5  # chance gives 1 on average; 6 or more by chance happens less than once in 1000
 
@@ -290,11 +290,18 @@ def test_every_response_of_a_cycle_carries_the_same_write_marks(app: Flask, clie
     assert len(xmins) == 4 and len(set(xmins)) == 1
 
 
-def test_the_largest_answer_fits_the_fixed_size(ten_raters: Cycle) -> None:
-    questionnaire = ten_raters.questionnaire()
-    assert sealed.fits(len(questionnaire.open_questions), len(questionnaire.statements()))
-    worst = {"category": "direct_report", "answers": {s.key: "n" for s in questionnaire.statements()},
-             "comments": {q.key: "\x01" * 2000 for q in questionnaire.open_questions}}
-    assert len(sealed.pad(worst).encode()) == sealed.PADDED_BYTES
-    with pytest.raises(sealed.TooLargeError):
-        sealed.pad({"comments": {"x": "\x01" * 9000}})
+def test_every_response_and_draft_of_a_round_is_sealed_at_its_questionnaire_s_size(
+        app: Flask, ten_raters: Cycle) -> None:
+    """The size is the round's, from its questionnaire: a short draft, a long one and a response all have it."""
+    size = sealed.padded_size(ten_raters.questionnaire())
+    for n, invitation in enumerate(ten_raters.invitations[:3]):
+        browser = app.test_client()
+        open_link(browser, link_token(invitation))
+        _fill(browser, ten_raters, "3", "x" * (1 + 900 * n))
+        if n == 0:
+            assert browser.post("/feedback/check").status_code == 302
+    rows = _dump()
+    stored = [row[1] for row in rows["rater_drafts"]] + [row[2] for row in rows["responses"]]
+    assert len(stored) == 3 and len({len(c) for c in stored}) == 1
+    opened = open_stored(Response.__table__.c.content, rows["responses"][0][2], rows["responses"][0][0])
+    assert opened.size == size < 48 * 1024

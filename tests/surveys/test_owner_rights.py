@@ -23,7 +23,7 @@ from app.mail import OutboundMail
 from app.models import Organisation, Role, User
 from app.owner_data import EXPORT_VERSION, ExportFormatError, read_export
 from app.timeutil import utcnow
-from reports.build import open_part
+from reports.build import pdf_for
 from reports.models import Report, ReportRead
 from surveys import operations, retention
 from surveys.models import Cycle, Invitation, RaterDraft, RaterLink, RaterSession, Response
@@ -69,7 +69,7 @@ def test_the_export_holds_everything_and_reads_back(app: Flask, owner: User, own
     assert sorted(r["email"] for r in exported["raters"]) == sorted(i.email for i in cycle.invitations)
     assert all(set(r) == {"name", "email", "group"} for r in exported["raters"])  # never whether they answered
     (report,) = document["reports"]
-    assert files[report["pdf"]] == open_part(_report(cycle), "pdf")
+    assert files[report["pdf"]] == pdf_for(_report(cycle), "pdf")
     assert [(r["reader"], r["form"]) for r in report["reads"]] == [("Olivia Owner", "pdf")]
     guide = files["FIELDS.txt"].decode()
     assert all(section in guide for section in ("account", "rounds", "reports", "self_assessment", "reads"))

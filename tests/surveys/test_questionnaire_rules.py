@@ -100,8 +100,9 @@ def test_an_accepted_draft_renders_for_both_audiences_and_seals_within_the_fixed
         for item in questionnaire.statements():
             assert re.sub(r"\s+", " ", item.rater_text if rater else item.self_text) in page
     worst = {"category": "direct_report", "answers": {s.key: "n" for s in questionnaire.statements()},
-             "comments": {q.key: "\x01" * MAX_COMMENT_LENGTH for q in questionnaire.open_questions}}
-    assert len(sealed.pad(worst).encode()) == sealed.PADDED_BYTES
+             "comments": {q.key: "\U0001f600" * MAX_COMMENT_LENGTH for q in questionnaire.open_questions}}
+    size = sealed.padded_size(questionnaire)
+    assert len(sealed.pad(worst, size).encode()) == size <= sealed.MAX_PADDED_BYTES
 
 
 def test_the_drafts_the_property_draws_include_accepted_ones() -> None:
