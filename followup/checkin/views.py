@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from app import db as unit
@@ -233,6 +234,16 @@ def rater_thanks():  # type: ignore[no-untyped-def]
 @public
 def rater_declined():  # type: ignore[no-untyped-def]
     return render_template("checkin/rater/declined.html")
+
+
+def profile_links() -> Markup:
+    """For the development profile (a template global): send a check-in, or follow the open one, and past ones."""
+    plan = operations.plan_in_force(current_user)
+    checkins = operations.checkins_of(current_user.id)
+    return Markup(render_template(
+        "checkin/_profile_links.html", first_review=rules.first_review(plan.review_dates) if plan else None,
+        open=next((c for c in checkins if c.state is rules.CheckInState.OPEN), None),
+        closed=[c for c in checkins if c.state is rules.CheckInState.CLOSED]))
 
 
 def profile_results(cycle_id: int) -> dict[str, tuple[CheckIn, rules.GoalResult]]:
