@@ -15,8 +15,8 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from app.encrypted import EncryptedJSON
 from app.extensions import db
+from facilitator.models import Summary
 from followup.checkin.rules import CheckInState
 from surveys.models import Cycle, InvitationStatus, outstanding
 from surveys.sealed import PaddedJSON
@@ -32,8 +32,10 @@ class CheckIn(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     # The round whose agreed summary the goals come from; the owner is that round's.
     cycle_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
-    # The goals asked about, as they read when it was sent: [{"key", "what"}] (a later version may reword them).
-    goals: so.Mapped[list[dict[str, str]]] = so.mapped_column(EncryptedJSON("checkins.goals"))
+    # The agreed summary version whose goals it asks about, as they read when it was sent (a later version may
+    # reword them; every version is kept, and its goals stay encrypted with it).
+    summary_id: so.Mapped[str] = so.mapped_column(sa.ForeignKey("conversation_summaries.id", ondelete="CASCADE"),
+                                                  index=True)
     state: so.Mapped[CheckInState] = so.mapped_column(_enum(CheckInState), default=CheckInState.OPEN)
     close_on: so.Mapped[date] = so.mapped_column()
     sent_at: so.Mapped[datetime] = so.mapped_column()
@@ -44,8 +46,13 @@ class CheckIn(db.Model):
     raters_purged_at: so.Mapped[datetime | None] = so.mapped_column()
 
     cycle: so.Mapped[Cycle] = so.relationship(lazy="joined", innerjoin=True)
+    summary: so.Mapped[Summary] = so.relationship()
     raters: so.Mapped[list[CheckInRater]] = so.relationship(
         back_populates="checkin", cascade="all, delete-orphan", passive_deletes=True, order_by="CheckInRater.id")
+
+    @property
+    def goals(self) -> list[dict[str, str]]:
+        return [{"key": g["key"], "what": g["what"]} for g in self.summary.goals]
 
     @property
     def goal_keys(self) -> list[str]:

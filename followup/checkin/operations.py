@@ -145,7 +145,7 @@ def send(owner: User, plan: Plan, entries: list[RaterEntry], close_on: date | No
     if problems:
         raise SendProblems(problems)
     assert close_on is not None
-    checkin = CheckIn(cycle_id=plan.cycle.id, goals=[{"key": g["key"], "what": g["what"]} for g in plan.goals],
+    checkin = CheckIn(cycle_id=plan.cycle.id, summary_id=plan.summary.id,
                       state=CheckInState.OPEN, close_on=close_on, sent_at=now)
     db.session.add(checkin)
     db.session.flush()

@@ -22,7 +22,7 @@ def upgrade():
         'checkins',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('cycle_id', sa.Integer(), nullable=False),
-        sa.Column('goals', sa.Text(), nullable=False),
+        sa.Column('summary_id', sa.String(length=32), nullable=False),
         sa.Column('state', sa.Enum('open', 'closed', name='checkinstate', native_enum=False, length=20),
                   nullable=False),
         sa.Column('close_on', sa.Date(), nullable=False),
@@ -32,9 +32,11 @@ def upgrade():
         sa.Column('counts_updated_at', sa.DateTime(), nullable=True),
         sa.Column('raters_purged_at', sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(['cycle_id'], ['cycles.id'], ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['summary_id'], ['conversation_summaries.id'], ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('id'),
     )
     op.create_index(op.f('ix_checkins_cycle_id'), 'checkins', ['cycle_id'], unique=False)
+    op.create_index(op.f('ix_checkins_summary_id'), 'checkins', ['summary_id'], unique=False)
     op.create_table(
         'checkin_raters',
         sa.Column('id', sa.Integer(), nullable=False),
