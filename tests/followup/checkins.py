@@ -27,7 +27,12 @@ GOALS = ["Hand over the weekly rota", "Speak first at the senior meeting", "Lead
 def agreed_plan(owner: User, create_round: Callable[..., Cycle], goals: int = 3, days_ago: int = 100,
                 raters: list[tuple[str, str, str]] | None = None) -> Cycle:
     """A round whose summary was agreed `days_ago` (past the first review date at 100), with `goals` goals."""
-    cycle = create_round(owner, raters or [(f"Peer {n}", f"peer{n}@trust.example", "peer") for n in range(4)])
+    return agree_plan(create_round(owner, raters or [(f"Peer {n}", f"peer{n}@trust.example", "peer")
+                                                     for n in range(4)]), goals, days_ago)
+
+
+def agree_plan(cycle: Cycle, goals: int = 3, days_ago: int = 100) -> Cycle:
+    """This round's summary agreed `days_ago`, with `goals` goals."""
     cycle.state = CycleState.SUMMARY_AGREED
     agreed_at = utcnow() - timedelta(days=days_ago)
     goal_list = [{"key": f"{n:032x}", "term": "short", "what": GOALS[n], "measure": "m", "support": "s",
@@ -38,14 +43,14 @@ def agreed_plan(owner: User, create_round: Callable[..., Cycle], goals: int = 3,
     return cycle
 
 
-def people(n: int, prefix: str = "asked") -> list[tuple[str, str]]:
-    return [(f"Asked {i}", f"{prefix}{i}@trust.example") for i in range(n)]
+def people(n: int, prefix: str = "asked", domain: str = "trust.example") -> list[tuple[str, str]]:
+    return [(f"Asked {i}", f"{prefix}{i}@{domain}") for i in range(n)]
 
 
 def send_checkin(owner: User, n: int = 4, close_in_days: int = 14, now: datetime | None = None) -> CheckIn:
     plan = operations.plan_in_force(owner)
     assert plan is not None
-    entries = [RaterEntry(name, email, Category.OTHER) for name, email in people(n)]
+    entries = [RaterEntry(name, email, Category.OTHER) for name, email in people(n, domain=owner.email.split("@")[1])]
     checkin = operations.send(owner, plan, entries, today() + timedelta(days=close_in_days), True, now or utcnow())
     unit.commit()
     return checkin
