@@ -114,12 +114,13 @@ def last_round_lines(plan: Plan) -> str:
 def _with_group(line: str) -> str:
     """A line of name and email, given the one group every check-in rater is in, so the round's parser checks it;
     a line pasted with a group keeps its own (every group is the same group here)."""
+    delimiter = "\t" if "\t" in line else ","  # a spreadsheet paste is tab-separated, as the round reads it
     try:
-        fields = next(csv.reader([line], delimiter="\t" if "\t" in line else ","))
+        fields = next(csv.reader([line], delimiter=delimiter))
     except (csv.Error, StopIteration):
         return line
     if len(fields) == 2:
-        return f"{line},{rules.GROUP.label}"
+        return f"{line}{delimiter}{rules.GROUP.label}"
     return line
 
 

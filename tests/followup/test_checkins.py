@@ -242,3 +242,13 @@ def test_the_owners_export_holds_their_check_ins(
     assert [g["figure"] for g in exported["goals"]] == [2.0, 2.0, 2.0]
     assert exported["responses"] == 3 and exported["comments"] == ["Much more confident"] * 3
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CheckInResponse)) == 3
+
+
+def test_people_pasted_from_a_spreadsheet_or_with_a_group_are_read_as_typed(
+        owner: User, create_round: Callable[..., Cycle]) -> None:
+    agreed_plan(owner, create_round)
+    entries, problems = operations.parse_raters(owner, "Jo Bloggs\tjo@trust.example\n"
+                                                       "\"Smith, Al\", al@trust.example, Peer\n"
+                                                       "Kim, kim@trust.example\n\nnot a line")
+    assert [e.email for e in entries] == ["jo@trust.example", "al@trust.example", "kim@trust.example"]
+    assert [p.text for p in problems] == ["not a line"] and problems[0].message.startswith("Line 5:")
