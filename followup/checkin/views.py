@@ -227,7 +227,7 @@ def rater_decline():  # type: ignore[no-untyped-def]
 @bp.route("/check-in/thank-you")
 @public
 def rater_thanks():  # type: ignore[no-untyped-def]
-    return render_template("checkin/rater/thanks.html")
+    return render_template("surveys/rater/thanks.html")  # the round's own words fit as they are
 
 
 @bp.route("/check-in/declined")

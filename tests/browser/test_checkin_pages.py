@@ -100,7 +100,7 @@ def test_a_check_in_sent_answered_on_a_phone_and_read_when_closed(
     seconds = time.perf_counter() - started
     print(f"\ncheck-in of {GOAL_COUNT} goals answered on a 390 px phone in {seconds:.1f} s")
     assert seconds < 120
-    audit(timed, "checkin-rater-thanks", "Answers sent")
+    audit(timed, "checkin-rater-thanks", "Feedback sent")
     timed.goto(f"/c/{links[1]}")
     audit(timed, "checkin-rater-used-link", "This link does not work")
 
@@ -109,7 +109,7 @@ def test_a_check_in_sent_answered_on_a_phone_and_read_when_closed(
         other.goto(f"/c/{links[n]}")
         other.locator("input[type=radio][value='2']").evaluate_all("(inputs) => inputs.forEach(i => i.click())")
         press_button(other, "Send my answers")
-        expect(other.get_by_role("heading", name="Answers sent")).to_be_visible()
+        expect(other.get_by_role("heading", name="Feedback sent")).to_be_visible()
     rater.goto("/check-in/decline")
     audit(rater, "checkin-rater-decline", "You would rather not answer")
 
