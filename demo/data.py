@@ -15,7 +15,7 @@ from app.identity.demo_provider import DEMO_CLIENT_ID
 from app.identity.models import SsoSettings
 from app.models import Organisation, Role, User, UserRole
 from app.passwords import hash_password
-from demo import facilitated, second_report, story
+from demo import checkins, facilitated, second_report, story
 from demo.story import DemoClock, RoundDates
 from facilitator.operations import assign as assign_facilitator
 from surveys import operations, responses
@@ -121,6 +121,7 @@ def _load(now: datetime, rng: random.Random, clock: DemoClock) -> None:
                 when=dates.answering_days(now))
         close_and_build(closed, dates, clock)
     facilitated.load(users, _round, _answer, now, rng, clock)
+    checkins.load(users["Jade Morris"], DOMAIN, now, clock)
     second_report.load(users, _round, _answer, now, rng, clock)
     unit.commit()
 

@@ -13,7 +13,7 @@ def init_app(app: Flask) -> None:
     from app.clock import on_tick
     from app.models import Role
     from app.navigation import register_nav
-    from followup import change, last_goals, mails, reviews  # noqa: F401  (importing mails registers the renderer)
+    from followup import change, checkin, last_goals, mails, reviews  # noqa: F401  (mails registers its renderer)
     from followup.views import bp
     from reports.hooks import provide_report_content
     from surveys.hooks import on_round_deletion, provide_preparation_context
@@ -25,3 +25,4 @@ def init_app(app: Flask) -> None:
     on_round_deletion(reviews.forget_round_mail)
     on_tick(reviews.tick)
     register_nav("Review dates", "followup.review_dates", Role.FACILITATOR)
+    checkin.init_app(app)

@@ -19,5 +19,7 @@ def review_nudge_mail(cycle_id: int) -> Message | None:
     return note(cycle.owner, "Time to review your development plan", [
         "Today is one of the review dates you agreed for your development plan.",
         "Take a few minutes to look at your goals and record how each one is going, with a short note if it helps. "
-        "Your facilitator can see your progress too."],
+        "Your facilitator can see your progress too.",
+        "You can also send a goal check-in from your development profile, to ask people you work with how they "
+        "think each goal is going."],
         "Update your goal progress", "facilitator.profile")

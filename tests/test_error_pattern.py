@@ -27,6 +27,7 @@ from surveys.models import Cycle, Invitation
 from tests.fixtures.access_walk import TEXTS, World, _goal, client_for
 from tests.fixtures.rounds import link_token, open_link
 from tests.fixtures.smtp import MailCatcher
+from tests.followup.checkins import agree_plan, open_checkin_link, rater_token, send_checkin
 
 TOMORROW = today() + timedelta(days=1)
 
@@ -102,6 +103,9 @@ FORMS: dict[str, Callable[[World], Form]] = {
                                                "allows_password_sign_in": "yes"}),
     "load people from a file": lambda w: Form("lead_a1", f"/organisations/{w.ids['org']}/people/import"),
     "upload a questionnaire": lambda w: Form("admin_a1", "/admin/questionnaires/questionnaire/upload"),
+    "send a goal check-in": lambda w: Form("owner_a1", "/development/check-in",
+                                           {"raters": "just a name", "day": "", "month": "", "year": ""}, errors=2),
+    "a check-in's answers": lambda w: Form("checkin_rater", "/check-in", {"comment": "Kind. " * 400}, errors=2),
     "assign a facilitator": lambda w: Form("lead_a1", "/facilitators", {"owner": "", "facilitator": ""}, errors=2),
     "send a rater list back without a note": lambda w: Form("facilitator_a1", f"/rater-lists/{w.ids['current']}",
                                                             {"decision": "send_back", "note": " "}),
@@ -116,7 +120,7 @@ NOTHING_TO_GET_WRONG = {"reports.sharing", "reports.stop_sharing", "facilitator.
                         "surveys.rater_check", "surveys.rater_decline", "auth.logout", "accounts.deactivate",
                         "accounts.reactivate", "accounts.invite_again", "admin.mail_send_again",
                         "facilitator.sharing", "identity.confirm_import", "identity.provisioning",
-                        "identity.revoke_token", "questionnaires.act"}
+                        "identity.revoke_token", "questionnaires.act", "checkin.close", "checkin.rater_decline"}
 # Not a form: the SCIM API answers a client with SCIM's own error documents (tests/app/identity/test_scim.py).
 NOT_A_FORM = {"identity.scim_endpoint"}
 
@@ -177,7 +181,11 @@ def clients(app: Flask, world: World, create_user: Callable[..., User], create_c
     invited = app.test_client()  # Ivy followed the link in her invitation
     link = re.search(r"https?://[^/\s]+(/account/link/\S+)", MailCatcher.text(mailbox.to("ivy@trust.example")[-1]))
     assert link is not None and invited.get(link.group(1)).status_code == 302
-    return {"anonymous": app.test_client(), "rater": rater, "invited": invited}
+    checkin_rater = app.test_client()  # asked in owner_a1's goal check-in, and followed the link
+    asker = create_user(Role.OWNER, name="Cleo Checkin", email="cleo@trust.example", org=world.orgs["a"])
+    agree_plan(create_closed_round(asker, {"peer": 3}))
+    open_checkin_link(checkin_rater, rater_token(send_checkin(asker, n=3).raters[0]))
+    return {"anonymous": app.test_client(), "rater": rater, "invited": invited, "checkin_rater": checkin_rater}
 
 
 @pytest.mark.parametrize("name", FORMS)

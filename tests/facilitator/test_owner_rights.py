@@ -24,6 +24,7 @@ from app.timeutil import today, utcnow
 from facilitator import jobs
 from facilitator import operations as facilitated
 from facilitator.rules import EVALUATION_QUESTIONS, SessionMode
+from followup.checkin import operations as checkins
 from reports import operations as reports
 from reports.build import figures_csv, pdf_for
 from surveys import links, operations, responses
@@ -142,6 +143,14 @@ class World:
             unit.commit()
             return cycle
         facilitated.evaluate(cycle, RATINGS, "Very helpful")
+        # A goal check-in about the agreed goals: a link, a cookie session and an answer (followup/checkin/).
+        plan = checkins.plan_in_force(owner)
+        assert plan is not None
+        checkin = checkins.send(owner, plan, [RaterEntry(f"Asked {n}", f"asked-{n}@trust.example", Category.OTHER)
+                                              for n in range(3)], today() + timedelta(days=14), True, utcnow())
+        checkins.issue(checkin.raters[0])
+        checkins.start_session(checkin.raters[1], utcnow())
+        checkins.submit(checkin.raters[2], dict.fromkeys(checkin.goal_keys, 1), "")
         unit.commit()
         return cycle
 

@@ -70,7 +70,7 @@ def test_one_email_on_each_review_date_however_many_ticks(app: Flask, owner: Use
     mails = [m for m in mailbox.to("olivia@trust.example") if m["Subject"] == SUBJECT]
     assert len(mails) == 2
     body = mails[0].get_body(("plain",)).get_content()
-    assert "/development" in body and "check-in" not in body.lower()
+    assert "/development" in body and "goal check-in" in body
 
 
 def test_a_failed_tick_claims_nothing_and_the_next_sends_it_once(app: Flask, owner: User,
