@@ -45,7 +45,13 @@ def padded_size(questionnaire: Questionnaire) -> int:
                 "answers": {key: NOT_ABLE_TO_SAY for key in questionnaire.statement_keys()},
                 "comments": {q.key: "" for q in questionnaire.open_questions}}
     # Each comment adds its characters at their widest to the skeleton's empty string (the test builds it whole).
-    size = len(_json(skeleton).encode()) + len(questionnaire.open_questions) * MAX_COMMENT_LENGTH * _WIDEST_BYTES
+    return bucket_size(skeleton, len(questionnaire.open_questions) * MAX_COMMENT_LENGTH)
+
+
+def bucket_size(skeleton: Any, free_characters: int) -> int:
+    """The fixed size of values shaped like `skeleton` (every answer at its longest, free text empty) with up to
+    `free_characters` of free text at their widest, rounded up to a whole bucket."""
+    size = len(_json(skeleton).encode()) + free_characters * _WIDEST_BYTES
     return -(-size // BUCKET_BYTES) * BUCKET_BYTES
 
 

@@ -32,7 +32,8 @@ from facilitator.operations import agreed_rounds, facilitator_of
 from followup.checkin import rules
 from followup.checkin.models import CheckIn, CheckInLink, CheckInRater, CheckInResponse, CheckInSession
 from followup.checkin.rules import CheckInError, CheckInState
-from surveys import reminders, retention, tokens
+from surveys import reminders, retention, sealed, tokens
+from surveys.answers import clean_comment
 from surveys.links import SESSION_LIFETIME
 from surveys.models import Cycle, InvitationStatus
 from surveys.operations import rater_policy
@@ -227,6 +228,7 @@ def submit(rater: CheckInRater, answers: dict[str, int | str], comment: str) -> 
     checkin = rater.checkin
     if set(answers) != set(checkin.goal_keys):
         raise CheckInError("Answer every goal before you send. You can choose “Not able to say”.")
+    comment = clean_comment(comment)
     problem = rules.comment_problem(comment)
     if problem:
         raise CheckInError(problem)
@@ -237,7 +239,7 @@ def submit(rater: CheckInRater, answers: dict[str, int | str], comment: str) -> 
     if done != 1:
         raise CheckInError("Your answers have already been sent.")
     end_access([rater.id])
-    _rewrite_responses(checkin.id, [{"answers": answers, "comment": comment.strip()}])
+    _rewrite_responses(checkin.id, sealed_size(checkin.goal_keys), [{"answers": answers, "comment": comment}])
     db.session.expire(rater, ["status"])
 
 
@@ -248,16 +250,23 @@ def decline(rater: CheckInRater) -> None:
     db.session.flush()
 
 
-def _rewrite_responses(checkin_id: int, added: list[dict[str, Any]]) -> None:
+def sealed_size(goal_keys: list[str]) -> int:
+    """The fixed size every response of a check-in is padded to: the largest answer its goals allow (each goal at
+    the longest scale point, the comment at its limit in its widest characters), rounded up to the round's bucket.
+    A function of the check-in's goals alone, so a row's length says nothing about what was answered."""
+    return sealed.bucket_size({"answers": {key: -2 for key in goal_keys}, "comment": ""}, rules.COMMENT_LIMIT)
+
+
+def _rewrite_responses(checkin_id: int, size: int, added: list[dict[str, Any]]) -> None:
     table = CheckInResponse.__table__
     stored = db.session.execute(sa.select(table.c.id, table.c.content).where(table.c.checkin_id == checkin_id)).all()
-    contents = [open_stored(table.c.content, sealed, row_id) for row_id, sealed in stored] + added
+    contents = [open_stored(table.c.content, stored_value, row_id) for row_id, stored_value in stored] + added
     _shuffle.shuffle(contents)
     db.session.execute(sa.delete(table).where(table.c.checkin_id == checkin_id))
     rows = []
     for content in contents:
         key = uuid.uuid4().hex
-        rows.append({"id": key, "checkin_id": checkin_id, "content": bound_to(content, key)})
+        rows.append({"id": key, "checkin_id": checkin_id, "content": bound_to(sealed.Padded(content, size), key)})
     rows.sort(key=lambda row: row["id"])
     if rows:
         db.session.execute(sa.insert(table), rows)
@@ -268,7 +277,7 @@ _shuffle = secrets.SystemRandom()
 
 def stored_responses(checkin: CheckIn) -> list[dict[str, Any]]:
     table = CheckInResponse.__table__
-    return [open_stored(table.c.content, sealed, row_id) for row_id, sealed in db.session.execute(
+    return [open_stored(table.c.content, stored_value, row_id) for row_id, stored_value in db.session.execute(
         sa.select(table.c.id, table.c.content).where(table.c.checkin_id == checkin.id))]
 
 

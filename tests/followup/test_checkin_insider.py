@@ -14,15 +14,20 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app import db as unit
 from app.encrypted import open_stored
 from app.extensions import db
 from app.models import User
 from app.timeutil import utcnow
+from facilitator.rules import MAX_GOALS
 from followup.checkin import operations
 from followup.checkin.models import CheckIn, CheckInResponse
+from followup.checkin.rules import COMMENT_LIMIT
 from surveys import sealed, tokens
+from surveys.answers import clean_comment
 from surveys.models import Cycle
 from tests.fixtures.insider import _WHO, database_bytes, table_columns
 from tests.fixtures.smtp import MailCatcher
@@ -87,7 +92,7 @@ def test_snapshots_around_each_answer_link_no_better_than_chance(
         guess = guess or next(iter(final))
         successes += _truth(guess, final[guess]) == f"rater-{rater_id}"
     print(f"\ncheck-in insider without keys: {successes} of {len(order)} linked, informed guesses {informed}; "
-          f"ciphertext {lengths.pop()} characters for {sealed.PADDED_BYTES} padded bytes")
+          f"ciphertext {lengths.pop()} characters for {operations.sealed_size(checkin.goal_keys)} padded bytes")
     assert informed == 0 and successes <= 5
 
     raw = database_bytes(app)
@@ -158,6 +163,19 @@ def test_a_check_in_response_row_holds_only_a_fresh_key_its_check_in_and_one_cip
             raw.execute(f"SELECT rowid FROM {TABLE}")
 
 
-def test_the_largest_check_in_answer_fits_the_fixed_size() -> None:
-    worst = {"answers": {f"{n:032x}": "n" for n in range(40)}, "comment": "\x01" * 2000}
-    assert len(sealed.pad(worst).encode()) == sealed.PADDED_BYTES
+@settings(max_examples=200, deadline=None)
+@given(goals=st.lists(st.text(alphabet="0123456789abcdef", min_size=1, max_size=32), min_size=1,
+                      max_size=MAX_GOALS, unique=True),
+       answer=st.sampled_from([-2, -1, 0, 1, 2, "n"]),
+       comment=st.text(max_size=COMMENT_LIMIT * 2))
+def test_any_check_in_answer_the_form_takes_fits_its_fixed_size(goals: list[str], answer: int | str,
+                                                                 comment: str) -> None:
+    """Whatever a rater writes (control characters are dropped, as on a round's pages), an answer the form takes
+    pads to exactly its check-in's size: no length can tell one answer from another."""
+    kept = clean_comment(comment)
+    if len(kept) > COMMENT_LIMIT:
+        return  # the form refuses it, with its message
+    size = operations.sealed_size(goals)
+    assert len(sealed.pad({"answers": dict.fromkeys(goals, answer), "comment": kept}, size).encode()) == size
+    widest = "\U0001d11e" * COMMENT_LIMIT  # four bytes of UTF-8 each
+    assert len(sealed.pad({"answers": dict.fromkeys(goals, -2), "comment": widest}, size).encode()) == size
