@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from surveys.questionnaire import Questionnaire, Statement
 
 SIMILAR = 0.6  # difflib's ratio above which a rater wording is taken as reworded rather than replaced
-_TOKENS = re.compile(r"\s+|[^\s]+")
+_TOKENS = re.compile(r"\S+\s*|\s+")  # a word with the spaces after it
 
 
 class Change(enum.StrEnum):

@@ -170,7 +170,7 @@ def test_two_versions_compare_statement_by_statement_with_changed_words_marked(a
     older, newer = row("2026.1").id, row("2027.1").id
     page = admin_client.get(f"{BASE}/compare?older={older}&newer={newer}").get_data(as_text=True)
     assert "<title>Compare questionnaire versions: 2026.1 and 2027.1 – " in page
-    assert ('<del><span class="nhsuk-u-visually-hidden">[removed: </span>professional'
+    assert ('<del><span class="nhsuk-u-visually-hidden">[removed: </span>professional '
             '<span class="nhsuk-u-visually-hidden">]</span></del>') in page
     assert '<ins><span class="nhsuk-u-visually-hidden">[added: </span>work' in page
     text = _text(page)
