@@ -1,8 +1,11 @@
 """After the conversation (PRODUCT §10): the rules, pure. The change since the last report, and when an owner is
 nudged about a review date.
 
-What feeds them is only what the two reports print: each area and sub-area "All others" figure at one decimal, and
-the numbers of answers printed beside the shown "All others" statement figures beneath it. Hidden figures carry no
+A figure is compared only where the questions stayed the same: every statement beneath it, in both reports,
+carries over from the earlier to the later (`carried_over`: within one version each is itself; between two, as an
+administrator declared). What feeds them is only what the two reports print: each area and sub-area "All others"
+figure at one decimal, and the numbers of answers printed beside the shown "All others" statement figures beneath
+it. Hidden figures carry no
 value and no count (reports.table), so nothing hidden can reach a change or a band.
 
 The band (README, "Change since the last report"): a figure's standard error is bounded from its answer counts with

@@ -81,6 +81,8 @@ def _content(row: ContentVersion) -> Questionnaire:
 
 
 def _pages(audience: str, areas: int) -> list[str]:
+    if audience not in AUDIENCES:
+        abort(404)
     numbers = [str(n) for n in range(1, areas + 1)]
     return ["start", *numbers, "comments", "check"] if audience == "rater" else [*numbers, "check"]
 
@@ -114,7 +116,7 @@ def _banner(row: ContentVersion) -> dict[str, str]:
 
 
 @bp.route("/<int:version_id>/preview", defaults={"audience": "rater", "page": "start"})
-@bp.route("/<int:version_id>/preview/<any(self, rater):audience>/<page>")
+@bp.route("/<int:version_id>/preview/<audience>/<page>")
 @roles(Role.ADMIN)
 def preview(version_id: int, audience: str, page: str):  # type: ignore[no-untyped-def]
     row = _version(version_id)
@@ -133,7 +135,7 @@ def preview(version_id: int, audience: str, page: str):  # type: ignore[no-untyp
                                          page=page))
 
 
-@bp.route("/<int:version_id>/preview/<any(self, rater):audience>/<page>/frame", methods=["GET", "POST"])
+@bp.route("/<int:version_id>/preview/<audience>/<page>/frame", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def preview_frame(version_id: int, audience: str, page: str):  # type: ignore[no-untyped-def]
     """One page of the survey as its audience sees it, inside the preview's phone-width frame or on its own."""

@@ -135,6 +135,7 @@ def test_the_preview_lists_every_page_and_a_published_version_previews_too(admin
     assert "I keep my professional skills up to date." in shipped and "(published)" in shipped
     assert admin_client.get(f"{BASE}/{draft}/preview/self/9").status_code == 404
     assert admin_client.get(_frame(draft, "self", "start")).status_code == 404
+    assert admin_client.get(_frame(draft, "boss", "1")).status_code == 404
     assert admin_client.get(f"{BASE}/{row('2026.1', 'prompts').id}/preview").status_code == 404
 
 
