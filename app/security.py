@@ -9,14 +9,17 @@ def register_security_headers(app: Flask) -> None:
     app.after_request(add_security_headers)
 
 
+def content_security_policy(frame_ancestors: str = "'none'") -> str:
+    """The policy of every page. Only a page made to be shown in a frame of this site's own (an administrator's
+    preview of a questionnaire at phone width) sets it with frame_ancestors="'self'"."""
+    nonce = g.get("csp_nonce", "")
+    return (f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; img-src 'self' data:; "
+            f"frame-ancestors {frame_ancestors}; form-action 'self'; base-uri 'none'")
+
+
 def add_security_headers(response: Response) -> Response:
     # A plain function, not one nested in the registration, so that the mutation run (`make mutation`) can reach it.
-    nonce = g.get("csp_nonce", "")
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; img-src 'self' data:; "
-        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-    )
+    response.headers.setdefault("Content-Security-Policy", content_security_policy())
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     # A rater's link must never leave in a Referer header; "same-origin" sends none to any other site, and still
     # sends one with our own forms, which Flask-WTF requires of every POST over HTTPS (WTF_CSRF_SSL_STRICT).

@@ -2,9 +2,10 @@
 
 Computed at the build, from the earlier report's sealed figure table and the later's new one, and sealed in the later
 report's content: one sealed artefact, the same for every reader and both PDFs, and nothing to recompute at a read.
-The earlier report is the owner's most recent report of a round that closed before this one. Only the same
-questionnaire version is compared (a mapping declared between versions may come later); a different version is
-named and not compared.
+The earlier report is the owner's most recent report of a round that closed before this one. A figure is compared
+only where every statement beneath it stayed the same: within one questionnaire version, each statement is itself;
+between two versions, only the statements an administrator declared to carry over (surveys.questionnaire_carry_over).
+Two versions with no declaration are named and not compared.
 
 When the earlier round is deleted, the later report's change is sealed again without it (it prints the earlier "All
 others" figures, which the owner asked to delete), and its PDFs are rendered again.
@@ -27,7 +28,9 @@ from reports.content import ReportData
 from reports.figures import Words
 from reports.hooks import ReportSection, RoundReadable
 from reports.models import Report
+from surveys import questionnaire_carry_over as carry_over
 from surveys.models import Cycle
+from surveys.questionnaire import QuestionnaireError, load_version
 
 KEY = "change_since"
 SECTION_ID = "change"
@@ -62,11 +65,27 @@ def change_content(cycle: Cycle, data: ReportData) -> dict[str, Any]:
         return {}
     closed_on = earlier.cycle.closed_at.date().isoformat()  # type: ignore[union-attr]
     head = {"earlier_cycle_id": earlier.cycle_id, "earlier_closed_on": closed_on}
-    if earlier.cycle.questionnaire_version != cycle.questionnaire_version:
+    older, newer = earlier.cycle.questionnaire_version, cycle.questionnaire_version
+    declared = _same_statements(older) if older == newer else carry_over.carried(older, newer)
+    if declared is None:
         return {KEY: head | {"other_version": True, "rows": []}}
     before, _ = sealed_data(earlier)
-    rows = rules.change_since(before.table, before.layout, data.table, data.layout)
-    return {KEY: head | {"other_version": False, "rows": [_row(r) for r in rows]}}
+    carried = rules.carried_over(before.layout, data.layout, declared, _file_keys(older))
+    rows = rules.change_since(before.table, before.layout, data.table, data.layout, carried)
+    return {KEY: head | {"other_version": older != newer, "rows": [_row(r) for r in rows]}}
+
+
+def _file_keys(version: str) -> list[str]:
+    """The statements of a version's file (an organisation's own statements are not among them). A version that
+    no longer loads has none: then only the organisation's statements could carry over."""
+    try:
+        return load_version(version).statement_keys()
+    except QuestionnaireError:
+        return []
+
+
+def _same_statements(version: str) -> dict[str, str]:
+    return {key: key for key in _file_keys(version)}
 
 
 def change_section(content: Mapping[str, Any], words: Words, for_pdf: bool,

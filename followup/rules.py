@@ -1,8 +1,11 @@
 """After the conversation (PRODUCT §10): the rules, pure. The change since the last report, and when an owner is
 nudged about a review date.
 
-What feeds them is only what the two reports print: each area and sub-area "All others" figure at one decimal, and
-the numbers of answers printed beside the shown "All others" statement figures beneath it. Hidden figures carry no
+A figure is compared only where the questions stayed the same: every statement beneath it, in both reports,
+carries over from the earlier to the later (`carried_over`: within one version each is itself; between two, as an
+administrator declared). What feeds them is only what the two reports print: each area and sub-area "All others"
+figure at one decimal, and the numbers of answers printed beside the shown "All others" statement figures beneath
+it. Hidden figures carry no
 value and no count (reports.table), so nothing hidden can reach a change or a band.
 
 The band (README, "Change since the last report"): a figure's standard error is bounded from its answer counts with
@@ -15,7 +18,7 @@ printed figures' rounding can add, rounded up to the printed precision.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
@@ -38,6 +41,7 @@ class Verdict(Enum):
 class NotCompared(Enum):
     NOT_SHOWN = "not shown in both reports"
     DIFFERENT_STATEMENTS = "rests on different statements in the two reports"
+    QUESTIONS_CHANGED = "its statements changed between the two questionnaires"
 
 
 @dataclass(frozen=True)
@@ -88,10 +92,16 @@ def verdict(change: Fraction, band: Fraction) -> Verdict:
     return Verdict.HIGHER if change > 0 else Verdict.LOWER
 
 
-def compare_figures(measure: str, key: str, title: str, earlier: Basis | None, later: Basis | None) -> ChangeRow:
+def compare_figures(measure: str, key: str, title: str, earlier: Basis | None, later: Basis | None,
+                    carried: Mapping[str, str]) -> ChangeRow:
+    """`carried` maps each earlier statement that the later report asks again to its later key (`carried_over`):
+    a figure is compared only when every statement beneath it on both sides is one of these, and they are the same
+    statements."""
     if earlier is None or later is None:
         return ChangeRow(measure, key, title, earlier, later, not_compared=NotCompared.NOT_SHOWN)
-    if earlier.statements != later.statements:
+    if not earlier.statements <= carried.keys() or not later.statements <= set(carried.values()):
+        return ChangeRow(measure, key, title, earlier, later, not_compared=NotCompared.QUESTIONS_CHANGED)
+    if {carried[k] for k in earlier.statements} != later.statements:
         return ChangeRow(measure, key, title, earlier, later, not_compared=NotCompared.DIFFERENT_STATEMENTS)
     change = later.value - earlier.value
     band = noise_band(_counts(earlier), _counts(later))
@@ -127,16 +137,32 @@ def bases(table: FigureTable, layout: Layout) -> dict[tuple[str, str], Basis]:
     return result
 
 
-def change_since(earlier: FigureTable, earlier_layout: Layout, later: FigureTable,
-                 later_layout: Layout) -> tuple[ChangeRow, ...]:
-    """One row per area and sub-area of the later report, in its order."""
+def carried_over(earlier_layout: Layout, later_layout: Layout, declared: Mapping[str, str],
+                 file_keys: Collection[str]) -> dict[str, str]:
+    """Earlier statement key → later key, for each statement the later report asks again. A questionnaire file's
+    statements (`file_keys`, the earlier version's) carry over only as `declared`: by themselves within one version,
+    as an administrator declared between two (surveys.questionnaire_carry_over). An organisation's own statements
+    belong to no file: one carries over where the later report has it under the same key and the same title (the
+    title is made from its rater wording, so an edited statement does not)."""
+    later = {s.key: s.title for a in later_layout for sub in a.sub_areas for s in sub.statements}
+    carried = {k: v for k, v in declared.items() if k in file_keys and v in later}
+    for statement in (s for a in earlier_layout for sub in a.sub_areas for s in sub.statements):
+        if statement.key not in file_keys and later.get(statement.key) == statement.title:
+            carried[statement.key] = statement.key
+    return carried
+
+
+def change_since(earlier: FigureTable, earlier_layout: Layout, later: FigureTable, later_layout: Layout,
+                 carried: Mapping[str, str]) -> tuple[ChangeRow, ...]:
+    """One row per area and sub-area of the later report, in its order; `carried` as from `carried_over`. The
+    earlier figure of the same area or sub-area key is the one compared."""
     before, now = bases(earlier, earlier_layout), bases(later, later_layout)
     rows = []
     for area in later_layout:
         rows.append(compare_figures(AREA, area.key, area.title, before.get((AREA, area.key)),
-                                    now.get((AREA, area.key))))
+                                    now.get((AREA, area.key)), carried))
         rows += [compare_figures(SUB_AREA, sub.key, sub.title, before.get((SUB_AREA, sub.key)),
-                                 now.get((SUB_AREA, sub.key))) for sub in area.sub_areas]
+                                 now.get((SUB_AREA, sub.key)), carried) for sub in area.sub_areas]
     return tuple(rows)
 
 

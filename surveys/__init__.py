@@ -20,6 +20,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     register_kind(Kind("questionnaire", "Questionnaire", "QUESTIONNAIRE_VERSION", lambda v: f"ccl-{v}.yaml",
                        shipped_files, check_questionnaire, pinned_to_rounds=True))
+    from surveys import questionnaire_compare  # noqa: F401  (its routes join the versions blueprint)
+
     app.register_blueprint(questionnaire_admin.bp)
     on_tick(clock.tick)
     register_export_part(rights.EXPORT)

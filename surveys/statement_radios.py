@@ -20,11 +20,12 @@ from surveys.questionnaire import NOT_ABLE_TO_SAY, Questionnaire, Statement
 def statement_radios(questionnaire: Questionnaire, statement: Statement, wording: str, current: Any,
                      missing: bool, read_only: bool, rater: bool) -> Markup:
     """`current` is the answer saved so far (None if none); `missing` asks for the "Choose an answer" error.
-    The scale and the "not able to say" wording come with the questionnaire's version, which never changes once
-    published (load_version caches on the same promise)."""
+    The scale's labels and the "not able to say" wording are in the key with the version: a published version never
+    changes, but a draft's number can come back with other words (an administrator's preview shows drafts)."""
     text = getattr(statement, wording)
     chosen = None if current is None else str(current)
-    key = ("statement", questionnaire.version, statement.key, text, chosen, current == NOT_ABLE_TO_SAY,
+    key = ("statement", questionnaire.version, tuple(point.label for point in questionnaire.scale),
+           questionnaire.not_able_to_say, statement.key, text, chosen, current == NOT_ABLE_TO_SAY,
            bool(missing), bool(read_only), bool(rater))
     components = current_app.jinja_env.globals["memoized_component"]
     return components.fragment(key, "radios", lambda: radios_params(questionnaire, statement.key, text, current,

@@ -24,6 +24,9 @@ from app.models import Role, User
 from app.timeutil import today
 from facilitator.operations import assign, propose
 from surveys.models import Cycle, Invitation
+from surveys.questionnaire import QUESTIONNAIRES_DIR
+from surveys.questionnaire_models import ContentText, ContentVersion
+from surveys.questionnaire_rules import Status as VersionStatus
 from tests.fixtures.access_walk import TEXTS, World, _goal, client_for
 from tests.fixtures.rounds import link_token, open_link
 from tests.fixtures.smtp import MailCatcher
@@ -109,6 +112,14 @@ FORMS: dict[str, Callable[[World], Form]] = {
     "assign a facilitator": lambda w: Form("lead_a1", "/facilitators", {"owner": "", "facilitator": ""}, errors=2),
     "send a rater list back without a note": lambda w: Form("facilitator_a1", f"/rater-lists/{w.ids['current']}",
                                                             {"decision": "send_back", "note": " "}),
+    "rate yourself in a questionnaire's preview": lambda w: Form(
+        "admin_a1", f"/admin/questionnaires/{w.ids['newer_version']}/preview/self/1/frame", {"action": "continue"},
+        errors=4),
+    "declare what carries over": lambda w: Form(
+        "admin_a1", f"/admin/questionnaires/compare/{w.ids['older_version']}/{w.ids['newer_version']}/carry-over",
+        {"carry-ability-professional-1": "ability.professional.2",
+         "carry-ability-professional-2": "ability.professional.2"},
+        page=f"/admin/questionnaires/compare?older={w.ids['older_version']}&newer={w.ids['newer_version']}"),
 }
 
 # Forms with nothing to type or choose, whose only wrong submission is a forged one: a button per manager found
@@ -178,6 +189,14 @@ def clients(app: Flask, world: World, create_user: Callable[..., User], create_c
     invitation = db.session.scalars(sa.select(Invitation).where(Invitation.cycle_id == world.ids["current"],
                                                                 Invitation.invited_at.is_not(None))).first()
     open_link(rater, link_token(invitation))
+    shipped = (QUESTIONNAIRES_DIR / "ccl-2026.1.yaml").read_text(encoding="utf-8")
+    for name, number in (("older_version", "2099.5"), ("newer_version", "2099.6")):  # to preview and compare
+        version = ContentVersion(kind="questionnaire", version=number, status=VersionStatus.PUBLISHED, texts=[
+            ContentText(language="en", source=shipped.replace('version: "2026.1"', f'version: "{number}"'))])
+        db.session.add(version)
+        db.session.flush()
+        world.ids[name] = version.id
+    unit.commit()
     invited = app.test_client()  # Ivy followed the link in her invitation
     link = re.search(r"https?://[^/\s]+(/account/link/\S+)", MailCatcher.text(mailbox.to("ivy@trust.example")[-1]))
     assert link is not None and invited.get(link.group(1)).status_code == 302

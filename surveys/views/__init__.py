@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, url_for
 
 bp = Blueprint("surveys", __name__, template_folder="../templates")
 
+
+
+def survey_url(endpoint: str, **values: object) -> str:
+    """The address of a page of the self-assessment or the rater survey, by its endpoint's name in this blueprint.
+    The survey templates link with it, so that an administrator's preview (surveys/questionnaire_compare.py) can
+    render the same templates with its own addresses in their place."""
+    return url_for(f"surveys.{endpoint}", **values)
 
 
 @bp.context_processor
@@ -16,7 +23,7 @@ def survey_helpers() -> dict[str, object]:
     from surveys.statement_radios import statement_radios
 
     return {"field_name": field_name, "NOT_ABLE_TO_SAY": NOT_ABLE_TO_SAY, "state_phrase": state_phrase,
-            "statement_radios": statement_radios}
+            "statement_radios": statement_radios, "survey_url": survey_url}
 
 
 from surveys.views import admin, confirmation, owner, rater  # noqa: E402, F401  (routes attach to bp)

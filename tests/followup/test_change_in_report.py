@@ -143,3 +143,42 @@ def test_the_pdf_with_the_change_passes_the_pdfua_checker(two_rounds: tuple[Cycl
         found = validate(str(path))
         problems = [(f.rule_id, f.message) for f in found.findings if f.severity >= Severity.WARNING]
         assert not problems, problems
+
+
+def test_across_versions_only_what_an_administrator_declared_to_carry_over_is_compared(
+        app: Flask, owner: User, create_closed_round: Callable[..., Cycle], clock: TestClock,
+        create_user) -> None:  # type: ignore[no-untyped-def]
+    """Version 2027.1 rewords one statement of Ability – Professional; the administrator declares the default (same
+    key, same rater wording). The second round, on 2027.1, compares every figure but that sub-area and its area."""
+    from surveys import questionnaire_carry_over as carry_over
+    from surveys import questionnaire_store as store
+    from surveys.questionnaire import QUESTIONNAIRES_DIR, forget_cached, load_version
+    from surveys.questionnaire_compare_rules import default_carry_over
+
+    forget_cached()
+    first = create_closed_round(owner, SIZES, seed=1)
+    operations.finish_without_session(first)
+    admin = create_user(Role.ADMIN)
+    store.seed_shipped()
+    text = (QUESTIONNAIRES_DIR / "ccl-2026.1.yaml").read_text().replace('version: "2026.1"', 'version: "2027.1"') \
+        .replace("This person keeps their professional skills", "This person keeps their work skills")
+    newer = store.upload_draft(store.KINDS["questionnaire"], text, admin)
+    store.publish(newer, admin)
+    store.choose(newer, admin)
+    older = db.session.scalar(sa.select(store.ContentVersion).where(store.ContentVersion.version == "2026.1"))
+    default = default_carry_over(load_version("2026.1"), load_version("2027.1"))
+    carry_over.declare(older, newer, {k: default.get(k) for k in load_version("2026.1").statement_keys()}, admin)
+    unit.commit()
+    clock.advance(days=200)
+    second = create_closed_round(owner, SIZES, seed=2)
+    assert second.questionnaire_version == "2027.1"
+    change = sealed_data(_report(second))[1][KEY]
+    rows = {row["key"]: row for row in change["rows"]}
+    assert change["other_version"] is True
+    assert rows["ability.professional"]["not_compared"] == "its statements changed between the two questionnaires"
+    assert rows["ability"]["change"] is None
+    compared = [k for k, row in rows.items() if row["verdict"] is not None]
+    assert "ability.leadership" in compared and "insight" in compared
+    section = _section(signed_in(app, owner).get(f"/reports/{_report(second).id}").get_data(as_text=True))
+    assert "A figure is compared only where every statement beneath it was asked again" in " ".join(section.split())
+    forget_cached()
