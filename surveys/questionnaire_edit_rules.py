@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -205,7 +206,8 @@ def checked(data: Mapping[str, Any], fields: Sequence[EditField], before: Questi
         questionnaire = Questionnaire.model_validate(with_preparation(dict(data)), context={"id": "ccl"})
     except ValidationError as error:
         raise EditRefused(_field_problems(error, fields)) from None
-    problems = [FieldProblem(fields[0].name, message) for message in key_problems(
+    problems = _one_line_problems(as_data(questionnaire), fields)
+    problems += [FieldProblem(fields[0].name, message) for message in key_problems(
         before.statement_keys(), questionnaire.statement_keys())]
     if not sealed.fits(len(questionnaire.open_questions), len(questionnaire.statements())):
         problems.append(FieldProblem(fields[0].name, "There are too many statements for a response to be sealed "
@@ -213,6 +215,32 @@ def checked(data: Mapping[str, Any], fields: Sequence[EditField], before: Questi
     if problems:
         raise EditRefused(problems)
     return questionnaire
+
+
+def _strings(data: Any, path: Path = ()) -> Iterable[tuple[Path, str]]:
+    if isinstance(data, str):
+        yield path, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _strings(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _strings(value, (*path, index))
+
+
+def _one_line_problems(data: Mapping[str, Any], fields: Sequence[EditField]) -> list[FieldProblem]:
+    """Every text of a questionnaire is one line: a line break or other control character would be lost or shown
+    differently on one page and another (a carriage return did, found by the property test)."""
+    by_path = {field.path: field for field in fields}
+    problems = []
+    for path, text in _strings(data):
+        if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in text):
+            field = by_path.get(path)
+            where = field.label if field else " → ".join(str(part) for part in path)
+            problems.append(FieldProblem(field.name if field else fields[0].name,
+                                         f"{where} must be one line, without line breaks, tabs or other control "
+                                         "characters"))
+    return problems
 
 
 def _field_problems(error: ValidationError, fields: Sequence[EditField]) -> list[FieldProblem]:

@@ -22,7 +22,7 @@ from app.access import roles
 from app.models import Role
 from surveys import questionnaire_edit_rules as rules
 from surveys import questionnaire_store as store
-from surveys.questionnaire import MAX_TEXT_LENGTH, Questionnaire, _parse
+from surveys.questionnaire import MAX_TEXT_LENGTH, Questionnaire, QuestionnaireError, _parse
 from surveys.questionnaire_admin import ConfirmForm, _row, bp
 from surveys.questionnaire_models import ContentVersion
 from surveys.questionnaire_rules import Status, UploadError
@@ -70,7 +70,12 @@ def _draft(version_id: int) -> tuple[ContentVersion, Questionnaire] | Response:
     row = draft_or_refuse(version_id, "questionnaire")
     if isinstance(row, Response):
         return row
-    return row, _parse(row.text(rules.EDITED_LANGUAGE), f"ccl-{row.version}.yaml")
+    try:
+        return row, _parse(row.text(rules.EDITED_LANGUAGE), f"ccl-{row.version}.yaml")
+    except QuestionnaireError as error:  # stored before a rule it now breaks was made: say so, never a 500
+        flash(f"Draft {row.version} cannot be edited on the site because it breaks a rule: {error}. Download it, "
+              "put it right and upload it again, or delete it.")
+        return redirect(url_for("questionnaires.versions"))
 
 
 # --- a new draft from a published version -------------------------------------------------------------------------

@@ -102,6 +102,23 @@ FORMS: dict[str, Callable[[World], Form]] = {
                                                "allows_password_sign_in": "yes"}),
     "load people from a file": lambda w: Form("lead_a1", f"/organisations/{w.ids['org']}/people/import"),
     "upload a questionnaire": lambda w: Form("admin_a1", "/admin/questionnaires/questionnaire/upload"),
+    "new draft questionnaire": lambda w: Form("admin_a1", f"/admin/questionnaires/{w.ids['published_version']}"
+                                                          "/new-draft", {"version": "2098.1"}),
+    "edit a statement": lambda w: Form("admin_a1", f"/admin/questionnaires/{w.ids['draft_version']}/edit/statement/"
+                                                   "ability.professional.1", {"title": "", "self_text": "We do",
+                                                                              "rater_text": "They do"}, errors=3),
+    "add a statement": lambda w: Form("admin_a1", f"/admin/questionnaires/{w.ids['draft_version']}/edit/ability/"
+                                                  "leadership/new", {"title": "Fine", "self_text": "I do it.",
+                                                                     "rater_text": ""}),
+    "edit an area": lambda w: Form("admin_a1", f"/admin/questionnaires/{w.ids['draft_version']}/edit/area/ability",
+                                   {"title": "", "summary": "", "sub_professional": "P", "sub_leadership": ""},
+                                   errors=3),
+    "edit the answers": lambda w: Form("admin_a1", f"/admin/questionnaires/{w.ids['draft_version']}/edit/general",
+                                       {"title": "", "scale_1": "", "scale_2": "x" * 201}, errors=3),
+    "edit the open questions": lambda w: Form("admin_a1", f"/admin/questionnaires/{w.ids['draft_version']}/edit/"
+                                                          "open-questions", {"strengths_text": ""}, errors=6),
+    "edit the preparation words": lambda w: Form("admin_a1", f"/admin/questionnaires/{w.ids['draft_version']}/"
+                                                             "edit/preparation", {}, errors=18),
     "assign a facilitator": lambda w: Form("lead_a1", "/facilitators", {"owner": "", "facilitator": ""}, errors=2),
 }
 
@@ -114,7 +131,8 @@ NOTHING_TO_GET_WRONG = {"reports.sharing", "reports.stop_sharing", "facilitator.
                         "surveys.rater_check", "surveys.rater_decline", "auth.logout", "accounts.deactivate",
                         "accounts.reactivate", "accounts.invite_again", "admin.mail_send_again",
                         "facilitator.sharing", "identity.confirm_import", "identity.provisioning",
-                        "identity.revoke_token", "questionnaires.act"}
+                        "identity.revoke_token", "questionnaires.act",
+                        "questionnaires.remove_statement"}
 # Not a form: the SCIM API answers a client with SCIM's own error documents (tests/app/identity/test_scim.py).
 NOT_A_FORM = {"identity.scim_endpoint"}
 
