@@ -117,6 +117,8 @@ FORMS: dict[str, Callable[[World], Form]] = {
                                        {"title": "", "scale_1": "", "scale_2": "x" * 201}, errors=3),
     "edit the open questions": lambda w: Form("admin_a1", f"/admin/questionnaires/{w.ids['draft_version']}/edit/"
                                                           "open-questions", {"strengths_text": ""}, errors=6),
+    "edit session prompts": lambda w: Form("admin_a1", f"/admin/questionnaires/prompts/{w.ids['prompts_draft']}/"
+                                                       "edit/now", {"question": "", "openers": "x" * 201}, errors=5),
     "edit the preparation words": lambda w: Form("admin_a1", f"/admin/questionnaires/{w.ids['draft_version']}/"
                                                              "edit/preparation", {}, errors=18),
     "assign a facilitator": lambda w: Form("lead_a1", "/facilitators", {"owner": "", "facilitator": ""}, errors=2),

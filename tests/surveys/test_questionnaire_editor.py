@@ -332,3 +332,40 @@ def test_the_preparation_page_asks_in_the_words_of_the_rounds_version(
     page = signed_in(app, owner).get("/round/preparation").get_data(as_text=True)
     assert "Is your workload one you can manage?" in page and "Happy where I am, still learning" in page
     assert "How manageable is your workload?" not in page
+
+
+# --- session prompts ------------------------------------------------------------------------------------------------
+
+
+def test_session_prompts_are_edited_in_their_groups_and_facilitators_see_them_once_chosen(
+        admin_client: FlaskClient) -> None:
+    assert start_draft(admin_client, source="2026.1", kind="prompts").status_code == 302
+    draft_id = row("2027.1", "prompts").id
+    url = f"/admin/questionnaires/prompts/{draft_id}/edit/now"
+    current = prompts.parse(row("2027.1", "prompts").text(), "prompts-2027.1.yaml").framework[0]
+    data = {"question": "Where are you today?", **{key: "\n".join(items) for key, _, items in current.groups.items()}}
+    data["openers"] += "\n\nWhat stood out for you first?\n"  # a blank line is no prompt
+    assert post_form(admin_client, url, data).status_code == 302
+    edited = prompts.parse(row("2027.1", "prompts").text(), "prompts-2027.1.yaml")
+    assert edited.framework[0].question == "Where are you today?"
+    assert edited.framework[0].groups.openers[-1] == "What stood out for you first?"
+    refused = post_form(admin_client, url, {**data, "actions": "", "exploring": "x" * 201})
+    page = refused.get_data(as_text=True)
+    assert errors(page) == ["Exploring questions, line 1: must be at most 200 characters, not 201",
+                            "Enter at least one prompt in agreeing actions"]
+    for action in ("publish", "choose"):
+        post_form(admin_client, f"{BASE}/{draft_id}/{action}", {})
+    assert prompts.in_use().framework[0].question == "Where are you today?"
+    entry = db.session.scalar(db.select(ContentAudit).where(ContentAudit.action == "Edited the session prompts"))
+    assert entry is not None and entry.detail == "Where are you now?"
+
+
+def test_only_administrators_edit_session_prompts(app: Flask, admin_client: FlaskClient,
+                                                  create_user: Callable[..., User]) -> None:
+    start_draft(admin_client, kind="prompts")
+    draft_id = row("2027.1", "prompts").id
+    lead = signed_in(app, create_user(Role.LOCAL_LEAD))
+    for path in ("/edit", "/edit/now"):
+        assert lead.get(f"/admin/questionnaires/prompts/{draft_id}{path}").status_code == 403
+    assert admin_client.get(f"/admin/questionnaires/prompts/{row('2026.1', 'prompts').id}/edit").status_code == 302
+    assert admin_client.get(f"/admin/questionnaires/prompts/{draft_id}/edit/later").status_code == 404
