@@ -249,3 +249,11 @@ def test_a_line_break_or_control_character_is_refused_at_its_field() -> None:
         checked(with_values(as_data(SHIPPED), {fields[1].path: "I keep my\rskills up to date."}), fields, SHIPPED)
     assert [(p.field, p.message) for p in refused.value.problems] == [
         ("self_text", "Owner's wording must be one line, without line breaks, tabs or other control characters")]
+
+
+def test_the_reading_ease_needs_no_pronouncing_dictionary() -> None:
+    """British hyphenation counts the syllables: the CMU dictionary (77 MB, 4 s a process) is never loaded."""
+    from textstat.backend.utils import get_cmudict
+
+    readability("I keep my professional skills up to date.")
+    assert get_cmudict("en-GB") is None
