@@ -7,7 +7,8 @@ Only administrators; a published version is never changed. The routes sit on the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -245,37 +246,36 @@ def edit_area(version_id: int, area_key: str):  # type: ignore[no-untyped-def]
                              "since the last report compare them by key. Their titles and summary can change."])
 
 
-@bp.route("/<int:version_id>/edit/general", methods=["GET", "POST"])
+@dataclass(frozen=True)
+class Section:
+    title: str
+    action: str  # as the audit log says it
+    what: str
+    fields: Callable[[Questionnaire], list[rules.EditField]]
+    intro: str
+
+
+SECTIONS = {
+    "general": Section("Title and answers", "Edited the title and answers", "questionnaire", rules.general_fields,
+                       "The answers stay a 1 to 5 scale from disagree to agree; their words can change."),
+    "open-questions": Section("Open questions", "Edited the open questions", "open questions",
+                              rules.open_question_fields,
+                              "Raters answer three open questions: strengths to keep, one thing to develop, and "
+                              "anything else. Their words can change; what each one asks for should not."),
+    "preparation": Section("Preparation Document", "Edited the Preparation Document", "preparation",
+                           rules.preparation_fields,
+                           "Owners rate five things about their current role from 1 to 5 and choose one of three "
+                           "positions. Rounds started on this version use these words; rounds already started keep "
+                           "theirs."),
+}
+
+
+@bp.route("/<int:version_id>/edit/<any(general, 'open-questions', preparation):section>", methods=["GET", "POST"])
 @roles(Role.ADMIN)
-def edit_general(version_id: int):  # type: ignore[no-untyped-def]
+def edit_section(version_id: int, section: str):  # type: ignore[no-untyped-def]
     found = _draft(version_id)
     if isinstance(found, Response):
         return found
-    return _edit_page(*found, "Title and answers", "Edited the title and answers", "questionnaire",
-                      rules.general_fields(found[1]), anchor="general",
-                      intro=["The answers stay a 1 to 5 scale from disagree to agree; their words can change."])
-
-
-@bp.route("/<int:version_id>/edit/open-questions", methods=["GET", "POST"])
-@roles(Role.ADMIN)
-def edit_open_questions(version_id: int):  # type: ignore[no-untyped-def]
-    found = _draft(version_id)
-    if isinstance(found, Response):
-        return found
-    return _edit_page(*found, "Open questions", "Edited the open questions", "open questions",
-                      rules.open_question_fields(found[1]), anchor="open-questions",
-                      intro=["Raters answer three open questions: strengths to keep, one thing to develop, and "
-                             "anything else. Their words can change; what each one asks for should not."])
-
-
-@bp.route("/<int:version_id>/edit/preparation", methods=["GET", "POST"])
-@roles(Role.ADMIN)
-def edit_preparation(version_id: int):  # type: ignore[no-untyped-def]
-    found = _draft(version_id)
-    if isinstance(found, Response):
-        return found
-    return _edit_page(*found, "Preparation Document", "Edited the Preparation Document", "preparation",
-                      rules.preparation_fields(found[1]), anchor="preparation",
-                      intro=["Owners rate five things about their current role from 1 to 5 and choose one of three "
-                             "positions. Rounds started on this version use these words; rounds already started "
-                             "keep theirs."])
+    spec = SECTIONS[section]
+    return _edit_page(*found, spec.title, spec.action, spec.what, spec.fields(found[1]), anchor=section,
+                      intro=[spec.intro])

@@ -78,6 +78,13 @@ STATEMENT = {"title": "Keeps work skills up to date", "self_text": "I keep my wo
              "rater_text": "This person keeps their work skills up to date."}
 
 
+def preparation_form(version: str = "2027.1") -> dict[str, str]:
+    """The Preparation Document page's fields, filled with the draft's words."""
+    words = draft(version).preparation
+    return {f"{r.key}_{part}": getattr(r, part) for r in words.ratings for part in ("question", "label", "missing")
+            } | {f"position_{p.key}": p.label for p in words.positions}
+
+
 def errors(page: str) -> list[str]:
     """The error summary's messages, once the page is shown to follow the design system's error pattern."""
     assert error_pattern_problems(page) == []
@@ -196,9 +203,7 @@ def test_areas_open_questions_answers_and_the_preparation_document_are_edited(ad
                    ["Strongly disagree", "Disagree", "Not sure", "Agree", "Strongly agree"], start=1)}}
     assert edit(admin_client, "/general", general).status_code == 302
     base = draft()
-    preparation = {f"{r.key}_{part}": getattr(r, part) for r in base.preparation.ratings
-                   for part in ("question", "label", "missing")}
-    preparation |= {f"position_{p.key}": p.label for p in base.preparation.positions}
+    preparation = preparation_form()
     preparation["position_step_up"] = "Thinking about a more senior role"
     assert edit(admin_client, "/preparation", preparation).status_code == 302
     edited = draft()
@@ -211,10 +216,7 @@ def test_areas_open_questions_answers_and_the_preparation_document_are_edited(ad
 
 def test_a_preparation_word_left_blank_is_refused_at_its_field(admin_client: FlaskClient) -> None:
     start_draft(admin_client)
-    base = draft()
-    data = {f"{r.key}_{part}": getattr(r, part) for r in base.preparation.ratings
-            for part in ("question", "label", "missing")} | {
-        f"position_{p.key}": p.label for p in base.preparation.positions}
+    data = preparation_form()
     page = edit(admin_client, "/preparation", {**data, "workload_missing": " "}).get_data(as_text=True)
     assert errors(page) == ["Enter the rating 2: message when it is missing"]
 
@@ -300,11 +302,8 @@ def test_a_round_keeps_its_versions_words_after_an_edited_version_is_published_a
     first = create_round(create_user(Role.OWNER))
     start_draft(admin_client)
     edit(admin_client, "/statement/ability.professional.1", STATEMENT)
-    base = draft()
-    preparation = {f"{r.key}_{part}": getattr(r, part) for r in base.preparation.ratings
-                   for part in ("question", "label", "missing")} | {
-        f"position_{p.key}": p.label for p in base.preparation.positions}
-    edit(admin_client, "/preparation", {**preparation, "fulfilment_question": "How much do you enjoy your role?"})
+    edit(admin_client, "/preparation",
+         {**preparation_form(), "fulfilment_question": "How much do you enjoy your role?"})
     for version, action in [("2027.1", "publish"), ("2027.1", "choose"), ("2026.1", "retire")]:
         assert post_form(admin_client, f"{BASE}/{row(version).id}/{action}", {}).status_code == 302
     second = create_round(create_user(Role.OWNER))
@@ -320,12 +319,8 @@ def test_a_round_keeps_its_versions_words_after_an_edited_version_is_published_a
 def test_the_preparation_page_asks_in_the_words_of_the_rounds_version(
         app: Flask, admin_client: FlaskClient, owner: User, create_round: Callable[..., Cycle]) -> None:
     start_draft(admin_client)
-    base = draft()
-    data = {f"{r.key}_{part}": getattr(r, part) for r in base.preparation.ratings
-            for part in ("question", "label", "missing")} | {
-        f"position_{p.key}": p.label for p in base.preparation.positions}
-    edit(admin_client, "/preparation", {**data, "workload_question": "Is your workload one you can manage?",
-                                        "position_stay": "Happy where I am, still learning"})
+    edit(admin_client, "/preparation", {**preparation_form(), "position_stay": "Happy where I am, still learning",
+                                        "workload_question": "Is your workload one you can manage?"})
     for action in ("publish", "choose"):
         post_form(admin_client, f"{BASE}/{row('2027.1').id}/{action}", {})
     create_round(owner)
