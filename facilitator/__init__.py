@@ -14,7 +14,7 @@ def init_app(app: Flask) -> None:
     from app.models import Role
     from app.navigation import register_nav
     from app.owner_data import on_account_deletion, register_export_part
-    from facilitator import jobs, mails, operations, prompts, rights
+    from facilitator import jobs, mails, operations, prompts, prompts_editor, rights
     from facilitator.operations import ReportPeople
     from facilitator.round_page import approvers_for, notes_for, plan_links_for, steps_for
     from facilitator.views import bp
@@ -32,7 +32,9 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     register_kind(Kind("prompts", "Session prompts", "PROMPTS_VERSION", lambda v: f"prompts-{v}.yaml",
-                       prompts.shipped_files, prompts.check_upload, pinned_to_rounds=False))
+                       prompts.shipped_files, prompts.check_upload, pinned_to_rounds=False,
+                       edit_endpoint="prompt_editor.edit"))
+    app.register_blueprint(prompts_editor.bp)
     provide_report_people(ReportPeople())
     provide_step_links(steps_for)
     provide_round_notes(notes_for)

@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from surveys.questionnaire_rules import Problem, UploadError, validation_problems, version_problem, yaml_problem
 from surveys.questionnaire_store import chosen_version, published_text
+from surveys.questionnaire_yaml import quoted, scalar
 
 PROMPTS_DIR = Path(__file__).with_name("prompts")
 _FILE_NAME = re.compile(r"prompts-(?P<version>.+)\.yaml")
@@ -149,3 +150,21 @@ def check_upload(text: str, taken: list[str]) -> Prompts:
     if problems:
         raise UploadError(problems)
     return prompts
+
+
+_HEADER = """\
+# Question prompts for the facilitated session (PRODUCT §5), written for Open360.
+# Grouped by the three framework questions, then by the part of the conversation they help with.
+"""
+
+
+def prompts_yaml(prompts: Prompts) -> str:
+    """The file of checked prompts, as the product ships it (the shipped version gives its file byte for byte), so a
+    version edited on the site downloads and uploads again like any other."""
+    lines = [_HEADER.rstrip("\n"), f"version: {quoted(prompts.version)}", "framework:"]
+    for question in prompts.framework:
+        lines += [f"  - key: {scalar(question.key)}", f"    question: {scalar(question.question)}", "    groups:"]
+        for key, _label, items in question.groups.items():
+            lines.append(f"      {key}:")
+            lines += [f"        - {scalar(item)}" for item in items]
+    return "\n".join(lines) + "\n"

@@ -10,7 +10,7 @@ def init_app(app: Flask) -> None:
     from app.models import Role
     from app.navigation import register_nav
     from app.owner_data import on_account_deletion, provide_account_rows, register_export_part
-    from surveys import clock, mails, questionnaire_admin, rights  # noqa: F401  (importing mails registers the mail renderers)
+    from surveys import clock, mails, questionnaire_admin, questionnaire_editor, rights  # noqa: F401  (importing mails registers the mail renderers)
     from surveys.cli import purge_command
     from surveys.questionnaire import shipped_files
     from surveys.questionnaire_rules import check_questionnaire
@@ -19,9 +19,9 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     register_kind(Kind("questionnaire", "Questionnaire", "QUESTIONNAIRE_VERSION", lambda v: f"ccl-{v}.yaml",
-                       shipped_files, check_questionnaire, pinned_to_rounds=True))
+                       shipped_files, check_questionnaire, pinned_to_rounds=True,
+                       edit_endpoint="questionnaires.edit"))
     from surveys import questionnaire_compare  # noqa: F401  (its routes join the versions blueprint)
-
     app.register_blueprint(questionnaire_admin.bp)
     on_tick(clock.tick)
     register_export_part(rights.EXPORT)

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.fields import REAL_DATE, RadioField, parse_date
 from surveys.categories import RATER_CATEGORIES
-from surveys.models import FULFILMENT_ASPECTS, FULFILMENT_QUESTIONS, Position
+from surveys.questionnaire import PREPARATION_RATINGS, Preparation
 from surveys.rater_list import MAX_NAME_LENGTH, normalise_email
 
 TEXT_LIMIT = 3000
@@ -63,13 +63,20 @@ class PreparationForm(FlaskForm):
     aims = _text("What you want to achieve")
     support = _text("The support you would need")
     life_factors = _text("Other things in your life that may have an impact")
-    position = RadioField("Which fits you best today?", choices=[SelectChoice(p.value, p.label) for p in Position],
-                          validators=[Optional()])
+    position = RadioField("Which fits you best today?", choices=[], validators=[Optional()])
 
     TEXT_FIELDS = ("highs_and_lows", "implications", "growth", "aims", "support", "life_factors")
 
+    def __init__(self, preparation: Preparation, **kwargs: object) -> None:
+        """The ratings' questions and the positions are the words of the round's questionnaire version."""
+        super().__init__(**kwargs)
+        self.preparation = preparation
+        for rating in preparation.ratings:
+            self[f"rating_{rating.key}"].label.text = rating.question
+        self.position.choices = [SelectChoice(p.key, p.label) for p in preparation.positions]
+
     def rating_fields(self) -> list[RadioField]:
-        return [self[f"rating_{key}"] for key in FULFILMENT_ASPECTS]
+        return [self[f"rating_{key}"] for key in PREPARATION_RATINGS]
 
     def missing_for_submit(self) -> bool:
         ok = True
@@ -77,9 +84,9 @@ class PreparationForm(FlaskForm):
             if not (self[name].data or "").strip():
                 self[name].errors = [*self[name].errors, f"Enter {self[name].label.text.lower()}"]
                 ok = False
-        for key, field in zip(FULFILMENT_ASPECTS, self.rating_fields(), strict=True):
+        for rating, field in zip(self.preparation.ratings, self.rating_fields(), strict=True):
             if not field.data:
-                field.errors = [*field.errors, FULFILMENT_QUESTIONS[key][1]]
+                field.errors = [*field.errors, rating.missing]
                 ok = False
         if not self.position.data:
             self.position.errors = [*self.position.errors, "Choose which position fits you best today"]
@@ -87,9 +94,8 @@ class PreparationForm(FlaskForm):
         return not ok
 
 
-for _key, (_question, _missing) in FULFILMENT_QUESTIONS.items():
-    setattr(PreparationForm, f"rating_{_key}", RadioField(_question, choices=_RATING_CHOICES,
-                                                          validators=[Optional()]))
+for _key in PREPARATION_RATINGS:
+    setattr(PreparationForm, f"rating_{_key}", RadioField(_key, choices=_RATING_CHOICES, validators=[Optional()]))
 
 
 class RaterForm(FlaskForm):

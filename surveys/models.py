@@ -144,40 +144,12 @@ class ReturnedList(db.Model):
 
 
 class Position(enum.StrEnum):
+    """Which of three positions fits the owner today (PRODUCT §2.2). Their words are the round's questionnaire
+    version's (`Questionnaire.preparation`), so a new version can reword them; the keys stored here stay."""
+
     STAY = "stay"
     BROADEN = "broaden"
     STEP_UP = "step_up"
-
-    @property
-    def label(self) -> str:
-        return {
-            "stay": "Content to stay in my role and keep learning",
-            "broaden": "Open to broadening my experience or a move at a similar level",
-            "step_up": "Considering a move to a higher level",
-        }[self.value]
-
-
-FULFILMENT_ASPECTS = {
-    "fulfilment": "Fulfilment",
-    "workload": "Workload",
-    "equipped": "Being equipped and confident",
-    "relationships": "Relationships",
-    "purpose": "Clarity of purpose",
-}
-
-
-# Each rating is asked as a question that stands on its own, with the words that ask for it when it is missing.
-FULFILMENT_QUESTIONS = {
-    "fulfilment": ("How fulfilled do you feel in your current role?",
-                   "Choose how fulfilled you feel in your current role"),
-    "workload": ("How manageable is your workload?", "Choose how manageable your workload is"),
-    "equipped": ("How equipped and confident do you feel to do your role?",
-                 "Choose how equipped and confident you feel to do your role"),
-    "relationships": ("How good are your working relationships?",
-                      "Choose how good your working relationships are"),
-    "purpose": ("How clear is the purpose of your role to you?",
-                "Choose how clear the purpose of your role is to you"),
-}
 
 
 class PreparationDocument(db.Model):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Hashable, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Self
 
@@ -41,6 +42,10 @@ AREAS: dict[str, tuple[str, ...]] = {
     "ambition": ("personal", "organisational"),
 }
 OPEN_QUESTIONS = ("strengths", "develop", "other")
+# The Preparation Document's five 1–5 ratings and three positions (PRODUCT §2.2). Their words are the version's; their
+# keys are fixed, because documents store ratings and the position by key.
+PREPARATION_RATINGS = ("fulfilment", "workload", "equipped", "relationships", "purpose")
+PREPARATION_POSITIONS = ("stay", "broaden", "step_up")
 STATEMENTS_PER_SUB_AREA = (4, 5)
 ORG_AREA, ORG_SUB_AREA = "values", "shared"
 
@@ -176,6 +181,41 @@ class OpenQuestion(_Model):
     hint: Text
 
 
+class PreparationRating(_Model):
+    key: Text
+    label: Text  # how the facilitator's copy names it: "Fulfilment"
+    question: Text  # how the owner is asked: "How fulfilled do you feel in your current role?"
+    missing: Text  # what the owner is told when they submit without it
+
+
+class PreparationPosition(_Model):
+    key: Text
+    label: Text
+
+
+class Preparation(_Model):
+    ratings: tuple[PreparationRating, ...]
+    positions: tuple[PreparationPosition, ...]
+
+    @field_validator("ratings")
+    @classmethod
+    def _ratings(cls, value: tuple[PreparationRating, ...]) -> tuple[PreparationRating, ...]:
+        _check_keys([rating.key for rating in value], PREPARATION_RATINGS, "ratings")
+        return value
+
+    @field_validator("positions")
+    @classmethod
+    def _positions(cls, value: tuple[PreparationPosition, ...]) -> tuple[PreparationPosition, ...]:
+        _check_keys([position.key for position in value], PREPARATION_POSITIONS, "positions")
+        return value
+
+    def rating_labels(self) -> dict[str, str]:
+        return {rating.key: rating.label for rating in self.ratings}
+
+    def position_label(self, key: str | None) -> str | None:
+        return next((position.label for position in self.positions if position.key == key), None)
+
+
 class Questionnaire(_Model):
     id: Text
     version: Text
@@ -184,6 +224,7 @@ class Questionnaire(_Model):
     not_able_to_say: Text
     areas: tuple[Area, ...]
     open_questions: tuple[OpenQuestion, ...]
+    preparation: Preparation
 
     @field_validator("id", "version")
     @classmethod
@@ -312,8 +353,21 @@ def load_file(path: str | Path) -> Questionnaire:
     return _parse(text, path.name)
 
 
+def with_preparation(data: Any) -> Any:
+    """A version written before the Preparation Document's words were part of it asks what every round asked then:
+    the words of the first shipped version. Versions that name their own are left as they are."""
+    if isinstance(data, dict) and "preparation" not in data:
+        return {**data, "preparation": _first_preparation()}
+    return data
+
+
+@cache
+def _first_preparation() -> Any:
+    return yaml.safe_load((QUESTIONNAIRES_DIR / "ccl-2026.1.yaml").read_text(encoding="utf-8"))["preparation"]
+
+
 def _parse(text: str, name: str) -> Questionnaire:
-    data = _read_yaml(text, name)
+    data = with_preparation(_read_yaml(text, name))
     named = _FILE_NAME.fullmatch(name)
     context = {"id": "ccl", "version": named["version"]} if named else {}
     try:

@@ -77,3 +77,5 @@ class ContentAudit(db.Model):
     kind: so.Mapped[str] = so.mapped_column(sa.String(20))
     version: so.Mapped[str] = so.mapped_column(sa.String(20))
     action: so.Mapped[str] = so.mapped_column(sa.String(40))
+    # What an edit on the site changed, such as "ability.professional.1: owner's wording, title".
+    detail: so.Mapped[str | None] = so.mapped_column(sa.String(300))

@@ -136,10 +136,10 @@ def check_questionnaire(text: str, taken: Sequence[str]) -> Any:
     """An uploaded questionnaire, checked as the shipped files are and for what the rest of the product needs:
     the version is new, and the largest answer a rater could give still seals within the fixed size."""
     from surveys import sealed
-    from surveys.questionnaire import _PATH, Questionnaire, _Loader
+    from surveys.questionnaire import _PATH, Questionnaire, _Loader, with_preparation
 
     try:
-        data = yaml.load(text, Loader=_Loader)  # a SafeLoader that also refuses a repeated key
+        data = with_preparation(yaml.load(text, Loader=_Loader))  # a SafeLoader that also refuses a repeated key
     except yaml.YAMLError as error:
         raise UploadError([yaml_problem(error)]) from None
     if not isinstance(data, dict):

@@ -42,6 +42,7 @@ class Kind:
     shipped: Callable[[], dict[str, Path]]  # version → path of each shipped file
     check: Callable[[str, list[str]], Any]  # (YAML text, versions taken) → the checked content, or UploadError
     pinned_to_rounds: bool  # whether a round records the version it started with
+    edit_endpoint: str | None = None  # the page that edits a draft of this kind on the site, given its version_id
 
 
 KINDS: dict[str, Kind] = {}
@@ -120,22 +121,59 @@ def audit_log(limit: int = 500) -> list[ContentAudit]:
                                    .limit(limit)))
 
 
-def _record(actor: User, kind: str, version: str, action: str) -> None:
-    db.session.add(ContentAudit(user_id=actor.id, user_name=actor.name, kind=kind, version=version, action=action))
+def _record(actor: User, kind: str, version: str, action: str, detail: str | None = None) -> None:
+    db.session.add(ContentAudit(user_id=actor.id, user_name=actor.name, kind=kind, version=version, action=action,
+                                detail=detail[:300] if detail else None))
+
+
+def taken_versions(kind: Kind) -> list[str]:
+    """Every version number a new draft may not take: stored ones of any status, and shipped ones."""
+    return [*db.session.scalars(sa.select(ContentVersion.version).where(ContentVersion.kind == kind.name)),
+            *kind.shipped()]
 
 
 def upload_draft(kind: Kind, text: str, actor: User) -> ContentVersion:
     """A new draft from an uploaded YAML file, checked as the shipped files are (UploadError names the lines)."""
     seed_shipped()  # so that the shipped versions are listed beside it
-    taken = [*db.session.scalars(sa.select(ContentVersion.version).where(ContentVersion.kind == kind.name)),
-             *kind.shipped()]
-    content = kind.check(text, taken)
+    content = kind.check(text, taken_versions(kind))
     row = ContentVersion(kind=kind.name, version=content.version, status=Status.DRAFT,
                          texts=[ContentText(language=DEFAULT_LANGUAGE, source=text)])
     db.session.add(row)
     _record(actor, kind.name, row.version, "Uploaded as a draft")
     db.session.flush()
     return row
+
+
+def start_draft(source: ContentVersion, version: str, actor: User) -> ContentVersion:
+    """A new draft with the words of `source` (any status) under a new number, checked as an upload is. Every text of
+    the source is copied, each language under the same new number."""
+    from surveys.questionnaire_edit_rules import with_version
+
+    kind = KINDS[source.kind]
+    texts = {text.language: with_version(text.source, version) for text in source.texts}
+    kind.check(texts[DEFAULT_LANGUAGE], taken_versions(kind))  # UploadError if the number is taken or malformed
+    row = ContentVersion(kind=kind.name, version=version, status=Status.DRAFT,
+                         texts=[ContentText(language=language, source=text) for language, text in texts.items()])
+    db.session.add(row)
+    _record(actor, kind.name, version, f"Draft started from {source.version}")
+    db.session.flush()
+    return row
+
+
+def save_edit(row: ContentVersion, text: str, actor: User, action: str, detail: str,
+              language: str = DEFAULT_LANGUAGE) -> None:
+    """A draft's words after an edit on the site, stored as its file; the caller has checked them."""
+    from surveys.questionnaire_edit_rules import refusal_to_edit
+
+    _refuse(refusal_to_edit(row.status))
+    for stored in row.texts:
+        if stored.language == language:
+            stored.source = text
+            break
+    else:
+        row.texts.append(ContentText(language=language, source=text))
+    _record(actor, row.kind, row.version, action, detail)
+    db.session.flush()
 
 
 def _refuse(reason: str | None) -> None:

@@ -109,6 +109,25 @@ FORMS: dict[str, Callable[[World], Form]] = {
     "send a goal check-in": lambda w: Form("owner_a1", "/development/check-in",
                                            {"raters": "just a name", "day": "", "month": "", "year": ""}, errors=2),
     "a check-in's answers": lambda w: Form("checkin_rater", "/check-in", {"comment": "Kind. " * 400}, errors=2),
+    "new draft questionnaire": lambda w: Form("admin_a1", f"/admin/questionnaires/{w.ids['published_version']}"
+                                                          "/new-draft", {"version": "2098.1"}),
+    "edit a statement": lambda w: Form("admin_a1", f"/admin/questionnaires/{w.ids['draft_version']}/edit/statement/"
+                                                   "ability.professional.1", {"title": "", "self_text": "We do",
+                                                                              "rater_text": "They do"}, errors=3),
+    "add a statement": lambda w: Form("admin_a1", f"/admin/questionnaires/{w.ids['draft_version']}/edit/ability/"
+                                                  "leadership/new", {"title": "Fine", "self_text": "I do it.",
+                                                                     "rater_text": ""}),
+    "edit an area": lambda w: Form("admin_a1", f"/admin/questionnaires/{w.ids['draft_version']}/edit/area/ability",
+                                   {"title": "", "summary": "", "sub_professional": "P", "sub_leadership": ""},
+                                   errors=3),
+    "edit the answers": lambda w: Form("admin_a1", f"/admin/questionnaires/{w.ids['draft_version']}/edit/general",
+                                       {"title": "", "scale_1": "", "scale_2": "x" * 201}, errors=3),
+    "edit the open questions": lambda w: Form("admin_a1", f"/admin/questionnaires/{w.ids['draft_version']}/edit/"
+                                                          "open-questions", {"strengths_text": ""}, errors=6),
+    "edit session prompts": lambda w: Form("admin_a1", f"/admin/questionnaires/prompts/{w.ids['prompts_draft']}/"
+                                                       "edit/now", {"question": "", "openers": "x" * 201}, errors=5),
+    "edit the preparation words": lambda w: Form("admin_a1", f"/admin/questionnaires/{w.ids['draft_version']}/"
+                                                             "edit/preparation", {}, errors=18),
     "assign a facilitator": lambda w: Form("lead_a1", "/facilitators", {"owner": "", "facilitator": ""}, errors=2),
     "send a rater list back without a note": lambda w: Form("facilitator_a1", f"/rater-lists/{w.ids['current']}",
                                                             {"decision": "send_back", "note": " "}),
@@ -131,7 +150,8 @@ NOTHING_TO_GET_WRONG = {"reports.sharing", "reports.stop_sharing", "facilitator.
                         "surveys.rater_check", "surveys.rater_decline", "auth.logout", "accounts.deactivate",
                         "accounts.reactivate", "accounts.invite_again", "admin.mail_send_again",
                         "facilitator.sharing", "identity.confirm_import", "identity.provisioning",
-                        "identity.revoke_token", "questionnaires.act", "checkin.close", "checkin.rater_decline"}
+                        "identity.revoke_token", "questionnaires.act", "checkin.close", "checkin.rater_decline",
+                        "questionnaires.remove_statement"}
 # Not a form: the SCIM API answers a client with SCIM's own error documents (tests/app/identity/test_scim.py).
 NOT_A_FORM = {"identity.scim_endpoint"}
 

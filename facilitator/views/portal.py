@@ -19,7 +19,6 @@ from facilitator.prompts import in_use
 from facilitator.rules import SessionMode
 from facilitator.views import assigned_cycle, bp
 from surveys.forms import ConfirmForm
-from surveys.models import FULFILMENT_ASPECTS, Position
 
 facilitator_only = roles(Role.FACILITATOR)
 
@@ -59,9 +58,9 @@ def preparation(cycle_id: int):  # type: ignore[no-untyped-def]
     operations.record_read(cycle, current_user, "preparation")
     unit.commit()
     document = cycle.preparation
+    words = cycle.questionnaire().preparation  # the words the owner answered: their round's version
     return render_template("facilitator/preparation.html", cycle=cycle, document=document,
-                           aspects=FULFILMENT_ASPECTS,
-                           position=Position(document.position).label if document.position else None)
+                           aspects=words.rating_labels(), position=words.position_label(document.position))
 
 
 @bp.route("/facilitator/rounds/<int:cycle_id>/release", methods=["POST"])

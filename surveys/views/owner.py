@@ -28,7 +28,8 @@ from surveys.answers import (
 from surveys.forms import CloseDateForm, ConfirmForm, PasteRatersForm, PreparationForm, RaterForm
 from surveys.hooks import cycle_links, preparation_context, report_held, round_notes, step_links
 from surveys.last_round import last_round_list
-from surveys.models import FULFILMENT_ASPECTS, Cycle, Invitation
+from surveys.models import Cycle, Invitation
+from surveys.questionnaire import PREPARATION_RATINGS
 from surveys.rater_list import check_rater, chosen_per_category, lines_to_fix, parse_rater_list
 from surveys.rules import nomination
 from surveys.views import bp
@@ -137,11 +138,11 @@ def preparation():  # type: ignore[no-untyped-def]
     cycle = _cycle()
     document = cycle.preparation
     read_only = bool(document and document.submitted_at) or not rules.owner_answers_editable(cycle.state)
-    form = PreparationForm()
+    form = PreparationForm(cycle.questionnaire().preparation)
     if document and (request.method == "GET" or read_only):  # a read-only page shows what is held, not a post
         for name in PreparationForm.TEXT_FIELDS:
             form[name].data = document.texts.get(name, "")
-        for key in FULFILMENT_ASPECTS:
+        for key in PREPARATION_RATINGS:
             value = document.ratings.get(key)
             form[f"rating_{key}"].data = str(value) if value else None
         form.position.data = document.position.value if document.position else None
@@ -151,7 +152,7 @@ def preparation():  # type: ignore[no-untyped-def]
             operations.save_preparation(
                 cycle,
                 texts={name: (form[name].data or "").strip() for name in PreparationForm.TEXT_FIELDS},
-                ratings={key: int(form[f"rating_{key}"].data) for key in FULFILMENT_ASPECTS
+                ratings={key: int(form[f"rating_{key}"].data) for key in PREPARATION_RATINGS
                          if form[f"rating_{key}"].data},
                 position=form.position.data or None, submit=submit)
             return _done("Your preparation document has been submitted." if submit
