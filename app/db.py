@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import redis
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
@@ -38,6 +39,33 @@ def commit() -> None:
         except redis.exceptions.RedisError as exc:  # only the queue's being away: a job's own error still shows
             log.warning("Saved, but the queue could not take its job; left to the clock: %s: %s",
                         type(exc).__name__, exc)
+
+
+_READ_ONCE_KEY = "open360_read_once"
+T = TypeVar("T")
+
+
+def read_once(key: Hashable, read: Callable[[], T]) -> T:
+    """`read()`, asked of the database once in this session until it next writes: one page asks several packages
+    about its round, and each asked for the round's conversation summaries again (four times on the owner's round
+    page). Sessions last one request (or one job), so nothing read here outlives it; every flush, commit and
+    rollback forgets what was read, and while the session holds changes not yet flushed the database is asked, so
+    the query's own autoflush sends them first. Only for reads whose answer depends on nothing but the key."""
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        return read()
+    known: dict[Hashable, Any] = session.info.setdefault(_READ_ONCE_KEY, {})
+    if key not in known:
+        known[key] = read()
+    return known[key]  # type: ignore[no-any-return]
+
+
+def _forget_reads(session: so.Session, *_args: Any) -> None:
+    session.info.pop(_READ_ONCE_KEY, None)
+
+
+for _event in ("after_flush", "after_commit", "after_rollback", "after_soft_rollback"):
+    sa.event.listen(so.Session, _event, _forget_reads)
 
 
 def insert_unless_there(table: sa.Table, unique: sa.Column[Any]) -> Any:

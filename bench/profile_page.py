@@ -3,6 +3,7 @@
 Run: .venv/bin/python bench/profile_page.py                  (the rater area page; cProfile's top 40 by own time)
      .venv/bin/python bench/profile_page.py --page sign-in --sort cumulative
      .venv/bin/python bench/profile_page.py --page dashboard      (the owner of a round of 200 raters)
+     .venv/bin/python bench/profile_page.py --page static         (a floor: the layout around fixed text)
 
 Seeds the same database as bench/pages.py (without the submit rounds) under the embedded default's settings, warms
 the app as a web process is warmed (app/warmup.py) and with 30 requests, then times `--requests` requests by CPU
@@ -52,6 +53,8 @@ def requests(page: str, folder: Path) -> Callable[[], int]:
         "save": lambda: rater.post(f"{base}/area/1", data=answers).status_code,
         "check": lambda: done.get(f"{done_base}/check").status_code,
         "sign-in": lambda: app.test_client().get("/sign-in").status_code,
+        "health": lambda: app.test_client().get("/healthz").status_code,
+        "static": lambda: app.test_client().get("/accessibility").status_code,
         "dashboard": lambda: owner.get("/round").status_code,
         "raters": lambda: owner.get("/round/raters").status_code,
         "report": lambda: reader.get(f"/reports/{seeded.report_id}").status_code,
@@ -61,8 +64,8 @@ def requests(page: str, folder: Path) -> Callable[[], int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--page", choices=["area", "save", "check", "sign-in", "dashboard", "raters", "report"],
-                        default="area")
+    parser.add_argument("--page", default="area", choices=["area", "save", "check", "sign-in", "health", "static",
+                                                           "dashboard", "raters", "report"])
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--sort", default="tottime", help="a pstats sort key: tottime, cumulative, …")
     parser.add_argument("--top", type=int, default=40)

@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.accounts.operations import holds_duties_apart, may_facilitate
+from app.db import read_once
 from app.extensions import db
 from app.mail import queue_mail
 from app.models import Role, User, UserRole
@@ -56,7 +57,8 @@ def _raise(problems: list[tuple[str, str]]) -> None:
 # --- Assignment -------------------------------------------------------------------------------------------------
 
 def assignment_of(owner_id: int) -> FacilitatorAssignment | None:
-    return db.session.get(FacilitatorAssignment, owner_id)
+    # Once a request: the round page and the raters page each ask two of their parts (none found is asked again).
+    return read_once(("assignment", owner_id), lambda: db.session.get(FacilitatorAssignment, owner_id))
 
 
 def facilitator_of(owner_id: int) -> User | None:
@@ -237,9 +239,9 @@ def record_session(cycle: Cycle, held_on: date, mode: SessionMode, by: User, tod
 
 def summaries(cycle: Cycle) -> list[Summary]:
     """Every version, newest first: each proposal, whatever became of it. Never the facilitator's draft."""
-    return list(db.session.scalars(sa.select(Summary).where(Summary.cycle_id == cycle.id,
-                                                            Summary.status != SummaryStatus.DRAFT)
-                                   .order_by(Summary.version.desc())))
+    return list(read_once(("summaries", cycle.id), lambda: tuple(db.session.scalars(
+        sa.select(Summary).where(Summary.cycle_id == cycle.id, Summary.status != SummaryStatus.DRAFT)
+        .order_by(Summary.version.desc())))))
 
 
 def draft_of(cycle: Cycle) -> Summary | None:

@@ -95,29 +95,34 @@ def view(table: FigureTable, layout: Layout) -> ReportView:
                       highest, lowest)
 
 
+def _tenths(value: float) -> int:
+    """A table value (one decimal) as a whole number of tenths: `as_fraction(value)` is exactly this over 10, so
+    sums, differences and order are the same as the fractions', at the cost of integers (sorting by fractions was
+    a tenth of the report page)."""
+    return round(value * 10)
+
+
 def gaps(statements: Sequence[Row]) -> tuple[tuple[Gap, ...], tuple[Gap, ...]]:
     """Blind spots (self notably higher than all others) and hidden strengths (all others notably higher), largest
     first, from the shown figures as printed; sorted() keeps questionnaire order on ties."""
-    pairs = [Gap(r.key, r.title, r.self_cell.value, r.all_others.value) for r in statements  # type: ignore[arg-type]
-             if r.self_cell.is_shown and r.all_others.is_shown]
-
-    def signed(gap: Gap) -> Fraction:
-        return as_fraction(gap.self_value) - as_fraction(gap.others)
-
-    blind = sorted((g for g in pairs if signed(g) >= GAP_THRESHOLD), key=lambda g: -signed(g))
-    strengths = sorted((g for g in pairs if -signed(g) >= GAP_THRESHOLD), key=signed)
-    return tuple(blind), tuple(strengths)
+    pairs = [(_tenths(r.self_cell.value) - _tenths(r.all_others.value),  # type: ignore[arg-type]
+              Gap(r.key, r.title, r.self_cell.value, r.all_others.value))  # type: ignore[arg-type]
+             for r in statements if r.self_cell.is_shown and r.all_others.is_shown]
+    threshold = GAP_THRESHOLD * 10
+    blind = sorted((p for p in pairs if p[0] >= threshold), key=lambda p: -p[0])
+    strengths = sorted((p for p in pairs if -p[0] >= threshold), key=lambda p: p[0])
+    return tuple(g for _, g in blind), tuple(g for _, g in strengths)
 
 
 def extremes(statements: Sequence[Row]) -> tuple[tuple[Row, ...], tuple[Row, ...]]:
     """The statements all others rated highest and lowest. With fewer than 2 × TOP_N shown, they are split fairly:
     the higher half (the middle one, when odd, goes to neither) — so neither heading is empty once two are shown."""
     scored = [r for r in statements if r.all_others.is_shown]
-    by_value = sorted(scored, key=lambda r: -as_fraction(r.all_others.value))  # type: ignore[arg-type]
+    by_value = sorted(scored, key=lambda r: -_tenths(r.all_others.value))  # type: ignore[arg-type]
     if len(scored) == 1:
         return tuple(scored), ()
     n = min(TOP_N, len(scored) // 2)
-    lowest = sorted(scored, key=lambda r: as_fraction(r.all_others.value))[:n]  # type: ignore[arg-type]
+    lowest = sorted(scored, key=lambda r: _tenths(r.all_others.value))[:n]  # type: ignore[arg-type]
     return tuple(by_value[:n]), tuple(lowest)
 
 

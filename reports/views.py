@@ -52,11 +52,14 @@ def report_page(report_id: int):  # type: ignore[no-untyped-def]
     data, content = sealed_data(report)
     words = Words(is_owner=as_ == "owner", name=content["owner_name"])
     body = Markup(render_body(data, content, words, may_read_round=_reads_round))
+    back = url_for("surveys.dashboard") if as_ == "owner" else url_for("reports.index")
+    page = render_template("reports/report_page.html", report=report, body=body, back=back,
+                           owner_name=content["owner_name"], is_owner=as_ == "owner")
+    # The read is logged once the page is whole, as a download is (_download). Rendered after the commit, the page
+    # read the reader, their roles and the report again, sealed parts and all: a commit expires every row.
     operations.record_read(report, current_user, as_, "page")
     unit.commit()
-    back = url_for("surveys.dashboard") if as_ == "owner" else url_for("reports.index")
-    return render_template("reports/report_page.html", report=report, body=body, back=back,
-                           owner_name=content["owner_name"], is_owner=as_ == "owner")
+    return page
 
 
 def _reads_round(cycle_id: int) -> bool:

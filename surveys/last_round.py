@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from app.extensions import db
 from surveys.models import Cycle, Invitation
@@ -32,6 +33,7 @@ def last_round_list(cycle: Cycle) -> LastRoundList | None:
         sa.select(Cycle).where(Cycle.owner_id == cycle.owner_id, Cycle.id != cycle.id,
                                Cycle.created_at < cycle.created_at,
                                sa.exists().where(Invitation.cycle_id == Cycle.id))
+        .options(so.lazyload(Cycle.owner))  # the owner is the signed-in person, loaded with their roles already
         .order_by(Cycle.created_at.desc()).limit(1)).first()
     if last is None:
         return None

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from app.extensions import db
 from app.mail import forget_mails, queue_mail
@@ -34,7 +35,8 @@ INVITATION_MAIL_KINDS = ("invitation", reminder_claims.MAIL_KIND)  # the mails w
 
 def current_cycle(owner: User) -> Cycle | None:
     """The owner's active round, or else their most recent one."""
-    cycles = db.session.scalars(sa.select(Cycle).where(Cycle.owner_id == owner.id)
+    # Their owner is `owner`, already loaded: joined again, the owner's roles were read a second time.
+    cycles = db.session.scalars(sa.select(Cycle).where(Cycle.owner_id == owner.id).options(so.lazyload(Cycle.owner))
                                 .order_by(Cycle.created_at.desc(), Cycle.id.desc())).all()
     active = [c for c in cycles if c.is_active]
     return active[0] if active else (cycles[0] if cycles else None)
