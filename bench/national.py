@@ -31,7 +31,7 @@ and an SMTP server that keeps what it receives. What it measures, in order:
 
 Extrapolation to 225 000 rounds, stated again in the output: the issue's national year is 75 000-225 000 rounds
 and 0.5-1.5 million rater responses, so 6.7 responses a round. The per-round figures measured at n = 5, 20, 60
-and 150 (every rater answering) are fitted as a + b n + c n^2 and read at n = 6.7 and n = 20, times 225 000.
+and 150 (every rater answering) are interpolated linearly at n = 6.7 and n = 20, times 225 000.
 Per-report CPU times 5 000 gives the burst's CPU; divided by the workers, its drain time when each worker has a
 core of its own and the database keeps up. The machine is shared: the load average is printed at the start and
 the end, and wall times are inflated by it; CPU times much less so.
@@ -72,12 +72,13 @@ from app.models import Organisation, Role, User, UserRole  # noqa: E402
 from app.queue import MAIL, queue  # noqa: E402
 from app.timeutil import today, utcnow  # noqa: E402
 from reports.models import Report  # noqa: E402
-from surveys import links, operations, responses  # noqa: E402
+from surveys import links, operations  # noqa: E402
 from surveys.answers import area_statements, field_name  # noqa: E402
 from surveys.categories import Category  # noqa: E402
 from surveys.models import Cycle, Invitation, InvitationStatus  # noqa: E402
 from surveys.questionnaire import NOT_ABLE_TO_SAY  # noqa: E402
 from surveys.rater_list import RaterEntry  # noqa: E402
+from tests.fixtures.answers import answer  # noqa: E402
 from tests.fixtures.smtp import MailCatcher, free_port  # noqa: E402
 from tests.stack.processes import Processes, _descendants  # noqa: E402
 
@@ -454,32 +455,46 @@ def fit_growth(results: list[RoundResult]) -> None:
             kind = "quadratic" if exponent > 1.6 else "linear" if exponent < 1.3 else "between linear and quadratic"
             print(f"  a round's {label} grows as n^{exponent:.2f} over n = "
                   f"{', '.join(str(int(n)) for n, _ in sizes)}: {kind} in its raters")
-    if len(sizes) >= 2:
-        exponent = numpy.polyfit(numpy.log([n for n, _ in sizes]), numpy.log([sum(r.cpu) for _, r in sizes]), 1)[0]
-        print("  so: " + (f"a round's submissions cost quadratically in n (n^{exponent:.2f}): each submission costs "
-                          "more the more responses its round already holds" if exponent > 1.5 else
-                          f"a round's submissions cost linearly in n (n^{exponent:.2f}): a submission costs about "
-                          "the same whatever its round holds"))
+    largest = max(results, key=lambda r: r.n)
+    k_share = slope * largest.n / (intercept + slope * largest.n)
+    if len(results) >= 2:
+        a, b = sorted(results, key=lambda r: r.n)[-2:]
+        local = numpy.log(sum(b.cpu) / sum(a.cpu)) / numpy.log(b.n / a.n)
+        print(f"  between the two largest rounds ({a.n} and {b.n}) a round's submission CPU grows as n^{local:.2f}")
+    print("  so: " + (f"quadratic in n. Each submission costs more the more responses its round already holds "
+                      f"(the k term is {k_share:.0%} of the last submission of the round of {largest.n}), so a "
+                      f"round's submissions cost about a n + b n(n+1)/2" if k_share > 0.5 else
+                      f"linear in n. A submission costs about the same whatever its round holds (the k term is "
+                      f"{k_share:.0%} of the last submission of the round of {largest.n})"))
     print("  (CPU is read from /proc in ticks of 10 ms: single submissions of a small round read 0, 10 or 20 ms; "
           "the sums and the fit are what to read)")
 
 
 def extrapolate_storage(results: list[RoundResult]) -> dict[str, float]:
     mean_n = NATIONAL_RESPONSES / NATIONAL_ROUNDS
-    ns = numpy.array([r.n for r in results], dtype=float)
-    degree = min(2, len(results) - 1)
+    ns = [float(r.n) for r in sorted(results, key=lambda r: r.n)]
     fitted = {}
     print(f"\n  national year: {NATIONAL_ROUNDS:,} rounds, {NATIONAL_RESPONSES:,} responses ({mean_n:.1f} a round); "
-          f"per-round figures fitted as a + b n + c n^2 over n = {', '.join(str(r.n) for r in results)} and read "
-          f"at n = {mean_n:.1f} (and at 20, as if every round had 20 answers)")
-    for label, values in (("database after VACUUM FULL", [total(r.live).total for r in results]),
-                          ("database on disk before vacuum", [total(r.disk).total for r in results]),
-                          ("WAL", [r.wal_round for r in results])):
-        coefficients = numpy.polyfit(ns, numpy.array(values, dtype=float), degree)
-        at_mean, at_20 = numpy.polyval(coefficients, mean_n), numpy.polyval(coefficients, 20)
+          f"each per-round figure read at n = {mean_n:.1f} (and at 20, as if every round had 20 answers) by linear "
+          f"interpolation between the measured rounds of {', '.join(str(int(n)) for n in ns)} raters, times "
+          f"{NATIONAL_ROUNDS:,}")
+
+    def at(n: float, values: list[float]) -> float:
+        if ns[0] <= n <= ns[-1]:
+            return float(numpy.interp(n, ns, values))
+        return float(numpy.polyval(numpy.polyfit(ns, values, min(2, len(ns) - 1)), n))  # outside: a fit
+
+    ordered = sorted(results, key=lambda r: r.n)
+    for label, values in (("database after VACUUM FULL", [total(r.live).total for r in ordered]),
+                          ("database on disk before vacuum", [total(r.disk).total for r in ordered]),
+                          ("WAL", [r.wal_round for r in ordered])):
+        at_mean, at_20 = at(mean_n, values), at(20, values)
         fitted[label] = at_mean * NATIONAL_ROUNDS
         print(f"    {label}: {at_mean / MB:.2f} MB a round -> {at_mean * NATIONAL_ROUNDS / 1024**3:,.0f} GB a year "
               f"({at_20 * NATIONAL_ROUNDS / 1024**3:,.0f} GB if every round had 20)")
+    cpu = at(mean_n, [sum(r.cpu) for r in ordered])
+    print(f"    submissions' CPU (web + database): {cpu:.2f} s a round -> {cpu * NATIONAL_ROUNDS / 3600:,.0f} "
+          "CPU-hours a year")
     return fitted
 
 
@@ -555,8 +570,8 @@ def clock_tick(stack: Stack, reminders: int) -> None:
 
 
 def closed_rounds(count: int, raters: int, rng: random.Random) -> list[int]:
-    """Rounds answered in this process (the real submission code), then closed early at once: each build is queued
-    as its close commits."""
+    """Rounds answered in this process (the tests' raters, tests/fixtures/answers.py: the real submission code
+    without HTTP), then closed early at once: each build is queued as its close commits."""
     org, ids = the_org(), []
     for _ in range(count):
         cycle = operations.start_cycle(new_owner(org), today() + timedelta(days=21), today())
@@ -567,11 +582,7 @@ def closed_rounds(count: int, raters: int, rng: random.Random) -> list[int]:
         cycle.state = cycle.state.OPEN
         cycle.opened_at = utcnow()
         db.session.flush()
-        keys = cycle.questionnaire().statement_keys()
-        for invitation in cycle.invitations:
-            responses.save_answers(invitation, {k: rng.randint(1, 5) for k in keys})
-            responses.save_comments(invitation, {"strengths": "Calm in a crisis. " * rng.randint(1, 10)})
-            responses.submit(invitation)
+        answer(cycle, rng, "Calm in a crisis. " * rng.randint(1, 10))  # the tests' own raters: the real submission
         unit.commit()
         ids.append(cycle.id)
     for cycle_id in ids:
