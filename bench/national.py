@@ -1,7 +1,8 @@
 """A national year, scaled down and measured on the production stack, then extrapolated to NHS England (issue 29).
 
 Run: OPEN360_ENV=test .venv/bin/python -m tests.servers .venv/bin/python bench/national.py
-     (--sizes 5,20,60,150 --burst 200 --reminders 50000 --usage-rounds 100000; smaller values for a quick look)
+     (--sizes 5,20,60,150 --burst 100 --reminders 50000 --usage-rounds 100000; smaller values for a quick look,
+     0 to leave a part out)
 
 tests.servers starts a throwaway PostgreSQL and Redis; this bench then starts, as production runs them, a gunicorn
 (gunicorn.conf.py: 2 processes of 16 threads) and `flask worker` processes (every queue, mail first), all with the
@@ -23,9 +24,11 @@ and an SMTP server that keeps what it receives. What it measures, in order:
    the tick's wall and CPU time and SQL statements, run in this process on the real Redis (the same job a worker
    runs), Redis memory per queued delivery; then 2 mail-only workers deliver for 20 s, for the rate per worker.
    The deliveries left are then dropped.
-4. A close date's burst: 200 rounds of 6 raters, answered in this process and closed at once, so 200 builds wait
-   in the reports queue; 2 workers build every report with its PDFs. Per-report CPU (the workers' own and their
-   job processes', from /proc) and the drain rate, extrapolated to 5 000 reports on 4 and 16 workers.
+4. A close date's burst: 100 rounds of 6 raters (--burst), answered in this process and closed at once, so 100
+   builds wait in the reports queue; 2 workers build every report with its PDFs (3 s of CPU each: 200 took 21 min
+   at a load average of 13, so the default is 100; --burst 300 for a few hundred). Per-report CPU (the workers'
+   own and their job processes', from /proc) and the drain rate, extrapolated to 5 000 reports on 4 and 16
+   workers.
 5. The local lead's usage page and one quarterly build at 100 000 rounds (bench/usage.py's bulk seed by SQL).
 6. Peak memory (VmHWM) of the web processes, the workers and their job processes, and Redis.
 
@@ -649,7 +652,7 @@ def stack_running(url: str, redis_url: str) -> Iterator[Stack]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="5,20,60,150")
-    parser.add_argument("--burst", type=int, default=200)
+    parser.add_argument("--burst", type=int, default=100)
     parser.add_argument("--reminders", type=int, default=50_000)
     parser.add_argument("--usage-rounds", type=int, default=100_000)
     args = parser.parse_args()
@@ -677,8 +680,10 @@ def main() -> None:
         print("\n2. growth")
         fit_growth(results)
         extrapolate_storage(results)
-        clock_tick(stack, args.reminders)
-        burst(stack, args.burst, rng)
+        if args.reminders:
+            clock_tick(stack, args.reminders)
+        if args.burst:
+            burst(stack, args.burst, rng)
         stack.memory.sample()
         connection = redis.Redis.from_url(redis_url)
         redis_peak = int(connection.info("memory")["used_memory_peak"]) / MB
@@ -686,7 +691,8 @@ def main() -> None:
         for process in stack.web:
             stack.processes.kill(process)
         db.session.remove()
-    usage_at(args.usage_rounds, url)
+    if args.usage_rounds:
+        usage_at(args.usage_rounds, url)
     print(f"\n6. peak memory: web process (gunicorn, 16 threads) {web_peak:.0f} MB; worker or job process "
           f"{worker_peak:.0f} MB; this bench process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} "
           f"MB (ran the tick and the usage build); Redis peak {redis_peak:.0f} MB")
