@@ -15,6 +15,7 @@ from werkzeug.serving import make_server
 from app.extensions import db
 from app.models import Organisation, Role, User, UserRole
 from app.passwords import hash_password
+from app.queue import QUEUES
 
 _rotation_steps: list[Callable[[], str]] = []
 
@@ -122,20 +123,24 @@ def _free_port() -> int:
 
 @click.command()
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
-def worker(burst: bool) -> None:
-    """Run an RQ worker for the configured Redis, with the scheduler for delayed jobs."""
+@click.option("--queue", "queue_names", multiple=True, type=click.Choice(QUEUES),
+              help="Take jobs only from this queue (repeat for several, in order of priority). Default: every "
+                   "queue, mail first, then housekeeping, then reports.")
+def worker(burst: bool, queue_names: tuple[str, ...]) -> None:
+    """Run an RQ worker for the configured Redis, with the scheduler for delayed jobs (mail retries)."""
     from rq import Worker
 
-    from app.queue import queue, run_worker_start_hooks, use_app_for_jobs
+    from app.queue import run_worker_start_hooks, use_app_for_jobs, worker_queues
 
-    use_app_for_jobs(current_app._get_current_object())  # type: ignore[attr-defined]
-    q = queue()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    use_app_for_jobs(app)
+    queues = worker_queues(app, queue_names or QUEUES)
     run_worker_start_hooks()
     # Each job runs in a forked child: let every child open its own database connection rather than share (and
     # corrupt) one the parent opened for the start hooks.
     db.session.remove()
     db.engine.dispose()
-    Worker([q], connection=q.connection).work(burst=burst, with_scheduler=True)
+    Worker(queues, connection=queues[0].connection).work(burst=burst, with_scheduler=True)
 
 
 @click.command()
@@ -146,7 +151,7 @@ def clock() -> None:
     import threading
 
     from app.clock import run_clock
-    from app.queue import queue
+    from app.queue import HOUSEKEEPING, queue
 
     if current_app.config["QUEUE_MODE"] != "redis":
         raise click.ClickException("`flask clock` is for production (QUEUE_MODE redis); `flask serve` runs the "
@@ -155,7 +160,7 @@ def clock() -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     click.echo("Clock running: a tick every minute.")
-    run_clock(queue(), stop)
+    run_clock(queue(HOUSEKEEPING), stop)
 
 
 @click.command("create-user")

@@ -29,7 +29,7 @@ from flask import Flask
 from rq import Queue
 
 from app import db as unit
-from app.queue import job, queue
+from app.queue import HOUSEKEEPING, job, queue, queue_of
 from app.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -85,8 +85,8 @@ def tick(now: datetime | None = None) -> str:
 
 
 def enqueue_tick(q: Queue, wall_seconds: float | None = None) -> bool:
-    """Enqueue a tick unless one was already enqueued this minute (by this clock or another). At the front of the
-    queue: a tick is quick, and should not wait behind a long batch of mail."""
+    """Enqueue a tick on `q` (the housekeeping queue) unless one was already enqueued this minute (by this clock or
+    another). At the front of its queue: a tick is quick, and should not wait behind a quarterly build."""
     minute = int((time.time() if wall_seconds is None else wall_seconds) // TICK_SECONDS)
     if not q.connection.set(_MINUTE_KEY.format(minute), "1", nx=True, ex=2 * TICK_SECONDS):
         return False
@@ -108,7 +108,7 @@ def run_clock(q: Queue, stop: threading.Event, interval: float = TICK_SECONDS) -
 def start_clock_thread(app: Flask) -> threading.Event:
     """One machine: the clock as a daemon thread beside the embedded worker (`flask serve`). Set the returned event
     to stop it."""
-    q: Queue = app.extensions["open360_queue"]
+    q = queue_of(app, HOUSEKEEPING)
     stop = threading.Event()
     threading.Thread(target=run_clock, args=(q, stop), name="open360-clock", daemon=True).start()
     return stop

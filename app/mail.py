@@ -38,7 +38,7 @@ from rq.job import Job, JobStatus
 from app.clock import on_tick
 from app.db import after_commit, insert_unless_there
 from app.extensions import db
-from app.queue import job, on_worker_start, queue
+from app.queue import MAIL, job, on_worker_start, queue
 from app.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -71,11 +71,16 @@ class Message:
 
 Renderer = Callable[[int], Message | None]  # given the mail's ref id; None when the mail is no longer wanted
 _renderers: dict[str, Renderer] = {}
+# Kinds someone is waiting for at their screen (a password reset): queued at the front of the mail queue, so they
+# never wait behind a tick's thousands of reminders.
+_waited_for: set[str] = set()
 
 
-def renderer(kind: str) -> Callable[[Renderer], Renderer]:
+def renderer(kind: str, waited_for: bool = False) -> Callable[[Renderer], Renderer]:
     def register(func: Renderer) -> Renderer:
         _renderers[kind] = func
+        if waited_for:
+            _waited_for.add(kind)
         return func
 
     return register
@@ -120,7 +125,7 @@ def claim_mails(kind: str, claims: Sequence[tuple[int, str]], now: datetime | No
                  "interrupted": 0, "created_at": created_at} for ref_id, key in claims[start:start + _BATCH]]
         ids.extend(db.session.execute(statement, rows).scalars())
     if ids:
-        after_commit(lambda: enqueue_deliveries(ids))
+        after_commit(lambda: enqueue_deliveries(ids, first=kind in _waited_for))
     return ids
 
 
@@ -142,11 +147,13 @@ def delivery_job_id(mail_id: int) -> str:
     return f"open360-mail-{mail_id}"
 
 
-def enqueue_deliveries(mail_ids: Sequence[int]) -> None:
-    """One Redis round trip for the lot (a pipeline), rather than one per mail."""
+def enqueue_deliveries(mail_ids: Sequence[int], first: bool = False) -> None:
+    """One Redis round trip for the lot (a pipeline), rather than one per mail; `first` puts them at the front of
+    the mail queue."""
     retry = Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS)
-    queue().enqueue_many([Queue.prepare_data(deliver, args=(mail_id,), retry=retry, timeout=DELIVERY_TIMEOUT,
-                                             job_id=delivery_job_id(mail_id)) for mail_id in mail_ids])
+    queue(MAIL).enqueue_many([Queue.prepare_data(deliver, args=(mail_id,), retry=retry, timeout=DELIVERY_TIMEOUT,
+                                                 job_id=delivery_job_id(mail_id), at_front=first)
+                              for mail_id in mail_ids])
 
 
 # A job in one of these states will still run deliver(): its mail is not stranded. Not STARTED: a running job
@@ -214,7 +221,7 @@ def _forget_dead_jobs(mail_ids: Sequence[int]) -> None:
             Job.fetch(delivery_job_id(mail_id), connection=connection).delete()
 
 
-@job
+@job(queue_name=MAIL)
 def deliver(mail_id: int) -> str:
     if not _claim_for_sending(mail_id):
         return "skipped"

@@ -5,6 +5,12 @@
   so `make run` needs no Redis server and still runs the very same job code through RQ.
 - `sync`: tests. RQ runs each job as it is enqueued, against a real Redis when REDIS_URL is set (the
   production-stack test run) and the in-process stand-in otherwise.
+
+Three queues, so that no kind of work waits behind another's burst: `mail` (every delivery), `housekeeping` (the
+clock's tick: closing rounds, claiming reminders, the quarterly usage build) and `reports` (report builds and their
+PDFs, hundreds at once on a close date, seconds each). A worker takes the first job of the first queue in
+`QUEUES` that has one, so a password-reset mail queued behind 200 report builds waits at most for the one build a
+worker has in hand; a worker of its own for `mail` (`flask worker --queue mail`) does not wait even for that.
 """
 
 from __future__ import annotations
@@ -22,7 +28,10 @@ from rq import Queue, SimpleWorker
 from rq.job import Job
 from rq.timeouts import TimerDeathPenalty
 
-QUEUE_NAME = "open360"
+MAIL, HOUSEKEEPING, REPORTS = "mail", "housekeeping", "reports"
+# Before the queues were split every job went to one queue of this name: workers still drain it after an upgrade.
+LEGACY = "open360"
+QUEUES = (MAIL, HOUSEKEEPING, REPORTS, LEGACY)  # a worker's order of priority
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger(__name__)
 
@@ -52,29 +61,42 @@ def init_queue(app: Flask) -> None:
         connection = fakeredis.FakeRedis(server=fakeredis.FakeServer())
     else:
         raise ValueError(f"unknown QUEUE_MODE {mode!r}")
-    app.extensions["open360_queue"] = Queue(QUEUE_NAME, connection=connection, is_async=mode != "sync")
+    # The housekeeping queue is kept; the others are made from its connection and mode when asked for (queue()).
+    app.extensions["open360_queue"] = Queue(HOUSEKEEPING, connection=connection, is_async=mode != "sync")
 
 
-def queue() -> Queue:
-    return current_app.extensions["open360_queue"]
+def queue(name: str = HOUSEKEEPING) -> Queue:
+    return queue_of(current_app, name)
 
 
-def enqueue(func: Callable[..., Any] | str, *args: Any, **kwargs: Any) -> Job:
-    return queue().enqueue(func, *args, **kwargs)
+def queue_of(app: Flask, name: str = HOUSEKEEPING) -> Queue:
+    base: Queue = app.extensions["open360_queue"]
+    if name == base.name:
+        return base
+    return Queue(name, connection=base.connection, is_async=base.is_async)
 
 
-def job(func: F) -> F:
-    """Mark a function as an RQ job: it runs inside an app context whichever worker picks it up.
-    Jobs take ids, not objects, and must be safe to run twice."""
+def enqueue(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Job:
+    """Enqueue a job on the queue its `@job` names."""
+    return queue(getattr(func, "queue_name", HOUSEKEEPING)).enqueue(func, *args, **kwargs)
 
-    @wraps(func)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        if has_app_context():
-            return func(*args, **kwargs)
-        with worker_app().app_context():
-            return func(*args, **kwargs)
 
-    return run  # type: ignore[return-value]
+def job(func: F | None = None, *, queue_name: str = HOUSEKEEPING) -> Any:
+    """Mark a function as an RQ job of a queue (`@job` alone: housekeeping; `@job(queue_name=REPORTS)`): it runs
+    inside an app context whichever worker picks it up. Jobs take ids, not objects, and must be safe to run twice."""
+
+    def wrap(func: F) -> F:
+        @wraps(func)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            if has_app_context():
+                return func(*args, **kwargs)
+            with worker_app().app_context():
+                return func(*args, **kwargs)
+
+        run.queue_name = queue_name  # type: ignore[attr-defined]
+        return run  # type: ignore[return-value]
+
+    return wrap(func) if func is not None else wrap
 
 
 def worker_app() -> Flask:
@@ -100,10 +122,14 @@ class ThreadWorker(SimpleWorker):
         pass
 
 
+def worker_queues(app: Flask, names: tuple[str, ...] = QUEUES) -> list[Queue]:
+    return [queue_of(app, name) for name in names]
+
+
 def start_embedded_worker(app: Flask) -> threading.Thread:
     use_app_for_jobs(app)
-    q: Queue = app.extensions["open360_queue"]
-    worker = ThreadWorker([q], connection=q.connection)
+    queues = worker_queues(app)
+    worker = ThreadWorker(queues, connection=queues[0].connection)
     thread = threading.Thread(
         target=worker.work, kwargs={"logging_level": "WARNING"}, name="open360-worker", daemon=True
     )

@@ -8,7 +8,10 @@ Run on PostgreSQL:  OPEN360_ENV=test .venv/bin/python -m tests.servers .venv/bin
 (tests.servers starts a throwaway PostgreSQL and sets TEST_DATABASE_URL). Rounds are spread over the eight quarters
 before the measured one; the build counts the last complete quarter with every earlier quarter already published
 (as the worker finds them), draws the PDF and checks the whole history. The page is served by the test client, signed
-in as the organisation's local lead. Statements are counted with a `before_cursor_execute` listener.
+in as the organisation's local lead. Statements are counted with a `before_cursor_execute` listener. Each rater marked
+done has answered three times in four (the rest declined): one response row each, as the usage figures count
+responses (a stand-in ciphertext: nothing here opens one). The last columns are the built quarter's raters invited
+and responded, as the organisation's published table holds them.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -34,7 +38,7 @@ from app.passwords import hash_password
 from facilitator.models import Evaluation, SessionRecord, Summary
 from facilitator.rules import EVALUATION_QUESTIONS
 from surveys.models import Cycle, Invitation
-from usage import jobs, operations
+from usage import jobs, operations, table
 from usage.periods import Quarter, last_complete, quarters_from
 
 ORGANISATIONS = 50
@@ -78,8 +82,21 @@ def seed(rounds: int, rng: random.Random) -> None:
             for c in cycle_ids for r in range(RATERS)]
     for start in range(0, len(rows), 10000):
         db.session.execute(sa.insert(Invitation.__table__), rows[start:start + 10000])
+    _responses(rows, rng)
     _facilitated(org_ids, rng)
     db.session.commit()
+
+
+# The table without its column types: a stand-in ciphertext goes in as it is, not sealed and padded per row.
+_RESPONSES = sa.table("responses", sa.column("id"), sa.column("cycle_id"), sa.column("content"))
+
+
+def _responses(invitations: list[dict], rng: random.Random) -> None:  # type: ignore[type-arg]
+    """A response for three in four of the raters marked done (the others declined)."""
+    rows = [{"id": uuid.UUID(int=rng.getrandbits(128)).hex, "cycle_id": row["cycle_id"], "content": "sealed"}
+            for row in invitations if row["status"] == "done" and rng.random() < 0.75]
+    for start in range(0, len(rows), 10000):
+        db.session.execute(sa.insert(_RESPONSES), rows[start:start + 10000])
 
 
 def _facilitated(org_ids: list[int], rng: random.Random) -> None:
@@ -111,9 +128,9 @@ def _facilitated(org_ids: list[int], rng: random.Random) -> None:
                 evaluations.append({"cycle_id": cycle_id, "facilitator_id": facilitator,
                                     "ratings": {k: rng.randint(3, 5) for k in EVALUATION_QUESTIONS},
                                     "submitted_at": closed + timedelta(days=21)})
-    for table, batch in ((SessionRecord, sessions), (Summary, summaries), (Evaluation, evaluations)):
+    for model, batch in ((SessionRecord, sessions), (Summary, summaries), (Evaluation, evaluations)):
         for start in range(0, len(batch), 5000):
-            db.session.execute(sa.insert(table.__table__), batch[start:start + 5000])
+            db.session.execute(sa.insert(model.__table__), batch[start:start + 5000])
 
 
 def _back(quarter: Quarter, n: int) -> Quarter:
@@ -138,36 +155,58 @@ def counted(run):  # type: ignore[no-untyped-def]
     return elapsed, len(statements), result
 
 
+@dataclass
+class Measured:
+    rounds: int
+    build_time: float
+    build_statements: int
+    page_time: float
+    page_statements: int
+    invited: int | None  # the built quarter's raters invited and responded, as published (None: hidden)
+    responded: int | None
+
+
+def measure(rounds: int, url: str) -> Measured:
+    """Seed `rounds` rounds on a fresh schema at `url`, build the last quarter and serve the local lead's page."""
+    app = create_app("test", {"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        seed(rounds, random.Random(rounds))
+        org = db.session.get(Organisation, 1)
+        last = last_complete(TODAY)
+        for quarter in quarters_from(_back(last, 7), last.previous()):
+            assert jobs._build(org, quarter, notify=False)
+        build_time, build_statements, _ = counted(lambda: jobs._build(org, last, notify=True))
+        published = operations.published(org.id)
+        operations.check(published)
+        client = app.test_client()
+        app.config["WTF_CSRF_ENABLED"] = False
+        lead = db.session.scalar(sa.select(User).where(User.email == f"lead{org.id}@bench.example"))
+        assert client.post("/sign-in", data={"email": lead.email, "password": PASSWORD}).status_code == 302
+        client.get("/usage")  # warm: templates compiled, matplotlib loaded
+        page_time, page_statements, response = counted(lambda: client.get("/usage"))
+        assert response.status_code == 200
+        published = operations.published(org.id)
+        measured = Measured(rounds, build_time, build_statements, page_time, page_statements,
+                            published.get(table.MEASURE, table.INVITED, last.key),
+                            published.get(table.MEASURE, table.RESPONDED, last.key))
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+    return measured
+
+
 def main() -> None:
     url = os.environ.get("TEST_DATABASE_URL")
     print(f"database: {'PostgreSQL' if url else 'SQLite'}")
     print(f"{'rounds':>8} {'invitations':>11}  {'build (with PDF)':>16} {'statements':>10}  {'page':>6} "
-          f"{'statements':>10}")
+          f"{'statements':>10}  {'invited':>7} {'responded':>9}")
     for rounds in (10_000, 100_000):
         with tempfile.TemporaryDirectory() as tmp:
-            app = create_app("test", {"SQLALCHEMY_DATABASE_URI": url or f"sqlite:///{tmp}/bench.sqlite3"})
-            with app.app_context():
-                db.drop_all()
-                db.create_all()
-                seed(rounds, random.Random(rounds))
-                org = db.session.get(Organisation, 1)
-                last = last_complete(TODAY)
-                for quarter in quarters_from(_back(last, 7), last.previous()):
-                    assert jobs._build(org, quarter, notify=False)
-                build_time, build_statements, _ = counted(lambda: jobs._build(org, last, notify=True))  # noqa: B023
-                operations.check(operations.published(org.id))
-                client = app.test_client()
-                app.config["WTF_CSRF_ENABLED"] = False
-                lead = db.session.scalar(sa.select(User).where(User.email == f"lead{org.id}@bench.example"))
-                assert client.post("/sign-in", data={"email": lead.email, "password": PASSWORD}).status_code == 302
-                client.get("/usage")  # warm: templates compiled, matplotlib loaded
-                page_time, page_statements, response = counted(lambda: client.get("/usage"))  # noqa: B023
-                assert response.status_code == 200
-                print(f"{rounds:>8,} {rounds * RATERS:>11,}  {build_time:>15.2f}s {build_statements:>10}  "
-                      f"{page_time:>5.2f}s {page_statements:>10}")
-                db.session.remove()
-                db.drop_all()
-                db.engine.dispose()
+            m = measure(rounds, url or f"sqlite:///{tmp}/bench.sqlite3")
+        print(f"{rounds:>8,} {rounds * RATERS:>11,}  {m.build_time:>15.2f}s {m.build_statements:>10}  "
+              f"{m.page_time:>5.2f}s {m.page_statements:>10}  {m.invited!s:>7} {m.responded!s:>9}")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ def common() -> dict[str, Any]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,  # valid for the session: a slow form-filler never loses work to it
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A read replica for the local leads' usage pages only (usage/reads.py); None: they read the database.
+        "USAGE_READ_DATABASE_URL": None,
         # Guessing is throttled by counters in the database (app/auth/throttle.py, rules in app/auth/rules.py), so
         # it holds across every web process and while Redis is down. Per rule: attempts free, then a wait doubling
         # from first_wait to longest_wait (seconds); one attempt forgiven every forgive_every seconds. The README's

@@ -37,6 +37,7 @@ def settings(instance_path: str, env: Mapping[str, str]) -> dict[str, Any]:
         "SECRET_KEY": env["SECRET_KEY"],
         "MASTER_KEYS": master_keys,
         "SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"],
+        "USAGE_READ_DATABASE_URL": env.get("USAGE_READ_DATABASE_URL") or None,
         "QUEUE_MODE": "redis",
         "REDIS_URL": env["REDIS_URL"],
         "PUBLIC_URL": env["PUBLIC_URL"].rstrip("/"),

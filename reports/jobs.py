@@ -8,7 +8,7 @@ from app import db as unit
 from app.crypto import key_ring
 from app.db import after_commit
 from app.extensions import db
-from app.queue import enqueue, job, on_worker_start
+from app.queue import REPORTS, enqueue, job, on_worker_start
 from reports import envelope
 from reports.build import build_report, missing_pdfs, pdf_for
 from reports.files import report_files
@@ -17,7 +17,7 @@ from surveys.cycle import CycleState
 from surveys.models import Cycle
 
 
-@job
+@job(queue_name=REPORTS)
 def build_report_job(cycle_id: int) -> str:
     cycle = db.session.get(Cycle, cycle_id)
     if cycle is None or (report := build_report(cycle)) is None:
@@ -28,7 +28,7 @@ def build_report_job(cycle_id: int) -> str:
     return "built"
 
 
-@job
+@job(queue_name=REPORTS)
 def render_pdfs_job(report_id: int) -> str:
     """Both PDFs of a sealed report, rendered once (a download may have rendered one already)."""
     report = db.session.get(Report, report_id)

@@ -11,8 +11,10 @@ def init_app(app: Flask) -> None:
     from app.models import Role
     from app.navigation import register_nav
     from usage import jobs, mails  # noqa: F401  (importing mails registers the mail renderer)
+    from usage.reads import init_reads
     from usage.views import bp
 
     app.register_blueprint(bp)
+    init_reads(app)
     on_tick(jobs.tick)
     register_nav("Usage", "usage.index", Role.LOCAL_LEAD)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from app.extensions import db
 from app.models import Organisation
@@ -21,9 +22,11 @@ class UnsafeTable(RuntimeError):
     """The checker refused a table: never shown, never sent."""
 
 
-def published(organisation_id: int, upto: Quarter | None = None) -> Published:
-    rows = db.session.scalars(sa.select(UsageQuarter).where(UsageQuarter.organisation_id == organisation_id)
-                              .order_by(UsageQuarter.quarter)).all()
+def published(organisation_id: int, upto: Quarter | None = None, session: so.Session | None = None) -> Published:
+    """Every quarter published for the organisation (up to `upto`), read with `session` (the usage pages' reads)
+    or the request's own."""
+    rows = (session or db.session).scalars(sa.select(UsageQuarter).where(
+        UsageQuarter.organisation_id == organisation_id).order_by(UsageQuarter.quarter)).all()
     cells: dict[str, tuple[int, bool]] = {}
     for row in rows:
         if upto is None or row.period <= upto:

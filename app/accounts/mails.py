@@ -44,6 +44,6 @@ def invitation_mail(link_id: int) -> Message | None:
     return _link_mail(link_id, "You have been invited to Open360", "invitation")
 
 
-@renderer("password_reset")
+@renderer("password_reset", waited_for=True)
 def reset_mail(link_id: int) -> Message | None:
     return _link_mail(link_id, "Reset your Open360 password", "reset", "How to sign in to Open360")

@@ -19,7 +19,7 @@ from app import clock as app_clock
 from app.extensions import db
 from app.mail import OutboundMail, Status, requeue_stranded
 from app.models import User
-from app.queue import QUEUE_NAME
+from app.queue import HOUSEKEEPING
 from app.timeutil import utcnow
 from surveys.models import Cycle, Invitation
 from tests.conftest import post_form
@@ -36,10 +36,10 @@ def outage(app: Flask) -> Iterator[Callable[[bool], None]]:
     def switch(down: bool) -> None:
         if down:
             gone = redis.Redis(port=free_port(), socket_connect_timeout=1)
-            app.extensions["open360_queue"] = Queue(QUEUE_NAME, connection=gone, is_async=False)
+            app.extensions["open360_queue"] = Queue(HOUSEKEEPING, connection=gone, is_async=False)
         else:
             empty = fakeredis.FakeRedis(server=fakeredis.FakeServer())
-            app.extensions["open360_queue"] = Queue(QUEUE_NAME, connection=empty, is_async=False)
+            app.extensions["open360_queue"] = Queue(HOUSEKEEPING, connection=empty, is_async=False)
 
     yield switch
     app.extensions["open360_queue"] = working
@@ -100,7 +100,7 @@ def test_a_forgotten_password_asked_for_while_redis_is_down_is_sent_once_it_is_b
 def test_a_mail_whose_job_is_waiting_in_the_queue_is_left_alone(app: Flask, owner: User, client: FlaskClient,
                                                                 clock: TestClock, mailbox: MailCatcher) -> None:
     server = fakeredis.FakeServer()
-    app.extensions["open360_queue"] = Queue(QUEUE_NAME, connection=fakeredis.FakeRedis(server=server),
+    app.extensions["open360_queue"] = Queue(HOUSEKEEPING, connection=fakeredis.FakeRedis(server=server),
                                             is_async=True)  # a queue no worker reads yet
     mailbox.clear()
     post_form(client, "/forgot-password", {"email": owner.email})

@@ -27,6 +27,7 @@ from rq.registry import StartedJobRegistry
 from app import clock
 from app.extensions import db
 from app.mail import SEND_LEASE, OutboundMail
+from app.queue import worker_queues
 from app.timeutil import utcnow
 from surveys.models import Invitation
 from tests.fixtures.reminders import due_reminders
@@ -76,10 +77,10 @@ def smtp_sessions(smtp: MailCatcher) -> int:
 
 
 def nothing_in_flight(stack: Stack) -> bool:
-    """No job waiting in the queue or running, and every worker idle: nothing more can reach the SMTP server."""
-    running = StartedJobRegistry(queue=stack.queue).get_job_ids()
-    return (stack.queue.count == 0 and not running
-            and all(w.get_state() != "busy" for w in Worker.all(queue=stack.queue)))
+    """No job waiting in any queue or running, and every worker idle: nothing more can reach the SMTP server."""
+    queues = worker_queues(stack.app)
+    return (all(q.count == 0 and not StartedJobRegistry(queue=q).get_job_ids() for q in queues)
+            and all(w.get_state() != "busy" for w in Worker.all(connection=stack.queue.connection)))
 
 
 def all_delivered(stack: Stack, emails: set[str]) -> bool:

@@ -242,8 +242,8 @@ def test_on_one_machine_the_clock_thread_and_the_embedded_worker_send_due_remind
     with app.app_context():
         db.create_all()
         emails = due_reminders(20)
-        q = app.extensions["open360_queue"]
-        worker = jobs.ThreadWorker([q], connection=q.connection)
+        queues = jobs.worker_queues(app)
+        worker = jobs.ThreadWorker(queues, connection=queues[0].connection)
         thread = threading.Thread(target=worker.work, kwargs={"max_idle_time": 2, "logging_level": "WARNING"},
                                   daemon=True)
         thread.start()
