@@ -62,6 +62,7 @@ from pathlib import Path
 import numpy
 import redis
 import sqlalchemy as sa
+from flask import current_app
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -74,6 +75,8 @@ from app.mail import OutboundMail, Status  # noqa: E402
 from app.models import Organisation, Role, User, UserRole  # noqa: E402
 from app.queue import MAIL, queue  # noqa: E402
 from app.timeutil import today, utcnow  # noqa: E402
+from reports.build import missing_pdfs  # noqa: E402
+from reports.files import report_files  # noqa: E402
 from reports.models import Report  # noqa: E402
 from surveys import links, operations  # noqa: E402
 from surveys.answers import area_statements, field_name  # noqa: E402
@@ -333,9 +336,17 @@ def outbox_settled() -> bool:
 
 
 def reports_ready(cycle_ids: list[int]) -> int:
-    return scalar(sa.select(sa.func.count()).select_from(Report).where(
-        Report.cycle_id.in_(cycle_ids), sa.func.length(Report.pdf_sealed) > 0,
-        sa.func.length(Report.pdf_reader_sealed) > 0))
+    """Reports built with both their PDFs (kept as files, reports/files.py)."""
+    ids = db.session.scalars(sa.select(Report.id).where(Report.cycle_id.in_(cycle_ids))).all()
+    db.session.commit()
+    stored = report_files().names()
+    return sum(1 for report_id in ids if not missing_pdfs(report_id, stored))
+
+
+def pdf_bytes() -> int:
+    """What the reports' sealed PDFs take on disk, outside the database."""
+    folder = Path(current_app.config["REPORT_FILES_DIR"])
+    return sum(path.stat().st_size for path in folder.glob("*") if path.is_file()) if folder.exists() else 0
 
 
 _counter = iter(range(10**9))
@@ -372,11 +383,13 @@ class RoundResult:
     cpu: list[float]  # per submission: gunicorn + PostgreSQL
     wall: list[float]
     close_seconds: float
+    pdf_files: int = 0  # bytes of the round's report PDFs, kept as files
 
 
 def one_round(stack: Stack, n: int, rng: random.Random) -> RoundResult:
     pg = stack.pg
     before = pg.sizes()
+    files_before = pdf_bytes()
     wal_start = pg.lsn()
     cycle = operations.start_cycle(new_owner(the_org()), today() + timedelta(days=21), today())
     invitations = operations.add_raters(cycle, [
@@ -413,13 +426,15 @@ def one_round(stack: Stack, n: int, rng: random.Random) -> RoundResult:
     disk = grown(pg.sizes(), before)
     pg.vacuum_full()
     live = grown(pg.sizes(), before)
-    return RoundResult(n, disk, live, wal_drafts, wal_submissions, wal_close, wal_round, cpus, walls, close_seconds)
+    return RoundResult(n, disk, live, wal_drafts, wal_submissions, wal_close, wal_round, cpus, walls, close_seconds,
+                       pdf_bytes() - files_before)
 
 
 def print_round(r: RoundResult) -> None:
     disk, live = total(r.disk), total(r.live)
     print(f"\n  round of {r.n} raters (all answer): on disk {disk.total / MB:.2f} MB (dead row versions included), "
-          f"{live.total / MB:.2f} MB after VACUUM FULL = {live.total / r.n / 1024:.0f} KiB per response")
+          f"{live.total / MB:.2f} MB after VACUUM FULL = {live.total / r.n / 1024:.0f} KiB per response; "
+          f"its report's 2 PDFs {r.pdf_files / 1024:.0f} KiB as files, outside the database")
     print(f"    after VACUUM FULL: heap {live.heap / MB:.2f} MB, TOAST {live.toast / MB:.2f} MB, "
           f"indexes {live.indexes / MB:.2f} MB; by table: " + ", ".join(
               f"{name} {size.total / 1024:.0f} KiB" for name, size in
@@ -640,6 +655,7 @@ def stack_running(url: str, redis_url: str) -> Iterator[Stack]:
     smtp.start()
     with tempfile.TemporaryDirectory(prefix="open360-national-") as logs:
         processes = Processes(Path(logs), url, redis_url, smtp.port)
+        processes.env["REPORT_FILES_DIR"] = str(Path(logs) / "report-files")  # this run's own, not a shared /tmp one
         stack = Stack(url, redis_url, smtp, processes, Postgres(url), MemoryWatch())
         try:
             yield stack
@@ -667,6 +683,7 @@ def main() -> None:
     app = create_app("test", {"SQLALCHEMY_DATABASE_URI": url, "QUEUE_MODE": "redis", "REDIS_URL": redis_url})
     with stack_running(url, redis_url) as stack, app.app_context():
         app.config["SMTP_PORT"] = stack.smtp.port
+        app.config["REPORT_FILES_DIR"] = stack.processes.env["REPORT_FILES_DIR"]  # the workers' folder
         db.drop_all()
         db.create_all()
         stack.start_web()
