@@ -22,6 +22,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from app.addresses import mailbox_key
 from app.encrypted import bound_to, open_stored
 from app.extensions import db
 from app.mail import OutboundMail, claim_mails, forget_mails, queue_mail
@@ -143,7 +144,9 @@ def send(owner: User, plan: Plan, entries: list[RaterEntry], close_on: date | No
     """Ask these people about the plan's goals; every invitation is claimed in the outbox in this transaction."""
     problems = rules.send_problems(goals=len(plan.goals), raters=len(entries), reviews=plan.review_dates,
                                    early=early, open_already=open_checkin(owner.id) is not None,
-                                   close_on=close_on, today=now.date())
+                                   close_on=close_on, today=now.date(),
+                                   asked=frozenset(mailbox_key(e.email) for e in entries),
+                                   earlier=earlier_lists(owner.id, plan.cycle.id))
     if problems:
         raise SendProblems(problems)
     assert close_on is not None
@@ -158,6 +161,13 @@ def send(owner: User, plan: Plan, entries: list[RaterEntry], close_on: date | No
     claim_mails(INVITATION_KIND, [(r.id, f"{INVITATION_KIND}:{r.id}") for r in raters], now)
     update_counts(checkin, now)  # everyone asked, nobody has answered: nothing to time
     return checkin
+
+
+def earlier_lists(owner_id: int, cycle_id: int) -> list[frozenset[str]]:
+    """Who each earlier check-in about this round's goals asked, as mailbox keys, while their details are kept
+    (rules.list_problem). Once purged they cannot be compared: see README, goal check-ins."""
+    return [frozenset(mailbox_key(r.email) for r in c.raters) for c in checkins_of(owner_id)
+            if c.cycle_id == cycle_id and c.raters_purged_at is None]
 
 
 class SendProblems(CheckInError):
