@@ -262,9 +262,11 @@ def decline(rater: CheckInRater) -> None:
 
 def sealed_size(goal_keys: list[str]) -> int:
     """The fixed size every response of a check-in is padded to: the largest answer its goals allow (each goal at
-    the longest scale point, the comment at its limit in its widest characters), rounded up to the round's bucket.
-    A function of the check-in's goals alone, so a row's length says nothing about what was answered."""
-    return sealed.bucket_size({"answers": {key: -2 for key in goal_keys}, "comment": ""}, rules.COMMENT_LIMIT)
+    its longest answer, "Not able to say", which is `"n"` in JSON, a byte more than `-2`; the comment at its limit
+    in its widest characters), rounded up to the round's bucket. A function of the check-in's goals alone, so a
+    row's length says nothing about what was answered."""
+    return sealed.bucket_size({"answers": dict.fromkeys(goal_keys, rules.NOT_ABLE), "comment": ""},
+                              rules.COMMENT_LIMIT)
 
 
 def _rewrite_responses(checkin_id: int, size: int, added: list[dict[str, Any]]) -> None:
