@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 from app import db as unit
 from app.models import User
@@ -18,6 +19,7 @@ from followup.checkin.operations import SendProblems
 from surveys.categories import Category
 from surveys.models import Cycle
 from surveys.rater_list import RaterEntry
+from tests.conftest import post_form
 from tests.followup.checkins import agreed_plan, answer
 
 
@@ -57,3 +59,20 @@ def test_adding_one_person_to_an_earlier_check_ins_list_is_refused(
     operations.close_early(again, utcnow())
     unit.commit()
     _send(owner, [f"u@{domain}", f"v@{domain}", f"w@{domain}"])
+
+
+def test_the_send_page_says_so_at_the_list_and_keeps_what_was_typed(
+        owner: User, owner_client: FlaskClient, create_round: Callable[..., Cycle]) -> None:
+    agreed_plan(owner, create_round, goals=1)
+    domain = owner.email.split("@")[1]
+    first = _send(owner, [f"x@{domain}", f"y@{domain}", f"z@{domain}"])
+    operations.close_early(first, utcnow())
+    unit.commit()
+    close = today() + timedelta(days=14)
+    typed = "\n".join(f"{n}, {n}@{domain}" for n in "xyzw")
+    page = post_form(owner_client, "/development/check-in",
+                     {"day": str(close.day), "month": str(close.month), "year": str(close.year), "raters": typed})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "<title>Error:" in html and "Ask exactly the same people" in html
+    assert 'href="#raters"' in html and f"w@{domain}" in html
+    assert len(operations.checkins_of(owner.id)) == 1
