@@ -16,6 +16,7 @@ import io
 import secrets
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -105,11 +106,22 @@ def last_round_lines(plan: Plan) -> str:
     Empty once that round's rater details were purged."""
     if plan.cycle.raters_purged_at is not None:
         return ""
+    return _lines((i.name, i.email) for i in plan.cycle.invitations if i.withdrawn_at is None)
+
+
+def default_lines(plan: Plan, owner_id: int) -> str:
+    """What the box starts with: the people of the newest check-in about these goals whose people are still kept
+    (asking them again passes rules.list_problem), else the round's list."""
+    earlier = next((c for c in checkins_of(owner_id) if c.cycle_id == plan.cycle.id and c.raters_purged_at is None),
+                   None)
+    if earlier is None:
+        return last_round_lines(plan)
+    return _lines((r.name, r.email) for r in earlier.raters)
+
+
+def _lines(people: Iterable[tuple[str, str]]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    for invitation in plan.cycle.invitations:
-        if invitation.withdrawn_at is None:
-            writer.writerow([invitation.name, invitation.email])
+    csv.writer(out, lineterminator="\n").writerows(people)
     return out.getvalue()
 
 

@@ -76,3 +76,15 @@ def test_the_send_page_says_so_at_the_list_and_keeps_what_was_typed(
     assert page.status_code == 200 and "<title>Error:" in html and "Ask exactly the same people" in html
     assert 'href="#raters"' in html and f"w@{domain}" in html
     assert len(operations.checkins_of(owner.id)) == 1
+
+
+def test_after_a_check_in_the_send_page_starts_from_its_people_and_says_why(
+        owner: User, owner_client: FlaskClient, create_round: Callable[..., Cycle]) -> None:
+    agreed_plan(owner, create_round, goals=1)
+    domain = owner.email.split("@")[1]
+    first = _send(owner, [f"x@{domain}", f"y@{domain}", f"z@{domain}"])
+    operations.close_early(first, utcnow())
+    unit.commit()
+    html = owner_client.get("/development/check-in").get_data(as_text=True)
+    assert f"x@{domain}" in html and "peer0@" not in html  # the check-in's people, not the round's
+    assert "ask exactly them again, or only people you have not asked" in html
