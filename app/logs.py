@@ -8,9 +8,10 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
-# `/r/` then anything up to the end of the path, including extra slashes (`/r//TOKEN`, which a server may log
-# before it merges them) and percent-encoded characters: whatever follows `/r/` in a path is a token or a part of one.
-_RATER_LINK = re.compile(r"/r/+[^\s?#\"']*")
+# `/r/` (a round's link) or `/c/` (a goal check-in's) then anything up to the end of the path, including extra
+# slashes (`/r//TOKEN`, which a server may log before it merges them) and percent-encoded characters: whatever
+# follows them in a path is a token or a part of one (a cut-off link leaves only a few guesses).
+_RATER_LINK = re.compile(r"/([rc])/+[^\s?#\"']*", re.IGNORECASE)
 
 
 class RedactRaterLinks(logging.Filter):
@@ -32,7 +33,7 @@ def _redact(value: Any) -> Any:
         return value
     if "%" in value:  # `/%72/…` routes like `/r/…`: match what the server decodes, not only what it was sent
         value = unquote(value)
-    return _TOKEN_LIKE.sub("[token]", _RATER_LINK.sub("/r/[link]", value))
+    return _TOKEN_LIKE.sub("[token]", _RATER_LINK.sub(lambda m: f"/{m.group(1).lower()}/[link]", value))
 
 
 def redact_rater_links() -> None:

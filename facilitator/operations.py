@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.accounts.operations import holds_duties_apart, may_facilitate
+from app.addresses import mailbox_key
 from app.db import read_once
 from app.extensions import db
 from app.mail import queue_mail
@@ -91,7 +92,8 @@ def assign(owner: User, facilitator: User, by: User) -> FacilitatorAssignment:
     _raise(rules.assignment_problems(
         by_id=by.id, by_roles=by.roles, owner_id=owner.id, owner_roles=owner.roles, facilitator_id=facilitator.id,
         facilitator_roles=facilitator.roles,
-        same_organisation=owner.organisation_id == facilitator.organisation_id == by.organisation_id))
+        same_organisation=owner.organisation_id == facilitator.organisation_id == by.organisation_id,
+        same_mailbox=mailbox_key(owner.email) == mailbox_key(facilitator.email)))
     assignment = assignment_of(owner.id) or FacilitatorAssignment(owner_id=owner.id)
     unchanged = assignment.facilitator_id == facilitator.id
     assignment.facilitator_id, assignment.assigned_by_id, assignment.assigned_at = facilitator.id, by.id, utcnow()

@@ -57,10 +57,11 @@ class GoalStatus(enum.StrEnum):
 # --- Assignment -------------------------------------------------------------------------------------------------
 
 def assignment_problems(*, by_id: int, by_roles: Collection[Role], owner_id: int, owner_roles: Collection[Role],
-                        facilitator_id: int, facilitator_roles: Collection[Role], same_organisation: bool
-                        ) -> list[tuple[str, str]]:
-    """Why this assignment may not be made (PRODUCT §5): nobody facilitates their own round, and a person who
-    holds the facilitator role beside another role cannot assign themselves."""
+                        facilitator_id: int, facilitator_roles: Collection[Role], same_organisation: bool,
+                        same_mailbox: bool) -> list[tuple[str, str]]:
+    """Why this assignment may not be made (PRODUCT §5): nobody facilitates their own round (nor through a second
+    account whose address reaches the owner's mailbox, `same_mailbox`), and a person who holds the facilitator
+    role beside another role cannot assign themselves."""
     problems: list[tuple[str, str]] = []
     if not set(by_roles) & {Role.ADMIN, Role.LOCAL_LEAD}:
         problems.append(("owner", "Only an administrator or local lead can assign facilitators"))
@@ -70,7 +71,7 @@ def assignment_problems(*, by_id: int, by_roles: Collection[Role], owner_id: int
         problems.append(("owner", "Choose an owner from the list"))
     if Role.FACILITATOR not in facilitator_roles:
         problems.append(("facilitator", "Choose a facilitator from the list"))
-    if owner_id == facilitator_id:
+    if owner_id == facilitator_id or same_mailbox:
         problems.append(("facilitator", "Choose someone else: nobody can facilitate their own round"))
     elif by_id == facilitator_id:
         problems.append(("facilitator", "Choose someone else: you cannot assign yourself as a facilitator. "

@@ -39,7 +39,7 @@ class ReportFiles(Protocol):
         """Every name stored."""
 
 
-_NAME = re.compile(r"report-[0-9]+-[a-z_]+")
+_NAME = re.compile(r"report-([0-9]+)-[a-z_]+")
 
 
 class FolderStore:
@@ -85,6 +85,14 @@ class FolderStore:
 
 def file_name(report_id: int, part: str) -> str:
     return f"report-{report_id}-{part}"
+
+
+def file_report_id(name: str) -> int:
+    """The report a stored name belongs to (names are `file_name`'s)."""
+    found = _NAME.fullmatch(name)
+    if found is None:
+        raise ValueError(f"not a report file name: {name!r}")
+    return int(found.group(1))
 
 
 def report_files() -> ReportFiles:

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.queue import REPORTS, enqueue, job, on_worker_start
 from reports import envelope
 from reports.build import build_report, missing_pdfs, pdf_for
-from reports.files import report_files
+from reports.files import file_report_id, report_files
 from reports.models import Report
 from surveys.cycle import CycleState
 from surveys.models import Cycle
@@ -54,12 +54,20 @@ def enqueue_missing_builds() -> int:
         .where(Cycle.state == CycleState.CLOSED, Report.id.is_(None))).all()
     for cycle_id in ids:
         enqueue(build_report_job, cycle_id, job_timeout=600)
-    stored = report_files().names()
-    unrendered = [report_id for report_id in db.session.scalars(sa.select(Report.id))
-                  if missing_pdfs(report_id, stored)]
+    stored = report_files().names()  # before the ids: a file is written only for a report already committed
+    report_ids = set(db.session.scalars(sa.select(Report.id)))
+    forget_orphans(stored, report_ids)
+    unrendered = [report_id for report_id in report_ids if missing_pdfs(report_id, stored)]
     for report_id in unrendered:
         enqueue(render_pdfs_job, report_id, job_timeout=600)
     return len(ids) + len(unrendered)
+
+
+def forget_orphans(stored: set[str], report_ids: set[int]) -> None:
+    """Delete the files of reports that are gone: their deletion removes them after it commits, so a process that
+    died in between left them (sealed, but a backup from before and the master keys would open them, and their
+    names and sizes say the report existed)."""
+    report_files().delete(name for name in stored if file_report_id(name) not in report_ids)
 
 
 def rewrap_report_keys(batch_size: int = 100) -> str:

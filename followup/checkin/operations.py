@@ -16,12 +16,14 @@ import io
 import secrets
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
+from app.addresses import mailbox_key
 from app.encrypted import bound_to, open_stored
 from app.extensions import db
 from app.mail import OutboundMail, claim_mails, forget_mails, queue_mail
@@ -104,11 +106,22 @@ def last_round_lines(plan: Plan) -> str:
     Empty once that round's rater details were purged."""
     if plan.cycle.raters_purged_at is not None:
         return ""
+    return _lines((i.name, i.email) for i in plan.cycle.invitations if i.withdrawn_at is None)
+
+
+def default_lines(plan: Plan, owner_id: int) -> str:
+    """What the box starts with: the people of the newest check-in about these goals whose people are still kept
+    (asking them again passes rules.list_problem), else the round's list."""
+    earlier = next((c for c in checkins_of(owner_id) if c.cycle_id == plan.cycle.id and c.raters_purged_at is None),
+                   None)
+    if earlier is None:
+        return last_round_lines(plan)
+    return _lines((r.name, r.email) for r in earlier.raters)
+
+
+def _lines(people: Iterable[tuple[str, str]]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    for invitation in plan.cycle.invitations:
-        if invitation.withdrawn_at is None:
-            writer.writerow([invitation.name, invitation.email])
+    csv.writer(out, lineterminator="\n").writerows(people)
     return out.getvalue()
 
 
@@ -143,7 +156,9 @@ def send(owner: User, plan: Plan, entries: list[RaterEntry], close_on: date | No
     """Ask these people about the plan's goals; every invitation is claimed in the outbox in this transaction."""
     problems = rules.send_problems(goals=len(plan.goals), raters=len(entries), reviews=plan.review_dates,
                                    early=early, open_already=open_checkin(owner.id) is not None,
-                                   close_on=close_on, today=now.date())
+                                   close_on=close_on, today=now.date(),
+                                   asked=frozenset(mailbox_key(e.email) for e in entries),
+                                   earlier=earlier_lists(owner.id, plan.cycle.id))
     if problems:
         raise SendProblems(problems)
     assert close_on is not None
@@ -158,6 +173,13 @@ def send(owner: User, plan: Plan, entries: list[RaterEntry], close_on: date | No
     claim_mails(INVITATION_KIND, [(r.id, f"{INVITATION_KIND}:{r.id}") for r in raters], now)
     update_counts(checkin, now)  # everyone asked, nobody has answered: nothing to time
     return checkin
+
+
+def earlier_lists(owner_id: int, cycle_id: int) -> list[frozenset[str]]:
+    """Who each earlier check-in about this round's goals asked, as mailbox keys, while their details are kept
+    (rules.list_problem). Once purged they cannot be compared: see README, goal check-ins."""
+    return [frozenset(mailbox_key(r.email) for r in c.raters) for c in checkins_of(owner_id)
+            if c.cycle_id == cycle_id and c.raters_purged_at is None]
 
 
 class SendProblems(CheckInError):
@@ -252,9 +274,11 @@ def decline(rater: CheckInRater) -> None:
 
 def sealed_size(goal_keys: list[str]) -> int:
     """The fixed size every response of a check-in is padded to: the largest answer its goals allow (each goal at
-    the longest scale point, the comment at its limit in its widest characters), rounded up to the round's bucket.
-    A function of the check-in's goals alone, so a row's length says nothing about what was answered."""
-    return sealed.bucket_size({"answers": {key: -2 for key in goal_keys}, "comment": ""}, rules.COMMENT_LIMIT)
+    its longest answer, "Not able to say", which is `"n"` in JSON, a byte more than `-2`; the comment at its limit
+    in its widest characters), rounded up to the round's bucket. A function of the check-in's goals alone, so a
+    row's length says nothing about what was answered."""
+    return sealed.bucket_size({"answers": dict.fromkeys(goal_keys, rules.NOT_ABLE), "comment": ""},
+                              rules.COMMENT_LIMIT)
 
 
 def _rewrite_responses(checkin_id: int, size: int, added: list[dict[str, Any]]) -> None:

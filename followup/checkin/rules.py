@@ -70,7 +70,8 @@ def first_review(review_dates: Sequence[date]) -> date | None:
 
 
 def send_problems(*, goals: int, raters: int, reviews: Sequence[date], early: bool, open_already: bool,
-                  close_on: date | None, today: date) -> list[tuple[str, str]]:
+                  close_on: date | None, today: date, asked: frozenset[str] = frozenset(),
+                  earlier: Sequence[frozenset[str]] = ()) -> list[tuple[str, str]]:
     """What stops a check-in being sent, as (field, message) pairs for the page; empty when it may go."""
     if open_already:
         return [("", "You already have a check-in open. It must close before you send another.")]
@@ -84,6 +85,9 @@ def send_problems(*, goals: int, raters: int, reviews: Sequence[date], early: bo
     if raters < MIN_RATERS:
         problems.append(("raters", f"Add at least {MIN_RATERS} people to ask, one on each line. With fewer, no "
                                    "answer could be shown without showing whose it is"))
+    overlap = list_problem(asked, earlier)
+    if overlap:
+        problems.append(("raters", overlap))
     if close_on is None:
         problems.append(("close-day", "Enter the close date, including a day, month and year"))
     else:
@@ -92,6 +96,18 @@ def send_problems(*, goals: int, raters: int, reviews: Sequence[date], early: bo
         except DomainError as error:
             problems.append(("close-day", error.message))
     return problems
+
+
+def list_problem(asked: frozenset[str], earlier: Sequence[frozenset[str]]) -> str | None:
+    """Two check-ins about the same goals subtract: asked {x, y, z} and then {x, y, z, w}, the second sum less the
+    first is w's answer; nor is refusing lists that differ by 1 or 2 enough, since three lists can combine
+    ({a,b,c}, {a..f}, {d..g} give g). So any two lists about the same goals are the same people (their change
+    together is the point) or have nobody in common: then every sum the results allow is over a whole list of 3
+    or more. `asked` and `earlier` are mailbox keys (app.addresses.mailbox_key), so jo+x@ is jo@."""
+    if any(asked != before and asked & before for before in earlier):
+        return ("You asked some of these people before about these goals. Ask exactly the same people as then, or "
+                "only people you have not asked about them, so that no answer can be found by comparing results")
+    return None
 
 
 def close_early(state: CheckInState) -> CheckInState:

@@ -66,10 +66,11 @@ def send():  # type: ignore[no-untyped-def]
         return redirect(url_for("checkin.status", checkin_id=already.id))
     form = SendForm()
     line_problems: list[str] = []
+    asked_before = bool(operations.earlier_lists(current_user.id, plan.cycle.id))
     if request.method == "GET":
         default = rules.default_close(today())
         form.day.data, form.month.data, form.year.data = str(default.day), str(default.month), str(default.year)
-        form.raters.data = operations.last_round_lines(plan)
+        form.raters.data = operations.default_lines(plan, current_user.id)
     else:
         form.validate_on_submit()  # fills each field's own errors and the date; the rules say the rest
         entries, problems = operations.parse_raters(current_user, form.raters.data or "")
@@ -90,6 +91,7 @@ def send():  # type: ignore[no-untyped-def]
     first = rules.first_review(plan.review_dates)
     return render_template("checkin/send.html", form=form, plan=plan, line_problems=line_problems,
                            first_review=first, before_first=first is not None and today() < first,
+                           asked_before=asked_before,
                            min_raters=rules.MIN_RATERS)
 
 

@@ -51,3 +51,13 @@ def test_odd_spellings_of_a_link_lose_the_token(logged: tuple[logging.Logger, io
     logger, stream = logged
     logger.info('"GET %s HTTP/1.1" 404', path)
     assert TOKEN not in stream.getvalue() and TOKEN[1:] not in stream.getvalue()
+
+
+@pytest.mark.parametrize("path", [f"/c/{TOKEN[:40]}", f"/c//{TOKEN[:42]}", f"/%63/{TOKEN[:41]}", f"/c/{TOKEN}"])
+def test_a_check_in_link_or_a_part_of_one_goes_as_a_rounds_does(logged: tuple[logging.Logger, io.StringIO],
+                                                                path: str) -> None:
+    """A goal check-in's link is `/c/<token>` (followup/checkin/views.py): a truncated one (a mail client cut it)
+    leaves a few guesses from the token, so whatever follows `/c/` goes, as whatever follows `/r/` does."""
+    logger, stream = logged
+    logger.info('"GET %s HTTP/1.1" 404', path)
+    assert TOKEN[:40] not in stream.getvalue() and "/c/[link]" in stream.getvalue()

@@ -26,7 +26,7 @@ def _goal(**overrides: object) -> dict[str, object]:
 def _assign(**overrides: object) -> list[tuple[str, str]]:
     args: dict[str, object] = {"by_id": 1, "by_roles": {Role.LOCAL_LEAD}, "owner_id": 2, "owner_roles": {Role.OWNER},
                                "facilitator_id": 3, "facilitator_roles": {Role.FACILITATOR},
-                               "same_organisation": True, **overrides}
+                               "same_organisation": True, "same_mailbox": False, **overrides}
     return rules.assignment_problems(**args)  # type: ignore[arg-type]
 
 
@@ -37,6 +37,12 @@ def test_a_lead_assigns_a_facilitator_to_an_owner() -> None:
 
 def test_nobody_facilitates_their_own_round() -> None:
     problems = _assign(owner_roles={Role.OWNER, Role.FACILITATOR}, facilitator_id=2)
+    assert any("own round" in message for _, message in problems)
+
+
+def test_nobody_facilitates_their_own_round_through_a_second_account_at_their_mailbox() -> None:
+    """jo+fac@ reaches jo@'s mailbox (app.addresses.mailbox_key): the same person, so not jo's facilitator."""
+    problems = _assign(same_mailbox=True)
     assert any("own round" in message for _, message in problems)
 
 

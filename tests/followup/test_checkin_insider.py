@@ -179,3 +179,13 @@ def test_any_check_in_answer_the_form_takes_fits_its_fixed_size(goals: list[str]
     assert len(sealed.pad({"answers": dict.fromkeys(goals, answer), "comment": kept}, size).encode()) == size
     widest = "\U0001d11e" * COMMENT_LIMIT  # four bytes of UTF-8 each
     assert len(sealed.pad({"answers": dict.fromkeys(goals, -2), "comment": widest}, size).encode()) == size
+
+
+@pytest.mark.parametrize("goals", [[f"{n:014x}" for n in range(8)], [f"{n:027x}" for n in range(5)],
+                                   *([f"{n:032x}" for n in range(k)] for k in range(1, MAX_GOALS + 1))])
+def test_the_longest_answer_is_not_able_to_say_and_it_fits_with_the_widest_comment(goals: list[str]) -> None:
+    """`"n"` is a byte longer in JSON than `-2`: every goal "Not able to say" and a comment at its limit in its
+    widest characters still pads to the check-in's size, whatever the goals' keys."""
+    size = operations.sealed_size(goals)
+    widest = "\U0001d11e" * COMMENT_LIMIT
+    assert len(sealed.pad({"answers": dict.fromkeys(goals, "n"), "comment": widest}, size).encode()) == size

@@ -133,3 +133,48 @@ def test_counts_never_go_negative_and_add_up(invited: int, outstanding: int, res
     counts = rules.tally(outstanding, invited, responses)
     assert min(counts.responded, counts.declined, counts.not_replied) >= 0
     assert counts.responded + counts.declined + counts.not_replied == invited
+
+
+def _rank(rows: list[list[Fraction]]) -> int:
+    rows = [r[:] for r in rows]
+    rank = 0
+    for col in range(len(rows[0]) if rows else 0):
+        pivot = next((i for i in range(rank, len(rows)) if rows[i][col] != 0), None)
+        if pivot is None:
+            continue
+        rows[rank], rows[pivot] = rows[pivot], rows[rank]
+        for i in range(len(rows)):
+            if i != rank and rows[i][col] != 0:
+                factor = rows[i][col] / rows[rank][col]
+                rows[i] = [a - factor * b for a, b in zip(rows[i], rows[rank], strict=True)]
+        rank += 1
+    return rank
+
+
+PEOPLE = [f"p{n}@trust.example" for n in range(7)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.frozensets(st.sampled_from(PEOPLE), min_size=3), min_size=1, max_size=6))
+def test_no_sequence_of_accepted_lists_subtracts_to_one_persons_answer(proposed: list[frozenset[str]]) -> None:
+    """Whatever lists the owner tries, those the rule lets through never combine (sums and differences of the
+    check-ins' sums, answers assumed unchanged) to one person's answer."""
+    accepted: list[frozenset[str]] = []
+    for asked in proposed:
+        if rules.list_problem(asked, accepted) is None:
+            accepted.append(asked)
+    rows = [[Fraction(p in asked) for p in PEOPLE] for asked in accepted]
+    for n in range(len(PEOPLE)):
+        alone = [Fraction(i == n) for i in range(len(PEOPLE))]
+        assert _rank([*rows, alone]) > _rank(rows), (accepted, PEOPLE[n])
+
+
+@given(st.frozensets(st.sampled_from(PEOPLE), min_size=3), st.frozensets(st.sampled_from(PEOPLE), min_size=1,
+                                                                           max_size=2))
+def test_a_list_one_or_two_people_from_an_earlier_one_is_refused(earlier: frozenset[str],
+                                                                 change: frozenset[str]) -> None:
+    changed = earlier ^ change
+    if len(changed) >= 3:
+        assert rules.list_problem(changed, [earlier]) is not None
+    assert rules.list_problem(earlier, [earlier]) is None
+    assert rules.list_problem(frozenset(PEOPLE) - earlier, [earlier]) is None

@@ -51,3 +51,20 @@ def test_a_stored_pdf_is_sealed_and_is_deleted_with_its_round(
     assert report_files().read(file_name(report_id, "pdf")) is not None  # not before the deletion commits
     unit.commit()
     assert not {n for n in report_files().names() if n.startswith(f"report-{report_id}-")}
+
+
+def test_a_file_left_by_a_deletion_that_died_before_its_files_went_is_deleted_when_a_worker_starts(
+        app: Flask, owner: User, create_closed_round: Callable[..., Cycle]) -> None:
+    """The files go after the deletion commits: a process that dies in between leaves sealed PDFs of a report the
+    owner deleted, which a database backup from before and the master keys would still open, and whose names and
+    sizes say it existed. A worker's start deletes every file whose report is gone, and no other."""
+    from reports.jobs import enqueue_missing_builds
+
+    cycle = create_closed_round(owner, SIZES, pdfs=True)
+    kept = db.session.scalars(sa.select(Report).where(Report.cycle_id == cycle.id)).one()
+    pdf_for(kept, "pdf")
+    gone = kept.id + 1000
+    report_files().write_once(file_name(gone, "pdf"), b"sealed bytes of a deleted report")
+    enqueue_missing_builds()
+    assert report_files().read(file_name(gone, "pdf")) is None
+    assert report_files().read(file_name(kept.id, "pdf")) is not None
