@@ -20,7 +20,9 @@ from wtforms.fields.choices import SelectChoice, SelectFieldBase
 from app import db as unit
 from app.extensions import db
 from app.fields import CHOICE_FIELDS
+from surveys.forms import PreparationForm
 from surveys.models import PreparationDocument
+from surveys.questionnaire import load_file, shipped_files
 from tests.conftest import csrf_from, post_form
 
 FORMS = [
@@ -120,7 +122,9 @@ def _fields(form: Form) -> list[Field]:
 
 
 def _build(cls: type[Form], data: MultiDict | None = None) -> Form:
-    form = cls(formdata=data, meta={"csrf": False}) if issubclass(cls, FlaskForm) else cls(formdata=data)
+    # A form whose words come from the round's questionnaire version is given the shipped version's.
+    words = (load_file(shipped_files()[min(shipped_files())]).preparation,) if cls is PreparationForm else ()
+    form = cls(*words, formdata=data, meta={"csrf": False}) if issubclass(cls, FlaskForm) else cls(formdata=data)
     for field in _fields(form):
         if isinstance(field, SelectFieldBase) and getattr(field, "choices", ()) is None:
             field.choices = [SelectChoice("1", "One"), SelectChoice("2", "Two")]  # set by the view, per request

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from pypdf import PdfReader
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import AnyConverter, IntegerConverter
 
 from app import db as unit
 from app.extensions import db
@@ -94,8 +94,9 @@ def _urls(app: Flask, values: dict[str, object]) -> list[str]:
         if "GET" not in (rule.methods or ()) or rule.endpoint in {"static", "assets.static", "auth.logout"}:
             continue
         converters = rule._converters
-        filled = {name: values.get(name, 1 if isinstance(c, IntegerConverter) else "x") for name, c in
-                  converters.items()}
+        filled = {name: values.get(name, 1 if isinstance(c, IntegerConverter) else
+                                   min(c.items) if isinstance(c, AnyConverter) else "x")
+                  for name, c in converters.items()}
         if "action" in converters:
             filled["action"] = "close"
         urls.append(rule.build(filled, append_unknown=False)[1])

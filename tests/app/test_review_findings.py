@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import AnyConverter, IntegerConverter
 
 import config
 from app import create_app
@@ -28,7 +28,8 @@ def _id_urls(app: Flask, huge: int) -> list[tuple[str, str]]:
         converters = rule._converters
         if not any(isinstance(c, IntegerConverter) for c in converters.values()):
             continue
-        values = {name: huge if isinstance(c, IntegerConverter) else "x" * 43 for name, c in converters.items()}
+        values = {name: huge if isinstance(c, IntegerConverter) else min(c.items) if isinstance(c, AnyConverter)
+                  else "x" * 43 for name, c in converters.items()}
         method = "GET" if "GET" in (rule.methods or ()) else "POST"
         urls.append((method, rule.build(values, append_unknown=False)[1]))
     return urls

@@ -30,7 +30,7 @@ from reports.build import figures_csv, pdf_for
 from surveys import links, operations, responses
 from surveys.categories import Category
 from surveys.cycle import CycleState
-from surveys.models import Cycle
+from surveys.models import Cycle, ReturnedList
 from surveys.rater_list import RaterEntry
 from surveys.signals import round_closed
 from tests.conftest import post_form
@@ -82,6 +82,8 @@ class World:
         operations.save_preparation(cycle, PREPARATION, {"fulfilment": 4}, "stay", submit=True)
         operations.add_raters(cycle, [RaterEntry(f"Rater {n}", f"rater-{state.value}-{n}@trust.example",
                                                  Category(category)) for n, category in enumerate(CATEGORIES)])
+        if state is CycleState.DRAFT:  # a facilitator's note sending the list back: a draft's alone
+            cycle.returned_list = ReturnedList(note="Ask someone from the ward too", returned_at=utcnow())
         unit.commit()
         if state is CycleState.DRAFT:
             return cycle
