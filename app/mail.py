@@ -24,7 +24,7 @@ import re
 import smtplib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 
@@ -34,6 +34,7 @@ from flask import current_app
 from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
+from rq.registry import ScheduledJobRegistry
 
 from app.clock import on_tick
 from app.db import after_commit, insert_unless_there
@@ -161,6 +162,7 @@ def enqueue_deliveries(mail_ids: Sequence[int], first: bool = False) -> None:
 # worker killed before its claim (a repeat could send nothing twice: the claim decides).
 _LIVE = {status.value.encode() for status in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED,
                                               JobStatus.CREATED)}
+_SCHEDULED = JobStatus.SCHEDULED.value.encode()
 # A mail is given this long to reach Redis after the commit that queued it, before the clock calls it stranded.
 STRANDED_AFTER = timedelta(minutes=1)
 
@@ -184,11 +186,18 @@ def requeue_stranded(now: datetime) -> int:
     db.session.commit()
     if not pending:
         return 0
+    retries = ScheduledJobRegistry(queue=queue(MAIL))
     with queue().connection.pipeline(transaction=False) as pipe:
         for mail_id in pending:
             pipe.hget(Job.key_for(delivery_job_id(mail_id)), "status")
-        statuses = pipe.execute()
-    stranded = [mail_id for mail_id, status in zip(pending, statuses, strict=True) if status not in _LIVE]
+            pipe.zscore(retries.key, delivery_job_id(mail_id))
+        replies = pipe.execute()
+    # A retry whose time is long past is not live either: the scheduler that should have queued it has gone (a
+    # worker killed while its job failed leaves the retry scheduled, and a new worker's scheduler may not take the
+    # queue's lock for minutes).
+    overdue = (now - STRANDED_AFTER).replace(tzinfo=UTC).timestamp()
+    stranded = [mail_id for mail_id, status, due in zip(pending, replies[::2], replies[1::2], strict=True)
+                if status not in _LIVE or (status == _SCHEDULED and due is not None and due < overdue)]
     if stranded:
         log.warning("Mail: %s pending mail(s) had no job in the queue, queued again", len(stranded))
         _forget_dead_jobs(stranded)

@@ -80,4 +80,4 @@ def test_second_report_preparation_context_and_review_dates(live: LiveServer, co
     sign_in(facilitator, first.facilitator)
     facilitator.goto("/facilitator/review-dates")
     audit(facilitator, "facilitator-review-dates", "Your owners’ review dates")
-    expect(facilitator.get_by_role("cell", name=first.owner.name)).to_be_visible()
+    expect(facilitator.get_by_role("cell", name=first.owner.name, exact=True)).to_be_visible()
