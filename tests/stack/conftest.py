@@ -37,7 +37,8 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
     server = RedisServer(tmp_path / "redis")
     with redis_server(tmp_path / "redis", server) as redis_url:
         app = create_app("test", {"SQLALCHEMY_DATABASE_URI": database, "SMTP_PORT": smtp.port,
-                                  "QUEUE_MODE": "redis", "REDIS_URL": redis_url})
+                                  "QUEUE_MODE": "redis", "REDIS_URL": redis_url,
+                                  "REPORT_FILES_DIR": str(tmp_path / "report-files")})  # the workers' (processes.py)
         (tmp_path / "logs").mkdir()
         processes = Processes(tmp_path / "logs", database, redis_url, smtp.port)
         with app.app_context():
