@@ -27,7 +27,13 @@ from surveys.cycle import CycleState
 from surveys.models import Cycle, InvitationStatus
 from tests.stack.conftest import Stack
 from tests.stack.processes import wait_for
-from tests.stack.test_reminder_faults import message_ids, nothing_in_flight, smtp_sessions, tick_after_the_lease
+from tests.stack.test_reminder_faults import (
+    message_ids,
+    nothing_in_flight,
+    smtp_sessions,
+    tick_after_the_lease,
+    with_the_clock,
+)
 
 DUE = 100
 PER_CHECKIN = 20
@@ -107,8 +113,8 @@ def test_a_worker_killed_mid_batch_loses_no_check_in_reminder(stack: Stack) -> N
     assert 0 < sum(at_kill.values()) < DUE and len(in_flight) <= 1
     stack.processes.start("worker")
     tick_after_the_lease()
-    wait_for(lambda: set(received(stack)) == emails and sent() == emails, 120, "every reminder to arrive",
-             stack.processes)
+    wait_for(with_the_clock(lambda: set(received(stack)) == emails and sent() == emails), 120,
+             "every reminder to arrive", stack.processes)
     counts = received(stack)
     duplicates = {email for email, n in counts.items() if n > 1}
     assert duplicates <= in_flight and all(len(message_ids(stack.smtp, e)) == 1 for e in duplicates)
