@@ -10,7 +10,6 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from pydantic import ValidationError
-from werkzeug.wrappers import Response
 
 from app import db as unit
 from app.access import roles
@@ -24,20 +23,15 @@ from surveys.questionnaire_models import ContentVersion
 bp = Blueprint("prompt_editor", __name__, template_folder="templates", url_prefix="/admin/questionnaires/prompts")
 
 
-def _draft(version_id: int) -> tuple[ContentVersion, Prompts] | Response:
+def _draft(version_id: int) -> tuple[ContentVersion, Prompts]:
     row = draft_or_refuse(version_id, "prompts")
-    if isinstance(row, Response):
-        return row
     return row, parse(row.text(EDITED_LANGUAGE), f"prompts-{row.version}.yaml")
 
 
 @bp.route("/<int:version_id>/edit")
 @roles(Role.ADMIN)
 def edit(version_id: int):  # type: ignore[no-untyped-def]
-    found = _draft(version_id)
-    if isinstance(found, Response):
-        return found
-    row, prompts = found
+    row, prompts = _draft(version_id)
     return render_template("prompts_editor/overview.html", row=row, prompts=prompts, language_note=language_note())
 
 
@@ -77,10 +71,7 @@ def refusals(data: dict[str, Any], index: int) -> Prompts | list[FieldProblem]:
 @bp.route("/<int:version_id>/edit/<question_key>", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def edit_question(version_id: int, question_key: str):  # type: ignore[no-untyped-def]
-    found = _draft(version_id)
-    if isinstance(found, Response):
-        return found
-    row, before = found
+    row, before = _draft(version_id)
     keys = [question.key for question in before.framework]
     if question_key not in keys:
         abort(404)

@@ -14,7 +14,6 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from werkzeug.wrappers import Response
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
 
@@ -56,27 +55,33 @@ def language_note() -> str:
             f"would be its own text of the same version, with the same statements and keys.")
 
 
-def draft_or_refuse(version_id: int, kind: str) -> ContentVersion | Response:
+def draft_or_refuse(version_id: int, kind: str) -> ContentVersion:
+    """The draft of `kind`; a version that may not be edited sends the administrator back to the list, saying why."""
     row = _row(version_id)
     if row.kind != kind:
         abort(404)
     reason = rules.refusal_to_edit(row.status)
     if reason:
         flash(reason)
-        return redirect(url_for("questionnaires.versions"))
+        abort(redirect(url_for("questionnaires.versions")))
     return row
 
 
-def _draft(version_id: int) -> tuple[ContentVersion, Questionnaire] | Response:
+def _draft_statement(version_id: int, key: str) -> tuple[ContentVersion, Questionnaire]:
+    row, questionnaire = _draft(version_id)
+    if key not in questionnaire.statement_keys():
+        abort(404)
+    return row, questionnaire
+
+
+def _draft(version_id: int) -> tuple[ContentVersion, Questionnaire]:
     row = draft_or_refuse(version_id, "questionnaire")
-    if isinstance(row, Response):
-        return row
     try:
         return row, _parse(row.text(rules.EDITED_LANGUAGE), f"ccl-{row.version}.yaml")
     except QuestionnaireError as error:  # stored before a rule it now breaks was made: say so, never a 500
         flash(f"Draft {row.version} cannot be edited on the site because it breaks a rule: {error}. Download it, "
               "put it right and upload it again, or delete it.")
-        return redirect(url_for("questionnaires.versions"))
+        abort(redirect(url_for("questionnaires.versions")))
 
 
 # --- a new draft from a published version -------------------------------------------------------------------------
@@ -123,10 +128,7 @@ def _version_message(problem: str) -> str:
 @bp.route("/<int:version_id>/edit")
 @roles(Role.ADMIN)
 def edit(version_id: int):  # type: ignore[no-untyped-def]
-    found = _draft(version_id)
-    if isinstance(found, Response):
-        return found
-    row, questionnaire = found
+    row, questionnaire = _draft(version_id)
     readability = {statement.key: (rules.readability(statement.self_text), rules.readability(statement.rater_text))
                    for statement in questionnaire.statements()}
     removable = {statement.key: rules.removable(questionnaire, statement.key) is None
@@ -173,12 +175,7 @@ def _edit_page(row: ContentVersion, before: Questionnaire, page_title: str, acti
 @bp.route("/<int:version_id>/edit/statement/<key>", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def edit_statement(version_id: int, key: str):  # type: ignore[no-untyped-def]
-    found = _draft(version_id)
-    if isinstance(found, Response):
-        return found
-    row, before = found
-    if key not in before.statement_keys():
-        abort(404)
+    row, before = _draft_statement(version_id, key)
     return _edit_page(row, before, f"Statement {key}", "Edited a statement", key,
                       rules.statement_fields(before, key), anchor=key.replace(".", "-"), readable=True,
                       intro=["Answers are stored by the statement's key, which never changes. If the statement now "
@@ -189,10 +186,7 @@ def edit_statement(version_id: int, key: str):  # type: ignore[no-untyped-def]
 @bp.route("/<int:version_id>/edit/<area_key>/<sub_key>/new", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def add_statement(version_id: int, area_key: str, sub_key: str):  # type: ignore[no-untyped-def]
-    found = _draft(version_id)
-    if isinstance(found, Response):
-        return found
-    row, before = found
+    row, before = _draft(version_id)
     try:
         data, key = rules.with_new_statement(rules.as_data(before), before, area_key, sub_key)
     except KeyError:
@@ -205,12 +199,7 @@ def add_statement(version_id: int, area_key: str, sub_key: str):  # type: ignore
 @bp.route("/<int:version_id>/edit/statement/<key>/remove", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def remove_statement(version_id: int, key: str):  # type: ignore[no-untyped-def]
-    found = _draft(version_id)
-    if isinstance(found, Response):
-        return found
-    row, before = found
-    if key not in before.statement_keys():
-        abort(404)
+    row, before = _draft_statement(version_id, key)
     back = url_for("questionnaires.edit", version_id=row.id)
     reason = rules.removable(before, key)
     if reason:
@@ -234,10 +223,7 @@ def remove_statement(version_id: int, key: str):  # type: ignore[no-untyped-def]
 @bp.route("/<int:version_id>/edit/area/<area_key>", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def edit_area(version_id: int, area_key: str):  # type: ignore[no-untyped-def]
-    found = _draft(version_id)
-    if isinstance(found, Response):
-        return found
-    row, before = found
+    row, before = _draft(version_id)
     if area_key not in [area.key for area in before.areas]:
         abort(404)
     return _edit_page(row, before, f"Area: {before.area(area_key).title}", "Edited an area", area_key,
@@ -274,8 +260,6 @@ SECTIONS = {
 @roles(Role.ADMIN)
 def edit_section(version_id: int, section: str):  # type: ignore[no-untyped-def]
     found = _draft(version_id)
-    if isinstance(found, Response):
-        return found
     spec = SECTIONS[section]
     return _edit_page(*found, spec.title, spec.action, spec.what, spec.fields(found[1]), anchor=section,
                       intro=[spec.intro])
