@@ -17,7 +17,7 @@ from app.models import Role
 from facilitator.prompts import GROUPS, Prompts, parse, prompts_yaml
 from surveys import questionnaire_store as store
 from surveys.questionnaire_edit_rules import EDITED_LANGUAGE, EditField, FieldProblem
-from surveys.questionnaire_editor import draft_or_refuse, form_for, language_note, show_problems
+from surveys.questionnaire_editor import draft_or_refuse, edited_values, form_for, language_note, show_problems
 from surveys.questionnaire_models import ContentVersion
 
 bp = Blueprint("prompt_editor", __name__, template_folder="templates", url_prefix="/admin/questionnaires/prompts")
@@ -81,10 +81,11 @@ def edit_question(version_id: int, question_key: str):  # type: ignore[no-untype
     form = form_for(fields, {"question": question["question"],
                              **{key: "\n".join(question["groups"][key]) for key in GROUPS}})
     back = url_for("prompt_editor.edit", version_id=row.id) + f"#{question_key}"
-    if form.validate_on_submit():
-        question["question"] = form.question.data or ""
+    values = edited_values(form, fields) if form.validate_on_submit() else None
+    if values is not None:
+        question["question"] = values["question"]
         for key in GROUPS:
-            question["groups"][key] = [line.strip() for line in (form[key].data or "").splitlines() if line.strip()]
+            question["groups"][key] = [line.strip() for line in values[key].splitlines() if line.strip()]
         after = refusals(data, index)
         if isinstance(after, list):
             show_problems(form, after)

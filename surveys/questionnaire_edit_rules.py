@@ -9,6 +9,7 @@ and statement keys are stable (an edited statement keeps its key) and unique. A 
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -292,6 +293,50 @@ def _by_sub_area(keys: Iterable[str]) -> dict[str, list[str]]:
 def changed_labels(before: Mapping[str, Any], after: Mapping[str, Any], fields: Sequence[EditField]) -> list[str]:
     """The labels of the fields an edit changed, for the audit log."""
     return [field.label for field in fields if value_at(before, field.path) != value_at(after, field.path)]
+
+
+# --- two administrators on one draft ------------------------------------------------------------------------------
+
+
+def _normal(text: str) -> str:
+    # What a field means, not how a browser posted it: text areas come back with CRLF, prompts drop blank lines.
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(_normal(text).encode()).hexdigest()[:16]
+
+
+def seen_fingerprints(values: Mapping[str, str]) -> str:
+    """What an edit page showed, as one hidden value: a short hash of each field's words (never the words)."""
+    return json.dumps({name: _digest(value) for name, value in values.items()}, sort_keys=True)
+
+
+def merged_edit(seen: str, current: Mapping[str, str],
+                posted: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
+    """Another administrator may have saved the same draft since this page was opened. Field by field: keep what this
+    administrator typed where nobody else changed the field, keep the other's words where only they changed it, and
+    name the fields both changed differently (the caller refuses those, showing the other's words). A page posted
+    without a readable `seen` (opened before this rule) is taken as seen now: the save goes through as typed."""
+    try:
+        fingerprints = json.loads(seen)
+    except ValueError:
+        fingerprints = None
+    if not isinstance(fingerprints, dict):
+        fingerprints = {name: _digest(value) for name, value in current.items()}
+    values: dict[str, str] = {}
+    clashes: list[str] = []
+    for name, mine in posted.items():
+        theirs = current.get(name, "")
+        seen_here = fingerprints.get(name, _digest(theirs))
+        if _digest(theirs) == seen_here or _normal(mine) == _normal(theirs):
+            values[name] = mine
+        elif _digest(mine) == seen_here:
+            values[name] = theirs
+        else:
+            values[name] = mine
+            clashes.append(name)
+    return values, clashes
 
 
 # --- plain English ----------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import Length
 
 from app import db as unit
@@ -32,16 +32,37 @@ from surveys.questionnaire_yaml import questionnaire_yaml
 _INPUT_LIMIT = 4 * MAX_TEXT_LENGTH
 
 
-def form_for(fields: Sequence[rules.EditField], values: dict[str, str] | None = None) -> FlaskForm:
-    """A form with one box a field; filled from `values` on a first look, from the post after that."""
+def form_for(fields: Sequence[rules.EditField], values: dict[str, str]) -> FlaskForm:
+    """A form with one box a field; filled from `values` (the draft's words now) on a first look, from the post after
+    that. A hidden field remembers what the page showed, for `edited_values`."""
     class EditForm(FlaskForm):
-        pass
+        seen = HiddenField()
 
     for field in fields:
         kind = TextAreaField if field.is_long else StringField
         setattr(EditForm, field.name, kind(field.label, validators=[Length(
             max=_INPUT_LIMIT, message=f"{field.label} must be at most {MAX_TEXT_LENGTH} characters")]))
-    return EditForm(data=values if request.method == "GET" else None)
+    shown = {name: str(value or "") for name, value in values.items()}
+    form = EditForm(data={**shown, "seen": rules.seen_fingerprints(shown)} if request.method == "GET" else None)
+    form.current_values = shown
+    return form
+
+
+def edited_values(form: FlaskForm, fields: Sequence[rules.EditField]) -> dict[str, str] | None:
+    """The words to save from a valid post: the administrator's own, and another administrator's where only they
+    changed a field since this page was opened. None where both changed one field: each such field says what it
+    says now, the administrator's words stay in the box, and saving again keeps them."""
+    posted = {field.name: form[field.name].data or "" for field in fields}
+    values, clashes = rules.merged_edit(form.seen.data or "", form.current_values, posted)
+    for field in fields:
+        if field.name in clashes:
+            form[field.name].errors = [
+                f"Another administrator changed {field.label.lower()} after you opened this page. It now says: "
+                f"“{form.current_values[field.name]}”. Your words are in the box: save again to keep them"]
+    if clashes:
+        form.seen.data = rules.seen_fingerprints(form.current_values)
+        return None
+    return values
 
 
 def show_problems(form: FlaskForm, problems: Sequence[rules.FieldProblem]) -> None:
@@ -149,8 +170,9 @@ def _edit_page(row: ContentVersion, before: Questionnaire, page_title: str, acti
     data = data if data is not None else rules.as_data(before)
     form = form_for(fields, {field.name: rules.value_at(data, field.path) for field in fields})
     back = url_for("questionnaires.edit", version_id=row.id) + (f"#{anchor}" if anchor else "")
-    if form.validate_on_submit():
-        edited = rules.with_values(data, {field.path: form[field.name].data or "" for field in fields})
+    values = edited_values(form, fields) if form.validate_on_submit() else None
+    if values is not None:
+        edited = rules.with_values(data, {field.path: values[field.name] for field in fields})
         try:
             after = rules.checked(edited, fields, before)
         except rules.EditRefused as refused:

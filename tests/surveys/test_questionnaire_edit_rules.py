@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from markupsafe import escape
 
 from facilitator.prompts import PROMPTS_DIR, parse, prompts_yaml
+from surveys import questionnaire_edit_rules as rules
 from surveys import sealed
 from surveys.answers import MAX_COMMENT_LENGTH
 from surveys.questionnaire import QUESTIONNAIRES_DIR, Questionnaire, _parse, load_file
@@ -257,3 +258,48 @@ def test_the_reading_ease_needs_no_pronouncing_dictionary() -> None:
 
     readability("I keep my professional skills up to date.")
     assert get_cmudict("en-GB") is None
+
+
+# --- two administrators on one draft ------------------------------------------------------------------------------
+
+_words = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
+_fields = st.dictionaries(st.sampled_from(["title", "self_text", "rater_text"]), _words, min_size=1)
+
+
+@given(_fields)
+def test_a_page_nobody_else_saved_meanwhile_saves_exactly_what_was_typed(shown: dict[str, str]) -> None:
+    seen = rules.seen_fingerprints(shown)
+    typed = {name: value + " changed" for name, value in shown.items()}
+    assert rules.merged_edit(seen, shown, typed) == (typed, [])
+    assert rules.merged_edit(seen, shown, shown) == (shown, [])
+
+
+@given(_fields, st.data())
+def test_another_administrators_words_are_kept_where_only_they_changed_a_field(shown: dict[str, str],
+                                                                              data: st.DataObject) -> None:
+    theirs_changed = data.draw(st.sets(st.sampled_from(sorted(shown)), min_size=1))
+    mine_changed = data.draw(st.sets(st.sampled_from(sorted(shown))))
+    now = {name: (f"{value} (theirs)" if name in theirs_changed else value) for name, value in shown.items()}
+    typed = {name: (f"{value} (mine)" if name in mine_changed else value) for name, value in shown.items()}
+    values, clashes = rules.merged_edit(rules.seen_fingerprints(shown), now, typed)
+    assert sorted(clashes) == sorted(theirs_changed & mine_changed)
+    for name in shown:
+        assert values[name] == (typed[name] if name in mine_changed else now[name])
+
+
+def test_the_same_change_made_twice_is_no_clash_and_line_endings_are_not_a_change() -> None:
+    shown = {"groups": "Ask one thing\nAsk another", "title": "Skills"}
+    seen = rules.seen_fingerprints(shown)
+    assert rules.merged_edit(seen, {**shown, "title": "Work skills"}, {**shown, "title": "Work skills "}) == (
+        {**shown, "title": "Work skills "}, [])
+    crlf = {**shown, "groups": "Ask one thing\r\n\r\nAsk another\r\n"}
+    assert rules.merged_edit(seen, {**shown, "title": "Theirs"}, crlf) == ({**crlf, "title": "Theirs"}, [])
+
+
+@pytest.mark.parametrize("seen", ["", "not json", "[1, 2]", "{}"])
+def test_a_page_posted_without_what_it_showed_saves_as_typed(seen: str) -> None:
+    assert rules.merged_edit(seen, {"title": "Now"}, {"title": "Typed"}) == ({"title": "Typed"}, [])
+
+
+def test_what_a_page_showed_is_kept_as_hashes_not_words() -> None:
+    assert "Private words" not in rules.seen_fingerprints({"title": "Private words"})

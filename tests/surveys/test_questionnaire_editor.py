@@ -364,3 +364,61 @@ def test_only_administrators_edit_session_prompts(app: Flask, admin_client: Flas
         assert lead.get(f"/admin/questionnaires/prompts/{draft_id}{path}").status_code == 403
     assert admin_client.get(f"/admin/questionnaires/prompts/{row('2026.1', 'prompts').id}/edit").status_code == 302
     assert admin_client.get(f"/admin/questionnaires/prompts/{draft_id}/edit/later").status_code == 404
+
+
+# --- two administrators on one draft -------------------------------------------------------------------------------
+
+
+def test_two_administrators_editing_one_statement_keep_each_others_words_or_are_told(
+        app: Flask, admin_client: FlaskClient, create_user: Callable[..., User]) -> None:
+    start_draft(admin_client)
+    other = signed_in(app, create_user(Role.ADMIN, name="Bea Admin"))
+    url = f"{BASE}/{row('2027.1').id}/edit/statement/ability.professional.1"
+    mine, theirs = (client.get(url).get_data(as_text=True) for client in (admin_client, other))
+    shown = draft().statements()[0]
+    form = {"title": shown.title, "self_text": shown.self_text, "rater_text": shown.rater_text}
+
+    def post(client: FlaskClient, page: str, **changes: str):  # type: ignore[no-untyped-def]
+        seen = html.unescape(re.search(r'name="seen" type="hidden" value="([^"]*)"', page).group(1))  # type: ignore[union-attr]
+        return client.post(url, data={"csrf_token": csrf_from(page), "seen": seen, **form, **changes})
+
+    # Bea changes the title; Ada, who opened the page before, changes only the raters' wording: both are kept.
+    assert post(other, theirs, title="Keeps work skills up to date").status_code == 302
+    assert post(admin_client, mine, rater_text="This person keeps their work skills up to date.").status_code == 302
+    kept = draft().statements()[0]
+    assert (kept.title, kept.rater_text) == ("Keeps work skills up to date",
+                                              "This person keeps their work skills up to date.")
+
+    # Both change the owner's wording differently: the second is told what it says now and loses nothing typed.
+    assert post(other, theirs, self_text="I keep my skills current.").status_code == 302
+    refused = post(admin_client, mine, self_text="I keep my skills fresh.")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 200
+    assert errors(page) == ["Another administrator changed owner's wording after you opened this page. It now says: "
+                            "“I keep my skills current.”. Your words are in the box: save again to keep them"]
+    assert "I keep my skills fresh." in page and draft().statements()[0].self_text == "I keep my skills current."
+    # Saving again from that page keeps Ada's words.
+    assert post(admin_client, page, self_text="I keep my skills fresh.").status_code == 302
+    assert draft().statements()[0].self_text == "I keep my skills fresh."
+
+
+def test_two_administrators_editing_one_prompt_question_are_told_when_they_clash(
+        app: Flask, admin_client: FlaskClient, create_user: Callable[..., User]) -> None:
+    draft_row = start_draft(admin_client, "2027.1", kind="prompts")
+    assert draft_row.status_code == 302
+    other = signed_in(app, create_user(Role.ADMIN, name="Bea Admin"))
+    parsed = prompts.parse(row("2027.1", "prompts").text(), "prompts-2027.1.yaml")
+    question = parsed.framework[0]
+    url = f"/admin/questionnaires/prompts/{row('2027.1', 'prompts').id}/edit/{question.key}"
+    pages = [client.get(url).get_data(as_text=True) for client in (admin_client, other)]
+    form = {"question": question.question,
+            **{key: "\r\n".join(items) for key, _label, items in question.groups.items()}}
+
+    def post(client: FlaskClient, page: str, **changes: str):  # type: ignore[no-untyped-def]
+        seen = html.unescape(re.search(r'name="seen" type="hidden" value="([^"]*)"', page).group(1))  # type: ignore[union-attr]
+        return client.post(url, data={"csrf_token": csrf_from(page), "seen": seen, **form, **changes})
+
+    assert post(other, pages[1], question="Where are you now, in your work?").status_code == 302
+    refused = post(admin_client, pages[0], question="Where are you today?")
+    assert refused.status_code == 200 and "It now says: “Where are you now, in your work?”" in html.unescape(
+        refused.get_data(as_text=True))
