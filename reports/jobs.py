@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import sqlalchemy as sa
+from rq.job import Job
 
 from app import db as unit
+from app.clock import on_tick
 from app.crypto import key_ring
 from app.db import after_commit
 from app.extensions import db
-from app.queue import REPORTS, enqueue, job, on_worker_start
+from app.queue import REPORTS, enqueue, job, on_worker_start, queue
 from reports import envelope
 from reports.build import build_report, missing_pdfs, pdf_for
 from reports.files import file_report_id, report_files
@@ -43,7 +47,43 @@ def render_pdfs_job(report_id: int) -> str:
 def enqueue_build_on_close(cycle: Cycle) -> None:
     """Receiver of surveys.signals.round_closed: build once the closing transaction has committed."""
     cycle_id = cycle.id
-    after_commit(lambda: enqueue(build_report_job, cycle_id, job_timeout=600))
+    after_commit(lambda: enqueue_build(cycle_id))
+
+
+def build_job_id(cycle_id: int) -> str:
+    """One name for a round's build, so the clock can ask Redis whether it still holds it."""
+    return f"report-build-{cycle_id}"
+
+
+def enqueue_build(cycle_id: int) -> None:
+    enqueue(build_report_job, cycle_id, job_timeout=600, job_id=build_job_id(cycle_id))
+
+
+# A closing commit is given this long to reach Redis with its build before the clock calls the build stranded.
+BUILD_STRANDED_AFTER = timedelta(minutes=5)
+
+
+@on_tick
+def requeue_stranded_builds(now: datetime) -> int:
+    """Queue again the build of each round closed a while ago and still without a report whose job Redis does not
+    hold: the close's enqueue failed (Redis was down; the close is saved all the same) or Redis restarted empty. A
+    build Redis holds in any state is left alone, a failed one included: it is there to be read, not retried each
+    minute (a worker's start retries every missing build)."""
+    ids = list(db.session.scalars(
+        sa.select(Cycle.id).outerjoin(Report, Report.cycle_id == Cycle.id)
+        .where(Cycle.state == CycleState.CLOSED, Report.id.is_(None), Cycle.closed_at < now - BUILD_STRANDED_AFTER)))
+    db.session.commit()
+    if not ids:
+        return 0
+    connection = queue(REPORTS).connection
+    with connection.pipeline(transaction=False) as pipe:
+        for cycle_id in ids:
+            pipe.exists(Job.key_for(build_job_id(cycle_id)))
+        held = pipe.execute()
+    stranded = [cycle_id for cycle_id, there in zip(ids, held, strict=True) if not there]
+    for cycle_id in stranded:
+        enqueue_build(cycle_id)
+    return len(stranded)
 
 
 @on_worker_start
@@ -53,7 +93,7 @@ def enqueue_missing_builds() -> int:
         sa.select(Cycle.id).outerjoin(Report, Report.cycle_id == Cycle.id)
         .where(Cycle.state == CycleState.CLOSED, Report.id.is_(None))).all()
     for cycle_id in ids:
-        enqueue(build_report_job, cycle_id, job_timeout=600)
+        enqueue_build(cycle_id)
     stored = report_files().names()  # before the ids: a file is written only for a report already committed
     report_ids = set(db.session.scalars(sa.select(Report.id)))
     forget_orphans(stored, report_ids)

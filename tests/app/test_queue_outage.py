@@ -121,3 +121,58 @@ def test_the_health_check_reports_each_dependency_and_late_mail(client: FlaskCli
     clock.advance(minutes=20)
     response = client.get("/healthz")
     assert response.status_code == 503 and response.json["mail_late"] is True and response.json["queue"] == "down"
+
+
+def test_a_round_closed_while_redis_is_down_gets_its_report_from_the_clock_once_it_is_back(
+        owner: User, create_round: Callable[..., Cycle], outage: Callable[[bool], None], clock: TestClock) -> None:
+    import random
+
+    from app import db as unit
+    from reports.jobs import requeue_stranded_builds
+    from reports.models import Report
+    from surveys import operations
+    from tests.fixtures.answers import answer
+    from tests.fixtures.reports import pdfs_left_to_first_download
+    from tests.fixtures.rounds import rater_rows
+
+    cycle = create_round(owner, rater_rows({"peer": 3, "direct_report": 3}))
+    answer(cycle, random.Random(3))
+    outage(True)
+    operations.close_round_early(cycle)
+    unit.commit()  # saved: its build never reached the queue
+    assert db.session.scalar(sa.select(Report).where(Report.cycle_id == cycle.id)) is None
+
+    outage(False)  # back, and empty
+    clock.advance(minutes=2)
+    assert requeue_stranded_builds(utcnow()) == 0  # not yet: it might still be on its way to the queue
+    clock.advance(minutes=5)
+    with pdfs_left_to_first_download():
+        assert requeue_stranded_builds(utcnow()) == 1  # the test queue runs it at once
+    assert db.session.scalar(sa.select(Report).where(Report.cycle_id == cycle.id)) is not None
+    assert requeue_stranded_builds(utcnow()) == 0
+
+
+def test_a_build_redis_still_holds_is_not_queued_again(
+        owner: User, create_round: Callable[..., Cycle], clock: TestClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    import random
+
+    from app import db as unit
+    from app.queue import REPORTS, queue
+    from reports import jobs
+    from reports.models import Report
+    from surveys import operations
+    from tests.fixtures.answers import answer
+    from tests.fixtures.rounds import rater_rows
+
+    def queued_not_run(cycle_id: int) -> None:  # as a busy reports queue holds it
+        waiting = Queue(REPORTS, connection=queue(REPORTS).connection, is_async=True)
+        waiting.enqueue(jobs.build_report_job, cycle_id, job_id=jobs.build_job_id(cycle_id))
+
+    monkeypatch.setattr(jobs, "enqueue_build", queued_not_run)
+    cycle = create_round(owner, rater_rows({"peer": 3}))
+    answer(cycle, random.Random(4))
+    operations.close_round_early(cycle)
+    unit.commit()
+    clock.advance(minutes=10)
+    assert jobs.requeue_stranded_builds(utcnow()) == 0
+    assert db.session.scalar(sa.select(Report).where(Report.cycle_id == cycle.id)) is None
