@@ -10,6 +10,7 @@ def init_app(app: Flask) -> None:
     from app.models import Role
     from app.navigation import register_nav
     from app.owner_data import on_account_deletion, provide_account_rows, register_export_part
+    from app.vacuum import keeps_rater_traces
     from surveys import clock, mails, questionnaire_admin, questionnaire_editor, rights  # noqa: F401  (importing mails registers the mail renderers)
     from surveys.cli import purge_command
     from surveys.questionnaire import shipped_files
@@ -18,6 +19,7 @@ def init_app(app: Flask) -> None:
     from surveys.views import bp
 
     app.register_blueprint(bp)
+    keeps_rater_traces("invitations", "responses", "rater_drafts", "rater_links", "rater_sessions", "outbound_mail")
     register_kind(Kind("questionnaire", "Questionnaire", "QUESTIONNAIRE_VERSION", lambda v: f"ccl-{v}.yaml",
                        shipped_files, check_questionnaire, pinned_to_rounds=True,
                        edit_endpoint="questionnaires.edit"))

@@ -12,6 +12,7 @@ from app.extensions import db
 from app.mail import forget_mails, queue_mail
 from app.models import User
 from app.timeutil import utcnow
+from app.vacuum import vacuum_after_commit
 from surveys import cycle as rules
 from surveys import links, nominations, reminder_claims, reminders, responses
 from surveys.cycle import CycleRuleError, CycleState
@@ -298,6 +299,7 @@ def _closed(cycle: Cycle) -> None:
     cycle.closed_at = utcnow()
     queue_mail("round_closed", cycle.id, f"round_closed:{cycle.id}")
     db.session.flush()
+    vacuum_after_commit()  # the old versions of its raters' rows would say who answered (app/vacuum.py)
     round_closed.send(cycle)
 
 

@@ -28,6 +28,7 @@ from app.encrypted import bound_to, open_stored
 from app.extensions import db
 from app.mail import OutboundMail, claim_mails, forget_mails, queue_mail
 from app.models import Organisation, User
+from app.vacuum import vacuum_after_commit
 from facilitator import rules as facilitation
 from facilitator.models import Summary
 from facilitator.operations import agreed_rounds, facilitator_of
@@ -336,6 +337,7 @@ def _closed(checkin: CheckIn, now: datetime) -> None:
     checkin.closed_at = now
     queue_mail(CLOSED_KIND, checkin.id, f"{CLOSED_KIND}:{checkin.id}")
     db.session.flush()
+    vacuum_after_commit()  # the old versions of its raters' rows would say who answered (app/vacuum.py)
 
 
 def close_due(now: datetime) -> int:
