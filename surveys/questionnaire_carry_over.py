@@ -18,6 +18,7 @@ import sqlalchemy.orm as so
 from app.extensions import db
 from app.models import User
 from app.timeutil import utcnow
+from surveys.questionnaire_compare_rules import chained_carry_over
 from surveys.questionnaire_models import ContentAudit, ContentVersion
 from surveys.questionnaire_rules import Status
 
@@ -47,14 +48,18 @@ def declared(older: str, newer: str) -> dict[str, str | None] | None:
 
 def carried(earlier: str, later: str) -> dict[str, str] | None:
     """For two rounds' versions: earlier key → later key of every statement that carries over, from a declaration
-    either way round (one declared from the later to the earlier version, read backwards); None if neither."""
+    either way round (one declared from the later to the earlier version, read backwards), else through a chain of
+    declarations (questionnaire_compare_rules.chained_carry_over); None if no declaration joins them."""
     forward = declared(earlier, later)
     if forward is not None:
         return {k: v for k, v in forward.items() if v is not None}
     backward = declared(later, earlier)
     if backward is not None:
         return {v: k for k, v in backward.items() if v is not None}
-    return None
+    every: dict[tuple[str, str], dict[str, str | None]] = {}
+    for row in db.session.scalars(sa.select(CarryOver)):
+        every.setdefault((row.older_version, row.newer_version), {})[row.older_key] = row.newer_key
+    return chained_carry_over(every, earlier, later)
 
 
 def declared_at(older: str, newer: str) -> datetime | None:

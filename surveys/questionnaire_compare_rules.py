@@ -228,3 +228,31 @@ def refusal_to_declare(older_is_draft: bool, newer_is_draft: bool, same: bool) -
         return ("What carries over can only be declared between published versions: a draft may still change. "
                 "Publish it first.")
     return None
+
+
+def chained_carry_over(declarations: Mapping[tuple[str, str], Mapping[str, str | None]], earlier: str,
+                       later: str) -> dict[str, str] | None:
+    """Earlier key → later key through the shortest chain of declarations, each read either way round (2026.1 →
+    2027.1 declared and 2027.1 → 2028.1 declared compare 2026.1 with 2028.1): a statement carries over only if it
+    carries over at every step. None when no chain joins the two versions. Ties between chains of one length go
+    to the one through the lowest version numbers, so the answer never depends on the order rows were read."""
+    steps: dict[str, list[tuple[str, dict[str, str]]]] = {}
+    for (older, newer), rows in declarations.items():
+        forward = {key: target for key, target in rows.items() if target is not None}
+        steps.setdefault(older, []).append((newer, forward))
+        steps.setdefault(newer, []).append((older, {target: key for key, target in forward.items()}))
+    reached: dict[str, dict[str, str] | None] = {earlier: None}  # None: every key of `earlier`, as it is
+    frontier = [earlier]
+    while frontier and later not in reached:
+        following: list[str] = []
+        for version in frontier:
+            for step_to, mapping in sorted(steps.get(version, []), key=lambda step: step[0]):
+                if step_to in reached:
+                    continue
+                so_far = reached[version]
+                reached[step_to] = (dict(mapping) if so_far is None else
+                                    {key: mapping[middle] for key, middle in so_far.items() if middle in mapping})
+                following.append(step_to)
+        frontier = following
+    found = reached.get(later)
+    return None if later == earlier or later not in reached else dict(found or {})

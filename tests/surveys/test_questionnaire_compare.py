@@ -250,3 +250,28 @@ def test_a_target_that_is_no_statement_of_the_later_version_is_refused(admin_cli
     html = post_form(admin_client, url, {"carry-ability-professional-2": "nonsense.1"}, page=page).get_data(
         as_text=True)
     assert "Choose a statement of the newer version" in html and csrf_from(html)
+
+
+def test_two_declarations_in_a_row_carry_statements_across_both(app: Flask,
+                                                                create_user: Callable[..., User]) -> None:
+    """2026.1 → 2027.1 and 2027.1 → 2028.1 are declared, 2026.1 → 2028.1 is not: a round on 2026.1 and its next on
+    2028.1 still compare the statements that carried over at both steps."""
+    from surveys import questionnaire_carry_over as carry_over
+    from surveys import questionnaire_store as store
+    from surveys.questionnaire import QUESTIONNAIRES_DIR, load_version
+
+    admin = create_user(Role.ADMIN)
+    store.seed_shipped()
+    shipped = (QUESTIONNAIRES_DIR / "ccl-2026.1.yaml").read_text()
+    rows = {"2026.1": db.session.scalar(sa.select(store.ContentVersion).where(
+        store.ContentVersion.kind == "questionnaire", store.ContentVersion.version == "2026.1"))}
+    for version in ("2027.1", "2028.1"):
+        rows[version] = store.upload_draft(store.KINDS["questionnaire"],
+                                           shipped.replace('version: "2026.1"', f'version: "{version}"'), admin)
+        store.publish(rows[version], admin)
+    keys = load_version("2026.1").statement_keys()
+    carry_over.declare(rows["2026.1"], rows["2027.1"], {key: key for key in keys}, admin)
+    carry_over.declare(rows["2027.1"], rows["2028.1"], {key: (None if key == keys[0] else key) for key in keys}, admin)
+    db.session.commit()
+    assert carry_over.carried("2026.1", "2028.1") == {key: key for key in keys[1:]}
+    assert carry_over.carried("2028.1", "2026.1") == {key: key for key in keys[1:]}

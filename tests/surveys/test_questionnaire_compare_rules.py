@@ -127,3 +127,40 @@ def test_only_two_different_published_versions_take_a_declaration() -> None:
     assert "published" in (refusal_to_declare(True, False, False) or "")
     assert "published" in (refusal_to_declare(False, True, False) or "")
     assert "two different versions" in (refusal_to_declare(False, False, True) or "")
+
+
+# --- carry-over through a chain of declarations -----------------------------------------------------------------
+
+
+def test_a_chain_of_declarations_carries_a_statement_only_if_every_step_does() -> None:
+    from surveys.questionnaire_compare_rules import chained_carry_over
+
+    declarations = {("2026.1", "2027.1"): {"a.1": "a.1", "a.2": "a.3", "a.4": None},
+                    ("2028.1", "2027.1"): {"a.1": "a.1", "a.9": "a.3"}}  # declared from the newer, read backwards
+    assert chained_carry_over(declarations, "2026.1", "2028.1") == {"a.1": "a.1", "a.2": "a.9"}
+    assert chained_carry_over(declarations, "2028.1", "2026.1") == {"a.1": "a.1", "a.9": "a.2"}
+    assert chained_carry_over(declarations, "2026.1", "2029.1") is None
+    assert chained_carry_over(declarations, "2026.1", "2026.1") is None  # the same version needs no declaration
+
+
+def test_the_shortest_chain_wins_and_a_tie_goes_through_the_lowest_versions() -> None:
+    from surveys.questionnaire_compare_rules import chained_carry_over
+
+    declarations = {("1.1", "1.2"): {"k": "k2"}, ("1.2", "1.3"): {"k2": "k3"}, ("1.3", "1.4"): {"k3": "k4"},
+                    ("1.1", "1.5"): {"k": "x"}, ("1.5", "1.4"): {"x": "y"}, ("1.1", "1.0"): {"k": "z"},
+                    ("1.0", "1.4"): {"z": "w"}}
+    assert chained_carry_over(declarations, "1.1", "1.4") == {"k": "w"}  # two steps, through 1.0 before 1.5
+
+
+@given(st.lists(st.dictionaries(st.sampled_from("abcdef"), st.one_of(st.none(), st.sampled_from("abcdef"))),
+                min_size=1, max_size=5))
+def test_a_chain_composes_its_steps(steps: list[dict[str, str | None]]) -> None:
+    from surveys.questionnaire_compare_rules import chained_carry_over
+
+    versions = [f"20{n + 26}.1" for n in range(len(steps) + 1)]
+    declarations = {(versions[n], versions[n + 1]): step for n, step in enumerate(steps)}
+    expected = {key: key for key in "abcdef"}
+    for step in steps:
+        expected = {key: step[middle] for key, middle in expected.items()  # type: ignore[misc]
+                    if step.get(middle) is not None}
+    assert chained_carry_over(declarations, versions[0], versions[-1]) == expected
