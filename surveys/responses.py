@@ -126,7 +126,8 @@ _SEALED_DRAFT = sa.bindparam("sealed", type_=_drafts.c.content.type)
 _UPDATE_DRAFT = sa.update(_drafts).where(_drafts.c.invitation_id == sa.bindparam("draft_of")).values(
     content=_SEALED_DRAFT)
 _INSERT_DRAFT = sa.insert(_drafts).from_select(["invitation_id", "content"], sa.select(
-    _invitations.c.id, _SEALED_DRAFT).where(_invitations.c.id == sa.bindparam("draft_of")))
+    _invitations.c.id, _SEALED_DRAFT).where(_invitations.c.id == sa.bindparam("draft_of"))).execution_options(
+    preserve_rowcount=True)  # psycopg's count of an INSERT is gone once SQLAlchemy closes the cursor
 _TAKE_RESPONSES = sa.delete(_responses).where(_responses.c.cycle_id == sa.bindparam("cycle_id")).returning(
     _responses.c.id, _responses.c.content)
 _INSERT_RESPONSES = sa.insert(_responses)
