@@ -23,7 +23,7 @@ from surveys.categories import Category
 from surveys.cycle import CycleState
 from surveys.questionnaire import Questionnaire, for_round
 from surveys.rules.nomination import ListFacts, step_status
-from surveys.sealed import Padded, PaddedJSON, padded_size
+from surveys.sealed import Padded, PaddedJSON, padded_size, stored_as_is
 
 
 def _enum(cls: type[enum.Enum]) -> sa.Enum:
@@ -337,6 +337,10 @@ class Response(db.Model):
     @property
     def comments(self) -> dict[str, str]:
         return dict(self.content["comments"])
+
+
+stored_as_is(RaterDraft.__table__)
+stored_as_is(Response.__table__)
 
 
 class OrgStatement(db.Model):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,24 +35,42 @@ from surveys.questionnaire import Questionnaire
 from surveys.sealed import Padded, padded_size, reseal
 
 
-def draft_of(invitation: Invitation) -> RaterDraft:
-    if invitation.draft is None:
-        invitation.draft = RaterDraft(padded_size(invitation.cycle.questionnaire()), answers={}, comments={})
-    return invitation.draft
+def write_draft(invitation_id: int, questionnaire: Questionnaire, answers: dict[str, Any],
+                comments: dict[str, str]) -> bool:
+    """Keep the rater's draft: their answers and comments so far, sealed at the round's fixed size. False if the
+    invitation is gone (its round was deleted meanwhile), and nothing is written.
+
+    One UPDATE of the table, or the first time an INSERT of a row for an invitation that still exists: a save is
+    the request a rater makes most, and loading the invitation, its round and its draft into the ORM to change one
+    value was most of its CPU (bench/profile_page.py --page save)."""
+    # Sealed once, before the first write (writers queue from there on SQLite, app/sqlite_writes.py).
+    sealed = _drafts.c.content.type.seal(Padded({"answers": answers, "comments": comments},
+                                                padded_size(questionnaire)), invitation_id)
+    connection = db.session.connection()
+    parameters = {"draft_of": invitation_id, "sealed": sealed}
+    return connection.execute(_UPDATE_DRAFT, parameters).rowcount == 1 \
+        or connection.execute(_INSERT_DRAFT, parameters).rowcount == 1
 
 
-def save_answers(invitation: Invitation, answers: dict[str, Any]) -> RaterDraft:
-    draft = draft_of(invitation)
-    draft.answers = {**draft.answers, **answers}
-    db.session.flush()
-    return draft
+def save_answers(invitation: Invitation, answers: dict[str, Any]) -> None:
+    """`write_draft` for code that holds the invitation: these answers added to the draft's."""
+    _write_for(invitation, lambda content: ({**draft_answers(content), **answers}, draft_comments(content)))
 
 
-def save_comments(invitation: Invitation, comments: dict[str, str]) -> RaterDraft:
-    draft = draft_of(invitation)
-    draft.comments = comments
-    db.session.flush()
-    return draft
+def save_comments(invitation: Invitation, comments: dict[str, str]) -> None:
+    """`write_draft` for code that holds the invitation: the draft's comments replaced by these."""
+    _write_for(invitation, lambda content: (draft_answers(content), dict(comments)))
+
+
+def _write_for(invitation: Invitation,
+               change: Callable[[dict[str, Any]], tuple[dict[str, Any], dict[str, str]]]) -> None:
+    db.session.flush()  # the invitation has its id, and any draft object of it is written
+    draft = invitation.draft
+    write_draft(invitation.id, invitation.cycle.questionnaire(), *change(draft.content if draft is not None else {}))
+    # Written past the ORM: what it holds of the draft is read again when next asked for.
+    if draft is not None:
+        db.session.expire(draft)
+    db.session.expire(invitation, ["draft"])
 
 
 def submit(invitation: Invitation) -> None:
@@ -103,6 +122,12 @@ _MARK_ANSWERED = sa.update(_invitations).where(
     _invitations.c.id == sa.bindparam("invitation_id"), _invitations.c.status == InvitationStatus.INVITED,
     _invitations.c.withdrawn_at.is_(None)).values(status=InvitationStatus.DONE)
 _DELETE_DRAFT = sa.delete(_drafts).where(_drafts.c.invitation_id == sa.bindparam("invitation_id"))
+_SEALED_DRAFT = sa.bindparam("sealed", type_=_drafts.c.content.type)
+_UPDATE_DRAFT = sa.update(_drafts).where(_drafts.c.invitation_id == sa.bindparam("draft_of")).values(
+    content=_SEALED_DRAFT)
+_INSERT_DRAFT = sa.insert(_drafts).from_select(["invitation_id", "content"], sa.select(
+    _invitations.c.id, _SEALED_DRAFT).where(_invitations.c.id == sa.bindparam("draft_of"))).execution_options(
+    preserve_rowcount=True)  # psycopg's count of an INSERT is gone once SQLAlchemy closes the cursor
 _TAKE_RESPONSES = sa.delete(_responses).where(_responses.c.cycle_id == sa.bindparam("cycle_id")).returning(
     _responses.c.id, _responses.c.content)
 _INSERT_RESPONSES = sa.insert(_responses)

@@ -49,6 +49,19 @@ def _old_round(*statuses: str) -> int:
     return 1
 
 
+def _sealed_storage(connection: sa.Connection) -> dict[str, str]:
+    return dict(connection.exec_driver_sql(
+        "SELECT attrelid::regclass::text, attstorage FROM pg_attribute WHERE attname = 'content' "
+        "AND attrelid IN ('responses'::regclass, 'rater_drafts'::regclass)").all())
+
+
+def test_sealed_values_are_stored_as_they_are_on_postgresql(app: Flask) -> None:
+    with db.engine.connect() as connection:
+        if connection.dialect.name != "postgresql":
+            pytest.skip("a PostgreSQL storage setting: run under python -m tests.servers")
+        assert _sealed_storage(connection) == {"rater_drafts": "e", "responses": "e"}
+
+
 def test_migrations_match_the_models(tmp_path, mail_server) -> None:  # type: ignore[no-untyped-def]
     from flask_migrate import downgrade, upgrade
 
@@ -63,6 +76,8 @@ def test_migrations_match_the_models(tmp_path, mail_server) -> None:  # type: ig
                 if connection.dialect.name == "sqlite":
                     assert connection.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name='responses'"
                                                       ).scalar().rstrip().endswith("WITHOUT ROWID")
+                else:  # sealed values are stored as they are, as the models create them (surveys/sealed.py)
+                    assert _sealed_storage(connection) == {"rater_drafts": "e", "responses": "e"}
             downgrade(revision="base")
             assert sa.inspect(db.engine).get_table_names() in ([], ["alembic_version"])
             upgrade()

@@ -9,6 +9,7 @@ site is refused all the same.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, make_response, redirect, render_template, request, url_for
@@ -69,15 +70,18 @@ def _visit() -> links.RaterVisit:
     return found
 
 
-def _save(visit: links.RaterVisit) -> None:
-    """Commit a save, and give the cookie its full lifetime again. The renewal is the save's last write: writers
-    queue from their first write to their commit (app/sqlite_writes.py), so nothing slow comes after it."""
+def _save(visit: links.RaterVisit, answers: dict[str, Any], comments: dict[str, str]) -> None:
+    """Keep the draft, commit, and give the cookie its full lifetime again. The draft is sealed before the first
+    write and the renewal is the last: writers queue from their first write to their commit
+    (app/sqlite_writes.py), so nothing slow comes after it."""
+    if not responses.write_draft(visit.invitation_id, visit.questionnaire, answers, comments):
+        abort(_not_working())  # the round was deleted meanwhile
     links.renew(visit, utcnow())
     unit.commit()
 
 
 def _invitation(visit: links.RaterVisit) -> Invitation:
-    """The invitation, for a page that writes."""
+    """The invitation, for a page that writes through the ORM."""
     invitation = links.invitation_for(visit)
     if invitation is None:
         abort(_not_working())
@@ -135,8 +139,7 @@ def rater_area(number: int):  # type: ignore[no-untyped-def]
     if request.method == "POST":
         given = read_area(area, request.form, allow_not_able=True)
         answers.update(given)
-        responses.save_answers(_invitation(visit), given)
-        _save(visit)
+        _save(visit, answers, visit.comments)
         if request.form.get("action") == "save":
             return render_template("surveys/rater/saved.html", close_on=visit.close_on)
         missing = unanswered(area_statements(area), answers)
@@ -172,8 +175,7 @@ def rater_comments():  # type: ignore[no-untyped-def]
             texts = {q.key: q.text for q in questionnaire.open_questions}
             errors = [{"text": too_long_comment(texts[key]), "href": f"#q-{key}"} for key in too_long]
         else:
-            responses.save_comments(_invitation(visit), comments)
-            _save(visit)
+            _save(visit, visit.answers, comments)
             if request.form.get("action") == "save":
                 return render_template("surveys/rater/saved.html", close_on=visit.close_on)
             check = url_for("surveys.rater_check")

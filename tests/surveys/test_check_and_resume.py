@@ -6,11 +6,15 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import sqlalchemy as sa
 from flask.testing import FlaskClient
 
+from app.extensions import db
 from app.timeutil import today
+from surveys import responses
 from surveys.answers import area_statements, changing_at, field_name
-from surveys.models import Cycle
+from surveys.models import Cycle, Invitation, RaterDraft
+from surveys.sealed import padded_size
 from tests.conftest import post_form
 from tests.fixtures.answers import answer_on_pages, area_form
 from tests.fixtures.rounds import link_token, open_link
@@ -70,3 +74,18 @@ def test_change_on_the_owner_check_page_returns_there_at_the_question(owner_clie
     fields = set(re.findall(r'name="(s-[\w-]+)"', owner_client.get(url).get_data(as_text=True)))
     saved = post_form(owner_client, url, {**dict.fromkeys(fields, "4"), "action": "continue"})
     assert saved.status_code == 302 and saved.headers["Location"] == f"/round/self/check#check-{name}"
+
+
+def test_a_draft_is_written_only_for_an_invitation_that_still_exists(open_round: Cycle) -> None:
+    """A save that finds the invitation gone (its round deleted meanwhile) writes nothing and says so; the first
+    save of a draft inserts it and the next ones replace it, on SQLite and on PostgreSQL alike."""
+    invitation = open_round.invitations[0]
+    questionnaire = open_round.questionnaire()
+    missing = db.session.scalar(sa.select(sa.func.max(Invitation.id))) + 1
+    assert not responses.write_draft(missing, questionnaire, {"s1": 4}, {})
+    assert db.session.get(RaterDraft, missing) is None
+    assert responses.write_draft(invitation.id, questionnaire, {"s1": 4}, {})
+    assert responses.write_draft(invitation.id, questionnaire, {"s1": 5}, {"strengths": "Kind"})
+    db.session.expire_all()
+    assert (invitation.draft.answers, invitation.draft.comments) == ({"s1": 5}, {"strengths": "Kind"})
+    assert invitation.draft.content.size == padded_size(questionnaire)
