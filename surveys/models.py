@@ -181,6 +181,12 @@ class InvitationStatus(enum.StrEnum):
     DONE = "done"  # answered or declined, or the round ended: which is recorded nowhere
 
 
+def sent(status: InvitationStatus) -> bool:
+    """Invited: from now on the owner can only withdraw this rater, whatever they have done since. Plain values, so
+    the raters page's Core read (surveys/rater_rows.py) asks the same question as the model."""
+    return status is not InvitationStatus.NOT_SENT
+
+
 def outstanding(status: InvitationStatus, withdrawn_at: datetime | None) -> bool:
     """Invited, not withdrawn, and neither answered nor declined: their link works and reminders reach them. Plain
     values, so a Core read of a rater's page (surveys/links.py) asks the same question as the model."""
@@ -224,7 +230,7 @@ class Invitation(db.Model):
     def is_sent(self) -> bool:
         """Invited: from now on the owner can only withdraw this rater, whatever they have done since, so that
         nothing the owner is offered tells whether the rater answered or declined."""
-        return self.status is not InvitationStatus.NOT_SENT
+        return sent(self.status)
 
     @property
     def is_outstanding(self) -> bool:
