@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -94,34 +95,26 @@ class Cycle(db.Model):
     def questionnaire(self) -> Questionnaire:
         return for_round(self.questionnaire_version, self.org_statements)
 
-    def _rater_counts(self) -> tuple[int, ListFacts]:
-        """How many raters the round has, and the facts of its list, counted by the database: loading every
-        invitation to count them opened 200 encrypted names for the owner's dashboard, a third of its time."""
-        def count(*conditions: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
-            return sa.func.coalesce(sa.func.sum(sa.case((sa.and_(*conditions), 1), else_=0)), 0)
-
-        listed = Invitation.withdrawn_at.is_(None)
-        awaiting = (listed, Invitation.confirmed_at.is_(None), Invitation.status == InvitationStatus.NOT_SENT)
-        total, listed_count, awaiting_count, unrequested = db.session.execute(
-            sa.select(sa.func.count(Invitation.id), count(listed), count(*awaiting),
-                      count(*awaiting, Invitation.confirmation_requested_at.is_(None)))
-            .where(Invitation.cycle_id == self.id)).one()
-        return total, ListFacts(requires_approval=self.requires_nomination_approval,
-                                listed=listed_count, awaiting=awaiting_count, unrequested=unrequested)
-
     def list_facts(self) -> ListFacts:
-        return self._rater_counts()[1]
+        _, listed, awaiting, unrequested = db.session.execute(_list_counts(), {"cycle_id": self.id}).one()
+        return self._list_facts(listed, awaiting, unrequested)
+
+    def _list_facts(self, listed: int, awaiting: int, unrequested: int) -> ListFacts:
+        return ListFacts(requires_approval=self.requires_nomination_approval, listed=listed, awaiting=awaiting,
+                         unrequested=unrequested)
 
     def facts(self) -> rules.RoundFacts:
-        rater_count, list_facts = self._rater_counts()
+        """The round's facts for its steps, in one statement (`_round_counts`)."""
+        (rater_count, listed, awaiting, unrequested, preparation_started, preparation_submitted, self_submitted,
+         self_answers) = db.session.execute(_round_counts(), {"cycle_id": self.id}).one()
         return rules.RoundFacts(
-            approval=step_status(list_facts),
+            approval=step_status(self._list_facts(listed, awaiting, unrequested)),
             state=self.state,
-            preparation_submitted=bool(self.preparation and self.preparation.submitted_at),
-            self_assessment_submitted=bool(self.self_assessment and self.self_assessment.submitted_at),
+            preparation_submitted=bool(preparation_submitted),
+            self_assessment_submitted=bool(self_submitted),
             rater_count=rater_count,
-            preparation_started=self.preparation is not None,
-            self_assessment_started=bool(self.self_assessment and self.self_assessment.answers),
+            preparation_started=bool(preparation_started),
+            self_assessment_started=bool(self_answers),
             finished_early=self.finished_early_at is not None,
             opened=self.opened_at is not None,
         )
@@ -362,3 +355,34 @@ class OrgStatement(db.Model):
     @property
     def key(self) -> str:
         return f"org.{self.id}"
+
+
+# --- The round's facts, counted by the database -----------------------------------------------------------------
+# Built once (building a statement's expressions cost more than running it) and run with the round's id.
+
+
+@cache
+def _list_counts() -> sa.Select[Any]:
+    """How many raters the round has, and the facts of its list: loading every invitation to count them opened 200
+    encrypted names for the owner's dashboard, a third of its time."""
+    def count(*conditions: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+        return sa.func.coalesce(sa.func.sum(sa.case((sa.and_(*conditions), 1), else_=0)), 0)
+
+    listed = Invitation.withdrawn_at.is_(None)
+    awaiting = (listed, Invitation.confirmed_at.is_(None), Invitation.status == InvitationStatus.NOT_SENT)
+    return (sa.select(sa.func.count(Invitation.id), count(listed), count(*awaiting),
+                      count(*awaiting, Invitation.confirmation_requested_at.is_(None)))
+            .where(Invitation.cycle_id == sa.bindparam("cycle_id")))
+
+
+@cache
+def _round_counts() -> sa.Select[Any]:
+    """`_list_counts`, and whether the preparation document and the self-assessment exist and were submitted, in
+    the same statement: asked, not loaded (the document's texts would be decrypted for a yes or no)."""
+    def of(model: type[PreparationDocument | SelfAssessment], column: Any) -> sa.ScalarSelect[Any]:
+        return sa.select(column).where(model.cycle_id == sa.bindparam("cycle_id")).scalar_subquery()
+
+    return _list_counts().add_columns(
+        sa.exists().where(PreparationDocument.cycle_id == sa.bindparam("cycle_id")),
+        of(PreparationDocument, PreparationDocument.submitted_at.is_not(None)),
+        of(SelfAssessment, SelfAssessment.submitted_at.is_not(None)), of(SelfAssessment, SelfAssessment.answers))

@@ -34,19 +34,25 @@ from surveys.signals import round_closed
 INVITATION_MAIL_KINDS = ("invitation", reminder_claims.MAIL_KIND)  # the mails whose ref_id is an invitation's
 
 
+def _owner_rounds(owner: User) -> tuple[Cycle, ...]:
+    """The owner's rounds, newest first, read once a request (app.db.read_once): the round page asks for its round
+    and whether a new one may start, and each asked the database again."""
+    # Their owner is `owner`, already loaded: joined again, the owner's roles were read a second time.
+    return read_once(("owner_rounds", owner.id), lambda: tuple(db.session.scalars(
+        sa.select(Cycle).where(Cycle.owner_id == owner.id).options(so.lazyload(Cycle.owner))
+        .order_by(Cycle.created_at.desc(), Cycle.id.desc()))))
+
+
 def current_cycle(owner: User) -> Cycle | None:
     """The owner's active round, or else their most recent one."""
-    # Their owner is `owner`, already loaded: joined again, the owner's roles were read a second time.
-    cycles = db.session.scalars(sa.select(Cycle).where(Cycle.owner_id == owner.id).options(so.lazyload(Cycle.owner))
-                                .order_by(Cycle.created_at.desc(), Cycle.id.desc())).all()
+    cycles = _owner_rounds(owner)
     active = [c for c in cycles if c.is_active]
     return active[0] if active else (cycles[0] if cycles else None)
 
 
 def _states(owner: User) -> list[CycleState]:
     """The states of the owner's rounds that could still be active (a round finished early is not)."""
-    return list(db.session.scalars(sa.select(Cycle.state).where(Cycle.owner_id == owner.id,
-                                                                Cycle.finished_early_at.is_(None))))
+    return [c.state for c in _owner_rounds(owner) if c.finished_early_at is None]
 
 
 # A round that ended in one of these made no report, so there is nothing to compare a new one with.
@@ -61,8 +67,7 @@ def counts_for_interval(cycle: Cycle) -> bool:
 
 def last_closed_on(owner: User) -> date | None:
     """When the owner's latest round that counts for the interval closed, deleted rounds included."""
-    kept = db.session.scalar(sa.select(sa.func.max(Cycle.closed_at)).where(
-        Cycle.owner_id == owner.id, Cycle.opened_at.is_not(None), Cycle.state.not_in(_NO_REPORT)))
+    kept = max((c.closed_at for c in _owner_rounds(owner) if counts_for_interval(c)), default=None)
     moments = [m for m in (kept, owner.deleted_round_closed_at) if m is not None]
     return max(moments).date() if moments else None
 

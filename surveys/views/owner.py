@@ -62,6 +62,7 @@ def dashboard():  # type: ignore[no-untyped-def]
     later = step_links(cycle)
     facts = replace(cycle.facts(), owner_actions=frozenset(later), report_held=report_held(cycle))
     return render_template("surveys/dashboard.html", cycle=cycle, steps=rules.progress(facts),
+                           self_submitted=facts.self_assessment_submitted,
                            next_step=rules.next_step(facts), counts=operations.completion_counts(cycle),
                            counts_updated_at=cycle.counts_updated_at,
                            links=cycle_links(cycle), remind=operations.remind_all_offer(cycle, today()),
