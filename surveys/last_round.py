@@ -11,7 +11,6 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
 from app.db import read_once
 from app.extensions import db
@@ -46,15 +45,18 @@ def last_round_list(cycle: Cycle, listed_emails: Collection[str]) -> LastRoundLi
 
 def _last_round_statement() -> sa.Select[Any]:
     """That round with its raters, in one statement (it has at least one: that is what makes it the one). The
-    subquery's tables are aliases, so that nothing in it is correlated with the outer statement's."""
-    earlier, theirs = so.aliased(Cycle), so.aliased(Invitation)
-    last = (sa.select(earlier.id)
-            .where(earlier.owner_id == sa.bindparam("owner_id"), earlier.id != sa.bindparam("cycle_id"),
-                   earlier.created_at < sa.bindparam("created_at"), sa.exists().where(theirs.cycle_id == earlier.id))
-            .order_by(earlier.created_at.desc()).limit(1).scalar_subquery())
-    return (sa.select(Cycle.created_at, Cycle.raters_purged_at, Invitation.name, Invitation.email,
-                      Invitation.category, Invitation.withdrawn_at)
-            .join(Invitation, Invitation.cycle_id == Cycle.id).where(Cycle.id == last).order_by(Invitation.id))
+    subquery's tables are aliases, so that nothing in it is correlated with the outer statement's; the tables'
+    columns, not the models', so the ORM neither compiles nor loads it."""
+    rounds, raters = Cycle.__table__, Invitation.__table__
+    earlier, theirs = rounds.alias(), raters.alias()
+    last = (sa.select(earlier.c.id)
+            .where(earlier.c.owner_id == sa.bindparam("owner_id"), earlier.c.id != sa.bindparam("cycle_id"),
+                   earlier.c.created_at < sa.bindparam("created_at"),
+                   sa.exists().where(theirs.c.cycle_id == earlier.c.id))
+            .order_by(earlier.c.created_at.desc()).limit(1).scalar_subquery())
+    return (sa.select(rounds.c.created_at, rounds.c.raters_purged_at, raters.c.name, raters.c.email,
+                      raters.c.category, raters.c.withdrawn_at)
+            .join(raters, raters.c.cycle_id == rounds.c.id).where(rounds.c.id == last).order_by(raters.c.id))
 
 
 _LAST_ROUND = _last_round_statement()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -172,11 +173,18 @@ def rater_policy(owner: User) -> RaterPolicy:
     """Whom this owner may invite (PRODUCT §2.4): their organisation's domains, and never themselves. One Core
     statement (the organisation and its domains were two ORM loads), once a request (app.db.read_once)."""
     rows = read_once(("rater_policy", owner.organisation_id), lambda: db.session.execute(
-        sa.select(Organisation.allows_external_raters, OrganisationDomain.domain)
-        .outerjoin(OrganisationDomain, OrganisationDomain.organisation_id == Organisation.id)
-        .where(Organisation.id == owner.organisation_id).order_by(OrganisationDomain.position)).all())
+        _policy_statement(), {"organisation_id": owner.organisation_id}).all())
     return RaterPolicy(owner.email, tuple(row.domain for row in rows if row.domain is not None),
                        bool(rows and rows[0].allows_external_raters))
+
+
+@cache
+def _policy_statement() -> sa.Select[Any]:
+    """The organisation's rule on external raters with its domains, in order (the tables' columns: no ORM)."""
+    organisations, domains = Organisation.__table__.c, OrganisationDomain.__table__.c
+    return (sa.select(organisations.allows_external_raters, domains.domain)
+            .outerjoin(OrganisationDomain.__table__, domains.organisation_id == organisations.id)
+            .where(organisations.id == sa.bindparam("organisation_id")).order_by(domains.position))
 
 
 def _require_changeable(invitation: Invitation) -> None:

@@ -9,13 +9,15 @@ declined or neither (PRODUCT §2.4): once invited, every row says "Invited" and 
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from datetime import datetime
-from typing import NamedTuple
+from functools import cache
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from flask import url_for
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from app.db import read_once
 from app.extensions import db
@@ -41,10 +43,18 @@ class RaterRow(NamedTuple):
 
 def rater_rows(cycle_id: int) -> tuple[RaterRow, ...]:
     """The round's raters in the order they were added, read once a request (app.db.read_once)."""
-    return read_once(("rater_rows", cycle_id), lambda: tuple(RaterRow(*row) for row in db.session.execute(
-        sa.select(Invitation.id, Invitation.name, Invitation.email, Invitation.category, Invitation.status,
-                  Invitation.withdrawn_at, Invitation.confirmation_requested_at, Invitation.confirmed_at)
-        .where(Invitation.cycle_id == cycle_id).order_by(Invitation.id))))
+    return read_once(("rater_rows", cycle_id), lambda: tuple(
+        map(RaterRow._make, db.session.execute(_rows_statement(), {"cycle_id": cycle_id}))))
+
+
+@cache
+def _rows_statement() -> sa.Select[Any]:
+    # Of the table's columns, not the model's: a statement of ORM attributes went through the ORM's compiling and
+    # loading, twice the time of this one for 200 rows.
+    table = Invitation.__table__.c
+    return (sa.select(table.id, table.name, table.email, table.category, table.status, table.withdrawn_at,
+                      table.confirmation_requested_at, table.confirmed_at)
+            .where(table.cycle_id == sa.bindparam("cycle_id")).order_by(table.id))
 
 
 def list_facts(rows: Sequence[RaterRow], requires_approval: bool) -> ListFacts:
@@ -59,13 +69,20 @@ def list_facts(rows: Sequence[RaterRow], requires_approval: bool) -> ListFacts:
 _PLACEHOLDER = 987654321  # an id no row has, replaced by each row's own
 
 
+def escaped(text: str) -> str:
+    """`text` escaped exactly as Jinja's autoescape (markupsafe) escapes it, at half its cost: html.escape writes
+    quotes as &quot; and &#x27;, markupsafe as &#34; and &#39;. Every "&" html.escape leaves starts an entity of its
+    own, so the two replacements meet only the quotes."""
+    return html.escape(text).replace("&quot;", "&#34;").replace("&#x27;", "&#39;")
+
+
 def _links(endpoint: str) -> tuple[str, str]:
     """The link to `endpoint` for any rater, as the text before and after the id (escaped as Jinja would)."""
     before, _, after = url_for(endpoint, invitation_id=_PLACEHOLDER).rpartition(str(_PLACEHOLDER))
-    return str(escape(before)), str(escape(after))
+    return escaped(before), escaped(after)
 
 
-_LABELS = {category: str(escape(category.label)) for category in Category}
+_LABELS = {category: escaped(category.label) for category in Category}
 _HIDDEN = '<span class="nhsuk-u-visually-hidden"> {}</span></a>'
 _ITEM = '<li class="nhsuk-summary-list__actions-list-item"><a href="{}{}{}">{}' + _HIDDEN + '</li>\n'
 
@@ -77,7 +94,7 @@ def summary_rows(rows: Sequence[RaterRow], *, editable: bool, approval: bool) ->
                                                    "surveys.withdraw_rater"))
     out: list[str] = []
     for row in rows:
-        name, id_ = escape(row.name), row.id
+        name, id_ = escaped(row.name), row.id
         if row.withdrawn_at:
             stands = "<br>Withdrawn"
         elif row.is_sent:
@@ -99,7 +116,7 @@ def summary_rows(rows: Sequence[RaterRow], *, editable: bool, approval: bool) ->
         else:
             actions = ""
         out.append(f'\n<div class="nhsuk-summary-list__row">\n<dt class="nhsuk-summary-list__key">{name}</dt>\n'
-                   f'<dd class="nhsuk-summary-list__value"><span class="app-wrap-anywhere">{escape(row.email)}'
+                   f'<dd class="nhsuk-summary-list__value"><span class="app-wrap-anywhere">{escaped(row.email)}'
                    f'</span><br>{_LABELS[row.category]}{stands}</dd>\n<dd class="nhsuk-summary-list__actions">\n'
                    f'{actions}\n</dd>\n</div>\n')
     return Markup("".join(out))

@@ -61,12 +61,14 @@ def dashboard():  # type: ignore[no-untyped-def]
         return render_template("surveys/no_round.html")
     later = step_links(cycle)
     facts = replace(cycle.facts(), owner_actions=frozenset(later), report_held=report_held(cycle))
+    remind = operations.remind_all_offer(cycle, today())
     return render_template("surveys/dashboard.html", cycle=cycle, steps=rules.progress(facts),
                            self_submitted=facts.self_assessment_submitted,
                            next_step=rules.next_step(facts), counts=operations.completion_counts(cycle),
-                           counts_updated_at=cycle.counts_updated_at,
-                           links=cycle_links(cycle), remind=operations.remind_all_offer(cycle, today()),
-                           remind_form=ConfirmForm(), later_links=later, notes=round_notes(cycle),
+                           counts_updated_at=cycle.counts_updated_at, links=cycle_links(cycle), remind=remind,
+                           # the form only where its button shows (its CSRF token and fields cost a tenth of a ms)
+                           remind_form=ConfirmForm() if remind and remind.available else None,
+                           later_links=later, notes=round_notes(cycle),
                            may_finish=_may_finish(cycle),
                            start_refusal=operations.start_refusal(current_user, today()))
 

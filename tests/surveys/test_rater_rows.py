@@ -9,11 +9,14 @@ from collections.abc import Callable
 from datetime import datetime
 
 from flask import Flask
+from hypothesis import given
+from hypothesis import strategies as st
+from markupsafe import escape
 
 from app import db as unit
 from app.models import Role, User
 from surveys.models import Cycle, InvitationStatus
-from surveys.rater_rows import list_facts, rater_rows, summary_rows
+from surveys.rater_rows import escaped, list_facts, rater_rows, summary_rows
 
 MOMENT = datetime(2026, 11, 2, 9, 0)
 
@@ -85,3 +88,8 @@ def test_with_approval_a_row_says_where_its_confirmation_stands(
         assert stands == ["Not yet confirmed", "Confirmed by your facilitator",
                           "Waiting for your facilitator to confirm", "Withdrawn"]
         assert re.findall(r"<br>Peer(?:<br>([^<]*))?</dd>", _rows_html(cycle)) == ["", "", "", "Withdrawn"]
+
+
+@given(st.text(alphabet=st.sampled_from("&<>\"'; #x27quotamp") | st.characters()))
+def test_a_name_is_escaped_exactly_as_the_template_escaped_it(text: str) -> None:
+    assert escaped(text) == str(escape(text))
