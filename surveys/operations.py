@@ -38,10 +38,16 @@ INVITATION_MAIL_KINDS = ("invitation", reminder_claims.MAIL_KIND)  # the mails w
 def _owner_rounds(owner: User) -> tuple[Cycle, ...]:
     """The owner's rounds, newest first, read once a request (app.db.read_once): the round page asks for its round
     and whether a new one may start, and each asked the database again."""
-    # Their owner is `owner`, already loaded: joined again, the owner's roles were read a second time.
     return read_once(("owner_rounds", owner.id), lambda: tuple(db.session.scalars(
-        sa.select(Cycle).where(Cycle.owner_id == owner.id).options(so.lazyload(Cycle.owner))
-        .order_by(Cycle.created_at.desc(), Cycle.id.desc()))))
+        _owner_rounds_statement(), {"owner_id": owner.id})))
+
+
+@cache
+def _owner_rounds_statement() -> sa.Select[tuple[Cycle]]:
+    # Built once: building it (its loader option above all) cost more than running it.
+    # Their owner is `owner`, already loaded: joined again, the owner's roles were read a second time.
+    return (sa.select(Cycle).where(Cycle.owner_id == sa.bindparam("owner_id")).options(so.lazyload(Cycle.owner))
+            .order_by(Cycle.created_at.desc(), Cycle.id.desc()))
 
 
 def current_cycle(owner: User) -> Cycle | None:

@@ -240,7 +240,7 @@ def _raters_page(cycle: Cycle, add_form: RaterForm, paste_form: PasteRatersForm,
                            rater_list=summary_rows(rows, editable=editable, approval=approval)
                            if rows and cycle.raters_purged_at is None else None,
                            editable=editable, domains=_domains_hint(policy), approval=approval,
-                           ask_form=ConfirmForm(prefix="ask"),
+                           ask_form=ConfirmForm(prefix="ask") if confirming else None,
                            not_set_up=None if policy is None or policy.is_set_up else operations.NOT_SET_UP_TO_OPEN,
                            **(_confirmation(cycle, list_facts(rows, approval)) if confirming else
                               {"approver": None, "ask_refusal": None, "returned": None})), status
