@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models import Role
 from app.timeutil import today, utcnow
 from surveys import cycle as rules
-from surveys import nominations, operations, rights
+from surveys import nominations, operations, rights, round_tasks
 from surveys.answers import (
     area_statements,
     changing_at,
@@ -62,8 +62,9 @@ def dashboard():  # type: ignore[no-untyped-def]
     later = step_links(cycle)
     facts = replace(cycle.facts(), owner_actions=frozenset(later), report_held=report_held(cycle))
     remind = operations.remind_all_offer(cycle, today())
-    return render_template("surveys/dashboard.html", cycle=cycle, steps=rules.progress(facts),
-                           self_submitted=facts.self_assessment_submitted,
+    steps, links = rules.progress(facts), round_tasks.step_links(later, facts.self_assessment_submitted)
+    return render_template("surveys/dashboard.html", cycle=cycle, steps=steps, step_links=links,
+                           task_list=round_tasks.task_list(steps, links),
                            next_step=rules.next_step(facts), counts=operations.completion_counts(cycle),
                            counts_updated_at=cycle.counts_updated_at, links=cycle_links(cycle), remind=remind,
                            # the form only where its button shows (its CSRF token and fields cost a tenth of a ms)
