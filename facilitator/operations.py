@@ -174,7 +174,9 @@ def release_of(cycle: Cycle) -> ReportRelease | None:
 
 
 def held_cycle(cycle: Cycle) -> bool:
-    return rules.held_from_owner(organisation_releases(cycle), release_of(cycle) is not None)
+    if not organisation_releases(cycle):
+        return False  # nothing is held, so no release to look for (a statement on every owner's round page)
+    return rules.held_from_owner(True, release_of(cycle) is not None)
 
 
 def release(cycle: Cycle, by: User) -> ReportRelease:

@@ -8,13 +8,15 @@ from flask import url_for
 from app.models import User
 from facilitator import operations
 from facilitator.rules import SummaryStatus
-from surveys.cycle import REVISION_WAITING, CycleState
+from surveys.cycle import BEFORE_REPORT, REVISION_WAITING, CycleState
 from surveys.models import Cycle
 
 
 def steps_for(cycle: Cycle) -> dict[str, str]:
     """The later steps that are the owner's to do now, with where to do them; an agreed summary's link too."""
     links: dict[str, str] = {}
+    if cycle.state in BEFORE_REPORT:
+        return links  # no summary yet, nor an evaluation: nothing to ask the database
     latest = operations.latest_summary(cycle)
     if latest is not None and latest.status is SummaryStatus.PROPOSED:
         links["summary"] = url_for("facilitator.owner_summary", cycle_id=cycle.id)
@@ -29,7 +31,7 @@ def steps_for(cycle: Cycle) -> dict[str, str]:
 
 def plan_links_for(cycle: Cycle) -> list[tuple[str, str]]:
     """The round's agreed summary and plan, wherever the owner's rounds are listed."""
-    if operations.agreed_summary(cycle) is None:
+    if cycle.state in BEFORE_REPORT or operations.agreed_summary(cycle) is None:
         return []
     return [("Read your conversation summary and development plan",
              url_for("facilitator.plan_page", cycle_id=cycle.id))]
@@ -57,6 +59,8 @@ def notes_for(cycle: Cycle) -> list[str]:
         elif cycle.state in {CycleState.DRAFT, CycleState.OPEN, CycleState.CLOSED}:
             notes.append(f"When your report is ready, {who} reads it first and releases it to you at or before "
                          "your session, so you can go through it together.")
+    if cycle.state in BEFORE_REPORT:
+        return notes  # no session nor summary yet (surveys.cycle.BEFORE_REPORT): two statements not sent
     session = operations.session_of(cycle)
     if session is not None:
         notes.append(f"Your session was held on {session.held_on.strftime('%-d %B %Y')} "

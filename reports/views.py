@@ -18,6 +18,7 @@ from reports.figures import Words
 from reports.forms import ShareForm, manager_search, share_posted
 from reports.models import Report, ReportShare
 from reports.render import pdf_filename, render_body
+from surveys.cycle import CycleState
 from surveys.forms import ConfirmForm
 
 bp = Blueprint("reports", __name__, template_folder="templates")
@@ -129,6 +130,8 @@ def stop_sharing(report_id: int, share_id: int):  # type: ignore[no-untyped-def]
 
 
 def report_link_for(cycle) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    if cycle.state in (CycleState.DRAFT, CycleState.OPEN):
+        return []  # not closed, so no report: not asked for on every load of the owner's round page
     report = operations.report_for(cycle.id)
     if report is None or operations.capacity(cycle.owner, report) != "owner":
         return []  # not built yet, or waiting for the facilitator to release it

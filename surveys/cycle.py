@@ -45,6 +45,9 @@ ORDER = (S.DRAFT, S.OPEN, S.CLOSED, S.REPORT_READY, S.SESSION_HELD, S.SUMMARY_AG
 FINISHED = frozenset({S.SUMMARY_AGREED, S.EVALUATED, S.CANCELLED, S.NO_RESPONSES})
 CANCELLABLE = frozenset({S.DRAFT, S.OPEN, S.CLOSED})
 LATER_STEPS = ("session", "summary", "evaluation")
+# Before its report a round has no session and no summary: a session is recorded once the report is ready
+# (record_session), and a summary written after it; the two states that end a round without a report never have them.
+BEFORE_REPORT = frozenset({S.DRAFT, S.OPEN, S.CLOSED, S.CANCELLED, S.NO_RESPONSES})
 # Offered beside "summary" (surveys.hooks.step_links) when a new version of an agreed summary waits for the owner.
 REVISION_WAITING = "summary_revision"
 

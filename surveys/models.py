@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -94,34 +95,26 @@ class Cycle(db.Model):
     def questionnaire(self) -> Questionnaire:
         return for_round(self.questionnaire_version, self.org_statements)
 
-    def _rater_counts(self) -> tuple[int, ListFacts]:
-        """How many raters the round has, and the facts of its list, counted by the database: loading every
-        invitation to count them opened 200 encrypted names for the owner's dashboard, a third of its time."""
-        def count(*conditions: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
-            return sa.func.coalesce(sa.func.sum(sa.case((sa.and_(*conditions), 1), else_=0)), 0)
-
-        listed = Invitation.withdrawn_at.is_(None)
-        awaiting = (listed, Invitation.confirmed_at.is_(None), Invitation.status == InvitationStatus.NOT_SENT)
-        total, listed_count, awaiting_count, unrequested = db.session.execute(
-            sa.select(sa.func.count(Invitation.id), count(listed), count(*awaiting),
-                      count(*awaiting, Invitation.confirmation_requested_at.is_(None)))
-            .where(Invitation.cycle_id == self.id)).one()
-        return total, ListFacts(requires_approval=self.requires_nomination_approval,
-                                listed=listed_count, awaiting=awaiting_count, unrequested=unrequested)
-
     def list_facts(self) -> ListFacts:
-        return self._rater_counts()[1]
+        _, listed, awaiting, unrequested = db.session.execute(_list_counts(), {"cycle_id": self.id}).one()
+        return self._list_facts(listed, awaiting, unrequested)
+
+    def _list_facts(self, listed: int, awaiting: int, unrequested: int) -> ListFacts:
+        return ListFacts(requires_approval=self.requires_nomination_approval, listed=listed, awaiting=awaiting,
+                         unrequested=unrequested)
 
     def facts(self) -> rules.RoundFacts:
-        rater_count, list_facts = self._rater_counts()
+        """The round's facts for its steps, in one statement (`_round_counts`)."""
+        (rater_count, listed, awaiting, unrequested, preparation_started, preparation_submitted, self_submitted,
+         self_answers) = db.session.execute(_round_counts(), {"cycle_id": self.id}).one()
         return rules.RoundFacts(
-            approval=step_status(list_facts),
+            approval=step_status(self._list_facts(listed, awaiting, unrequested)),
             state=self.state,
-            preparation_submitted=bool(self.preparation and self.preparation.submitted_at),
-            self_assessment_submitted=bool(self.self_assessment and self.self_assessment.submitted_at),
+            preparation_submitted=bool(preparation_submitted),
+            self_assessment_submitted=bool(self_submitted),
             rater_count=rater_count,
-            preparation_started=self.preparation is not None,
-            self_assessment_started=bool(self.self_assessment and self.self_assessment.answers),
+            preparation_started=bool(preparation_started),
+            self_assessment_started=bool(self_answers),
             finished_early=self.finished_early_at is not None,
             opened=self.opened_at is not None,
         )
@@ -181,6 +174,12 @@ class InvitationStatus(enum.StrEnum):
     DONE = "done"  # answered or declined, or the round ended: which is recorded nowhere
 
 
+def sent(status: InvitationStatus) -> bool:
+    """Invited: from now on the owner can only withdraw this rater, whatever they have done since. Plain values, so
+    the raters page's Core read (surveys/rater_rows.py) asks the same question as the model."""
+    return status is not InvitationStatus.NOT_SENT
+
+
 def outstanding(status: InvitationStatus, withdrawn_at: datetime | None) -> bool:
     """Invited, not withdrawn, and neither answered nor declined: their link works and reminders reach them. Plain
     values, so a Core read of a rater's page (surveys/links.py) asks the same question as the model."""
@@ -224,7 +223,7 @@ class Invitation(db.Model):
     def is_sent(self) -> bool:
         """Invited: from now on the owner can only withdraw this rater, whatever they have done since, so that
         nothing the owner is offered tells whether the rater answered or declined."""
-        return self.status is not InvitationStatus.NOT_SENT
+        return sent(self.status)
 
     @property
     def is_outstanding(self) -> bool:
@@ -360,3 +359,38 @@ class OrgStatement(db.Model):
     @property
     def key(self) -> str:
         return f"org.{self.id}"
+
+
+# --- The round's facts, counted by the database -----------------------------------------------------------------
+# Built once (building a statement's expressions cost more than running it) and run with the round's id.
+
+
+@cache
+def _list_counts() -> sa.Select[Any]:
+    """How many raters the round has, and the facts of its list: loading every invitation to count them opened 200
+    encrypted names for the owner's dashboard, a third of its time. Of the tables' columns, so the ORM neither
+    compiles nor loads it."""
+    def count(*conditions: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+        return sa.func.coalesce(sa.func.sum(sa.case((sa.and_(*conditions), 1), else_=0)), 0)
+
+    raters = Invitation.__table__.c
+    listed = raters.withdrawn_at.is_(None)
+    awaiting = (listed, raters.confirmed_at.is_(None), raters.status == InvitationStatus.NOT_SENT)
+    return (sa.select(sa.func.count(raters.id), count(listed), count(*awaiting),
+                      count(*awaiting, raters.confirmation_requested_at.is_(None)))
+            .where(raters.cycle_id == sa.bindparam("cycle_id")))
+
+
+@cache
+def _round_counts() -> sa.Select[Any]:
+    """`_list_counts`, and whether the preparation document and the self-assessment exist and were submitted, in
+    the same statement: asked, not loaded (the document's texts would be decrypted for a yes or no)."""
+    document, assessment = PreparationDocument.__table__.c, SelfAssessment.__table__.c
+
+    def of(row: Any, value: Any) -> sa.ScalarSelect[Any]:
+        return sa.select(value).where(row.cycle_id == sa.bindparam("cycle_id")).scalar_subquery()
+
+    return _list_counts().add_columns(
+        sa.exists().where(document.cycle_id == sa.bindparam("cycle_id")),
+        of(document, document.submitted_at.is_not(None)), of(assessment, assessment.submitted_at.is_not(None)),
+        of(assessment, assessment.answers))

@@ -29,10 +29,15 @@ def may_invite_now(invitation: Invitation) -> bool:
     return nomination.may_invite(requires_approval(invitation.cycle), invitation.confirmed_at is not None)
 
 
-def request_refusal(cycle: Cycle) -> str | None:
+def request_refusal(cycle: Cycle, facts: nomination.ListFacts | None = None) -> str | None:
+    """`facts`: the list's, when the caller has them already (surveys.rater_rows.list_facts)."""
     if not cycle_rules.raters_editable(cycle.state):
         return "Your list can only be confirmed while your round is being set up or is open."
-    return nomination.may_request(cycle.list_facts(), bool(approvers(cycle)), local_lead_names(cycle.owner))
+    facts = facts or cycle.list_facts()
+    # The local leads are named only where the answer names them: an owner with a facilitator never reads them.
+    has_approver = bool(approvers(cycle))
+    return nomination.may_request(facts, has_approver, "" if has_approver or not facts.requires_approval
+                                  or not facts.unrequested else local_lead_names(cycle.owner))
 
 
 def local_lead_names(owner: User) -> str:
@@ -129,10 +134,10 @@ def send_back(cycle: Cycle, approver: User, invitation_ids: Collection[int], not
     return len(returned)
 
 
-def returned_note(cycle: Cycle) -> ReturnedList | None:
+def returned_note(cycle: Cycle, facts: nomination.ListFacts | None = None) -> ReturnedList | None:
     """The note the facilitator sent the list back with, while it still serves."""
     note = cycle.returned_list
-    return note if note is not None and nomination.note_serves(cycle.list_facts()) else None
+    return note if note is not None and nomination.note_serves(facts or cycle.list_facts()) else None
 
 
 def forget_note(cycle: Cycle) -> None:

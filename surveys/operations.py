@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from app.db import read_once
 from app.extensions import db
 from app.mail import forget_mails, queue_mail
-from app.models import User
+from app.models import Organisation, OrganisationDomain, User
 from app.timeutil import utcnow
 from app.vacuum import vacuum_after_commit
 from surveys import cycle as rules
@@ -34,19 +36,31 @@ from surveys.signals import round_closed
 INVITATION_MAIL_KINDS = ("invitation", reminder_claims.MAIL_KIND)  # the mails whose ref_id is an invitation's
 
 
+def _owner_rounds(owner: User) -> tuple[Cycle, ...]:
+    """The owner's rounds, newest first, read once a request (app.db.read_once): the round page asks for its round
+    and whether a new one may start, and each asked the database again."""
+    return read_once(("owner_rounds", owner.id), lambda: tuple(db.session.scalars(
+        _owner_rounds_statement(), {"owner_id": owner.id})))
+
+
+@cache
+def _owner_rounds_statement() -> sa.Select[tuple[Cycle]]:
+    # Built once: building it (its loader option above all) cost more than running it.
+    # Their owner is `owner`, already loaded: joined again, the owner's roles were read a second time.
+    return (sa.select(Cycle).where(Cycle.owner_id == sa.bindparam("owner_id")).options(so.lazyload(Cycle.owner))
+            .order_by(Cycle.created_at.desc(), Cycle.id.desc()))
+
+
 def current_cycle(owner: User) -> Cycle | None:
     """The owner's active round, or else their most recent one."""
-    # Their owner is `owner`, already loaded: joined again, the owner's roles were read a second time.
-    cycles = db.session.scalars(sa.select(Cycle).where(Cycle.owner_id == owner.id).options(so.lazyload(Cycle.owner))
-                                .order_by(Cycle.created_at.desc(), Cycle.id.desc())).all()
+    cycles = _owner_rounds(owner)
     active = [c for c in cycles if c.is_active]
     return active[0] if active else (cycles[0] if cycles else None)
 
 
 def _states(owner: User) -> list[CycleState]:
     """The states of the owner's rounds that could still be active (a round finished early is not)."""
-    return list(db.session.scalars(sa.select(Cycle.state).where(Cycle.owner_id == owner.id,
-                                                                Cycle.finished_early_at.is_(None))))
+    return [c.state for c in _owner_rounds(owner) if c.finished_early_at is None]
 
 
 # A round that ended in one of these made no report, so there is nothing to compare a new one with.
@@ -61,8 +75,7 @@ def counts_for_interval(cycle: Cycle) -> bool:
 
 def last_closed_on(owner: User) -> date | None:
     """When the owner's latest round that counts for the interval closed, deleted rounds included."""
-    kept = db.session.scalar(sa.select(sa.func.max(Cycle.closed_at)).where(
-        Cycle.owner_id == owner.id, Cycle.opened_at.is_not(None), Cycle.state.not_in(_NO_REPORT)))
+    kept = max((c.closed_at for c in _owner_rounds(owner) if counts_for_interval(c)), default=None)
     moments = [m for m in (kept, owner.deleted_round_closed_at) if m is not None]
     return max(moments).date() if moments else None
 
@@ -164,9 +177,21 @@ NOT_SET_UP_TO_OPEN = ("Invitations cannot go out yet: your organisation has not 
 
 
 def rater_policy(owner: User) -> RaterPolicy:
-    """Whom this owner may invite (PRODUCT §2.4): their organisation's domains, and never themselves."""
-    org = owner.organisation
-    return RaterPolicy(owner.email, tuple(org.email_domains or ()), bool(org.allows_external_raters))
+    """Whom this owner may invite (PRODUCT §2.4): their organisation's domains, and never themselves. One Core
+    statement (the organisation and its domains were two ORM loads), once a request (app.db.read_once)."""
+    rows = read_once(("rater_policy", owner.organisation_id), lambda: db.session.execute(
+        _policy_statement(), {"organisation_id": owner.organisation_id}).all())
+    return RaterPolicy(owner.email, tuple(row.domain for row in rows if row.domain is not None),
+                       bool(rows and rows[0].allows_external_raters))
+
+
+@cache
+def _policy_statement() -> sa.Select[Any]:
+    """The organisation's rule on external raters with its domains, in order (the tables' columns: no ORM)."""
+    organisations, domains = Organisation.__table__.c, OrganisationDomain.__table__.c
+    return (sa.select(organisations.allows_external_raters, domains.domain)
+            .outerjoin(OrganisationDomain.__table__, domains.organisation_id == organisations.id)
+            .where(organisations.id == sa.bindparam("organisation_id")).order_by(domains.position))
 
 
 def _require_changeable(invitation: Invitation) -> None:

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models import Role
 from app.timeutil import today, utcnow
 from surveys import cycle as rules
-from surveys import nominations, operations, rights
+from surveys import nominations, operations, rights, round_tasks
 from surveys.answers import (
     area_statements,
     changing_at,
@@ -31,7 +31,10 @@ from surveys.last_round import last_round_list
 from surveys.models import Cycle, Invitation
 from surveys.questionnaire import PREPARATION_RATINGS
 from surveys.rater_list import check_rater, chosen_per_category, lines_to_fix, parse_rater_list
+from surveys.rater_rows import list_facts, rater_rows, summary_rows
 from surveys.rules import nomination
+from surveys.rules.addresses import RaterPolicy
+from surveys.rules.nomination import ListFacts
 from surveys.views import bp
 
 owner_only = roles(Role.OWNER)
@@ -58,11 +61,15 @@ def dashboard():  # type: ignore[no-untyped-def]
         return render_template("surveys/no_round.html")
     later = step_links(cycle)
     facts = replace(cycle.facts(), owner_actions=frozenset(later), report_held=report_held(cycle))
-    return render_template("surveys/dashboard.html", cycle=cycle, steps=rules.progress(facts),
+    remind = operations.remind_all_offer(cycle, today())
+    steps, links = rules.progress(facts), round_tasks.step_links(later, facts.self_assessment_submitted)
+    return render_template("surveys/dashboard.html", cycle=cycle, steps=steps, step_links=links,
+                           task_list=round_tasks.task_list(steps, links),
                            next_step=rules.next_step(facts), counts=operations.completion_counts(cycle),
-                           counts_updated_at=cycle.counts_updated_at,
-                           links=cycle_links(cycle), remind=operations.remind_all_offer(cycle, today()),
-                           remind_form=ConfirmForm(), later_links=later, notes=round_notes(cycle),
+                           counts_updated_at=cycle.counts_updated_at, links=cycle_links(cycle), remind=remind,
+                           # the form only where its button shows (its CSRF token and fields cost a tenth of a ms)
+                           remind_form=ConfirmForm() if remind and remind.available else None,
+                           later_links=later, notes=round_notes(cycle),
                            may_finish=_may_finish(cycle),
                            start_refusal=operations.start_refusal(current_user, today()))
 
@@ -217,36 +224,45 @@ def self_check():  # type: ignore[no-untyped-def]
 
 def _raters_page(cycle: Cycle, add_form: RaterForm, paste_form: PasteRatersForm,
                  problems: list[str] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    """The raters page. Its list is read as plain values and its rows printed in Python (surveys/rater_rows.py);
+    what only the parts shown need (the confirmation section, the organisation's rules for the add form) is read
+    only when they are shown."""
     errors = [{"text": message, "href": "#paste-raters"} for message in (problems or [])]
+    rows = rater_rows(cycle.id)
+    listed = [row for row in rows if row.withdrawn_at is None]
+    editable, approval = rules.raters_editable(cycle.state), nominations.requires_approval(cycle)
+    confirming = bool(rows) and approval and editable and cycle.raters_purged_at is None
+    policy = operations.rater_policy(current_user) if editable else None
     return render_template("surveys/raters.html", cycle=cycle, add_form=add_form, paste_form=paste_form,
-                           last_round=last_round_list(cycle),
-                           problems=problems or [], extra_errors=errors,
-                           chosen=chosen_per_category([i.category for i in cycle.invitations
-                                                       if i.withdrawn_at is None]),
-                           withdrawn=sum(1 for i in cycle.invitations if i.withdrawn_at is not None),
-                           editable=rules.raters_editable(cycle.state), domains=_domains_hint(),
-                           approval=nominations.requires_approval(cycle),
-                           ask_refusal=nominations.request_refusal(cycle), ask_form=ConfirmForm(prefix="ask"),
-                           not_set_up=None if operations.rater_policy(current_user).is_set_up
-                           else operations.NOT_SET_UP_TO_OPEN,
-                           approver=nominations.approver_name(cycle), **_returned(cycle)), status
+                           last_round=last_round_list(cycle, [row.email for row in listed]) if editable else None,
+                           problems=problems or [], extra_errors=errors, listed=len(listed),
+                           chosen=chosen_per_category([row.category for row in listed]),
+                           withdrawn=len(rows) - len(listed),
+                           rater_list=summary_rows(rows, editable=editable, approval=approval)
+                           if rows and cycle.raters_purged_at is None else None,
+                           editable=editable, domains=_domains_hint(policy), approval=approval,
+                           ask_form=ConfirmForm(prefix="ask") if confirming else None,
+                           not_set_up=None if policy is None or policy.is_set_up else operations.NOT_SET_UP_TO_OPEN,
+                           **(_confirmation(cycle, list_facts(rows, approval)) if confirming else
+                              {"approver": None, "ask_refusal": None, "returned": None})), status
 
 
-def _returned(cycle: Cycle) -> dict[str, object]:
-    """The note the facilitator sent the list back with, while it serves, and the step it leaves the owner."""
-    note = nominations.returned_note(cycle)
-    if note is None:
-        return {"returned": None}
-    approver = nominations.approver_name(cycle) or "Your facilitator"
-    return {"returned": note, "returned_words": nomination.owner_returned_words(
-        approver, cycle.list_facts().unrequested)}
+def _confirmation(cycle: Cycle, facts: ListFacts) -> dict[str, object]:
+    """The confirmation section: who confirms the list, whether the owner may ask now, and the note the
+    facilitator sent the list back with, while it serves, with the step it leaves the owner."""
+    approver = nominations.approver_name(cycle)
+    shown: dict[str, object] = {"approver": approver, "ask_refusal": nominations.request_refusal(cycle, facts)}
+    note = nominations.returned_note(cycle, facts)
+    if note is not None:
+        shown.update(returned=note, returned_words=nomination.owner_returned_words(
+            approver or "Your facilitator", facts.unrequested))
+    return shown
 
 
-def _domains_hint() -> str | None:
-    org = current_user.organisation
-    if org.allows_external_raters or not org.email_domains:
+def _domains_hint(policy: RaterPolicy | None) -> str | None:
+    if policy is None or policy.allows_external or not policy.domains:
         return None
-    return "Use their work address, ending " + " or ".join(f"@{d}" for d in org.email_domains)
+    return "Use their work address, ending " + " or ".join(f"@{d}" for d in policy.domains)
 
 
 # What a pasted list left to fix, kept in the owner's session from the POST to the page it redirects to, so a refresh
@@ -272,7 +288,8 @@ def raters():  # type: ignore[no-untyped-def]
             return _done(f"{entry.name} has been added.", "surveys.raters")
     to_fix = session.pop(_TO_FIX, None) if request.method == "GET" else None
     if request.method == "GET" and request.args.get("start") == "last" and not to_fix:
-        last = last_round_list(cycle)  # to review and add: each line is checked again when added
+        # to review and add: each line is checked again when added
+        last = last_round_list(cycle, [row.email for row in rater_rows(cycle.id) if row.withdrawn_at is None])
         paste_form.raters.data = last.text if last else ""
     if to_fix:
         paste_form.raters.data = to_fix["text"]
