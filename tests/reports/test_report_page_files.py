@@ -23,14 +23,10 @@ from reports.figures import Words
 from reports.files import file_name, report_files
 from reports.models import Report, ReportRead, ReportShare
 from reports.render import render_body, with_sections
-from surveys import operations
 from surveys.models import Cycle
 from surveys.rights import delete_round
 from tests.fixtures.answers import COMMENT
-from tests.fixtures.clock import TestClock
 from tests.fixtures.people import signed_in
-
-SIZES = {"manager": 1, "peer": 4, "direct_report": 4}
 
 
 def _report(cycle: Cycle) -> Report:
@@ -48,16 +44,6 @@ def _article(html: str) -> str:
 def _per_request(html: str) -> str:
     """The page less what differs at every request anyway (the script nonce, the sign-out form's token)."""
     return re.sub(r'nonce="[^"]*"|csrf_token=[^"&]*', "", html)
-
-
-@pytest.fixture
-def two_rounds(owner: User, create_closed_round: Callable[..., Cycle], clock: TestClock) -> tuple[Cycle, Cycle]:
-    """Two reports of one owner: the later shows the change since the earlier (followup), to whoever may read both."""
-    first = create_closed_round(owner, SIZES, seed=1)
-    operations.finish_without_session(first)
-    unit.commit()
-    clock.advance(days=200)
-    return first, create_closed_round(owner, SIZES, seed=2)
 
 
 def test_each_reader_sees_the_page_rendered_for_them_from_the_sealed_report_stored_or_not(
