@@ -30,7 +30,12 @@ from reports.figures import Words, shown_rows_csv, view
 from reports.files import file_name, report_files
 from reports.hooks import RoundReadable, report_people, report_sections
 from reports.models import Report
-from reports.render import fixed_body, pdf_filename, render_pdf, with_sections  # noqa: F401  (pdf_filename: re-exported for callers)
+from reports.render import (
+    fixed_body,
+    pdf_filename,  # noqa: F401  (re-exported for callers)
+    render_pdf,
+    with_sections,
+)
 from surveys import cycle as rules
 from surveys.cycle import CycleState
 from surveys.models import Cycle, Response
