@@ -75,7 +75,7 @@ from app.mail import OutboundMail, Status  # noqa: E402
 from app.models import Organisation, Role, User, UserRole  # noqa: E402
 from app.queue import MAIL, queue  # noqa: E402
 from app.timeutil import today, utcnow  # noqa: E402
-from reports.build import missing_pdfs  # noqa: E402
+from reports.build import missing_files  # noqa: E402
 from reports.files import report_files  # noqa: E402
 from reports.models import Report  # noqa: E402
 from surveys import links, operations  # noqa: E402
@@ -340,7 +340,7 @@ def reports_ready(cycle_ids: list[int]) -> int:
     ids = db.session.scalars(sa.select(Report.id).where(Report.cycle_id.in_(cycle_ids))).all()
     db.session.commit()
     stored = report_files().names()
-    return sum(1 for report_id in ids if not missing_pdfs(report_id, stored))
+    return sum(1 for report_id in ids if not missing_files(report_id, stored))
 
 
 def pdf_bytes() -> int:

@@ -20,7 +20,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(reports_cli)
     register_export_part(rights.EXPORT)
     on_round_deletion(rights.forget_round_mail, rights.what_round_deletion_removes)
-    on_round_deletion(rights.forget_round_pdfs)
+    on_round_deletion(rights.forget_round_files)
     on_key_rotation(jobs.rewrap_report_keys)
     round_closed.connect(jobs.enqueue_build_on_close)
     provide_cycle_links(report_link_for)

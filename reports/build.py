@@ -1,8 +1,9 @@
 """Building a report once a round has closed: the figure table, checked, then sealed with the content.
 
-The PDFs (one for the owner, one for anyone else: the words differ, the figures never) are rendered from the sealed
-table and content by a job that runs right after the build, so the report is ready without waiting for WeasyPrint;
-a download that comes first renders its PDF itself. Either way each PDF is rendered once and then kept sealed.
+The report's files are rendered from the sealed table and content by a job that runs right after the build: the
+page's fixed body (reports/render.py `fixed_body`) and the PDF, one of each for the owner and one for anyone else
+(the words differ, the figures never). The report is ready without waiting for WeasyPrint; a read that comes first
+renders its file itself. Either way each file is rendered once and then kept sealed (reports/files.py).
 
 `report_data` is the one function between stored responses and figures: everything after it sees responses only
 as (category, answers, comments), in no particular order, with nothing that points back at a rater.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,15 +28,22 @@ from reports.checker import Violation, check
 from reports.content import ReportData, build_report_data
 from reports.figures import Words, shown_rows_csv, view
 from reports.files import file_name, report_files
-from reports.hooks import report_people
+from reports.hooks import RoundReadable, report_people, report_sections
 from reports.models import Report
-from reports.render import pdf_filename, render_pdf  # noqa: F401  (pdf_filename: re-exported for callers)
+from reports.render import (
+    fixed_body,
+    pdf_filename,  # noqa: F401  (re-exported for callers)
+    render_pdf,
+    with_sections,
+)
 from surveys import cycle as rules
 from surveys.cycle import CycleState
 from surveys.models import Cycle, Response
 
 PARTS = ("figures", "content")
+PAGE_PARTS = ("page", "page_reader")
 PDF_PARTS = ("pdf", "pdf_reader")
+FILE_PARTS = PAGE_PARTS + PDF_PARTS  # in the order the job renders them: the pages take milliseconds, a PDF seconds
 
 
 class ReportRefused(RuntimeError):
@@ -72,7 +81,7 @@ def build_report(cycle: Cycle) -> Report | None:
     report = Report(cycle=cycle)
     db.session.add(report)
     db.session.flush()  # the id is bound into every ciphertext
-    forget_pdfs(report.id)  # SQLite may give a new report the id of one deleted: its files were sealed for that one
+    forget_files(report.id)  # SQLite may give a new report the id of one deleted: its files were sealed for that one
     data_key = envelope.new_data_key()
     report.wrapped_key = envelope.wrap_key(key_ring(), report.id, data_key)
     _seal_table_and_content(report, data_key, table, content)
@@ -112,10 +121,11 @@ def _seal_missing_table(report: Report) -> None:
 
 def replace_content(report: Report, content: dict[str, Any]) -> None:
     """Seal the report's content again without what a package above added to it (followup's change since an
-    earlier report, when that earlier round is deleted). The figure table is never touched; the PDFs, rendered from
-    the old content, go, to be rendered again from the new at their next download."""
+    earlier report, when that earlier round is deleted). The figure table is never touched; the files, rendered from
+    the old content, go, to be rendered again from the new at their next read (a page's fixed body holds no section,
+    so it would come out the same: it goes too, so that no file ever rests on content the report no longer has)."""
     report.content_sealed = envelope.seal(_data_key(report), report.id, "content", _dump(content))
-    forget_pdfs(report.id)
+    forget_files(report.id)
     db.session.flush()
 
 
@@ -129,24 +139,70 @@ def pdf_for(report: Report, part: str) -> bytes:
     are harmless: the first stored wins and both are the same document."""
     if part not in PDF_PARTS:
         raise ValueError(f"a report has no PDF {part!r}")
+
+    def render() -> bytes:
+        data, content = sealed_data(report)
+        return render_pdf(data, content, Words(is_owner=part == "pdf", name=content["owner_name"]))
+
+    return _stored_or_rendered(report, _data_key(report), part, render)
+
+
+def page_for(report: Report, is_owner: bool, may_read_round: RoundReadable) -> tuple[str, list[bytes]]:
+    """The owner's name and the page's body for this reader, as pieces of UTF-8 (reports.render.with_sections):
+    the stored fixed body for the owner ("page") or for anyone else ("page_reader"), or rendered now and stored, as
+    `pdf_for` does, with the sections this reader may see put in. Decrypted for this request only: nothing
+    readable is kept after it."""
+    data_key = _data_key(report)
+    content = _content(report, data_key)
+    words = Words(is_owner=is_owner, name=content["owner_name"])
+    body = _fixed_page(report, data_key, content, words)
+    return content["owner_name"], with_sections(body, report_sections(content, words, False, may_read_round))
+
+
+def _content(report: Report, data_key: bytes) -> dict[str, Any]:
+    _seal_missing_table(report)
+    return json.loads(envelope.open_sealed(data_key, report.id, "content", report.content_sealed))
+
+
+def _fixed_page(report: Report, data_key: bytes, content: dict[str, Any], words: Words) -> bytes:
+    def render() -> bytes:
+        return fixed_body(ReportData.from_json(figure_table(report), content), content, words).encode()
+
+    return _stored_or_rendered(report, data_key, PAGE_PARTS[0] if words.is_owner else PAGE_PARTS[1], render)
+
+
+def _stored_or_rendered(report: Report, data_key: bytes, part: str, render: Callable[[], bytes]) -> bytes:
     store, name = report_files(), file_name(report.id, part)
     stored = store.read(name)
     if stored is not None:
-        return envelope.open_sealed(_data_key(report), report.id, part, stored)
-    data, content = sealed_data(report)
-    pdf = render_pdf(data, content, Words(is_owner=part == "pdf", name=content["owner_name"]))
-    store.write_once(name, envelope.seal(_data_key(report), report.id, part, pdf))
-    return pdf
+        return envelope.open_sealed(data_key, report.id, part, stored)
+    rendered = render()
+    store.write_once(name, envelope.seal(data_key, report.id, part, rendered))
+    return rendered
 
 
-def missing_pdfs(report_id: int, stored: set[str]) -> list[str]:
-    """The PDF parts of this report not among the stored names."""
-    return [part for part in PDF_PARTS if file_name(report_id, part) not in stored]
+def render_missing_files(report: Report, stored: set[str]) -> int:
+    """Render and store the files of this report not among the stored names (the job after the build, and after
+    the worker's start): the pages first, then the PDFs. How many it rendered."""
+    missing = missing_files(report.id, stored)
+    for part in missing:
+        if part in PDF_PARTS:
+            pdf_for(report, part)
+            continue
+        data_key = _data_key(report)
+        content = _content(report, data_key)
+        _fixed_page(report, data_key, content, Words(is_owner=part == PAGE_PARTS[0], name=content["owner_name"]))
+    return len(missing)
 
 
-def forget_pdfs(*report_ids: int) -> None:
-    """Delete these reports' stored PDFs (a report deleted, or its content sealed anew)."""
-    report_files().delete(file_name(report_id, part) for report_id in report_ids for part in PDF_PARTS)
+def missing_files(report_id: int, stored: set[str]) -> list[str]:
+    """The parts of this report (pages and PDFs) not among the stored names."""
+    return [part for part in FILE_PARTS if file_name(report_id, part) not in stored]
+
+
+def forget_files(*report_ids: int) -> None:
+    """Delete these reports' stored files, pages and PDFs (a report deleted, or its content sealed anew)."""
+    report_files().delete(file_name(report_id, part) for report_id in report_ids for part in FILE_PARTS)
 
 
 def open_part(report: Report, part: str) -> bytes:

@@ -1,12 +1,14 @@
-"""Where a report's sealed PDFs are kept: outside the database, behind one small interface.
+"""Where a report's sealed files are kept (its two PDFs and its page's two fixed bodies, reports/build.py):
+outside the database, behind one small interface.
 
-A stored PDF is the envelope-sealed bytes (reports/envelope.py: the report's own data key, its id and the part's
+A stored file is the envelope-sealed bytes (reports/envelope.py: the report's own data key, its id and the part's
 name as associated data), never a readable document: whoever copies the folder holds ciphertexts that open only
 with the report's data key, which is wrapped by a master key and kept in the report's row. Deleting the row
 therefore makes its files unreadable by anyone; the files are deleted too.
 
-A PDF is derived data: it is rendered from the report's sealed figure table and content, so a file that is missing
-(a lost disk, a second machine that does not share the folder) is rendered again at its next download.
+A file is derived data: it is rendered from the report's sealed figure table and content, so a file that is missing
+(a lost disk, a second machine that does not share the folder, a report built before page bodies were kept) is
+rendered again at its next read, and by a worker when it starts.
 
 `FolderStore` keeps files under the instance folder (`REPORT_FILES_DIR`). Object storage could implement the same
 four methods.

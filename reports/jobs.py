@@ -14,7 +14,7 @@ from app.db import after_commit
 from app.extensions import db
 from app.queue import REPORTS, enqueue, job, on_worker_start, queue
 from reports import envelope
-from reports.build import build_report, missing_pdfs, pdf_for
+from reports.build import build_report, missing_files, render_missing_files
 from reports.files import file_report_id, report_files
 from reports.models import Report
 from surveys.cycle import CycleState
@@ -34,14 +34,12 @@ def build_report_job(cycle_id: int) -> str:
 
 @job(queue_name=REPORTS)
 def render_pdfs_job(report_id: int) -> str:
-    """Both PDFs of a sealed report, rendered once (a download may have rendered one already)."""
+    """A sealed report's files, each rendered once (a read may have rendered one already): the page's two fixed
+    bodies, then the two PDFs. The name is older than the pages: a job queued by name survives an upgrade."""
     report = db.session.get(Report, report_id)
     if report is None:
         return "no such report"
-    rendered = missing_pdfs(report.id, report_files().names())
-    for part in rendered:
-        pdf_for(report, part)
-    return f"rendered {len(rendered)} PDFs"
+    return f"rendered {render_missing_files(report, report_files().names())} files"
 
 
 def enqueue_build_on_close(cycle: Cycle) -> None:
@@ -88,7 +86,8 @@ def requeue_stranded_builds(now: datetime) -> int:
 
 @on_worker_start
 def enqueue_missing_builds() -> int:
-    """Closed rounds without a report, and reports without their PDFs (a queue lost on restart): finish them now."""
+    """Closed rounds without a report, and reports without their files (a queue lost on restart, or a report built
+    before its pages were kept): finish them now."""
     ids = db.session.scalars(
         sa.select(Cycle.id).outerjoin(Report, Report.cycle_id == Cycle.id)
         .where(Cycle.state == CycleState.CLOSED, Report.id.is_(None))).all()
@@ -97,7 +96,7 @@ def enqueue_missing_builds() -> int:
     stored = report_files().names()  # before the ids: a file is written only for a report already committed
     report_ids = set(db.session.scalars(sa.select(Report.id)))
     forget_orphans(stored, report_ids)
-    unrendered = [report_id for report_id in report_ids if missing_pdfs(report_id, stored)]
+    unrendered = [report_id for report_id in report_ids if missing_files(report_id, stored)]
     for report_id in unrendered:
         enqueue(render_pdfs_job, report_id, job_timeout=600)
     return len(ids) + len(unrendered)

@@ -24,8 +24,8 @@ class Report(db.Model):
     cycle_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cycles.id", ondelete="CASCADE"), unique=True)
     wrapped_key: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     # The figure table and the content (layout, titles, comments) as JSON; the pages are rendered from them for
-    # each reader. Its two PDFs (the words differ: "you" for the owner, the owner's name for anyone else) are sealed
-    # with the same key and kept outside the database (reports/files.py).
+    # each reader. Its two PDFs and its page's two fixed bodies (the words differ: "you" for the owner, the owner's
+    # name for anyone else) are sealed with the same key and kept outside the database (reports/files.py).
     figures_sealed: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary, default=b"", server_default="")
     content_sealed: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary, default=b"", server_default="")
     built_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)

@@ -30,12 +30,20 @@ def active_shares(report: Report) -> list[ReportShare]:
 
 
 def capacity(user: User, report: Report) -> str | None:
-    facilitator = facilitator_of(report.cycle.owner_id)
-    shared = {share.user_id for share in active_shares(report)}
-    if user.id in shared and not holds_duties_apart(user):
-        shared.discard(user.id)  # a local lead or administrator who was also a manager reads nothing (PRODUCT §1)
-    return read_capacity(user.id, report.cycle.owner_id, facilitator.id if facilitator else None, shared,
-                         held_from_owner=report_people().held_from_owner(report))
+    owner_id = report.cycle.owner_id
+
+    def facilitator_id() -> int | None:
+        facilitator = facilitator_of(owner_id)
+        return facilitator.id if facilitator else None
+
+    def shared_with() -> set[int]:
+        shared = set(db.session.scalars(_readers(report)))
+        if user.id in shared and not holds_duties_apart(user):
+            shared.discard(user.id)  # a local lead or administrator who was also a manager reads nothing (PRODUCT §1)
+        return shared
+
+    return read_capacity(user.id, owner_id, facilitator_id, shared_with,
+                         held_from_owner=lambda: report_people().held_from_owner(report))
 
 
 def record_read(report: Report, reader: User, as_: str, form: str) -> None:

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.mail import forget_mails
 from app.models import User
 from app.owner_data import ExportPart, iso
-from reports.build import figures_csv, forget_pdfs, pdf_for
+from reports.build import figures_csv, forget_files, pdf_for
 from reports.models import Report, ReportRead, ReportShare
 from surveys.models import Cycle
 
@@ -69,12 +69,13 @@ def forget_round_mail(cycle: Cycle) -> None:
         forget_mails(("report_shared",), share_id)
 
 
-def forget_round_pdfs(cycle: Cycle) -> None:
-    """The report's PDFs are files outside the database (reports/files.py): deleted once the round's deletion has
-    committed (a deletion rolled back keeps its report; a file deleted early would be rendered again anyway)."""
+def forget_round_files(cycle: Cycle) -> None:
+    """The report's pages and PDFs are files outside the database (reports/files.py): deleted once the round's
+    deletion has committed (a deletion rolled back keeps its report; a file deleted early would be rendered again
+    anyway)."""
     report_id = db.session.scalar(sa.select(Report.id).where(Report.cycle_id == cycle.id))
     if report_id is not None:
-        after_commit(lambda: forget_pdfs(report_id))
+        after_commit(lambda: forget_files(report_id))
 
 
 def what_round_deletion_removes(cycle: Cycle) -> list[str]:

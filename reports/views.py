@@ -4,29 +4,34 @@ from __future__ import annotations
 
 import io
 
+import sqlalchemy.orm as so
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from markupsafe import Markup
 
 from app import db as unit
 from app.access import roles, signed_in
 from app.extensions import db
-from app.models import Role
+from app.models import Role, User
 from reports import operations
-from reports.build import figures_csv, pdf_for, sealed_data
-from reports.figures import Words
+from reports.build import figures_csv, page_for, pdf_for
 from reports.forms import ShareForm, manager_search, share_posted
 from reports.models import Report, ReportShare
-from reports.render import pdf_filename, render_body
+from reports.render import around_body, body_slot, pdf_filename
 from surveys.cycle import CycleState
 from surveys.forms import ConfirmForm
+from surveys.models import Cycle
 
 bp = Blueprint("reports", __name__, template_folder="templates")
 
 
+# The report with its round and the round's owner in one statement (the rule weighs the owner; the owner's roles,
+# if wanted, are read when asked for, as they were when the round was read on its own).
+_WITH_ROUND = [so.joinedload(Report.cycle).joinedload(Cycle.owner).lazyload(User.role_rows)]
+
+
 def _readable(report_id: int) -> tuple[Report, str]:
     """The report and the reader's capacity; 404 for anyone else, so nobody learns that it exists."""
-    report = db.session.get(Report, report_id)
+    report = db.session.get(Report, report_id, options=_WITH_ROUND)
     as_ = operations.capacity(current_user, report) if report else None
     if report is None or as_ is None:
         abort(404)
@@ -50,12 +55,10 @@ def index():  # type: ignore[no-untyped-def]
 @signed_in
 def report_page(report_id: int):  # type: ignore[no-untyped-def]
     report, as_ = _readable(report_id)
-    data, content = sealed_data(report)
-    words = Words(is_owner=as_ == "owner", name=content["owner_name"])
-    body = Markup(render_body(data, content, words, may_read_round=_reads_round))
+    owner_name, body = page_for(report, as_ == "owner", _reads_round)
     back = url_for("surveys.dashboard") if as_ == "owner" else url_for("reports.index")
-    page = render_template("reports/report_page.html", report=report, body=body, back=back,
-                           owner_name=content["owner_name"], is_owner=as_ == "owner")
+    page = around_body(render_template("reports/report_page.html", report=report, body=body_slot(), back=back,
+                                       owner_name=owner_name, is_owner=as_ == "owner"), body)
     # The read is logged once the page is whole, as a download is (_download). Rendered after the commit, the page
     # read the reader, their roles and the report again, sealed parts and all: a commit expires every row.
     operations.record_read(report, current_user, as_, "page")

@@ -7,7 +7,6 @@ import io
 import re
 from collections.abc import Callable
 
-import pytest
 import sqlalchemy as sa
 from flask import Flask
 from pypdf import PdfReader
@@ -30,15 +29,6 @@ SIZES = {"manager": 1, "peer": 4, "direct_report": 4}
 
 def _report(cycle: Cycle) -> Report:
     return db.session.scalar(sa.select(Report).where(Report.cycle_id == cycle.id))
-
-
-@pytest.fixture
-def two_rounds(owner: User, create_closed_round: Callable[..., Cycle], clock: TestClock) -> tuple[Cycle, Cycle]:
-    first = create_closed_round(owner, SIZES, seed=1)
-    operations.finish_without_session(first)
-    unit.commit()
-    clock.advance(days=200)
-    return first, create_closed_round(owner, SIZES, seed=2)
 
 
 def _section(html: str) -> str:

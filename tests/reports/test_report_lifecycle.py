@@ -19,7 +19,7 @@ from app.extensions import db
 from app.models import Role, User
 from facilitator.operations import assign as assign_facilitator
 from reports import envelope
-from reports.build import ReportRefused, build_report, figure_table, forget_pdfs, pdf_for
+from reports.build import ReportRefused, build_report, figure_table, forget_files, pdf_for
 from reports.checker import Violation, check
 from reports.files import report_files
 from reports.models import Report, ReportRead
@@ -231,20 +231,27 @@ def _stored(report: Report) -> set[str]:
     return {name.split("-", 2)[2] for name in report_files().names() if name.startswith(f"report-{report.id}-")}
 
 
-def test_the_report_is_ready_before_its_pdfs_and_each_pdf_is_rendered_once(
+def test_the_report_is_ready_before_its_files_and_each_file_is_rendered_once(
         app: Flask, owner: User, create_closed_round: Callable[..., Cycle]) -> None:
     from reports.jobs import render_pdfs_job
 
     report = _report(create_closed_round(owner, SIZES, pdfs=True))
-    assert _stored(report) == {"pdf", "pdf_reader"}  # the job after the build rendered both ("pdf", "pdf_reader")
-    forget_pdfs(report.id)  # as between the build and that job
+    # The job after the build rendered the page's two fixed bodies and the two PDFs (owner's, everyone else's).
+    assert _stored(report) == {"page", "page_reader", "pdf", "pdf_reader"}
+    forget_files(report.id)  # as between the build and that job
     assert _stored(report) == set()
     response = signed_in(app, owner).get(f"/reports/{report.id}/pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
-    assert _stored(report) == {"pdf"}  # the early download rendered and stored its own
-    assert render_pdfs_job(report.id) == "rendered 1 PDFs"
-    assert render_pdfs_job(report.id) == "rendered 0 PDFs"
+    page = _article(_page(app, owner, report))
+    assert _stored(report) == {"page", "pdf"}  # the early reads rendered and stored their own
+    assert render_pdfs_job(report.id) == "rendered 2 files"
+    assert render_pdfs_job(report.id) == "rendered 0 files"
     assert signed_in(app, owner).get(f"/reports/{report.id}/pdf").data == pdf_for(report, "pdf")
+    assert _article(_page(app, owner, report)) == page
+
+
+def _article(html: str) -> str:
+    return html[html.index('<article class="app-report"'):html.index("</article>")]
 
 
 def test_a_report_built_before_figure_tables_were_sealed_opens_with_the_same_figures(app: Flask, closed: Cycle,
@@ -253,7 +260,7 @@ def test_a_report_built_before_figure_tables_were_sealed_opens_with_the_same_fig
     sealed = figure_table(report)
     db.session.execute(sa.update(Report).where(Report.id == report.id).values(figures_sealed=b"", content_sealed=b""))
     unit.commit()
-    forget_pdfs(report.id)
+    forget_files(report.id)
     db.session.expire(report)
     html = _page(app, owner, report)
     assert "At a glance" in html and COMMENT in html

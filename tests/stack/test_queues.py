@@ -3,13 +3,14 @@ Redis, the shared database and a real SMTP server.
 
 - Two workers and two clocks at once, with reminders due, rounds to close on their date, rounds closed early whose
   builds each worker's start queues again, and password resets: every mail arrives once, every report is built
-  once (one build job says "built" per round, whatever duplicates were queued) and its PDFs rendered once.
+  once (one build job says "built" per round, whatever duplicates were queued) and its files rendered once.
 - A password-reset mail asked for while 200 report builds wait in the reports queue arrives while they still wait.
 """
 
 from __future__ import annotations
 
 import random
+import re
 import sys
 import time
 from collections import Counter
@@ -27,7 +28,7 @@ from app.mail import OutboundMail, Status
 from app.models import Organisation, Role, User, UserRole
 from app.queue import REPORTS, queue_of
 from app.timeutil import today, utcnow
-from reports.build import missing_pdfs
+from reports.build import missing_files
 from reports.files import report_files
 from reports.models import Report
 from surveys import operations
@@ -109,10 +110,10 @@ def test_two_workers_and_two_clocks_send_every_mail_once_and_build_every_report_
     def reports_done() -> bool:
         ids = db.session.scalars(sa.select(Report.id).where(Report.cycle_id.in_(rounds))).all()
         db.session.commit()
-        stored = report_files().names()  # the PDFs are files, in the folder the workers share with this test
-        return len(ids) == len(rounds) and not any(missing_pdfs(report_id, stored) for report_id in ids)
+        stored = report_files().names()  # files, in the folder the workers share with this test
+        return len(ids) == len(rounds) and not any(missing_files(report_id, stored) for report_id in ids)
 
-    wait_for(reports_done, 240, "every report built with both PDFs", stack.processes)
+    wait_for(reports_done, 240, "every report built with its pages and PDFs", stack.processes)
 
     def outbox_done() -> bool:
         left = db.session.scalar(sa.select(sa.func.count()).select_from(OutboundMail).where(
@@ -139,8 +140,9 @@ def test_two_workers_and_two_clocks_send_every_mail_once_and_build_every_report_
     assert sorted(key for key in built if key.endswith(":built")) == sorted(f"{c}:built" for c in rounds)
     assert all(n == 1 for key, n in built.items() if key.endswith(":built"))  # each round built by one job
     rendered = finished(stack, REPORTS, "render_pdfs_job")
-    assert sum(n for key, n in rendered.items() if key.endswith(":rendered 2 PDFs")) == len(rounds)
-    assert not [key for key in rendered if key.endswith(":rendered 1 PDFs")]  # no PDF rendered by two jobs
+    assert sum(n for key, n in rendered.items() if key.endswith(":rendered 4 files")) == len(rounds)
+    # no file rendered by two jobs: each job rendered all four (two page bodies, two PDFs) or none
+    assert not [key for key in rendered if re.search(r":rendered [123] files$", key)]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Report)
                              .where(Report.cycle_id.in_(rounds))) == len(rounds)
     # A build that lost the race to the same round's other job fails on the unique report, and nothing else fails.
