@@ -336,7 +336,7 @@ def outbox_settled() -> bool:
 
 
 def reports_ready(cycle_ids: list[int]) -> int:
-    """Reports built with both their PDFs (kept as files, reports/files.py)."""
+    """Reports built with both their PDFs and both page bodies (kept as files, reports/files.py)."""
     ids = db.session.scalars(sa.select(Report.id).where(Report.cycle_id.in_(cycle_ids))).all()
     db.session.commit()
     stored = report_files().names()
@@ -344,7 +344,7 @@ def reports_ready(cycle_ids: list[int]) -> int:
 
 
 def pdf_bytes() -> int:
-    """What the reports' sealed PDFs take on disk, outside the database."""
+    """What the reports' sealed files (2 PDFs and 2 page bodies each) take on disk, outside the database."""
     folder = Path(current_app.config["REPORT_FILES_DIR"])
     return sum(path.stat().st_size for path in folder.glob("*") if path.is_file()) if folder.exists() else 0
 
@@ -383,7 +383,7 @@ class RoundResult:
     cpu: list[float]  # per submission: gunicorn + PostgreSQL
     wall: list[float]
     close_seconds: float
-    pdf_files: int = 0  # bytes of the round's report PDFs, kept as files
+    pdf_files: int = 0  # bytes of the round's report files (2 PDFs, 2 page bodies), outside the database
 
 
 def one_round(stack: Stack, n: int, rng: random.Random) -> RoundResult:
@@ -434,7 +434,7 @@ def print_round(r: RoundResult) -> None:
     disk, live = total(r.disk), total(r.live)
     print(f"\n  round of {r.n} raters (all answer): on disk {disk.total / MB:.2f} MB (dead row versions included), "
           f"{live.total / MB:.2f} MB after VACUUM FULL = {live.total / r.n / 1024:.0f} KiB per response; "
-          f"its report's 2 PDFs {r.pdf_files / 1024:.0f} KiB as files, outside the database")
+          f"its report's 2 PDFs and 2 page bodies {r.pdf_files / 1024:.0f} KiB as files, outside the database")
     print(f"    after VACUUM FULL: heap {live.heap / MB:.2f} MB, TOAST {live.toast / MB:.2f} MB, "
           f"indexes {live.indexes / MB:.2f} MB; by table: " + ", ".join(
               f"{name} {size.total / 1024:.0f} KiB" for name, size in
@@ -621,8 +621,9 @@ def burst(stack: Stack, count: int, rng: random.Random) -> None:
     stack.stop_workers()
     per_report, rate = cpu / count, count / seconds
     print(f"\n4. close-date burst: {count} rounds of 6 raters closed at once (answered and closed in {seeding:.0f} s) "
-          f"-> every report with its 2 PDFs on 2 workers in {seconds:.0f} s: {rate * 60:.1f} reports a minute, "
-          f"{per_report:.2f} s of worker CPU a report (build, 2 PDFs, the owner's mails)")
+          f"-> every report with its 2 PDFs and 2 page bodies on 2 workers in {seconds:.0f} s: "
+          f"{rate * 60:.1f} reports a minute, "
+          f"{per_report:.2f} s of worker CPU a report (build, 2 PDFs, 2 page bodies, the owner's mails)")
     print(f"   {BURST_TARGET:,} reports: {BURST_TARGET * per_report / 3600:.1f} h of CPU; "
           + "; ".join(f"on {w} workers {BURST_TARGET * per_report / w / 60:.0f} min with a core each "
                       f"({BURST_TARGET / (rate * w / 2) / 60:.0f} min at this run's measured rate per worker)"
