@@ -61,10 +61,14 @@ class Processes:
 def _descendants(pid: int) -> list[int]:
     """Every process below `pid`, read from /proc before anything is killed (orphans lose their parent link)."""
     children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    # Listed by name, then read: a process that ends in between is skipped (a glob of "*/stat" stats each path
+    # while it lists them and raises when one has gone).
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
         with contextlib.suppress(OSError, IndexError, ValueError):
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+            fields = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
     found, todo = [], [pid]
     while todo:
         for child in children.get(todo.pop(), []):
