@@ -19,6 +19,17 @@ Two measures, both set up by `configure(app)`:
    template is compiled, so it costs nothing per request. Browsers collapse such runs anyway (white-space: normal),
    so the page looks and reads the same; the content of <pre>, <textarea>, <script> and <style> is left as written,
    and so is everything a template prints from a variable.
+
+3. The page frame. The design system's page template (nhsuk/template.jinja: the doctype, head, skip link and the
+   places for header, content and footer) asks a dozen questions of variables our pages never set (htmlClasses,
+   bodyAttributes, mainLang, …) and calls three macros with fixed params, on every page, for the same answer each
+   time. `FrameLoader` serves it in its own name already evaluated: rendered once, when it is compiled, with a
+   marker for each block and for the two values that change (the assets' address and the script nonce), and
+   turned back into a template of literal text with those blocks and values in their places. Every block stays a
+   block that layout.html (or any page) overrides as before, with the design system's own default content;
+   FRAME_RESOLVED lists the variables answered once, and the frame refuses to build when the template asks anything
+   else (a new version of the package), so a page can never lose a variable it sets. The real template stays
+   reachable under ORIGINAL/.
 """
 
 from __future__ import annotations
@@ -79,8 +90,8 @@ ONLY_WHEN: dict[str, Callable[[Any], bool]] = {"input": _empty}
 
 
 def configure(app: Flask) -> None:
-    """Call before anything touches `app.jinja_env`. TEMPLATE_MEMOIZE and TEMPLATE_COLLAPSE_WHITESPACE (both on
-    by default) exist so the tests can show each measure leaves the page as it was."""
+    """Call before anything touches `app.jinja_env`. TEMPLATE_MEMOIZE, TEMPLATE_COLLAPSE_WHITESPACE and
+    TEMPLATE_FRAME (all on by default) exist so the tests can show each measure leaves the page as it was."""
     if app.config.get("TEMPLATE_COLLAPSE_WHITESPACE", True):
         app.jinja_options = {**app.jinja_options,
                              "extensions": [*app.jinja_options.get("extensions", ()), CollapseWhitespace]}
@@ -93,10 +104,13 @@ def configure(app: Flask) -> None:
     app.jinja_loader = ChoiceLoader([  # type: ignore[assignment]
         FileSystemLoader(str(Path(app.root_path) / "templates")),
         WrapperLoader(MEMOIZED if app.config.get("TEMPLATE_MEMOIZE", True) else {}),
+        *([FrameLoader()] if app.config.get("TEMPLATE_FRAME", True) else []),
         PrefixLoader({ORIGINAL: design_system}),
         design_system,
     ])
     app.jinja_env.globals["memoized_component"] = MemoizedComponents(app.jinja_env)
+    if app.config.get("TEMPLATE_FRAME", True):
+        app.jinja_env.collapsed_already = frozenset({FRAME})  # type: ignore[attr-defined]
 
 
 class SharedGlobalsEnvironment(FlaskEnvironment):
@@ -255,10 +269,17 @@ def collapse(text: str, inside: list[str | None]) -> str:
 
 
 class CollapseWhitespace(Extension):
-    """Collapses whitespace in the literal text of HTML templates as they compile (plain-text mail is left alone)."""
+    """Collapses whitespace in the literal text of HTML templates as they compile. Plain-text mail is left alone, and
+    so are the templates named in the environment's `collapsed_already` (the frame, whose text is a page that was
+    collapsed as it was rendered: collapsing it again would join its line breaks)."""
+
+    def __init__(self, environment: Environment) -> None:
+        super().__init__(environment)
+        environment.extend(collapsed_already=frozenset())
 
     def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
-        if not (stream.name or "").endswith(HTML_SUFFIXES):
+        name = stream.name or ""
+        if not name.endswith(HTML_SUFFIXES) or name in self.environment.collapsed_already:  # type: ignore[attr-defined]
             yield from stream
             return
         inside: list[str | None] = [None]
@@ -267,3 +288,70 @@ class CollapseWhitespace(Extension):
                 yield Token(token.lineno, "data", collapse(token.value, inside))
             else:
                 yield token
+
+
+# --- 3. The page frame -----------------------------------------------------------------------------------------------
+
+FRAME = "nhsuk/template.jinja"
+# What the frame keeps as variables: they change from one page or process to another.
+FRAME_VARIABLES = ("assetPath", "cspNonce")
+# What the design system's template asks and our pages never set: answered once, by their defaults. A page that set
+# one would be rendered without it (tests/app/test_rendering.py looks through every template for one).
+FRAME_RESOLVED = frozenset({"htmlLang", "htmlClasses", "htmlAttributes", "pageTitleLang", "themeColor",
+                            "opengraphImageUrl", "assetUrl", "bodyClasses", "bodyAttributes", "containerClasses",
+                            "mainClasses", "mainLang"})
+_MARK = re.compile("\x00(B [A-Za-z_]+|E|V [A-Za-z_]+)\x00")
+
+
+class FrameLoader(BaseLoader):
+    """Serves FRAME, the design system's page template evaluated once (see 3. above)."""
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str | None, Callable[[], bool]]:
+        if template != FRAME:
+            raise TemplateNotFound(template)
+        return frame_source(environment), None, lambda: True
+
+    def list_templates(self) -> list[str]:
+        return [FRAME]
+
+
+def frame_source(env: Environment) -> str:
+    """The page template as literal text around its blocks and FRAME_VARIABLES."""
+    from jinja2 import meta, nodes
+
+    original = f"{ORIGINAL}/{FRAME}"
+    source = env.loader.get_source(env, original)[0]  # type: ignore[union-attr]
+    tree = env.parse(source)
+    imported = {name if isinstance(name, str) else name[1] for node in tree.find_all(nodes.FromImport)
+                for name in node.names}
+    asked = meta.find_undeclared_variables(tree) - set(env.globals) - imported
+    unknown = asked - FRAME_RESOLVED - set(FRAME_VARIABLES)
+    if unknown:
+        raise RuntimeError(f"{original} asks for {sorted(unknown)}: decide whether the frame may answer it once")
+    blocks = env.get_template(original).blocks
+    probe = "".join(f"{{% block {name} %}}\x00B {name}\x00{{{{ super() }}}}\x00E\x00{{% endblock %}}"
+                    for name in blocks)
+    rendered = env.from_string(f'{{% extends "{original}" %}}{probe}').render(
+        {name: f"\x00V {name}\x00" for name in FRAME_VARIABLES})
+    out: list[str] = []
+    pos = 0
+    for match in _MARK.finditer(rendered):
+        out.append(_literal(rendered[pos:match.start()]))
+        mark = match.group(1)
+        if mark == "E":
+            out.append("{% endblock %}")
+        elif mark.startswith("B "):
+            out.append(f"{{% block {mark[2:]} %}}")
+        else:
+            out.append(f"{{{{ {mark[2:]} }}}}")
+        pos = match.end()
+    out.append(_literal(rendered[pos:]))
+    return "".join(out)
+
+
+def _literal(text: str) -> str:
+    if not text:
+        return ""
+    if "{% endraw" in text or "{%- endraw" in text:
+        raise RuntimeError("the page template's text cannot be kept raw")
+    return f"{{% raw %}}{text}{{% endraw %}}"
