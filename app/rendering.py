@@ -30,14 +30,22 @@ Two measures, both set up by `configure(app)`:
    FRAME_RESOLVED lists the variables answered once, and the frame refuses to build when the template asks anything
    else (a new version of the package), so a page can never lose a variable it sets. The real template stays
    reachable under ORIGINAL/.
+
+4. Fragments with holes. Some parts of a page are the same for everyone but for a few values in known places: the
+   check page's list of an area's statements, each with a "Change" link, around the rater's answers. Such a part
+   is rendered by its own macro once, with a marker in each hole (`holes`), split at the markers
+   (`split_at_holes`) and kept in the same cache as the components, under a key that holds everything the macro
+   read besides the holes; each page fills the holes with its own values (`fill`, which escapes them). What is kept
+   is service and questionnaire text only: the values in the holes never are.
 """
 
 from __future__ import annotations
 
 import re
+import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +63,7 @@ from jinja2 import (
 )
 from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 ORIGINAL = "design-system"  # prefix under which the real NHS.UK templates stay reachable
 MEMO_SIZE = 4096  # entries; a radios block is ~2 KB, so at most ~10 MB per process
@@ -200,7 +208,7 @@ class MemoizedComponents:
     def __init__(self, env: Environment, size: int = MEMO_SIZE) -> None:
         self._env = env
         self._size = size
-        self._entries: OrderedDict[Hashable, Markup] = OrderedDict()
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()  # `flask serve` runs requests in threads
         self.hits = self.misses = 0
 
@@ -217,19 +225,24 @@ class MemoizedComponents:
         return self.fragment(("params", name, frozen), name, lambda: thaw(frozen, self._env))
 
     def fragment(self, key: Hashable, name: str, params: Callable[[], Any]) -> Markup:
+        return self.cached(key, lambda: self.original(name)(params()))  # type: ignore[no-any-return]
+
+    def cached(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        """What `build()` returns for this key: built on a miss, kept in the shared cache. The caller promises the
+        result follows from the key alone, and that it holds no one's own words."""
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
                 self._entries.move_to_end(key)
                 self.hits += 1
                 return found
-        html = self.original(name)(params())
+        built = build()
         with self._lock:
             self.misses += 1
-            self._entries[key] = html
+            self._entries[key] = built
             if len(self._entries) > self._size:
                 self._entries.popitem(last=False)
-        return html
+        return built
 
     def original(self, name: str) -> Callable[..., Markup]:
         template = self._env.get_template(f"{ORIGINAL}/nhsuk/components/{name}/macro.jinja")
@@ -355,3 +368,33 @@ def _literal(text: str) -> str:
     if "{% endraw" in text or "{%- endraw" in text:
         raise RuntimeError("the page template's text cannot be kept raw")
     return f"{{% raw %}}{text}{{% endraw %}}"
+
+
+# --- 4. Fragments with holes -----------------------------------------------------------------------------------------
+
+# A marker no text of the service can hold (a NUL is refused in every form and address, app/errors.py), with a
+# number of this process's own, so no questionnaire text could ever be mistaken for one.
+_HOLE_TAG = secrets.token_hex(4)
+_HOLE = re.compile(f"\x00hole {_HOLE_TAG} (\\d+)\x00")
+
+
+def holes(count: int) -> list[Markup]:
+    """Markers for `count` holes, to render a fragment's macro with in their places."""
+    return [Markup(f"\x00hole {_HOLE_TAG} {n}\x00") for n in range(count)]
+
+
+def split_at_holes(html: str, count: int) -> tuple[Markup, ...]:
+    """The fragment's text around its holes: count + 1 pieces. Each hole must be there once, in order."""
+    parts = _HOLE.split(html)
+    if [int(n) for n in parts[1::2]] != list(range(count)):
+        raise ValueError(f"the fragment has holes {parts[1::2]}, not 0 to {count - 1} in order")
+    return tuple(Markup(piece) for piece in parts[0::2])
+
+
+def fill(pieces: tuple[Markup, ...], values: Iterable[Any]) -> Markup:
+    """The fragment with each hole filled by its value, escaped as the template would have."""
+    out: list[str] = [pieces[0]]
+    for piece, value in zip(pieces[1:], values, strict=True):
+        out.append(escape(value))
+        out.append(piece)
+    return Markup("".join(out))  # a plain join: Markup's own would escape every piece again
