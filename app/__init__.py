@@ -77,14 +77,15 @@ def _configure_templates(app: Flask) -> None:
 
     from app import words
     from app.models import Role
-    from app.navigation import account_items, navigation_items
+    from app.navigation import account_items, footer, navigation_items, visitor_header
     from app.web import error_list
 
     app.add_template_filter(words.counted, "counted")
     app.add_template_filter(words.noun, "noun")
     # The same for every page: the environment's globals, not a context processor run for each page.
     app.jinja_env.globals.update(error_list=error_list, navigation_items=navigation_items,
-                                 account_items=account_items, Role=Role)
+                                 account_items=account_items, Role=Role, visitor_header=visitor_header,
+                                 layout_footer=footer)
 
     @app.context_processor
     def nonce_for_templates() -> dict[str, Any]:

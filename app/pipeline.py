@@ -12,7 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Request, current_app, request, session
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
+from flask.wrappers import Response
 from flask_login import LoginManager
 from flask_login.config import AUTH_HEADER_NAME, COOKIE_NAME
 from flask_login.signals import user_accessed
@@ -55,6 +56,14 @@ class SessionCookies(SecureCookieSessionInterface):
         if not request.cookies.get(self.get_cookie_name(app)) and app.secret_key:
             return self.session_class()
         return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        # An empty session nobody changed sets no cookie: Flask's own answer, without first reading seven settings.
+        if not session and not session.modified:
+            if session.accessed:
+                response.vary.add("Cookie")
+            return
+        super().save_session(app, session, response)
 
 
 class SignIns(LoginManager):

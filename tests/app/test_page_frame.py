@@ -97,3 +97,27 @@ def test_no_page_sets_what_the_frame_answers_once(tmp_path: Path) -> None:
                 pytest.fail(f"{path} passes {node.arg} to a template")
             if isinstance(node, ast.Constant) and node.value in FRAME_RESOLVED:
                 pytest.fail(f"{path} names {node.value}")
+
+
+# What layout.html wrote for someone not signed in, and for everyone's footer, before app/navigation.py built them.
+HEADER = """{% from "nhsuk/components/header/macro.jinja" import header %}{{ header({
+    "service": {"text": config.SERVICE_NAME, "href": url_for("home.index")},
+    "account": undefined, "navigation": undefined}) }}"""
+FOOTER = """{% from "nhsuk/components/footer/macro.jinja" import footer %}{{ footer({
+    "meta": {"items": [{"href": url_for("home.accessibility"), "text": "Accessibility statement"},
+                       {"href": url_for("home.privacy"), "text": "How your information is used"}]},
+    "copyright": {"text": "Open360 – open-source software"}}) }}"""
+
+
+@pytest.mark.parametrize("root", ["", "/open360"])
+def test_the_visitors_header_and_the_footer_are_the_macros_own(tmp_path: Path, root: str) -> None:
+    from flask import render_template_string
+
+    from app.navigation import footer, visitor_header
+
+    app = _app(tmp_path, "plain", TEMPLATE_MEMOIZE=False)
+    with app.test_request_context("/accessibility", base_url=f"http://localhost{root}"):
+        for _ in range(2):  # built, then kept
+            assert visitor_header() == render_template_string(HEADER)
+            assert footer() == render_template_string(FOOTER)
+        assert f'href="{root}/accessibility"' in footer()
