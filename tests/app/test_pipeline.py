@@ -115,3 +115,22 @@ def test_the_signing_serializer_is_built_once_per_key(monkeypatch: pytest.Monkey
     app.secret_key = "second key"
     browser.get("/set/d")
     assert built == ["first key", "second key"]
+
+
+def test_the_health_check_reads_without_a_session_and_reports_the_database_down(
+        client, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    import sqlalchemy as sa
+
+    import app.db
+    from app.extensions import db
+
+    db.session.remove()
+    assert client.get("/healthz").json["database"] == "ok"
+    assert not db.session.registry.has()  # no ORM session was made for it
+
+    def down(*_args: object) -> None:
+        raise sa.exc.OperationalError("SELECT", {}, Exception("unreachable"))
+
+    monkeypatch.setattr(app.db, "read_row", down)
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.json["database"] == "down"
