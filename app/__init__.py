@@ -15,8 +15,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
     import config
+    from app.pipeline import Open360Flask, SessionCookies
 
-    app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"))
+    app = Open360Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"))
+    app.session_interface = SessionCookies()
     app.config.update(config.load(env, app.instance_path))
     app.config.setdefault("NHSUK_DIST", str(PROJECT_ROOT / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"))
     # The reports' sealed PDFs (reports/files.py): a folder every web process and worker shares.
@@ -75,17 +77,22 @@ def _configure_templates(app: Flask) -> None:
 
     from app import words
     from app.models import Role
-    from app.navigation import account_items, navigation_items
+    from app.navigation import account_items, footer, navigation_items, visitor_header
     from app.web import error_list
 
     app.add_template_filter(words.counted, "counted")
     app.add_template_filter(words.noun, "noun")
+    # The same for every page: the environment's globals, not a context processor run for each page.
+    app.jinja_env.globals.update(error_list=error_list, navigation_items=navigation_items,
+                                 account_items=account_items, Role=Role, visitor_header=visitor_header,
+                                 layout_footer=footer)
 
     @app.context_processor
-    def globals_for_templates() -> dict[str, Any]:
-        nonce = g.setdefault("csp_nonce", secrets.token_urlsafe(16))
-        return {"error_list": error_list, "navigation_items": navigation_items, "account_items": account_items,
-                "Role": Role, "csp_nonce": nonce, "cspNonce": nonce}
+    def nonce_for_templates() -> dict[str, Any]:
+        nonce = g.get("csp_nonce")
+        if nonce is None:
+            nonce = g.csp_nonce = secrets.token_urlsafe(16)
+        return {"csp_nonce": nonce, "cspNonce": nonce}
 
 
 def _init_extensions(app: Flask) -> None:

@@ -68,6 +68,15 @@ for _event in ("after_flush", "after_commit", "after_rollback", "after_soft_roll
     sa.event.listen(so.Session, _event, _forget_reads)
 
 
+def read_row(statement: sa.Executable, params: dict[str, Any]) -> sa.Row[Any] | None:
+    """The one row (or None) of a Core statement, on a connection of its own rather than through the ORM session.
+    For a page whose only read is this one statement (each of a rater's pages), no session is made, begun and closed
+    around it: that was half the read's cost. It sees what is committed, as any other request does: never use it
+    for rows this request has written and not committed."""
+    with db.engine.connect() as connection:
+        return connection.execute(statement, params).one_or_none()
+
+
 def insert_unless_there(table: sa.Table, unique: sa.Column[Any]) -> Any:
     """`INSERT … ON CONFLICT (unique) DO NOTHING` for this database: the claim that lets the database's unique index
     decide between two requests or processes at once (a mail to send, a throttle's counter)."""

@@ -34,13 +34,14 @@ PAGES = {
 
 def register_error_pages(app: Flask) -> None:
     from app import db as unit
-    from app.web import NUL_MESSAGE, contains_nul
+    from app.web import NUL_MESSAGE, contains_nul, may_hold_nul
 
     @app.before_request
     def refuse_nul_characters():  # type: ignore[no-untyped-def]
         # No text the product keeps can hold a NUL (PostgreSQL refuses it outright): say so plainly, once, for every
         # form and address, rather than fail in the database.
-        if contains_nul([request.path, *request.args.values(), *request.form.values()]):
+        if may_hold_nul(request.environ) \
+                and contains_nul([request.path, *request.args.values(), *request.form.values()]):
             return render_template("errors/error.html", title="What you entered cannot be used",
                                    body=NUL_MESSAGE), 400
         return None

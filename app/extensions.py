@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sqlalchemy.orm as so
 from flask_compress import Compress
-from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+
+from app.pipeline import SignIns
 
 
 class Base(so.DeclarativeBase):
@@ -16,7 +17,7 @@ class Base(so.DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-login_manager = LoginManager()
+login_manager = SignIns()  # Flask-Login's LoginManager, quicker to find nobody signed in
 csrf = CSRFProtect()
 # brotli or gzip for every text response a browser accepts it for: a rater page goes from ~26 KB to ~5 KB on a
 # phone's connection. Compression next to secrets is what BREACH measures; it needs the victim's browser to send

@@ -1,5 +1,8 @@
 """The header's navigation and account links. Each package registers its own entries, so the core never needs
-to know the packages built on it."""
+to know the packages built on it. And the parts of the layout that are the same on every page they are on: the
+footer, and the header of someone not signed in (or of a preview), built once per address root and kept with the
+memoized components (app/rendering.py): building their params in the layout, with an address or two from url_for,
+cost more than the cached macro call itself."""
 
 from __future__ import annotations
 
@@ -7,9 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import request, url_for
+from flask import current_app, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from app.models import Role, User
 
@@ -48,3 +52,22 @@ def account_items() -> list[dict[str, Any]]:
         {"text": current_user.name, "icon": True},
         {"text": "Sign out", "action": url_for("auth.logout", csrf_token=generate_csrf())},
     ]
+
+
+def visitor_header() -> Markup:
+    """The header without an account or navigation: the service's name, linking to its home page."""
+    env = current_app.jinja_env
+    name = current_app.config["SERVICE_NAME"]
+    return env.globals["memoized_component"].fragment(  # type: ignore[no-any-return,attr-defined]
+        ("layout header", name, request.script_root), "header",
+        lambda: {"service": {"text": name, "href": url_for("home.index")}, "account": env.undefined(),
+                 "navigation": env.undefined()})
+
+
+def footer() -> Markup:
+    """Every page's footer: the accessibility statement and how information is used."""
+    return current_app.jinja_env.globals["memoized_component"].fragment(  # type: ignore[no-any-return,attr-defined]
+        ("layout footer", request.script_root), "footer",
+        lambda: {"meta": {"items": [{"href": url_for("home.accessibility"), "text": "Accessibility statement"},
+                                    {"href": url_for("home.privacy"), "text": "How your information is used"}]},
+                 "copyright": {"text": "Open360 – open-source software"}})

@@ -19,14 +19,33 @@ Two measures, both set up by `configure(app)`:
    template is compiled, so it costs nothing per request. Browsers collapse such runs anyway (white-space: normal),
    so the page looks and reads the same; the content of <pre>, <textarea>, <script> and <style> is left as written,
    and so is everything a template prints from a variable.
+
+3. The page frame. The design system's page template (nhsuk/template.jinja: the doctype, head, skip link and the
+   places for header, content and footer) asks a dozen questions of variables our pages never set (htmlClasses,
+   bodyAttributes, mainLang, …) and calls three macros with fixed params, on every page, for the same answer each
+   time. `FrameLoader` serves it in its own name already evaluated: rendered once, when it is compiled, with a
+   marker for each block and for the two values that change (the assets' address and the script nonce), and
+   turned back into a template of literal text with those blocks and values in their places. Every block stays a
+   block that layout.html (or any page) overrides as before, with the design system's own default content;
+   FRAME_RESOLVED lists the variables answered once, and the frame refuses to build when the template asks anything
+   else (a new version of the package), so a page can never lose a variable it sets. The real template stays
+   reachable under ORIGINAL/.
+
+4. Fragments with holes. Some parts of a page are the same for everyone but for a few values in known places: the
+   check page's list of an area's statements, each with a "Change" link, around the rater's answers. Such a part
+   is rendered by its own macro once, with a marker in each hole (`holes`), split at the markers
+   (`split_at_holes`) and kept in the same cache as the components, under a key that holds everything the macro
+   read besides the holes; each page fills the holes with its own values (`fill`, which escapes them). What is kept
+   is service and questionnaire text only: the values in the holes never are.
 """
 
 from __future__ import annotations
 
 import re
+import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +63,7 @@ from jinja2 import (
 )
 from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 ORIGINAL = "design-system"  # prefix under which the real NHS.UK templates stay reachable
 MEMO_SIZE = 4096  # entries; a radios block is ~2 KB, so at most ~10 MB per process
@@ -79,8 +98,8 @@ ONLY_WHEN: dict[str, Callable[[Any], bool]] = {"input": _empty}
 
 
 def configure(app: Flask) -> None:
-    """Call before anything touches `app.jinja_env`. TEMPLATE_MEMOIZE and TEMPLATE_COLLAPSE_WHITESPACE (both on
-    by default) exist so the tests can show each measure leaves the page as it was."""
+    """Call before anything touches `app.jinja_env`. TEMPLATE_MEMOIZE, TEMPLATE_COLLAPSE_WHITESPACE and
+    TEMPLATE_FRAME (all on by default) exist so the tests can show each measure leaves the page as it was."""
     if app.config.get("TEMPLATE_COLLAPSE_WHITESPACE", True):
         app.jinja_options = {**app.jinja_options,
                              "extensions": [*app.jinja_options.get("extensions", ()), CollapseWhitespace]}
@@ -93,10 +112,13 @@ def configure(app: Flask) -> None:
     app.jinja_loader = ChoiceLoader([  # type: ignore[assignment]
         FileSystemLoader(str(Path(app.root_path) / "templates")),
         WrapperLoader(MEMOIZED if app.config.get("TEMPLATE_MEMOIZE", True) else {}),
+        *([FrameLoader()] if app.config.get("TEMPLATE_FRAME", True) else []),
         PrefixLoader({ORIGINAL: design_system}),
         design_system,
     ])
     app.jinja_env.globals["memoized_component"] = MemoizedComponents(app.jinja_env)
+    if app.config.get("TEMPLATE_FRAME", True):
+        app.jinja_env.collapsed_already = frozenset({FRAME})  # type: ignore[attr-defined]
 
 
 class SharedGlobalsEnvironment(FlaskEnvironment):
@@ -186,7 +208,7 @@ class MemoizedComponents:
     def __init__(self, env: Environment, size: int = MEMO_SIZE) -> None:
         self._env = env
         self._size = size
-        self._entries: OrderedDict[Hashable, Markup] = OrderedDict()
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()  # `flask serve` runs requests in threads
         self.hits = self.misses = 0
 
@@ -203,19 +225,24 @@ class MemoizedComponents:
         return self.fragment(("params", name, frozen), name, lambda: thaw(frozen, self._env))
 
     def fragment(self, key: Hashable, name: str, params: Callable[[], Any]) -> Markup:
+        return self.cached(key, lambda: self.original(name)(params()))  # type: ignore[no-any-return]
+
+    def cached(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        """What `build()` returns for this key: built on a miss, kept in the shared cache. The caller promises the
+        result follows from the key alone, and that it holds no one's own words."""
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
                 self._entries.move_to_end(key)
                 self.hits += 1
                 return found
-        html = self.original(name)(params())
+        built = build()
         with self._lock:
             self.misses += 1
-            self._entries[key] = html
+            self._entries[key] = built
             if len(self._entries) > self._size:
                 self._entries.popitem(last=False)
-        return html
+        return built
 
     def original(self, name: str) -> Callable[..., Markup]:
         template = self._env.get_template(f"{ORIGINAL}/nhsuk/components/{name}/macro.jinja")
@@ -255,10 +282,17 @@ def collapse(text: str, inside: list[str | None]) -> str:
 
 
 class CollapseWhitespace(Extension):
-    """Collapses whitespace in the literal text of HTML templates as they compile (plain-text mail is left alone)."""
+    """Collapses whitespace in the literal text of HTML templates as they compile. Plain-text mail is left alone, and
+    so are the templates named in the environment's `collapsed_already` (the frame, whose text is a page that was
+    collapsed as it was rendered: collapsing it again would join its line breaks)."""
+
+    def __init__(self, environment: Environment) -> None:
+        super().__init__(environment)
+        environment.extend(collapsed_already=frozenset())
 
     def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
-        if not (stream.name or "").endswith(HTML_SUFFIXES):
+        name = stream.name or ""
+        if not name.endswith(HTML_SUFFIXES) or name in self.environment.collapsed_already:  # type: ignore[attr-defined]
             yield from stream
             return
         inside: list[str | None] = [None]
@@ -267,3 +301,100 @@ class CollapseWhitespace(Extension):
                 yield Token(token.lineno, "data", collapse(token.value, inside))
             else:
                 yield token
+
+
+# --- 3. The page frame -----------------------------------------------------------------------------------------------
+
+FRAME = "nhsuk/template.jinja"
+# What the frame keeps as variables: they change from one page or process to another.
+FRAME_VARIABLES = ("assetPath", "cspNonce")
+# What the design system's template asks and our pages never set: answered once, by their defaults. A page that set
+# one would be rendered without it (tests/app/test_rendering.py looks through every template for one).
+FRAME_RESOLVED = frozenset({"htmlLang", "htmlClasses", "htmlAttributes", "pageTitleLang", "themeColor",
+                            "opengraphImageUrl", "assetUrl", "bodyClasses", "bodyAttributes", "containerClasses",
+                            "mainClasses", "mainLang"})
+_MARK = re.compile("\x00(B [A-Za-z_]+|E|V [A-Za-z_]+)\x00")
+
+
+class FrameLoader(BaseLoader):
+    """Serves FRAME, the design system's page template evaluated once (see 3. above)."""
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str | None, Callable[[], bool]]:
+        if template != FRAME:
+            raise TemplateNotFound(template)
+        return frame_source(environment), None, lambda: True
+
+    def list_templates(self) -> list[str]:
+        return [FRAME]
+
+
+def frame_source(env: Environment) -> str:
+    """The page template as literal text around its blocks and FRAME_VARIABLES."""
+    from jinja2 import meta, nodes
+
+    original = f"{ORIGINAL}/{FRAME}"
+    source = env.loader.get_source(env, original)[0]  # type: ignore[union-attr]
+    tree = env.parse(source)
+    imported = {name if isinstance(name, str) else name[1] for node in tree.find_all(nodes.FromImport)
+                for name in node.names}
+    asked = meta.find_undeclared_variables(tree) - set(env.globals) - imported
+    unknown = asked - FRAME_RESOLVED - set(FRAME_VARIABLES)
+    if unknown:
+        raise RuntimeError(f"{original} asks for {sorted(unknown)}: decide whether the frame may answer it once")
+    blocks = env.get_template(original).blocks
+    probe = "".join(f"{{% block {name} %}}\x00B {name}\x00{{{{ super() }}}}\x00E\x00{{% endblock %}}"
+                    for name in blocks)
+    rendered = env.from_string(f'{{% extends "{original}" %}}{probe}').render(
+        {name: f"\x00V {name}\x00" for name in FRAME_VARIABLES})
+    out: list[str] = []
+    pos = 0
+    for match in _MARK.finditer(rendered):
+        out.append(_literal(rendered[pos:match.start()]))
+        mark = match.group(1)
+        if mark == "E":
+            out.append("{% endblock %}")
+        elif mark.startswith("B "):
+            out.append(f"{{% block {mark[2:]} %}}")
+        else:
+            out.append(f"{{{{ {mark[2:]} }}}}")
+        pos = match.end()
+    out.append(_literal(rendered[pos:]))
+    return "".join(out)
+
+
+def _literal(text: str) -> str:
+    if not text:
+        return ""
+    if "{% endraw" in text or "{%- endraw" in text:
+        raise RuntimeError("the page template's text cannot be kept raw")
+    return f"{{% raw %}}{text}{{% endraw %}}"
+
+
+# --- 4. Fragments with holes -----------------------------------------------------------------------------------------
+
+# A marker no text of the service can hold (a NUL is refused in every form and address, app/errors.py), with a
+# number of this process's own, so no questionnaire text could ever be mistaken for one.
+_HOLE_TAG = secrets.token_hex(4)
+_HOLE = re.compile(f"\x00hole {_HOLE_TAG} (\\d+)\x00")
+
+
+def holes(count: int) -> list[Markup]:
+    """Markers for `count` holes, to render a fragment's macro with in their places."""
+    return [Markup(f"\x00hole {_HOLE_TAG} {n}\x00") for n in range(count)]
+
+
+def split_at_holes(html: str, count: int) -> tuple[Markup, ...]:
+    """The fragment's text around its holes: count + 1 pieces. Each hole must be there once, in order."""
+    parts = _HOLE.split(html)
+    if [int(n) for n in parts[1::2]] != list(range(count)):
+        raise ValueError(f"the fragment has holes {parts[1::2]}, not 0 to {count - 1} in order")
+    return tuple(Markup(piece) for piece in parts[0::2])
+
+
+def fill(pieces: tuple[Markup, ...], values: Iterable[Any]) -> Markup:
+    """The fragment with each hole filled by its value, escaped as the template would have."""
+    out: list[str] = [pieces[0]]
+    for piece, value in zip(pieces[1:], values, strict=True):
+        out.append(escape(value))
+        out.append(piece)
+    return Markup("".join(out))  # a plain join: Markup's own would escape every piece again

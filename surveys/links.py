@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from app.db import read_row
 from app.encrypted import open_stored
 from app.extensions import db
 from app.models import Organisation, User
@@ -120,7 +121,7 @@ def visit(secret: str | None, now: datetime) -> RaterVisit | None:
     if not secret or not tokens.looks_like_token(secret):
         return None
     secret_hash = tokens.token_hash(secret)
-    row = db.session.execute(_VISIT, {"secret_hash": secret_hash}).one_or_none()
+    row = read_row(_VISIT, {"secret_hash": secret_hash})
     if row is None or row.expires_at <= now \
             or not _link_works(row.status, row.withdrawn_at, row.state, row.close_on, now):
         return None

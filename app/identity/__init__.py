@@ -13,8 +13,9 @@ def init_app(app: Flask) -> None:
         models,  # noqa: F401  (the tables, for create_all and the migrations' check)
         scim_views,  # noqa: F401  (and these)
     )
-    from app.identity.operations import sign_in_buttons
+    from app.identity.operations import SignInButtons, forget_buttons_after_commit
     from app.identity.views import bp
 
     app.register_blueprint(bp)
-    app.jinja_env.globals["sso_sign_in_buttons"] = sign_in_buttons
+    app.extensions["open360_sign_in_buttons"] = app.jinja_env.globals["sso_sign_in_buttons"] = SignInButtons()
+    forget_buttons_after_commit()

@@ -22,6 +22,7 @@ from app.access import public, roles
 from app.errors import DomainError
 from app.extensions import csrf, db
 from app.models import Role, User
+from app.security import send_no_referrer
 from app.timeutil import today, utcnow
 from facilitator.operations import progress_of
 from followup.checkin import operations, rules
@@ -37,13 +38,7 @@ COOKIE_PATH = "/check-in"
 RATER_ENDPOINTS = frozenset({"checkin.rater_link", "checkin.rater_answer", "checkin.rater_decline",
                              "checkin.rater_thanks", "checkin.rater_declined"})
 owner_only = roles(Role.OWNER)
-
-
-@bp.after_app_request
-def _no_referrer(response: WerkzeugResponse) -> WerkzeugResponse:
-    if request.endpoint in RATER_ENDPOINTS:
-        response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+send_no_referrer(RATER_ENDPOINTS)
 
 
 # --- The owner ---------------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from app import db as unit
 from app.access import public
 from app.errors import DomainError
 from app.extensions import csrf
+from app.security import send_no_referrer
 from app.timeutil import utcnow
 from surveys import links, responses
 from surveys.answers import (
@@ -42,13 +43,7 @@ RATER_ENDPOINTS = frozenset({"surveys.rater_link", "surveys.rater_start", "surve
                              "surveys.rater_comments", "surveys.rater_check", "surveys.rater_decline",
                              "surveys.rater_thanks", "surveys.rater_declined"})
 
-
-@bp.after_app_request
-def _no_referrer(response: WerkzeugResponse) -> WerkzeugResponse:
-    # Rater pages send no Referer anywhere, not even to this site: nothing about a rater's visit leaves the page.
-    if request.endpoint in RATER_ENDPOINTS:
-        response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+send_no_referrer(RATER_ENDPOINTS)  # nothing about a rater's visit leaves the page, not even to this site
 
 
 def _not_working() -> WerkzeugResponse:
