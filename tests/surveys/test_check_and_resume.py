@@ -89,3 +89,21 @@ def test_a_draft_is_written_only_for_an_invitation_that_still_exists(open_round:
     db.session.expire_all()
     assert (invitation.draft.answers, invitation.draft.comments) == ({"s1": 5}, {"strengths": "Kind"})
     assert invitation.draft.content.size == padded_size(questionnaire)
+
+
+def test_a_save_that_comes_after_the_rater_is_done_writes_no_draft(open_round: Cycle) -> None:
+    """Review: a save whose page was read while the rater was outstanding can reach `write_draft` after a submission
+    or decline in another tab, or the round's close, has committed (the UPDATE then finds no draft). It must not
+    write one again: a draft that outlives the submission or the close ties a named rater to their answers (and,
+    after the close, says without any key that they had not submitted: PRODUCT §3.3)."""
+    from surveys import operations
+
+    questionnaire = open_round.questionnaire()
+    declined, closed = open_round.invitations[0], open_round.invitations[1]
+    assert responses.write_draft(declined.id, questionnaire, {"s1": 4}, {})
+    responses.decline(declined)
+    assert not responses.write_draft(declined.id, questionnaire, {"s1": 5}, {})
+    operations.collapse_statuses([open_round.id])  # what the close does to every invitation sent
+    assert not responses.write_draft(closed.id, questionnaire, {"s1": 5}, {})
+    db.session.expire_all()
+    assert db.session.scalars(sa.select(RaterDraft.invitation_id)).all() == []
