@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from defusedcsv import csv
 
 from app.crypto import key_ring
+from app.db import after_commit
 from app.extensions import db
 from app.mail import queue_mail
 from reports import envelope, hooks
@@ -125,7 +126,11 @@ def replace_content(report: Report, content: dict[str, Any]) -> None:
     the old content, go, to be rendered again from the new at their next read (a page's fixed body holds no section,
     so it would come out the same: it goes too, so that no file ever rests on content the report no longer has)."""
     report.content_sealed = envelope.seal(_data_key(report), report.id, "content", _dump(content))
-    forget_files(report.id)
+    report_id = report.id
+    forget_files(report_id)
+    # And again once the new content is committed: until then a read or the worker renders a missing file from the
+    # old content (the owner's PDF holds the change section), and would keep it for good.
+    after_commit(lambda: forget_files(report_id))
     db.session.flush()
 
 

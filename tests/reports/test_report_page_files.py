@@ -146,3 +146,18 @@ def test_the_stored_bodies_go_with_the_report_and_a_worker_renders_those_missing
     assert "page" in _stored(report_id)  # not before the deletion commits
     unit.commit()
     assert _stored(report_id) == set()
+
+
+def test_a_file_rendered_from_the_old_content_while_it_is_sealed_anew_goes_once_the_new_commits(
+        app: Flask, two_rounds: tuple[Cycle, Cycle]) -> None:
+    """Review: deleting the earlier round seals the later report's content again without the change and deletes its
+    files at once, before the deletion commits. A read in that window (or the worker) renders the missing owner's
+    PDF from the content still committed, change section and all, and stores it for good: the deleted round's
+    figures outlive it. The files go again once the new content is committed."""
+    first, second = two_rounds
+    report_id = _report(second).id
+    delete_round(db.session.get(Cycle, first.id))  # seals the later report's content anew, deletes its files
+    assert _stored(report_id) == set()
+    report_files().write_once(file_name(report_id, "pdf"), b"rendered meanwhile from the old content")
+    unit.commit()
+    assert _stored(report_id) == set()
