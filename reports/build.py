@@ -147,9 +147,18 @@ def pdf_for(report: Report, part: str) -> bytes:
 
     def render() -> bytes:
         data, content = sealed_data(report)
-        return render_pdf(data, content, Words(is_owner=part == "pdf", name=content["owner_name"]))
+        return render_pdf(data, content, Words(is_owner=part == "pdf", name=content["owner_name"]),
+                          owner_reads_round=_owner_reads_round)
 
     return _stored_or_rendered(report, _data_key(report), part, render)
+
+
+def _owner_reads_round(cycle_id: int) -> bool:
+    """Whether the owner may read that round's report, as the report page asks (reports.views._reads_round): it
+    exists and is not held from them for their facilitator to release. A PDF rendered while it is held leaves the
+    section out for good, the safe way round."""
+    other = db.session.scalar(sa.select(Report).where(Report.cycle_id == cycle_id))
+    return other is not None and not report_people().held_from_owner(other)
 
 
 def page_for(report: Report, is_owner: bool, may_read_round: RoundReadable) -> tuple[str, list[bytes]]:
