@@ -303,10 +303,12 @@ def _end_rater_access(cycle: Cycle) -> None:
     # A reminder goes only to a rater still outstanding, so its row would tell, after the close, who never
     # answered: no outbox row about a named rater outlives the close (PRODUCT §3.3); the purge takes one in flight.
     forget_mails(INVITATION_MAIL_KINDS, *(i.id for i in cycle.invitations), in_flight=False)
-    responses.delete_drafts(cycle)
     nominations.forget_note(cycle)  # the list can no longer change: a note about what to change serves no more
     db.session.flush()
+    # Statuses first, then drafts: a rater's save holds their invitation's row (surveys.responses), so one that came
+    # first has committed its draft before the drafts are deleted, and one that comes after finds them DONE.
     collapse_statuses([cycle.id])
+    responses.delete_drafts(cycle)
     for invitation in cycle.invitations:
         db.session.expire(invitation, ["status"])
 

@@ -129,10 +129,13 @@ _SEALED_DRAFT = sa.bindparam("sealed", type_=_drafts.c.content.type)
 # that outlives them ties a named rater to their answers, and after the close says they had not submitted).
 _STILL_OUTSTANDING = (_invitations.c.id == sa.bindparam("draft_of"), _invitations.c.status == InvitationStatus.INVITED,
                       _invitations.c.withdrawn_at.is_(None))
+# On PostgreSQL the invitation's row is read FOR SHARE: a submission, decline, withdrawal or close, which each
+# change it, waits for a save that got there first and deletes its draft after it, or a save that comes second
+# waits for them and finds the rater no longer outstanding.
 _UPDATE_DRAFT = sa.update(_drafts).where(_drafts.c.invitation_id.in_(
-    sa.select(_invitations.c.id).where(*_STILL_OUTSTANDING))).values(content=_SEALED_DRAFT)
+    sa.select(_invitations.c.id).where(*_STILL_OUTSTANDING).with_for_update(read=True))).values(content=_SEALED_DRAFT)
 _INSERT_DRAFT = sa.insert(_drafts).from_select(["invitation_id", "content"], sa.select(
-    _invitations.c.id, _SEALED_DRAFT).where(*_STILL_OUTSTANDING)).execution_options(
+    _invitations.c.id, _SEALED_DRAFT).where(*_STILL_OUTSTANDING).with_for_update(read=True)).execution_options(
     preserve_rowcount=True)  # psycopg's count of an INSERT is gone once SQLAlchemy closes the cursor
 _TAKE_RESPONSES = sa.delete(_responses).where(_responses.c.cycle_id == sa.bindparam("cycle_id")).returning(
     _responses.c.id, _responses.c.content)
