@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from defusedcsv import csv
 
 from app.crypto import key_ring
+from app.db import after_commit
 from app.extensions import db
 from app.mail import queue_mail
 from reports import envelope, hooks
@@ -125,7 +126,11 @@ def replace_content(report: Report, content: dict[str, Any]) -> None:
     the old content, go, to be rendered again from the new at their next read (a page's fixed body holds no section,
     so it would come out the same: it goes too, so that no file ever rests on content the report no longer has)."""
     report.content_sealed = envelope.seal(_data_key(report), report.id, "content", _dump(content))
-    forget_files(report.id)
+    report_id = report.id
+    forget_files(report_id)
+    # And again once the new content is committed: until then a read or the worker renders a missing file from the
+    # old content (the owner's PDF holds the change section), and would keep it for good.
+    after_commit(lambda: forget_files(report_id))
     db.session.flush()
 
 
@@ -142,9 +147,18 @@ def pdf_for(report: Report, part: str) -> bytes:
 
     def render() -> bytes:
         data, content = sealed_data(report)
-        return render_pdf(data, content, Words(is_owner=part == "pdf", name=content["owner_name"]))
+        return render_pdf(data, content, Words(is_owner=part == "pdf", name=content["owner_name"]),
+                          owner_reads_round=_owner_reads_round)
 
     return _stored_or_rendered(report, _data_key(report), part, render)
+
+
+def _owner_reads_round(cycle_id: int) -> bool:
+    """Whether the owner may read that round's report, as the report page asks (reports.views._reads_round): it
+    exists and is not held from them for their facilitator to release. A PDF rendered while it is held leaves the
+    section out for good, the safe way round."""
+    other = db.session.scalar(sa.select(Report).where(Report.cycle_id == cycle_id))
+    return other is not None and not report_people().held_from_owner(other)
 
 
 def page_for(report: Report, is_owner: bool, may_read_round: RoundReadable) -> tuple[str, list[bytes]]:

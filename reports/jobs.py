@@ -25,6 +25,7 @@ from surveys.models import Cycle
 def build_report_job(cycle_id: int) -> str:
     cycle = db.session.get(Cycle, cycle_id)
     if cycle is None or (report := build_report(cycle)) is None:
+        unit.commit()  # a round found with no response has ended (build_report): kept, or the clock builds it again
         return "nothing to build"
     unit.commit()
     report_id = report.id

@@ -126,14 +126,17 @@ def css_string(text: str) -> Markup:
     return Markup(f'"{escaped}"')
 
 
-def render_pdf(data: ReportData, content: dict[str, Any], words: Words) -> bytes:
+def render_pdf(data: ReportData, content: dict[str, Any], words: Words,
+               owner_reads_round: RoundReadable = _every_round) -> bytes:
+    """`owner_reads_round`: whether the owner may read another of their rounds' reports (one held from them for
+    their facilitator to release is not), for the owner's PDF; the readers' PDF takes none."""
     from app.pdf import write_pdf  # heavy imports (WeasyPrint, pikepdf): only a PDF's maker pays for them
 
     owner_name = content["owner_name"]
     # The owner's PDF is theirs alone; the readers' PDF is the same file for the facilitator and every manager it is
     # shared with, so it leaves out what rests on another round.
     body = render_body(data, content, words, for_pdf=True,
-                       may_read_round=_every_round if words.is_owner else _no_other_round)
+                       may_read_round=owner_reads_round if words.is_owner else _no_other_round)
     html = render_template("reports/report_pdf.html", owner_name=owner_name, body=body,
                            footer=css_string(f"Open360 – confidential to {owner_name}"))
     return write_pdf(html)

@@ -299,14 +299,18 @@ def _end_rater_access(cycle: Cycle) -> None:
     conversation time that rater's answer or decline (PRODUCT §2.6, §2.7); the report gives the numbers of
     responses anyway. Then every invitation sent says only DONE: a rater still outstanding at the close would
     otherwise stand out."""
+    # The statuses first: a rater's save holds their invitation's row, then writes their draft and session
+    # (surveys.responses), so taking the invitations before anything else of theirs keeps the two from deadlocking;
+    # a save that came first has committed its draft before the drafts are deleted, and one after finds them DONE.
+    db.session.flush()
+    collapse_statuses([cycle.id])
     links.end_all([i.id for i in cycle.invitations])
     # A reminder goes only to a rater still outstanding, so its row would tell, after the close, who never
     # answered: no outbox row about a named rater outlives the close (PRODUCT §3.3); the purge takes one in flight.
     forget_mails(INVITATION_MAIL_KINDS, *(i.id for i in cycle.invitations), in_flight=False)
-    responses.delete_drafts(cycle)
     nominations.forget_note(cycle)  # the list can no longer change: a note about what to change serves no more
+    responses.delete_drafts(cycle)
     db.session.flush()
-    collapse_statuses([cycle.id])
     for invitation in cycle.invitations:
         db.session.expire(invitation, ["status"])
 

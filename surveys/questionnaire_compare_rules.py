@@ -232,27 +232,39 @@ def refusal_to_declare(older_is_draft: bool, newer_is_draft: bool, same: bool) -
 
 def chained_carry_over(declarations: Mapping[tuple[str, str], Mapping[str, str | None]], earlier: str,
                        later: str) -> dict[str, str] | None:
-    """Earlier key → later key through the shortest chain of declarations, each read either way round (2026.1 →
+    """Earlier key → later key through the shortest chains of declarations, each read either way round (2026.1 →
     2027.1 declared and 2027.1 → 2028.1 declared compare 2026.1 with 2028.1): a statement carries over only if it
-    carries over at every step. None when no chain joins the two versions. Ties between chains of one length go
-    to the one through the lowest version numbers, so the answer never depends on the order rows were read."""
-    steps: dict[str, list[tuple[str, dict[str, str]]]] = {}
-    for (older, newer), rows in declarations.items():
-        forward = {key: target for key, target in rows.items() if target is not None}
-        steps.setdefault(older, []).append((newer, forward))
-        steps.setdefault(newer, []).append((older, {target: key for key, target in forward.items()}))
+    carries over at every step, and to the same statement along every shortest chain (two chains that disagree say
+    that one of them joins different questions: neither is trusted). Between two versions declared both ways round,
+    the declaration in the direction of travel is read, as `carried` reads a direct one. None when no chain joins the
+    two versions. The answer never depends on the order rows were read."""
+    declared = {pair: {key: target for key, target in rows.items() if target is not None}
+                for pair, rows in declarations.items()}
+    neighbours: dict[str, set[str]] = {}
+    for older, newer in declared:
+        neighbours.setdefault(older, set()).add(newer)
+        neighbours.setdefault(newer, set()).add(older)
+
+    def step(start: str, end: str) -> dict[str, str]:
+        if (start, end) in declared:
+            return declared[(start, end)]
+        return {target: key for key, target in declared[(end, start)].items()}
+
     reached: dict[str, dict[str, str] | None] = {earlier: None}  # None: every key of `earlier`, as it is
     frontier = [earlier]
     while frontier and later not in reached:
-        following: list[str] = []
+        found: dict[str, dict[str, str]] = {}
         for version in frontier:
-            for step_to, mapping in sorted(steps.get(version, []), key=lambda step: step[0]):
+            so_far = reached[version]
+            for step_to in sorted(neighbours.get(version, ())):
                 if step_to in reached:
                     continue
-                so_far = reached[version]
-                reached[step_to] = (dict(mapping) if so_far is None else
-                                    {key: mapping[middle] for key, middle in so_far.items() if middle in mapping})
-                following.append(step_to)
-        frontier = following
-    found = reached.get(later)
-    return None if later == earlier or later not in reached else dict(found or {})
+                mapping = step(version, step_to)
+                through = (dict(mapping) if so_far is None else
+                           {key: mapping[middle] for key, middle in so_far.items() if middle in mapping})
+                found[step_to] = through if step_to not in found else {
+                    key: target for key, target in found[step_to].items() if through.get(key) == target}
+        reached.update(found)
+        frontier = sorted(found)
+    found_later = reached.get(later)
+    return None if later == earlier or later not in reached else dict(found_later or {})

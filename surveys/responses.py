@@ -38,7 +38,8 @@ from surveys.sealed import Padded, padded_size, reseal
 def write_draft(invitation_id: int, questionnaire: Questionnaire, answers: dict[str, Any],
                 comments: dict[str, str]) -> bool:
     """Keep the rater's draft: their answers and comments so far, sealed at the round's fixed size. False if the
-    invitation is gone (its round was deleted meanwhile), and nothing is written.
+    invitation is gone (its round was deleted meanwhile) or no longer outstanding (submitted, declined, withdrawn or
+    closed meanwhile), and nothing is written.
 
     One UPDATE of the table, or the first time an INSERT of a row for an invitation that still exists: a save is
     the request a rater makes most, and loading the invitation, its round and its draft into the ORM to change one
@@ -123,10 +124,18 @@ _MARK_ANSWERED = sa.update(_invitations).where(
     _invitations.c.withdrawn_at.is_(None)).values(status=InvitationStatus.DONE)
 _DELETE_DRAFT = sa.delete(_drafts).where(_drafts.c.invitation_id == sa.bindparam("invitation_id"))
 _SEALED_DRAFT = sa.bindparam("sealed", type_=_drafts.c.content.type)
-_UPDATE_DRAFT = sa.update(_drafts).where(_drafts.c.invitation_id == sa.bindparam("draft_of")).values(
-    content=_SEALED_DRAFT)
+# A draft is written only for a rater still outstanding: a save whose page was read before a submission or decline
+# in another tab, or the round's close, committed finds no draft to UPDATE and must not INSERT one again (a draft
+# that outlives them ties a named rater to their answers, and after the close says they had not submitted).
+_STILL_OUTSTANDING = (_invitations.c.id == sa.bindparam("draft_of"), _invitations.c.status == InvitationStatus.INVITED,
+                      _invitations.c.withdrawn_at.is_(None))
+# On PostgreSQL the invitation's row is read FOR SHARE: a submission, decline, withdrawal or close, which each
+# change it, waits for a save that got there first and deletes its draft after it, or a save that comes second
+# waits for them and finds the rater no longer outstanding.
+_UPDATE_DRAFT = sa.update(_drafts).where(_drafts.c.invitation_id.in_(
+    sa.select(_invitations.c.id).where(*_STILL_OUTSTANDING).with_for_update(read=True))).values(content=_SEALED_DRAFT)
 _INSERT_DRAFT = sa.insert(_drafts).from_select(["invitation_id", "content"], sa.select(
-    _invitations.c.id, _SEALED_DRAFT).where(_invitations.c.id == sa.bindparam("draft_of"))).execution_options(
+    _invitations.c.id, _SEALED_DRAFT).where(*_STILL_OUTSTANDING).with_for_update(read=True)).execution_options(
     preserve_rowcount=True)  # psycopg's count of an INSERT is gone once SQLAlchemy closes the cursor
 _TAKE_RESPONSES = sa.delete(_responses).where(_responses.c.cycle_id == sa.bindparam("cycle_id")).returning(
     _responses.c.id, _responses.c.content)

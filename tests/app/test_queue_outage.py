@@ -176,3 +176,22 @@ def test_a_build_redis_still_holds_is_not_queued_again(
     clock.advance(minutes=10)
     assert jobs.requeue_stranded_builds(utcnow()) == 0
     assert db.session.scalar(sa.select(Report).where(Report.cycle_id == cycle.id)) is None
+
+
+def test_a_closed_round_without_responses_ends_once_and_is_not_built_again_and_again(
+        owner: User, create_round: Callable[..., Cycle], clock: TestClock) -> None:
+    """Review: a round closed with no response (closed before the rule that ends such a round at its close) ends
+    as NO_RESPONSES when its build runs; that ending must be committed, or the round stays CLOSED without a report
+    and the clock's requeue_stranded_builds queues its build again whenever Redis no longer holds the last one."""
+    from app import db as unit
+    from reports import jobs
+    from surveys.cycle import CycleState
+    from tests.fixtures.rounds import rater_rows
+
+    cycle = create_round(owner, rater_rows({"peer": 3}))
+    cycle.state, cycle.closed_at = CycleState.CLOSED, utcnow()
+    unit.commit()
+    cycle_id = cycle.id
+    jobs.build_report_job(cycle_id)
+    db.session.rollback()  # what the end of the job's app context does to anything it left uncommitted
+    assert db.session.get(Cycle, cycle_id).state is CycleState.NO_RESPONSES

@@ -146,3 +146,43 @@ def test_the_stored_bodies_go_with_the_report_and_a_worker_renders_those_missing
     assert "page" in _stored(report_id)  # not before the deletion commits
     unit.commit()
     assert _stored(report_id) == set()
+
+
+def test_a_file_rendered_from_the_old_content_while_it_is_sealed_anew_goes_once_the_new_commits(
+        app: Flask, two_rounds: tuple[Cycle, Cycle]) -> None:
+    """Review: deleting the earlier round seals the later report's content again without the change and deletes its
+    files at once, before the deletion commits. A read in that window (or the worker) renders the missing owner's
+    PDF from the content still committed, change section and all, and stores it for good: the deleted round's
+    figures outlive it. The files go again once the new content is committed."""
+    first, second = two_rounds
+    report_id = _report(second).id
+    delete_round(db.session.get(Cycle, first.id))  # seals the later report's content anew, deletes its files
+    assert _stored(report_id) == set()
+    report_files().write_once(file_name(report_id, "pdf"), b"rendered meanwhile from the old content")
+    unit.commit()
+    assert _stored(report_id) == set()
+
+
+def test_the_owners_pdf_leaves_out_the_change_since_a_report_still_held_from_them(
+        app: Flask, owner: User, create_closed_round: Callable[..., Cycle], clock,  # type: ignore[no-untyped-def]
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review: the owner's page shows the change since the earlier report only if the owner may read that report
+    (`_reads_round`); the owner's PDF took every round as readable, so an earlier report its facilitator never
+    released (the round finished early meanwhile) gave the owner its All others figures through the later PDF."""
+    from app import pdf as pdf_module
+    from reports.build import pdf_for
+    from surveys import operations
+    from tests.fixtures.reports import TWO_ROUNDS_SIZES
+
+    monkeypatch.setattr(pdf_module, "write_pdf", lambda html: html.encode())  # the PDF's HTML, without WeasyPrint
+    first = create_closed_round(owner, TWO_ROUNDS_SIZES, seed=1)
+    first.facilitator_releases_report = True  # held: the organisation asked its facilitator to release it first
+    operations.finish_without_session(first)
+    unit.commit()
+    clock.advance(days=200)
+    second = create_closed_round(owner, TWO_ROUNDS_SIZES, seed=2)
+    client = signed_in(app, owner)
+    assert client.get(f"/reports/{_report(first).id}").status_code == 404  # held from the owner
+    page = client.get(f"/reports/{_report(second).id}").get_data(as_text=True)
+    assert "Change since" not in page
+    assert b"Change since" not in pdf_for(_report(second), "pdf")

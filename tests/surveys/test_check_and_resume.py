@@ -89,3 +89,65 @@ def test_a_draft_is_written_only_for_an_invitation_that_still_exists(open_round:
     db.session.expire_all()
     assert (invitation.draft.answers, invitation.draft.comments) == ({"s1": 5}, {"strengths": "Kind"})
     assert invitation.draft.content.size == padded_size(questionnaire)
+
+
+def test_a_save_that_comes_after_the_rater_is_done_writes_no_draft(open_round: Cycle) -> None:
+    """Review: a save whose page was read while the rater was outstanding can reach `write_draft` after a submission
+    or decline in another tab, or the round's close, has committed (the UPDATE then finds no draft). It must not
+    write one again: a draft that outlives the submission or the close ties a named rater to their answers (and,
+    after the close, says without any key that they had not submitted: PRODUCT §3.3)."""
+    from surveys import operations
+
+    questionnaire = open_round.questionnaire()
+    declined, closed = open_round.invitations[0], open_round.invitations[1]
+    assert responses.write_draft(declined.id, questionnaire, {"s1": 4}, {})
+    responses.decline(declined)
+    assert not responses.write_draft(declined.id, questionnaire, {"s1": 5}, {})
+    operations.collapse_statuses([open_round.id])  # what the close does to every invitation sent
+    assert not responses.write_draft(closed.id, questionnaire, {"s1": 5}, {})
+    db.session.expire_all()
+    assert db.session.scalars(sa.select(RaterDraft.invitation_id)).all() == []
+
+
+def test_on_postgresql_a_save_racing_a_submission_leaves_no_draft(open_round: Cycle) -> None:
+    """Review: a submission marks the invitation DONE and deletes its draft; a save whose INSERT runs before that
+    commits read the invitation as still outstanding and kept its draft for good. The save now reads the
+    invitation's row FOR SHARE: it waits for the submission and then finds the rater done. Run under
+    `python -m tests.servers`."""
+    import threading
+    import time
+
+    import pytest
+
+    from app import db as unit
+    from surveys.models import InvitationStatus
+    from surveys.sealed import Padded
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's concurrent transactions (SQLite's writers take turns)")
+    invitation_id = open_round.invitations[0].id
+    sealed = RaterDraft.__table__.c.content.type.seal(
+        Padded({"answers": {"s1": 4}, "comments": {}}, padded_size(open_round.questionnaire())), invitation_id)
+    unit.commit()
+    engine, invitations, drafts = db.engine, Invitation.__table__, RaterDraft.__table__
+    saved: list[int] = []
+
+    def save() -> None:
+        with engine.connect() as connection:
+            saved.append(connection.execute(responses._INSERT_DRAFT,
+                                            {"draft_of": invitation_id, "sealed": sealed}).rowcount)
+            connection.commit()
+
+    with engine.connect() as submission:
+        submission.execute(sa.update(invitations).where(invitations.c.id == invitation_id)
+                           .values(status=InvitationStatus.DONE))
+        submission.execute(sa.delete(drafts).where(drafts.c.invitation_id == invitation_id))
+        saver = threading.Thread(target=save)
+        saver.start()
+        time.sleep(0.5)
+        submission.commit()
+    saver.join(10)
+    with engine.connect() as connection:
+        left = connection.execute(sa.select(sa.func.count()).select_from(drafts)
+                                  .where(drafts.c.invitation_id == invitation_id)).scalar()
+    assert (saved, left) == ([0], 0)

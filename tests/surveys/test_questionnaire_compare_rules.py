@@ -143,13 +143,26 @@ def test_a_chain_of_declarations_carries_a_statement_only_if_every_step_does() -
     assert chained_carry_over(declarations, "2026.1", "2026.1") is None  # the same version needs no declaration
 
 
-def test_the_shortest_chain_wins_and_a_tie_goes_through_the_lowest_versions() -> None:
+def test_the_shortest_chains_win_and_carry_over_only_what_they_agree_on() -> None:
+    """Review: two shortest chains that take one statement to two different ones say that one of them joins
+    different questions; the change compares neither (it compared whichever went through the lowest versions)."""
     from surveys.questionnaire_compare_rules import chained_carry_over
 
     declarations = {("1.1", "1.2"): {"k": "k2"}, ("1.2", "1.3"): {"k2": "k3"}, ("1.3", "1.4"): {"k3": "k4"},
-                    ("1.1", "1.5"): {"k": "x"}, ("1.5", "1.4"): {"x": "y"}, ("1.1", "1.0"): {"k": "z"},
-                    ("1.0", "1.4"): {"z": "w"}}
-    assert chained_carry_over(declarations, "1.1", "1.4") == {"k": "w"}  # two steps, through 1.0 before 1.5
+                    ("1.1", "1.5"): {"k": "x", "j": "j5"}, ("1.5", "1.4"): {"x": "y", "j5": "j4"},
+                    ("1.1", "1.0"): {"k": "z", "j": "j0"}, ("1.0", "1.4"): {"z": "w", "j0": "j4"}}
+    assert chained_carry_over(declarations, "1.1", "1.4") == {"j": "j4"}  # k: y through 1.5, w through 1.0
+
+
+def test_a_pair_declared_both_ways_is_read_in_the_direction_of_travel_whatever_the_order_of_its_rows() -> None:
+    """Review: 2026.1 → 2027.1 says a is x's and b does not carry over; 2027.1 → 2026.1 says x is b's. Which the
+    chain read depended on the order the rows came from the database: b was compared with y in one order."""
+    from surveys.questionnaire_compare_rules import chained_carry_over
+
+    forward, backward, on = ("2026.1", "2027.1"), ("2027.1", "2026.1"), ("2027.1", "2028.1")
+    one = {forward: {"a": "x", "b": None}, backward: {"x": "b"}, on: {"x": "y"}}
+    other = {backward: {"x": "b"}, forward: {"a": "x", "b": None}, on: {"x": "y"}}
+    assert chained_carry_over(one, "2026.1", "2028.1") == chained_carry_over(other, "2026.1", "2028.1") == {"a": "y"}
 
 
 @given(st.lists(st.dictionaries(st.sampled_from("abcdef"), st.one_of(st.none(), st.sampled_from("abcdef"))),
