@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -38,7 +38,13 @@ def _kind(name: str) -> store.Kind:
 
 
 def _row(version_id: int) -> ContentVersion:
-    row = db.session.get(ContentVersion, version_id)
+    """The version, locked until the request commits when it may change it: two saves of one draft, or a save and a
+    publish, then run one after the other, each reading what the one before wrote (PostgreSQL; SQLite has one
+    writer at a time)."""
+    if request.method == "POST":
+        row = db.session.get(ContentVersion, version_id, with_for_update=True, populate_existing=True)
+    else:
+        row = db.session.get(ContentVersion, version_id)
     if row is None or row.kind not in store.KINDS:
         abort(404)
     return row

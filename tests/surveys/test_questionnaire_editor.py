@@ -422,3 +422,30 @@ def test_two_administrators_editing_one_prompt_question_are_told_when_they_clash
     refused = post(admin_client, pages[0], question="Where are you today?")
     assert refused.status_code == 200 and "It now says: “Where are you now, in your work?”" in html.unescape(
         refused.get_data(as_text=True))
+
+
+def test_on_postgresql_a_save_waits_for_a_publish_under_way_and_is_then_refused(admin_client: FlaskClient) -> None:
+    """A save and a publish of one draft run one after the other: a save that waited for the publish finds the version
+    published and changes nothing (a published version never changes)."""
+    import threading
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    start_draft(admin_client)
+    version_id = row("2027.1").id
+    url = f"{BASE}/{version_id}/edit/statement/ability.professional.1"
+    page = admin_client.get(url).get_data(as_text=True)
+    db.session.commit()
+    results: list[int] = []
+    with db.engine.connect() as publisher:
+        publisher.exec_driver_sql(f"SELECT id FROM questionnaire_versions WHERE id = {version_id} FOR UPDATE")
+        saving = threading.Thread(target=lambda: results.append(admin_client.post(url, data={
+            "csrf_token": csrf_from(page), **STATEMENT}).status_code))
+        saving.start()
+        saving.join(1.5)
+        assert saving.is_alive(), "the save did not wait for the lock"
+        publisher.exec_driver_sql(f"UPDATE questionnaire_versions SET status = 'published' WHERE id = {version_id}")
+        publisher.commit()
+    saving.join(30)
+    assert results == [302]
+    assert "I keep my work skills" not in draft_text()
