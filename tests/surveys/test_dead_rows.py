@@ -7,6 +7,7 @@ Run under `python -m tests.servers`."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 
@@ -71,6 +72,41 @@ def test_after_a_round_closes_no_old_row_version_of_its_raters_is_left(
             assert _rater_mail_versions(connection) == 0
             left = {table: _old_versions(connection, table) for table in TABLES}
         assert left == dict.fromkeys(TABLES, 0)
+    finally:
+        with db.engine.begin() as connection:
+            for table in (*TABLES, "outbound_mail"):
+                connection.exec_driver_sql(f"ALTER TABLE {table} RESET (autovacuum_enabled)")
+
+
+def test_a_vacuum_lost_at_the_close_is_queued_by_the_clock(
+        app: object, owner: User, create_round: Callable[..., Cycle], monkeypatch: pytest.MonkeyPatch) -> None:
+    from app import vacuum
+    from app.timeutil import utcnow
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's dead row versions (SQLite zeroes what it frees)")
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pageinspect")
+        for table in TABLES:
+            connection.exec_driver_sql(f"ALTER TABLE {table} SET (autovacuum_enabled = false)")
+    try:
+        monkeypatch.setattr(operations, "vacuum_after_commit", lambda: None)  # Redis was down at the close
+        cycle = create_round(owner, rater_rows({"peer": 3}))
+        for invitation in cycle.invitations[:2]:
+            responses.save_answers(invitation, dict.fromkeys(cycle.questionnaire().statement_keys(), 4))
+            responses.submit(invitation)
+            unit.commit()
+        responses.decline(cycle.invitations[2])
+        operations.close_round_early(cycle)
+        unit.commit()
+        with db.engine.connect() as connection:
+            assert _old_versions(connection, "invitations") > 0
+        db.session.execute(db.text("SELECT pg_stat_force_next_flush()"))  # the counters the clock reads, now
+        db.session.commit()
+        monkeypatch.setattr(vacuum, "BACKSTOP_AFTER", timedelta(0))  # other tests' closes vacuumed moments ago
+        assert vacuum.vacuum_if_left_behind(utcnow()) == "queued"  # the test queue runs it at once
+        with db.engine.connect() as connection:
+            assert {table: _old_versions(connection, table) for table in TABLES} == dict.fromkeys(TABLES, 0)
     finally:
         with db.engine.begin() as connection:
             for table in (*TABLES, "outbound_mail"):
