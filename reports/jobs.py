@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from rq.job import Job
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 
 from app import db as unit
 from app.clock import on_tick
@@ -55,7 +56,18 @@ def build_job_id(cycle_id: int) -> str:
 
 
 def enqueue_build(cycle_id: int) -> None:
+    """Queue a round's build unless Redis holds it waiting or running already (a worker's start asks again for every
+    round without a report): the same id queued twice would run twice and keep only the second run's record."""
+    reports_queue = queue(REPORTS)
+    try:
+        if Job.fetch(build_job_id(cycle_id), connection=reports_queue.connection).get_status() in _HELD:
+            return
+    except NoSuchJobError:
+        pass
     enqueue(build_report_job, cycle_id, job_timeout=600, job_id=build_job_id(cycle_id))
+
+
+_HELD = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.STARTED}
 
 
 # A closing commit is given this long to reach Redis with its build before the clock calls the build stranded.
