@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from rq import Queue
+from rq.job import Job
 
 from app import clock as app_clock
 from app.extensions import db
@@ -164,9 +165,11 @@ def test_a_build_redis_still_holds_is_not_queued_again(
     from tests.fixtures.answers import answer
     from tests.fixtures.rounds import rater_rows
 
+    held: list[Job] = []
+
     def queued_not_run(cycle_id: int) -> None:  # as a busy reports queue holds it
         waiting = Queue(REPORTS, connection=queue(REPORTS).connection, is_async=True)
-        waiting.enqueue(jobs.build_report_job, cycle_id, job_id=jobs.build_job_id(cycle_id))
+        held.append(waiting.enqueue(jobs.build_report_job, cycle_id, job_id=jobs.build_job_id(cycle_id)))
 
     monkeypatch.setattr(jobs, "enqueue_build", queued_not_run)
     cycle = create_round(owner, rater_rows({"peer": 3}))
@@ -174,8 +177,13 @@ def test_a_build_redis_still_holds_is_not_queued_again(
     operations.close_round_early(cycle)
     unit.commit()
     clock.advance(minutes=10)
-    assert jobs.requeue_stranded_builds(utcnow()) == 0
-    assert db.session.scalar(sa.select(Report).where(Report.cycle_id == cycle.id)) is None
+    try:
+        assert jobs.requeue_stranded_builds(utcnow()) == 0
+        assert db.session.scalar(sa.select(Report).where(Report.cycle_id == cycle.id)) is None
+    finally:  # the production-stack run shares one Redis across tests, whose rounds reuse this id
+        for job in held:
+            job.cancel()
+            job.delete()
 
 
 def test_a_closed_round_without_responses_ends_once_and_is_not_built_again_and_again(
