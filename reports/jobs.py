@@ -55,6 +55,9 @@ def build_job_id(cycle_id: int) -> str:
     return f"report-build-{cycle_id}"
 
 
+_HELD = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.STARTED}
+
+
 def enqueue_build(cycle_id: int) -> None:
     """Queue a round's build unless Redis holds it waiting or running already (a worker's start asks again for every
     round without a report): the same id queued twice would run twice and keep only the second run's record."""
@@ -65,9 +68,6 @@ def enqueue_build(cycle_id: int) -> None:
     except NoSuchJobError:
         pass
     enqueue(build_report_job, cycle_id, job_timeout=600, job_id=build_job_id(cycle_id))
-
-
-_HELD = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.STARTED}
 
 
 # A closing commit is given this long to reach Redis with its build before the clock calls the build stranded.
@@ -92,8 +92,8 @@ def requeue_stranded_builds(now: datetime) -> int:
             pipe.exists(Job.key_for(build_job_id(cycle_id)))
         held = pipe.execute()
     stranded = [cycle_id for cycle_id, there in zip(ids, held, strict=True) if not there]
-    for cycle_id in stranded:
-        enqueue_build(cycle_id)
+    for cycle_id in stranded:  # Redis holds no record of these: queue them without asking it again
+        enqueue(build_report_job, cycle_id, job_timeout=600, job_id=build_job_id(cycle_id))
     return len(stranded)
 
 

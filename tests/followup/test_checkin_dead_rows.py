@@ -21,19 +21,8 @@ from app.timeutil import utcnow
 from followup.checkin import operations
 from followup.checkin.models import CheckIn
 from surveys.models import Cycle
+from tests.fixtures.row_versions import old_versions, row_versions
 from tests.followup.checkins import agreed_plan, answer_form, open_checkin_link, rater_token, send_checkin
-
-
-def _versions(connection, table: str) -> list[tuple[int, int, bytes]]:  # type: ignore[no-untyped-def]
-    """Every version of every row on the table's pages, live or dead: (xmin, xmax, its bytes)."""
-    pages = connection.exec_driver_sql(
-        f"SELECT pg_relation_size('{table}') / current_setting('block_size')::int").scalar()
-    found: list[tuple[int, int, bytes]] = []
-    for page in range(pages):
-        found += [(int(xmin), int(xmax), bytes(data)) for xmin, xmax, data in connection.exec_driver_sql(
-            f"SELECT t_xmin, t_xmax, t_data FROM heap_page_items(get_raw_page('{table}', {page})) "
-            "WHERE t_xmin IS NOT NULL")]
-    return found
 
 
 def test_after_the_close_dead_row_versions_do_not_tell_who_answered(
@@ -56,8 +45,8 @@ def test_after_the_close_dead_row_versions_do_not_tell_who_answered(
     operations.close_early(db.session.get(CheckIn, checkin.id), utcnow() + timedelta(days=1))
     unit.commit()
     with db.engine.connect() as connection:
-        raters = _versions(connection, "checkin_raters")
-        written_by = {xmin for xmin, _, _ in _versions(connection, "checkin_responses")}
+        raters = row_versions(connection, "checkin_raters")
+        written_by = {xmin for xmin, _, _ in row_versions(connection, "checkin_responses")}
     sent, closing = min(v[0] for v in raters), max(v[0] for v in raters)
     guess = {}
     for _, ended_by, data in [v for v in raters if v[0] == sent]:  # each person's row as it was sent
@@ -67,5 +56,4 @@ def test_after_the_close_dead_row_versions_do_not_tell_who_answered(
     assert guess != truth, guess
     with db.engine.connect() as connection:
         for table in ("checkin_raters", "checkin_responses", "checkin_links", "checkin_sessions"):
-            live = connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()
-            assert len(_versions(connection, table)) == live, f"{table} still holds old row versions"
+            assert old_versions(connection, table) == 0, f"{table} still holds old row versions"

@@ -18,31 +18,16 @@ from surveys import operations, responses
 from surveys.models import Cycle
 from surveys.operations import INVITATION_MAIL_KINDS
 from tests.fixtures.rounds import rater_rows
+from tests.fixtures.row_versions import old_versions, row_versions
 
 TABLES = ("invitations", "responses", "rater_drafts", "rater_links", "rater_sessions")
-
-
-def _old_versions(connection, table: str) -> int:  # type: ignore[no-untyped-def]
-    """Row versions on the table's pages beyond its live rows."""
-    pages = connection.exec_driver_sql(
-        f"SELECT pg_relation_size('{table}') / current_setting('block_size')::int").scalar()
-    versions = sum(connection.exec_driver_sql(
-        f"SELECT count(*) FROM heap_page_items(get_raw_page('{table}', {page})) WHERE t_xmin IS NOT NULL").scalar()
-        for page in range(pages))
-    return int(versions) - int(connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar())
 
 
 def _rater_mail_versions(connection) -> int:  # type: ignore[no-untyped-def]
     """Versions, live or old, of outbox rows about a named rater (invitations and reminders, deleted at the close).
     The owner's own mails sent after the close leave old versions of their own: those name no rater."""
-    pages = connection.exec_driver_sql(
-        "SELECT pg_relation_size('outbound_mail') / current_setting('block_size')::int").scalar()
-    found = 0
-    for page in range(pages):
-        for (data,) in connection.exec_driver_sql(
-                f"SELECT t_data FROM heap_page_items(get_raw_page('outbound_mail', {page})) WHERE t_xmin IS NOT NULL"):
-            found += any(kind.encode() in bytes(data) for kind in INVITATION_MAIL_KINDS)
-    return found
+    return sum(any(kind.encode() in data for kind in INVITATION_MAIL_KINDS)
+               for _, _, data in row_versions(connection, "outbound_mail"))
 
 
 def test_after_a_round_closes_no_old_row_version_of_its_raters_is_left(
@@ -64,13 +49,13 @@ def test_after_a_round_closes_no_old_row_version_of_its_raters_is_left(
         responses.decline(declining)
         unit.commit()
         with db.engine.connect() as connection:
-            assert _old_versions(connection, "invitations") > 0  # what the close must clear
+            assert old_versions(connection, "invitations") > 0  # what the close must clear
             assert _rater_mail_versions(connection) > 0
         operations.close_round_early(cycle)
         unit.commit()
         with db.engine.connect() as connection:
             assert _rater_mail_versions(connection) == 0
-            left = {table: _old_versions(connection, table) for table in TABLES}
+            left = {table: old_versions(connection, table) for table in TABLES}
         assert left == dict.fromkeys(TABLES, 0)
     finally:
         with db.engine.begin() as connection:
@@ -100,13 +85,13 @@ def test_a_vacuum_lost_at_the_close_is_queued_by_the_clock(
         operations.close_round_early(cycle)
         unit.commit()
         with db.engine.connect() as connection:
-            assert _old_versions(connection, "invitations") > 0
+            assert old_versions(connection, "invitations") > 0
         db.session.execute(db.text("SELECT pg_stat_force_next_flush()"))  # the counters the clock reads, now
         db.session.commit()
         monkeypatch.setattr(vacuum, "BACKSTOP_AFTER", timedelta(0))  # other tests' closes vacuumed moments ago
         assert vacuum.vacuum_if_left_behind(utcnow()) == "queued"  # the test queue runs it at once
         with db.engine.connect() as connection:
-            assert {table: _old_versions(connection, table) for table in TABLES} == dict.fromkeys(TABLES, 0)
+            assert {table: old_versions(connection, table) for table in TABLES} == dict.fromkeys(TABLES, 0)
     finally:
         with db.engine.begin() as connection:
             for table in (*TABLES, "outbound_mail"):
