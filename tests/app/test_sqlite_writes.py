@@ -140,3 +140,23 @@ def test_engine_options_queue_only_sqlite_files(tmp_path: Path) -> None:
     assert "connect_args" not in engine_options("sqlite://", {}, str(tmp_path))
     assert engine_options("postgresql+psycopg://u@h/d", {"pool_pre_ping": True}, str(tmp_path)) == {
         "pool_pre_ping": True}
+
+
+def test_the_product_empties_its_journal_at_each_commit_instead_of_deleting_it(tmp_path: Path) -> None:
+    """journal_mode=TRUNCATE (app/db.py configure_sqlite): the same rollback journal, holding the old pages only
+    while a transaction runs, without deleting the file and making it anew for each write."""
+    from app import create_app
+    from app.extensions import db
+
+    path = tmp_path / "journal.sqlite3"
+    app = create_app("test", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+                              "REPORT_FILES_DIR": str(tmp_path / "report-files")})
+    with app.app_context():
+        with db.engine.begin() as connection:
+            assert connection.execute(sa.text("PRAGMA journal_mode")).scalar() == "truncate"
+            connection.execute(sa.text("CREATE TABLE t (secret TEXT)"))
+            connection.execute(sa.text("INSERT INTO t VALUES ('before')"))
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("UPDATE t SET secret = 'after'"))
+        db.engine.dispose()
+    assert Path(f"{path}-journal").stat().st_size == 0  # emptied at the commit: no old page left in it
