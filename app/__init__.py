@@ -77,7 +77,7 @@ def _configure_templates(app: Flask) -> None:
 
     from app import words
     from app.models import Role
-    from app.navigation import account_items, footer, navigation_items, visitor_header
+    from app.navigation import account_items, footer, layout_head, navigation_items, visitor_header
     from app.web import error_list
 
     app.add_template_filter(words.counted, "counted")
@@ -85,7 +85,13 @@ def _configure_templates(app: Flask) -> None:
     # The same for every page: the environment's globals, not a context processor run for each page.
     app.jinja_env.globals.update(error_list=error_list, navigation_items=navigation_items,
                                  account_items=account_items, Role=Role, visitor_header=visitor_header,
-                                 layout_footer=footer)
+                                 layout_footer=footer, layout_head=layout_head)
+    # The macros the layout and many pages call, as globals: the very objects `{% from … import … %}` gives (macro
+    # modules are made without context, once), without an import at every page.
+    env = app.jinja_env
+    for folder, macro, name in (("header", "header", "nhsukHeader"), ("error-summary", "errorSummary", "errorSummary"),
+                                ("back-link", "backLink", "backLink")):
+        env.globals[name] = getattr(env.get_template(f"nhsuk/components/{folder}/macro.jinja").module, macro)
 
     @app.context_processor
     def nonce_for_templates() -> dict[str, Any]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import weakref
+from collections import namedtuple
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -68,13 +70,101 @@ for _event in ("after_flush", "after_commit", "after_rollback", "after_soft_roll
     sa.event.listen(so.Session, _event, _forget_reads)
 
 
-def read_row(statement: sa.Executable, params: dict[str, Any]) -> sa.Row[Any] | None:
-    """The one row (or None) of a Core statement, on a connection of its own rather than through the ORM session.
-    For a page whose only read is this one statement (each of a rater's pages), no session is made, begun and closed
-    around it: that was half the read's cost. It sees what is committed, as any other request does: never use it
-    for rows this request has written and not committed."""
-    with db.engine.connect() as connection:
-        return connection.execute(statement, params).one_or_none()
+def read_row(statement: sa.Select[Any] | sa.TextualSelect, params: dict[str, Any]) -> Any:
+    """The one row (or None) of a Core select, on a connection of its own rather than through the ORM session, as a
+    named tuple (by index, or by each column's key). For a page whose only read is this one statement (each of a
+    rater's pages, the health check), no session is made, begun and closed around it. It sees what is committed, as
+    any other request does: never use it for rows this request has written and not committed.
+
+    The statement runs on the pool's DBAPI connection, compiled once for the engine's dialect, with SQLAlchemy's own
+    processors for each parameter and column (`RawRead`): SQLAlchemy's execution around a statement it had already
+    compiled cost six times what SQLite took to run it (0.085 of 0.1 ms). Whenever anything listens to the engine's
+    statements (the statement counts in the tests, a tracer), the read goes through SQLAlchemy as before, so they
+    see it."""
+    engine = db.engine
+    dispatch = engine.dispatch
+    if dispatch.before_cursor_execute or dispatch.after_cursor_execute:
+        with engine.connect() as connection:
+            return connection.execute(statement, params).one_or_none()
+    return raw_read(engine, statement).one_or_none(engine, params)
+
+
+# Per engine (tests make one an app), each statement compiled for its dialect the first time it is read.
+_RAW_READS: weakref.WeakKeyDictionary[sa.Engine, dict[Any, RawRead]] = weakref.WeakKeyDictionary()
+
+
+def raw_read(engine: sa.Engine, statement: sa.Select[Any] | sa.TextualSelect) -> RawRead:
+    """The statement compiled for this engine, kept with the statement (a module's constant) for the process."""
+    reads = _RAW_READS.get(engine)
+    if reads is None:
+        reads = _RAW_READS[engine] = {}
+    found = reads.get(statement)
+    if found is None:
+        found = reads[statement] = RawRead(engine.dialect, statement)
+    return found
+
+
+class RawRead:
+    """One select, compiled once for one dialect, run on a pooled DBAPI connection of an engine of that dialect.
+
+    Exactly what SQLAlchemy's execution does with a compiled select, less its bookkeeping: the parameters go through
+    each bind's processor (a date to SQLite's text), in the dialect's parameter style; each column through its type's
+    result processor (text to a date, a name to an enum, a sealed column to its Ciphertext), chosen from the cursor's
+    description the first time as SQLAlchemy chooses them; the connection goes back to the pool, which ends its
+    transaction; a driver's error is raised as SQLAlchemy's (`sa.exc.DBAPIError`), and a connection the error shows
+    broken is dropped from the pool. Only plain binds: no expanding (IN) or literal ones, which change the SQL."""
+
+    def __init__(self, dialect: sa.Dialect, statement: sa.Select[Any] | sa.TextualSelect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        if compiled.literal_execute_params or compiled.post_compile_params or compiled.escaped_bind_names \
+                or any(bind.expanding for bind in compiled.binds.values()):
+            raise ValueError("a raw read takes plain binds only")
+        keys = [column.key for column in statement.selected_columns]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"a raw read's columns need distinct keys: {keys}")
+        self.dialect, self.sql = dialect, compiled.string
+        self.row = namedtuple("RawRow", keys, rename=True)  # type: ignore[misc]
+        self.types = [column.type for column in statement.selected_columns]
+        self.binds = [(name, bind.type._cached_bind_processor(dialect))
+                      for name, bind in ((name, compiled.binds[name]) for name in compiled.bind_names.values())]
+        self.positional = compiled.positiontup  # the binds' order, for a positional parameter style
+        self.processors: list[Any] | None = None
+
+    def parameters(self, params: dict[str, Any]) -> Any:
+        values = {}
+        for name, process in self.binds:
+            value = params[name]
+            values[name] = value if process is None else process(value)
+        return values if self.positional is None else tuple(values[name] for name in self.positional)
+
+    def one_or_none(self, engine: sa.Engine, params: dict[str, Any]) -> Any:
+        parameters = self.parameters(params)
+        connection = engine.raw_connection()
+        cursor = None
+        try:
+            cursor = connection.cursor()
+            cursor.execute(self.sql, parameters)
+            rows = cursor.fetchmany(2)
+            processors = self.processors
+            if processors is None:
+                processors = self.processors = [
+                    kind._cached_result_processor(self.dialect, described[1])
+                    for kind, described in zip(self.types, cursor.description, strict=True)]
+        except self.dialect.loaded_dbapi.Error as exc:
+            if cursor is not None and self.dialect.is_disconnect(exc, connection.dbapi_connection, cursor):
+                connection.invalidate(exc)
+            raise sa.exc.DBAPIError.instance(self.sql, parameters, exc, self.dialect.loaded_dbapi.Error,
+                                             dialect=self.dialect) from exc
+        finally:
+            if cursor is not None:
+                cursor.close()
+            connection.close()  # back to the pool, which rolls back what the read began
+        if not rows:
+            return None
+        if len(rows) > 1:
+            raise sa.exc.MultipleResultsFound("Multiple rows were found when one or none was required")
+        return self.row._make([value if process is None else process(value)
+                               for process, value in zip(processors, rows[0], strict=True)])
 
 
 def insert_unless_there(table: sa.Table, unique: sa.Column[Any]) -> Any:

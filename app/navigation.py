@@ -15,7 +15,11 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from app.assets import fingerprint_of
 from app.models import Role, User
+from app.rendering import fill, holes, split_at_holes
+
+HEAD = "macros/layout_head.html"
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,17 @@ def visitor_header() -> Markup:
         ("layout header", name, request.script_root), "header",
         lambda: {"service": {"text": name, "href": url_for("home.index")}, "account": env.undefined(),
                  "navigation": env.undefined()})
+
+
+def layout_head(nonce: str) -> Markup:
+    """The layout's stylesheets and script: their addresses follow from the address root and the files' versions
+    (app/assets.py), and only the script's nonce changes from page to page, so it goes in a hole (app/rendering.py,
+    4.) and is never kept."""
+    env = current_app.jinja_env
+    key = ("layout head", request.script_root, fingerprint_of("nhsuk"), fingerprint_of("static", "open360.css"))
+    pieces = env.globals["memoized_component"].cached(  # type: ignore[attr-defined]
+        key, lambda: split_at_holes(env.get_template(HEAD).module.layout_head(*holes(1)), 1))  # type: ignore[attr-defined]
+    return fill(pieces, [nonce])
 
 
 def footer() -> Markup:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, url_for
+from flask import Blueprint, current_app, has_request_context, request, url_for
 
 bp = Blueprint("surveys", __name__, template_folder="../templates")
 
@@ -11,8 +11,21 @@ bp = Blueprint("surveys", __name__, template_folder="../templates")
 def survey_url(endpoint: str, **values: object) -> str:
     """The address of a page of the self-assessment or the rater survey, by its endpoint's name in this blueprint.
     The survey templates link with it, so that an administrator's preview (surveys/questionnaire_compare.py) can
-    render the same templates with its own addresses in their place."""
-    return url_for(f"surveys.{endpoint}", **values)
+    render the same templates with its own addresses in their place.
+
+    Each address is built by `url_for` once per address root and kept with the memoized components
+    (app/rendering.py): a path inside this site follows from the endpoint, its values and the root alone (the
+    blueprint adds no defaults), and the check page asks for a dozen. The values are page numbers and questionnaire
+    keys, never anything someone typed."""
+    if not has_request_context():  # a document rendered by a job: url_for decides from the app's settings
+        return url_for(f"surveys.{endpoint}", **values)
+    try:
+        key = ("survey url", request.script_root, endpoint, tuple(sorted(values.items())))
+        hash(key)
+    except TypeError:  # a value that is not plain data
+        return url_for(f"surveys.{endpoint}", **values)
+    components = current_app.jinja_env.globals["memoized_component"]
+    return components.cached(key, lambda: url_for(f"surveys.{endpoint}", **values))  # type: ignore[no-any-return]
 
 
 @bp.context_processor

@@ -35,7 +35,7 @@ from surveys.answers import (
     unanswered,
 )
 from surveys.models import Invitation
-from surveys.views import bp
+from surveys.views import bp, survey_url
 
 COOKIE = "open360_rater"
 COOKIE_PATH = "/feedback"
@@ -128,7 +128,7 @@ def rater_area(number: int):  # type: ignore[no-untyped-def]
         return redirect(url_for("surveys.rater_start"))
     area = questionnaire.areas[number - 1]
     answers = dict(visit.answers)
-    check = url_for("surveys.rater_check")
+    check = survey_url("rater_check")
     changing = changing_at(request.args.get("change"), [field_name(s.key) for s in area_statements(area)])
     errors: list[dict[str, str]] = []
     if request.method == "POST":
@@ -141,8 +141,8 @@ def rater_area(number: int):  # type: ignore[no-untyped-def]
         if not missing:
             if changing:
                 return redirect(f"{check}#check-{changing}")
-            nxt = url_for("surveys.rater_area", number=number + 1) \
-                if number < len(questionnaire.areas) else url_for("surveys.rater_comments")
+            nxt = survey_url("rater_area", number=number + 1) \
+                if number < len(questionnaire.areas) else survey_url("rater_comments")
             return redirect(nxt)
         errors = [{"text": missing_answer(s.rater_text), "href": f"#{field_name(s.key)}"}
                   for s in missing]
@@ -150,8 +150,8 @@ def rater_area(number: int):  # type: ignore[no-untyped-def]
                            answers=answers, errors=errors, form=None, read_only=False, rater=True,
                            questionnaire=questionnaire, wording="rater_text",
                            owner=visit.owner, changing=changing,
-                           back=check if changing else url_for("surveys.rater_area", number=number - 1)
-                           if number > 1 else url_for("surveys.rater_start"))
+                           back=check if changing else survey_url("rater_area", number=number - 1)
+                           if number > 1 else survey_url("rater_start"))
 
 
 @bp.route("/feedback/comments", methods=["GET", "POST"])
