@@ -46,9 +46,16 @@ def capacity(user: User, report: Report) -> str | None:
                          held_from_owner=lambda: report_people().held_from_owner(report))
 
 
+# The read log's row, written by one INSERT in the request's own transaction: the same row, committed by the view's
+# one commit with whatever else the request writes, so a read is logged exactly when the page or file is served.
+# Built once, and sent past the ORM's unit of work (an object to track, a flush to plan, then the same INSERT): that
+# was two thirds of logging a read. `read_at` is the column's own default (utcnow), applied by Core as by the ORM.
+_LOG_READ = sa.insert(ReportRead.__table__)
+
+
 def record_read(report: Report, reader: User, as_: str, form: str) -> None:
-    db.session.add(ReportRead(report_id=report.id, reader_id=reader.id, reader_name=reader.name,
-                              capacity=as_, form=form))
+    db.session.connection().execute(_LOG_READ, {"report_id": report.id, "reader_id": reader.id,
+                                                 "reader_name": reader.name, "capacity": as_, "form": form})
 
 
 def reads(report: Report) -> list[ReportRead]:
