@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
@@ -25,13 +26,15 @@ bp = Blueprint("reports", __name__, template_folder="templates")
 
 
 # The report with its round and the round's owner in one statement (the rule weighs the owner; the owner's roles,
-# if wanted, are read when asked for, as they were when the round was read on its own).
-_WITH_ROUND = [so.joinedload(Report.cycle).joinedload(Cycle.owner).lazyload(User.role_rows)]
+# if wanted, are read when asked for, as they were when the round was read on its own). Built once: `session.get`
+# built this statement and its loader options anew at each read, which cost more than running it.
+_WITH_ROUND = (sa.select(Report).where(Report.id == sa.bindparam("report_id"))
+               .options(so.joinedload(Report.cycle).joinedload(Cycle.owner).lazyload(User.role_rows)))
 
 
 def _readable(report_id: int) -> tuple[Report, str]:
     """The report and the reader's capacity; 404 for anyone else, so nobody learns that it exists."""
-    report = db.session.get(Report, report_id, options=_WITH_ROUND)
+    report = db.session.execute(_WITH_ROUND, {"report_id": report_id}).scalar_one_or_none()
     as_ = operations.capacity(current_user, report) if report else None
     if report is None or as_ is None:
         abort(404)
