@@ -102,6 +102,7 @@ def _configure_templates(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
+    import sqlalchemy as sa
     from sqlalchemy.orm import joinedload
 
     from app.crypto import KeyRing
@@ -123,6 +124,10 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = "Sign in to see that page."
     login_manager.session_protection = "strong"
 
+    # Built once: `session.get` built the statement and its loader option anew for every request (costlier than
+    # running it). The same row as before, into the request's session.
+    signed_in_user = sa.select(User).where(User.id == sa.bindparam("user_id")).options(joinedload(User.role_rows))
+
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
         number, _, version = user_id.partition(":")
@@ -130,7 +135,7 @@ def _init_extensions(app: Flask) -> None:
             return None
         # The roles in the same statement: every signed-in page asks for them (its access check, the navigation),
         # and a second round trip for them was a tenth of a small page.
-        user = db.session.get(User, int(number), options=[joinedload(User.role_rows)])
+        user = db.session.execute(signed_in_user, {"user_id": int(number)}).unique().scalar_one_or_none()
         # A deactivated account's sessions end, and so does every session from before the person last signed out.
         if user is None or not user.is_active or str(user.session_version) != version:
             return None

@@ -41,11 +41,14 @@ def register_nav(text: str, endpoint: str, *roles: Role, when: Callable[[User], 
 
 
 def navigation_items() -> list[dict[str, Any]]:
-    if not current_user.is_authenticated:
+    # The person and their roles once, not through Flask-Login's proxy and a new set of roles for each entry (twice
+    # a dozen times a signed-in page).
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    if not user.is_authenticated:
         return []
-    items = []
+    roles, items = user.roles, []
     for entry in _entries:
-        if entry.roles & current_user.roles and (entry.when is None or entry.when(current_user)):
+        if entry.roles & roles and (entry.when is None or entry.when(user)):
             href = url_for(entry.endpoint)
             items.append({"text": entry.text, "href": href, "current": request.path == href})
     return items

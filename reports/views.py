@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
@@ -25,13 +26,15 @@ bp = Blueprint("reports", __name__, template_folder="templates")
 
 
 # The report with its round and the round's owner in one statement (the rule weighs the owner; the owner's roles,
-# if wanted, are read when asked for, as they were when the round was read on its own).
-_WITH_ROUND = [so.joinedload(Report.cycle).joinedload(Cycle.owner).lazyload(User.role_rows)]
+# if wanted, are read when asked for, as they were when the round was read on its own). Built once: `session.get`
+# built this statement and its loader options anew at each read, which cost more than running it.
+_WITH_ROUND = (sa.select(Report).where(Report.id == sa.bindparam("report_id"))
+               .options(so.joinedload(Report.cycle).joinedload(Cycle.owner).lazyload(User.role_rows)))
 
 
 def _readable(report_id: int) -> tuple[Report, str]:
     """The report and the reader's capacity; 404 for anyone else, so nobody learns that it exists."""
-    report = db.session.get(Report, report_id, options=_WITH_ROUND)
+    report = db.session.execute(_WITH_ROUND, {"report_id": report_id}).scalar_one_or_none()
     as_ = operations.capacity(current_user, report) if report else None
     if report is None or as_ is None:
         abort(404)
@@ -59,11 +62,18 @@ def report_page(report_id: int):  # type: ignore[no-untyped-def]
     back = url_for("surveys.dashboard") if as_ == "owner" else url_for("reports.index")
     page = around_body(render_template("reports/report_page.html", report=report, body=body_slot(), back=back,
                                        owner_name=owner_name, is_owner=as_ == "owner"), body)
-    # The read is logged once the page is whole, as a download is (_download). Rendered after the commit, the page
-    # read the reader, their roles and the report again, sealed parts and all: a commit expires every row.
-    operations.record_read(report, current_user, as_, "page")
-    unit.commit()
+    _log(report, as_, "page")
     return page
+
+
+def _log(report: Report, as_: str, form: str) -> None:
+    """The read, logged once the page or file is whole (the log records only a read that can be served), and
+    committed before it is served. Whatever the request wrote (a report's table sealed at its first read) is
+    committed first; then the read, with those of other readers at the same time (reports/read_log.py). Rendered
+    after a commit, the page read the reader, their roles and the report again: a commit expires every row."""
+    read = operations.read_row(report, current_user, as_, form)  # plain values: the commit expires the rows
+    unit.commit()
+    operations.log_read(read)
 
 
 def _reads_round(cycle_id: int) -> bool:
@@ -86,8 +96,7 @@ def _download(report: Report, as_: str, form: str, data: bytes, mimetype: str) -
     response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, conditional=False, etag=False,
                          download_name=pdf_filename(report.cycle.owner.name, form))
     response.headers["Cache-Control"] = "no-store"
-    operations.record_read(report, current_user, as_, form)
-    unit.commit()
+    _log(report, as_, form)
     return response
 
 

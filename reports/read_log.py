@@ -1,0 +1,84 @@
+"""The read log's rows from the pages that serve a report, committed in groups (issue 29).
+
+Each read of a report is one row the owner sees (PRODUCT §5: every read goes to the owner's read log), and a page or
+file is served only once its row is committed, so a read is never served unlogged. That commit was most of what
+logging cost: on SQLite a commit syncs the disk twice (0.4–0.7 ms of CPU and some 6 ms of wall time here), for one
+small row. Readers that arrive together now share one: a request puts its row in the open group and waits; one of
+the waiting requests at a time writes a whole group in one transaction, on a connection of its own, and tells each
+of its requests when it is committed. A group that fails is written again row by row, so a read fails (and is not
+served) only for its own fault, such as its report deleted meanwhile. A request alone is a group of one, as before;
+under load the rows of every request that came during one commit are written by the next. Nothing is held longer
+than its request waits for it: a row names a reader and a report, never anything decrypted, and it is gone from
+memory once it is in the database.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+Row = dict[str, Any]
+
+
+class NotCommitted(Exception):
+    """The group this row was in could not be committed: the read is not logged, so it must not be served."""
+
+
+@dataclass
+class _Group:
+    rows: list[Row] = field(default_factory=list)
+    done: bool = False
+    errors: dict[int, BaseException] = field(default_factory=dict)  # by place in rows: the reads not logged
+
+
+class GroupCommit:
+    """Rows for one table, inserted and committed a group at a time by whichever waiting request is free to."""
+
+    def __init__(self, statement: sa.Insert, engine: sa.Engine) -> None:
+        self._statement = statement
+        self._engine = engine
+        self._changed = threading.Condition()
+        self._open: _Group | None = None  # the group new rows join; taken as a whole by its writer
+        self._writing = False
+
+    def write(self, row: Row) -> None:
+        """Return once this row is committed; raise NotCommitted if it could not be."""
+        with self._changed:
+            group = self._open = self._open or _Group()
+            place = len(group.rows)
+            group.rows.append(row)
+            while not group.done and self._writing:
+                self._changed.wait()
+            leads = not group.done
+            if leads:  # nobody is writing, and our group is not written: we write it, and whoever joined it
+                self._writing, self._open = True, None
+        if leads:
+            self._commit(group)
+        if place in group.errors:
+            raise NotCommitted("the read could not be logged") from group.errors[place]
+
+    def _commit(self, group: _Group) -> None:
+        try:
+            try:
+                self._insert(group.rows)
+            except BaseException as exc:  # an interrupt too: every request of the group must hear of it
+                if len(group.rows) == 1:
+                    group.errors[0] = exc
+                else:  # one row's fault (its report deleted meanwhile) must not be the others': each alone
+                    for place, row in enumerate(group.rows):
+                        try:
+                            self._insert([row])
+                        except BaseException as one:
+                            group.errors[place] = one
+        finally:
+            with self._changed:
+                group.done, self._writing = True, False
+                group.rows = []
+                self._changed.notify_all()
+
+    def _insert(self, rows: list[Row]) -> None:
+        with self._engine.begin() as connection:
+            connection.execute(self._statement, rows)

@@ -1,0 +1,92 @@
+"""The read log's group commit (reports/read_log.py): every read is committed before its request goes on, reads
+arriving during a commit share the next one, and one read that cannot be written fails alone."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from reports.read_log import GroupCommit, NotCommitted
+
+TABLE = sa.Table("reads", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
+                 sa.Column("n", sa.Integer, sa.CheckConstraint("n >= 0"), nullable=False))
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[sa.Engine]:
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'reads.sqlite3'}")
+    TABLE.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+def _commits(engine: sa.Engine, first_takes: float = 0.0) -> list[int]:
+    """Count the engine's commits; the first one takes `first_takes` seconds (a slow disk), so that others queue."""
+    commits: list[int] = []
+
+    def commit(_connection: Any) -> None:
+        commits.append(1)
+        if len(commits) == 1:
+            time.sleep(first_takes)
+
+    sa.event.listen(engine, "commit", commit)
+    return commits
+
+
+def _stored(engine: sa.Engine) -> list[int]:
+    with engine.connect() as connection:
+        return sorted(connection.scalars(sa.select(TABLE.c.n)))
+
+
+def _write_together(log: GroupCommit, engine: sa.Engine, numbers: list[int]) -> dict[int, str]:
+    """Each number written by a thread of its own, the first alone and the rest while its commit runs; what each
+    found: "committed" if its row was in the database when write returned, else the error."""
+    found: dict[int, str] = {}
+    first_started = threading.Event()
+
+    def write(n: int) -> None:
+        if n != numbers[0]:
+            first_started.wait()
+            time.sleep(0.02)  # the first is in its commit by now
+        else:
+            first_started.set()
+        try:
+            log.write({"n": n})
+        except NotCommitted as exc:
+            found[n] = type(exc.__cause__).__name__
+            return
+        found[n] = "committed" if n in _stored(engine) else "returned before its commit"
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in numbers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return found
+
+
+def test_reads_arriving_during_a_commit_share_the_next_and_each_returns_once_committed(engine: sa.Engine) -> None:
+    commits = _commits(engine, first_takes=0.3)
+    log = GroupCommit(sa.insert(TABLE), engine)
+    numbers = list(range(12))
+    found = _write_together(log, engine, numbers)
+    assert found == dict.fromkeys(numbers, "committed")
+    assert _stored(engine) == numbers
+    assert len(commits) == 2  # the first read alone, then the eleven that came while it was being committed
+
+
+def test_a_read_that_cannot_be_written_fails_alone_and_the_log_goes_on(engine: sa.Engine) -> None:
+    _commits(engine, first_takes=0.3)
+    log = GroupCommit(sa.insert(TABLE), engine)
+    found = _write_together(log, engine, [1, 2, -3, 4, 5])  # -3 breaks the table's rule, in the second group
+    assert found == {1: "committed", 2: "committed", -3: "IntegrityError", 4: "committed", 5: "committed"}
+    with pytest.raises(NotCommitted):
+        log.write({"n": -6})  # alone
+    log.write({"n": 7})
+    assert _stored(engine) == [1, 2, 4, 5, 7]
