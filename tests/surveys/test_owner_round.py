@@ -277,3 +277,17 @@ def test_the_empty_paste_box_is_rendered_once_and_a_box_holding_a_list_is_never_
     post_form(owner_client, "/round/raters/paste", {"paste-raters": pasted}, page="/round/raters", prefix="paste")
     assert f"{pasted}</textarea>" in owner_client.get("/round/raters").get_data(as_text=True)
     assert "Grace Liu" not in repr(list(components._entries.items()))  # what an owner typed is never kept
+
+
+def test_each_raters_form_carries_its_own_csrf_field_with_a_token_its_post_accepts(owner_client: FlaskClient) -> None:
+    _start(owner_client)
+    page = owner_client.get("/round/raters").get_data(as_text=True)
+    for action, prefix, data in (
+            ("/round/raters", "add", {"add-name": "Sam Patel", "add-email": "sam@trust.example",
+                                      "add-category": "peer"}),
+            ("/round/raters/paste", "paste", {"paste-raters": "Ben Carter, ben@trust.example, Peer"})):
+        field = re.search(f'<form method="post" action="{action}" novalidate>\\s*<input id="{prefix}-csrf_token" '
+                          f'name="{prefix}-csrf_token" type="hidden" value="([^"]+)">', page)
+        assert field is not None, prefix
+        assert owner_client.post(action, data={f"{prefix}-csrf_token": field.group(1), **data}).status_code == 302
+    assert set(db.session.scalars(sa.select(Invitation.email))) == {"sam@trust.example", "ben@trust.example"}
