@@ -59,7 +59,12 @@ def _raise(problems: list[tuple[str, str]]) -> None:
 
 def assignment_of(owner_id: int) -> FacilitatorAssignment | None:
     # Once a request: the round page and the raters page each ask two of their parts (none found is asked again).
-    return read_once(("assignment", owner_id), lambda: db.session.get(FacilitatorAssignment, owner_id))
+    # By a statement built once: session.get built its own at each call, which cost more than running it.
+    return read_once(("assignment", owner_id),
+                     lambda: db.session.scalars(_ASSIGNMENT, {"owner_id": owner_id}).one_or_none())
+
+
+_ASSIGNMENT = sa.select(FacilitatorAssignment).where(FacilitatorAssignment.owner_id == sa.bindparam("owner_id"))
 
 
 def facilitator_of(owner_id: int) -> User | None:

@@ -44,8 +44,16 @@ class RaterRow(NamedTuple):
 
 def rater_rows(cycle_id: int) -> tuple[RaterRow, ...]:
     """The round's raters in the order they were added, read once a request (app.db.read_once)."""
-    return read_once(("rater_rows", cycle_id), lambda: tuple(
-        map(RaterRow._make, db.session.execute(_rows_statement(), {"cycle_id": cycle_id}))))
+    return read_once(("rater_rows", cycle_id), lambda: _read_rows(cycle_id))
+
+
+def _read_rows(cycle_id: int) -> tuple[RaterRow, ...]:
+    # On the session's connection, in its transaction, all rows at once: the session's own execute wraps a Core
+    # statement in the ORM's execution path, and iterating a result fetches row by row; for 200 rows the two were
+    # a third of the read. The flush sends any change not yet written first, as the session's autoflush would.
+    db.session.flush()
+    rows = db.session.connection().execute(_rows_statement(), {"cycle_id": cycle_id}).all()
+    return tuple(map(RaterRow._make, rows))
 
 
 @cache
@@ -89,8 +97,9 @@ def _links(endpoint: str) -> tuple[str, str]:
 
 
 _LABELS = {category: escaped(category.label) for category in Category}
-_HIDDEN = '<span class="nhsuk-u-visually-hidden"> {}</span></a>'
-_ITEM = '<li class="nhsuk-summary-list__actions-list-item"><a href="{}{}{}">{}' + _HIDDEN + '</li>\n'
+_ITEM = '<li class="nhsuk-summary-list__actions-list-item"><a href="'
+_HIDDEN = '<span class="nhsuk-u-visually-hidden"> '  # then the row's name, then _LINK_END
+_LINK_END = "</span></a>"
 
 
 def summary_rows(rows: Sequence[RaterRow], *, editable: bool, approval: bool) -> Markup:
@@ -98,12 +107,18 @@ def summary_rows(rows: Sequence[RaterRow], *, editable: bool, approval: bool) ->
     Change and Remove before they are invited and Withdraw after, while the list can change."""
     edit, remove, withdraw = (_links(e) for e in ("surveys.edit_rater", "surveys.remove_rater",
                                                    "surveys.withdraw_rater"))
+    # Each row's markup is its fixed text joined with its values: the link's text around the id and the hidden
+    # name are built once a page, not formatted again for each of 200 rows.
+    change, change_mid = _ITEM + edit[0], f'{edit[1]}">Change{_HIDDEN}'
+    drop, drop_mid = _ITEM + remove[0], f'{remove[1]}">Remove{_HIDDEN}'
+    withdraw_start, withdraw_mid = f'\n<a href="{withdraw[0]}', f'{withdraw[1]}">Withdraw{_HIDDEN}'
+    item_end = _LINK_END + "</li>\n"
     out: list[str] = []
     for row in rows:
-        name, id_ = escaped(row.name), row.id
-        if row.withdrawn_at:
+        name, id_, is_sent, withdrawn = escaped(row.name), str(row.id), sent(row.status), row.withdrawn_at
+        if withdrawn:
             stands = "<br>Withdrawn"
-        elif row.is_sent:
+        elif is_sent:
             stands = "<br>Invited"
         elif approval and row.confirmed_at:
             stands = "<br>Confirmed by your facilitator"
@@ -113,12 +128,13 @@ def summary_rows(rows: Sequence[RaterRow], *, editable: bool, approval: bool) ->
             stands = "<br>Not yet confirmed"
         else:
             stands = ""
-        if editable and not row.is_sent:
-            actions = ('\n<ul class="nhsuk-summary-list__actions-list">\n'
-                       + _ITEM.format(edit[0], id_, edit[1], "Change", name)
-                       + _ITEM.format(remove[0], id_, remove[1], "Remove", name) + "</ul>\n")
-        elif editable and not row.withdrawn_at:
-            actions = f'\n<a href="{withdraw[0]}{id_}{withdraw[1]}">Withdraw' + _HIDDEN.format(name) + "\n"
+        if not editable:
+            actions = ""
+        elif not is_sent:
+            actions = "".join(('\n<ul class="nhsuk-summary-list__actions-list">\n', change, id_, change_mid, name,
+                               item_end, drop, id_, drop_mid, name, item_end, "</ul>\n"))
+        elif not withdrawn:
+            actions = "".join((withdraw_start, id_, withdraw_mid, name, _LINK_END, "\n"))
         else:
             actions = ""
         out.append(f'\n<div class="nhsuk-summary-list__row">\n<dt class="nhsuk-summary-list__key">{name}</dt>\n'

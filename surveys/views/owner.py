@@ -67,8 +67,6 @@ def dashboard():  # type: ignore[no-untyped-def]
                            task_list=round_tasks.task_list(steps, links),
                            next_step=rules.next_step(facts), counts=operations.completion_counts(cycle),
                            counts_updated_at=cycle.counts_updated_at, links=cycle_links(cycle), remind=remind,
-                           # the form only where its button shows (its CSRF token and fields cost a tenth of a ms)
-                           remind_form=ConfirmForm() if remind and remind.available else None,
                            later_links=later, notes=round_notes(cycle),
                            may_finish=_may_finish(cycle),
                            start_refusal=operations.start_refusal(current_user, today()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -261,3 +262,32 @@ def test_after_cancelling_an_open_round_the_page_offers_no_step_nobody_can_take(
     assert "Start a new feedback round" in main  # the one step there is
     assert "Send invitations" in main  # what was done stays shown: the invitations went
     assert "Collect responses" not in main  # it never closed: cancelling stopped it
+
+
+def test_the_empty_paste_box_is_rendered_once_and_a_box_holding_a_list_is_never_kept(
+        owner_client: FlaskClient) -> None:
+    _start(owner_client)
+    components = owner_client.application.jinja_env.globals["memoized_component"]
+    pages = [owner_client.get("/round/raters").get_data(as_text=True) for _ in range(2)]
+    box = re.search(r'<label[^<]*for="paste-raters".*?</textarea>', pages[0], re.S)
+    assert box is not None and box.group(0) in pages[1]
+    kept = [value for key, value in components._entries.items() if "empty paste box" in str(key)]
+    assert len(kept) == 1 and box.group(0) in str(kept[0])
+    pasted = "Grace Liu, grace@trust.example, Boss"
+    post_form(owner_client, "/round/raters/paste", {"paste-raters": pasted}, page="/round/raters", prefix="paste")
+    assert f"{pasted}</textarea>" in owner_client.get("/round/raters").get_data(as_text=True)
+    assert "Grace Liu" not in repr(list(components._entries.items()))  # what an owner typed is never kept
+
+
+def test_each_raters_form_carries_its_own_csrf_field_with_a_token_its_post_accepts(owner_client: FlaskClient) -> None:
+    _start(owner_client)
+    page = owner_client.get("/round/raters").get_data(as_text=True)
+    for action, prefix, data in (
+            ("/round/raters", "add", {"add-name": "Sam Patel", "add-email": "sam@trust.example",
+                                      "add-category": "peer"}),
+            ("/round/raters/paste", "paste", {"paste-raters": "Ben Carter, ben@trust.example, Peer"})):
+        field = re.search(f'<form method="post" action="{action}" novalidate>\\s*<input id="{prefix}-csrf_token" '
+                          f'name="{prefix}-csrf_token" type="hidden" value="([^"]+)">', page)
+        assert field is not None, prefix
+        assert owner_client.post(action, data={f"{prefix}-csrf_token": field.group(1), **data}).status_code == 302
+    assert set(db.session.scalars(sa.select(Invitation.email))) == {"sam@trust.example", "ben@trust.example"}

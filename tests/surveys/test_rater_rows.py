@@ -93,3 +93,12 @@ def test_with_approval_a_row_says_where_its_confirmation_stands(
 @given(st.text(alphabet=st.sampled_from("&<>\"'; #x27quotamp") | st.characters()))
 def test_a_name_is_escaped_exactly_as_the_template_escaped_it(text: str) -> None:
     assert escaped(text) == str(escape(text))
+
+
+def test_the_list_read_on_the_sessions_connection_holds_a_change_not_yet_flushed(
+        app: Flask, create_user: Callable[..., User], create_round: Callable[..., Cycle]) -> None:
+    owner = create_user(Role.OWNER)
+    cycle = create_round(owner, [("Sam Patel", "sam@trust.example", "peer")], open_it=False)
+    (sam,) = cycle.invitations
+    sam.withdrawn_at = MOMENT  # in the session only, as a page's own change would be
+    assert [row.withdrawn_at for row in rater_rows(cycle.id)] == [MOMENT]

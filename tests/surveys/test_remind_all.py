@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -127,3 +128,15 @@ def test_a_draft_round_offers_no_reminders(owner_client: FlaskClient, owner, cre
     assert BUTTON not in owner_client.get("/round").get_data(as_text=True)
     post_form(owner_client, "/round/remind", {}, page="/round/raters")  # a stale page, say
     assert "You can only send reminders while your round is open." in owner_client.get("/round").get_data(as_text=True)
+
+
+def test_the_reminder_forms_own_hidden_field_carries_a_token_the_post_accepts(
+        owner_client: FlaskClient, open_round: Cycle, mailbox: MailCatcher) -> None:
+    invited_days_ago(open_round, 2)
+    mailbox.clear()
+    page = owner_client.get("/round").get_data(as_text=True)
+    form = re.search(r'<form method="post" action="/round/remind" novalidate>\s*'
+                     r'<input id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)">', page)
+    assert form is not None
+    assert owner_client.post("/round/remind", data={"csrf_token": form.group(1)}).status_code == 302
+    assert _reminded(mailbox)
