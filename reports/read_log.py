@@ -5,8 +5,9 @@ file is served only once its row is committed, so a read is never served unlogge
 logging cost: on SQLite a commit syncs the disk twice (0.4–0.7 ms of CPU and some 6 ms of wall time here), for one
 small row. Readers that arrive together now share one: a request puts its row in the open group and waits; one of
 the waiting requests at a time writes a whole group in one transaction, on a connection of its own, and tells each
-of its requests when it is committed. A group that fails is written again row by row, so a read fails (and is not
-served) only for its own fault, such as its report deleted meanwhile. A request alone is a group of one, as before;
+of its requests when it is committed. A group refused for a row's fault is written again row by row, so a read
+fails (and is not served) only for its own fault, such as its report deleted meanwhile; a group that finds the
+database locked or the connection gone fails as a whole, at once. A request alone is a group of one, as before;
 under load the rows of every request that came during one commit are written by the next. Nothing is held longer
 than its request waits for it: a row names a reader and a report, never anything decrypted, and it is gone from
 memory once it is in the database.
@@ -21,6 +22,8 @@ from typing import Any
 import sqlalchemy as sa
 
 Row = dict[str, Any]
+# The errors a single row can cause (its report deleted meanwhile, a value the column refuses).
+_ONE_ROWS_FAULT = (sa.exc.IntegrityError, sa.exc.DataError)
 
 
 class NotCommitted(Exception):
@@ -65,8 +68,10 @@ class GroupCommit:
             try:
                 self._insert(group.rows)
             except BaseException as exc:  # an interrupt too: every request of the group must hear of it
-                if len(group.rows) == 1:
-                    group.errors[0] = exc
+                if len(group.rows) == 1 or not isinstance(exc, _ONE_ROWS_FAULT):
+                    # A lock that did not come, a lost connection: every row's, and trying each alone would keep
+                    # the whole group waiting a lock timeout per row.
+                    group.errors.update(dict.fromkeys(range(len(group.rows)), exc))
                 else:  # one row's fault (its report deleted meanwhile) must not be the others': each alone
                     for place, row in enumerate(group.rows):
                         try:

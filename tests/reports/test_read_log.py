@@ -90,3 +90,29 @@ def test_a_read_that_cannot_be_written_fails_alone_and_the_log_goes_on(engine: s
         log.write({"n": -6})  # alone
     log.write({"n": 7})
     assert _stored(engine) == [1, 2, 4, 5, 7]
+
+
+def test_a_group_that_finds_the_database_locked_fails_at_once_not_row_by_row(tmp_path: Path) -> None:
+    """A lock that will not come (another writer holds the database) is no row's own fault: trying each row of the
+    group alone again would keep every reader of the group waiting a lock timeout per row."""
+    import sqlite3
+
+    from reports.read_log import _Group
+
+    path = tmp_path / "locked.sqlite3"
+    engine = sa.create_engine(f"sqlite:///{path}", connect_args={"timeout": 0.05})
+    TABLE.metadata.create_all(engine)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another writer, holding the database
+    begun: list[int] = []
+    sa.event.listen(engine, "begin", lambda _connection: begun.append(1))
+    try:
+        group = _Group(rows=[{"n": n} for n in range(8)])
+        GroupCommit(sa.insert(TABLE), engine)._commit(group)
+        assert sorted(group.errors) == list(range(8))  # every read of the group hears of it
+        assert all(isinstance(error, sa.exc.OperationalError) for error in group.errors.values())
+        assert len(begun) == 1  # one wait for the lock, not one more for each row
+    finally:
+        holder.rollback()
+        holder.close()
+        engine.dispose()
