@@ -17,7 +17,9 @@ def survey_url(endpoint: str, **values: object) -> str:
     (app/rendering.py): a path inside this site follows from the endpoint, its values and the root alone (the
     blueprint adds no defaults), and the check page asks for a dozen. The values are page numbers and questionnaire
     keys, never anything someone typed."""
-    if not has_request_context():  # a document rendered by a job: url_for decides from the app's settings
+    # A document rendered by a job (url_for decides from the app's settings), or a full address (its host and scheme
+    # are the request's, which the key does not hold): url_for each time.
+    if not has_request_context() or "_external" in values or "_scheme" in values:
         return url_for(f"surveys.{endpoint}", **values)
     try:
         key = ("survey url", request.script_root, endpoint, tuple(sorted(values.items())))

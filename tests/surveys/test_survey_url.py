@@ -24,3 +24,10 @@ def test_a_value_that_is_not_plain_data_and_no_request_go_to_url_for(app: Flask)
     app.config["SERVER_NAME"] = "open360.example"
     with app.app_context():  # the app's context only (a job's document)
         assert survey_url("rater_check") == url_for("surveys.rater_check") == "http://open360.example/feedback/check"
+
+
+def test_a_full_address_is_the_host_s_that_asked(app: Flask) -> None:
+    """An address with its host (`_external`) follows the request's host, which the cache's key does not hold."""
+    for host in ("a.example", "b.example"):
+        with app.test_request_context("/feedback/check", base_url=f"https://{host}"):
+            assert survey_url("rater_check", _external=True) == f"https://{host}/feedback/check"
