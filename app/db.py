@@ -154,7 +154,7 @@ class RawRead:
             if cursor is not None and self.dialect.is_disconnect(exc, connection.dbapi_connection, cursor):
                 connection.invalidate(exc)
             raise sa.exc.DBAPIError.instance(self.sql, parameters, exc, self.dialect.loaded_dbapi.Error,
-                                             dialect=self.dialect) from exc
+                                             hide_parameters=engine.hide_parameters, dialect=self.dialect) from exc
         finally:
             if cursor is not None:
                 cursor.close()
@@ -184,8 +184,11 @@ def rollback() -> None:
 
 def engine_options(uri: str, options: dict[str, Any], instance_path: str) -> dict[str, Any]:
     """The engine's options for this database. An SQLite file needs no ping (it is on this machine), and its
-    writers queue on a lock beside it (app/sqlite_writes.py)."""
+    writers queue on a lock beside it (app/sqlite_writes.py). A statement's error never shows its parameters: it
+    is logged with a time (app/errors.py), and a rater's session hash or invitation id beside a time would tie that
+    rater to it for anyone who also holds the database (PRODUCT §3.5)."""
     url = sa.engine.make_url(uri)
+    options = {**options, "hide_parameters": True}
     if url.get_backend_name() != "sqlite":
         return options
     options = {key: value for key, value in options.items() if key != "pool_pre_ping"}

@@ -74,3 +74,17 @@ def test_one_row_or_none_and_only_plain_binds(app: Flask) -> None:
         raw_read(db.engine, listed)
     with pytest.raises(ValueError, match="distinct keys"):
         RawRead(db.engine.dialect, sa.select(sa.literal_column("1").label("a"), sa.literal_column("2").label("a")))
+
+
+def test_a_failed_read_s_error_never_holds_its_parameters(app: Flask) -> None:
+    """The error is logged with its time (app/errors.py): a rater's session hash in it would tie that rater to the
+    time, for anyone who also holds the database."""
+    secret_hash = "f" * 64
+    missing = sa.select(sa.column("x", sa.Integer)).select_from(sa.table("no_such_table")).where(
+        sa.column("h", sa.String) == sa.bindparam("secret_hash"))
+    with pytest.raises(sa.exc.DBAPIError) as raw:
+        read_row(missing, {"secret_hash": secret_hash})
+    with counting_statements(), pytest.raises(sa.exc.DBAPIError) as through_sqlalchemy:
+        read_row(missing, {"secret_hash": secret_hash})
+    for error in (raw.value, through_sqlalchemy.value):
+        assert secret_hash not in str(error)

@@ -139,7 +139,7 @@ def test_engine_options_queue_only_sqlite_files(tmp_path: Path) -> None:
     assert relative["connect_args"]["factory"].writer.path == f"{tmp_path}/b.sqlite3.writer-lock"
     assert "connect_args" not in engine_options("sqlite://", {}, str(tmp_path))
     assert engine_options("postgresql+psycopg://u@h/d", {"pool_pre_ping": True}, str(tmp_path)) == {
-        "pool_pre_ping": True}
+        "pool_pre_ping": True, "hide_parameters": True}
 
 
 def test_the_product_empties_its_journal_at_each_commit_instead_of_deleting_it(tmp_path: Path) -> None:
