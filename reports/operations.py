@@ -55,14 +55,9 @@ _LOG_READ = sa.insert(ReportRead.__table__)
 _GROUPS = "open360_report_reads"
 
 
-def read_row(report: Report, reader: User, as_: str, form: str) -> Row:
+def read_log_entry(report: Report, reader: User, as_: str, form: str) -> Row:
     """One read of the report, as the read log's row holds it."""
     return {"report_id": report.id, "reader_id": reader.id, "reader_name": reader.name, "capacity": as_, "form": form}
-
-
-def record_read(report: Report, reader: User, as_: str, form: str) -> None:
-    """The read, in the session's transaction: committed with whatever else it writes."""
-    db.session.connection().execute(_LOG_READ, read_row(report, reader, as_, form))
 
 
 def log_read(read: Row) -> None:

@@ -71,7 +71,7 @@ def _log(report: Report, as_: str, form: str) -> None:
     committed before it is served. Whatever the request wrote (a report's table sealed at its first read) is
     committed first; then the read, with those of other readers at the same time (reports/read_log.py). Rendered
     after a commit, the page read the reader, their roles and the report again: a commit expires every row."""
-    read = operations.read_row(report, current_user, as_, form)  # plain values: the commit expires the rows
+    read = operations.read_log_entry(report, current_user, as_, form)  # plain values: the commit expires the rows
     unit.commit()
     operations.log_read(read)
 

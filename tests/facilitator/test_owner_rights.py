@@ -116,10 +116,10 @@ class World:
         assert report is not None
         facilitated.record_read(cycle, self.facilitator, "preparation")
         facilitated.release(cycle, self.facilitator)
-        reports.record_read(report, owner, "owner", "pdf")
         reports.share(report, self.manager)
-        reports.record_read(report, self.manager, "shared", "page")
         unit.commit()
+        reports.log_read(reports.read_log_entry(report, owner, "owner", "pdf"))
+        reports.log_read(reports.read_log_entry(report, self.manager, "shared", "page"))
         if state is CycleState.REPORT_READY:
             return cycle
         facilitated.record_session(cycle, today(), SessionMode.VIDEO, self.facilitator, today())
