@@ -77,14 +77,14 @@ def _configure_templates(app: Flask) -> None:
 
     from app import words
     from app.models import Role
-    from app.navigation import account_items, footer, layout_head, navigation_items, visitor_header
+    from app.navigation import footer, layout_head, navigation_items, signed_in_header, visitor_header
     from app.web import error_list
 
     app.add_template_filter(words.counted, "counted")
     app.add_template_filter(words.noun, "noun")
     # The same for every page: the environment's globals, not a context processor run for each page.
     app.jinja_env.globals.update(error_list=error_list, navigation_items=navigation_items,
-                                 account_items=account_items, Role=Role, visitor_header=visitor_header,
+                                 signed_in_header=signed_in_header, Role=Role, visitor_header=visitor_header,
                                  layout_footer=footer, layout_head=layout_head)
     # The macros the layout and many pages call, as globals: the very objects `{% from … import … %}` gives (macro
     # modules are made without context, once), without an import at every page.

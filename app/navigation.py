@@ -2,10 +2,12 @@
 to know the packages built on it. And the parts of the layout that are the same on every page they are on: the
 footer, and the header of someone not signed in (or of a preview), built once per address root and kept with the
 memoized components (app/rendering.py): building their params in the layout, with an address or two from url_for,
-cost more than the cached macro call itself."""
+cost more than the cached macro call itself. The header of someone signed in is built once per set of navigation
+links, with holes for the person's name and the sign-out form's CSRF token (app/rendering.py, 4.)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +19,7 @@ from markupsafe import Markup
 
 from app.assets import fingerprint_of
 from app.models import Role, User
-from app.rendering import fill, holes, split_at_holes
+from app.rendering import Uncacheable, fill, freeze, holes, split_at_holes
 
 HEAD = "macros/layout_head.html"
 
@@ -54,11 +56,52 @@ def navigation_items() -> list[dict[str, Any]]:
     return items
 
 
-def account_items() -> list[dict[str, Any]]:
-    return [
-        {"text": current_user.name, "icon": True},
-        {"text": "Sign out", "action": url_for("auth.logout", csrf_token=generate_csrf())},
-    ]
+# What Flask-WTF's signed tokens are made of (itsdangerous: URL-safe base64 and dots): url_for leaves them as they are.
+_URL_SAFE = re.compile(r"[A-Za-z0-9_.-]+")
+_LINE_BREAK = re.compile(r"[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")  # where Jinja's `indent` (str.splitlines) breaks
+
+
+def signed_in_header() -> Markup:
+    """The header of someone signed in: the service's name, their navigation, their name and a sign-out form.
+
+    Only the name and the sign-out form's CSRF token change from one person or second to the next (Flask-WTF's token
+    holds the time it was signed), so the header is rendered once per address root and set of navigation links
+    (which follow from the person's roles and the page), with a hole for each, and kept with the memoized
+    components; each page fills the holes, escaped, and they are never kept. Keyed on the name and the token, as
+    it was, the header was built again on nearly every request and the cache took a new entry per person a second.
+    A name the macro would trim or re-indent inside (a line break), or a token url_for would quote, gets the real
+    macro, uncached."""
+    env = current_app.jinja_env
+    memo = env.globals["memoized_component"]
+    nav = navigation_items()
+    name, token = current_user.name, generate_csrf()
+    service = current_app.config["SERVICE_NAME"]
+    fits = isinstance(name, str) and name.strip() and not _LINE_BREAK.search(name) and _URL_SAFE.fullmatch(token)
+    try:
+        key = ("layout signed-in header", service, request.script_root, freeze(nav)) if fits else None
+    except Uncacheable:
+        key = None
+    if key is None:
+        logout = url_for("auth.logout", csrf_token=token)
+        return memo.original("header")(_header_params(service, nav, name, logout))  # type: ignore[no-any-return]
+
+    def build() -> tuple[Markup, ...]:
+        name_hole, token_hole = holes(2)
+        logout = url_for("auth.logout", csrf_token="T")
+        if not logout.endswith("csrf_token=T"):
+            raise RuntimeError(f"the sign-out address {logout} does not end with its token")
+        params = _header_params(service, nav, name_hole, logout[:-1] + str(token_hole))
+        return split_at_holes(memo.original("header")(params), 2)
+
+    return fill(memo.cached(key, build), [name.strip(), token])
+
+
+def _header_params(service: str, nav: list[dict[str, Any]], name: str, logout: str) -> dict[str, Any]:
+    return {
+        "service": {"text": service, "href": url_for("home.index")},
+        "account": {"items": [{"text": name, "icon": True}, {"text": "Sign out", "action": logout}]},
+        "navigation": {"items": nav} if nav else current_app.jinja_env.undefined(),
+    }
 
 
 def visitor_header() -> Markup:
