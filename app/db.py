@@ -125,8 +125,8 @@ class RawRead:
         self.dialect, self.sql = dialect, compiled.string
         self.row = namedtuple("RawRow", keys, rename=True)  # type: ignore[misc]
         self.types = [column.type for column in statement.selected_columns]
-        self.binds = [(name, bind.type._cached_bind_processor(dialect))
-                      for name, bind in ((name, compiled.binds[name]) for name in compiled.bind_names.values())]
+        self.binds = [(name, compiled.binds[name].type._cached_bind_processor(dialect))
+                      for name in compiled.bind_names.values()]
         self.positional = compiled.positiontup  # the binds' order, for a positional parameter style
         self.processors: list[Any] | None = None
 
