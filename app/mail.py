@@ -16,7 +16,6 @@ Each mail is claimed twice over, so that it goes out once:
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import logging
@@ -24,7 +23,7 @@ import re
 import smtplib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 
@@ -32,14 +31,11 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 from rq import Queue, Retry
-from rq.exceptions import NoSuchJobError
-from rq.job import Job, JobStatus
-from rq.registry import ScheduledJobRegistry
 
 from app.clock import on_tick
 from app.db import after_commit, insert_unless_there
 from app.extensions import db
-from app.queue import MAIL, job, on_worker_start, queue
+from app.queue import MAIL, forget_jobs, job, lost_jobs, on_worker_start, queue
 from app.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -157,12 +153,6 @@ def enqueue_deliveries(mail_ids: Sequence[int], first: bool = False) -> None:
                               for mail_id in mail_ids])
 
 
-# A job in one of these states will still run deliver(): its mail is not stranded. Not STARTED: a running job
-# moves its pending row to `sending` within moments, so a row still pending beside a "started" job belongs to a
-# worker killed before its claim (a repeat could send nothing twice: the claim decides).
-_LIVE = {status.value.encode() for status in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED,
-                                              JobStatus.CREATED)}
-_SCHEDULED = JobStatus.SCHEDULED.value.encode()
 # A mail is given this long to reach Redis after the commit that queued it, before the clock calls it stranded.
 STRANDED_AFTER = timedelta(minutes=1)
 
@@ -177,27 +167,18 @@ def enqueue_pending() -> int:
 
 @on_tick
 def requeue_stranded(now: datetime) -> int:
-    """Queue again each pending mail that has no job in Redis: its enqueue failed after the commit (Redis was down),
-    or Redis restarted empty. Its job id says which (delivery_job_id); one that is there, waiting or waiting to retry,
-    is left alone; one RQ has finished with (or gave up on) while the row is still pending is queued again. Even a
-    repeat would send nothing twice: the first job to move the row to `sending` has it."""
+    """Queue again each pending mail whose job Redis will never run: its enqueue failed after the commit (Redis was
+    down), Redis restarted empty, or a worker died holding it (app.queue lost_jobs). Its job id says which
+    (delivery_job_id); one waiting in its queue, waiting to retry, or running on a worker that still beats is left
+    alone. Even a repeat would send nothing twice: the first job to move the row to `sending` has it."""
     pending = list(db.session.scalars(sa.select(OutboundMail.id).where(
         OutboundMail.status == Status.PENDING, OutboundMail.created_at < now - STRANDED_AFTER)))
     db.session.commit()
     if not pending:
         return 0
-    retries = ScheduledJobRegistry(queue=queue(MAIL))
-    with queue().connection.pipeline(transaction=False) as pipe:
-        for mail_id in pending:
-            pipe.hget(Job.key_for(delivery_job_id(mail_id)), "status")
-            pipe.zscore(retries.key, delivery_job_id(mail_id))
-        replies = pipe.execute()
-    # A retry whose time is long past is not live either: the scheduler that should have queued it has gone (a
-    # worker killed while its job failed leaves the retry scheduled, and a new worker's scheduler may not take the
-    # queue's lock for minutes).
-    overdue = (now - STRANDED_AFTER).replace(tzinfo=UTC).timestamp()
-    stranded = [mail_id for mail_id, status, due in zip(pending, replies[::2], replies[1::2], strict=True)
-                if status not in _LIVE or (status == _SCHEDULED and due is not None and due < overdue)]
+    jobs = {delivery_job_id(mail_id): mail_id for mail_id in pending}
+    lost = lost_jobs(queue(MAIL), list(jobs), now - STRANDED_AFTER)
+    stranded = [mail_id for job_id, mail_id in jobs.items() if job_id in lost]
     if stranded:
         log.warning("Mail: %s pending mail(s) had no job in the queue, queued again", len(stranded))
         _forget_dead_jobs(stranded)
@@ -222,12 +203,9 @@ def release_interrupted_sends(now: datetime) -> int:
 
 
 def _forget_dead_jobs(mail_ids: Sequence[int]) -> None:
-    """The job a killed worker was running still says "started" in Redis under the mail's job id, and a job of that
-    id queued again would not run: delete the old one (and its place in RQ's registries) first."""
-    connection = queue().connection
-    for mail_id in mail_ids:
-        with contextlib.suppress(NoSuchJobError):
-            Job.fetch(delivery_job_id(mail_id), connection=connection).delete()
+    """The job a killed worker was running still says "started" (or "queued") in Redis under the mail's job id, and
+    a job of that id queued again would not run: delete the old one first."""
+    forget_jobs(queue(MAIL), [delivery_job_id(mail_id) for mail_id in mail_ids])
 
 
 @job(queue_name=MAIL)

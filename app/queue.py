@@ -15,9 +15,11 @@ worker has in hand; a worker of its own for `mail` (`flask worker --queue mail`)
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -25,7 +27,10 @@ import fakeredis
 import redis
 from flask import Flask, current_app, has_app_context
 from rq import Queue, SimpleWorker
-from rq.job import Job
+from rq.exceptions import NoSuchJobError
+from rq.executions import ExecutionRegistry
+from rq.job import Job, JobStatus
+from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 from rq.timeouts import TimerDeathPenalty
 
 MAIL, HOUSEKEEPING, REPORTS = "mail", "housekeeping", "reports"
@@ -136,3 +141,71 @@ def start_embedded_worker(app: Flask) -> threading.Thread:
     thread.start()
     log.info("Embedded worker started")
     return thread
+
+
+# What a job id's state in Redis says about whether a worker will still run it. Not STARTED on its own, nor QUEUED
+# on its own: RQ's workers take a job off a list of several queues with BLPOP, so a worker killed just after taking
+# it leaves a job that still says "queued" (or "started") and is in no list; only a worker's heartbeat, or the job's
+# place in its queue, says that it is alive.
+_WAITING = {JobStatus.SCHEDULED.value.encode(), JobStatus.DEFERRED.value.encode(), JobStatus.CREATED.value.encode()}
+_TAKEN = {JobStatus.QUEUED.value.encode(), JobStatus.STARTED.value.encode()}
+_SCHEDULED = JobStatus.SCHEDULED.value.encode()
+
+
+def lost_jobs(of: Queue, job_ids: Sequence[str], cutoff: datetime) -> set[str]:
+    """The job ids of `of` that Redis will never run, as of `cutoff` (a moment some way in the past, so that what was
+    queued or heartbeat just before it is given time): missing, or finished with; scheduled to retry before the
+    cutoff (the scheduler that should have queued it has gone: a worker killed while its job failed leaves the retry
+    scheduled, and a new worker's scheduler may not take the queue's lock for minutes); taken by a worker whose last
+    heartbeat runs out before the cutoff; or said to be queued while in none of the queue's lists (its worker died
+    between taking it and marking it started). Reads Redis in three round trips whatever the number of ids."""
+    if not job_ids:
+        return set()
+    connection = of.connection
+    before = cutoff.replace(tzinfo=UTC).timestamp()
+    retries, started = ScheduledJobRegistry(queue=of), StartedJobRegistry(queue=of)
+    with connection.pipeline(transaction=False) as pipe:
+        for job_id in job_ids:
+            pipe.hget(Job.key_for(job_id), "status")
+            pipe.zscore(retries.key, job_id)
+            pipe.zrange(ExecutionRegistry(job_id=job_id, connection=connection).key, 0, -1)
+        replies = pipe.execute()
+    states = {job_id: (replies[3 * n], replies[3 * n + 1], replies[3 * n + 2]) for n, job_id in enumerate(job_ids)}
+    heartbeats: dict[str, list[float | None]] = {}
+    with connection.pipeline(transaction=False) as pipe:
+        taken = [(job_id, executions) for job_id, (status, _, executions) in states.items()
+                 if status in _TAKEN and executions]
+        for job_id, executions in taken:
+            for execution in executions:
+                pipe.zscore(started.key, f"{job_id}:{execution.decode()}")
+        pipe.lrange(of.key, 0, -1)
+        pipe.lrange(of.intermediate_queue_key, 0, -1)
+        *scores, waiting, moving = pipe.execute()
+    for job_id, executions in taken:
+        heartbeats[job_id], scores = scores[:len(executions)], scores[len(executions):]
+    in_a_list = {job_id.decode() for job_id in [*waiting, *moving]}
+
+    def lost(job_id: str) -> bool:
+        status, due, _ = states[job_id]
+        if status == _SCHEDULED:
+            return due is not None and due < before
+        if status in _WAITING:
+            return False
+        if job_id in heartbeats:
+            return all(score is None or score < before for score in heartbeats[job_id])
+        return status != JobStatus.QUEUED.value.encode() or job_id not in in_a_list
+
+    return {job_id for job_id in job_ids if lost(job_id)}
+
+
+def forget_jobs(of: Queue, job_ids: Sequence[str]) -> None:
+    """Delete these jobs, and their executions' places among the started, so that the same ids can be queued again
+    and run (a job of an id that says "started" would not run, and a dead execution left behind would later be
+    taken by RQ's own clean-up for one of the new job's)."""
+    started = StartedJobRegistry(queue=of)
+    for job_id in job_ids:
+        executions = of.connection.zrange(ExecutionRegistry(job_id=job_id, connection=of.connection).key, 0, -1)
+        if executions:
+            of.connection.zrem(started.key, *(f"{job_id}:{e.decode()}" for e in executions))
+        with contextlib.suppress(NoSuchJobError):
+            Job.fetch(job_id, connection=of.connection).delete()

@@ -18,9 +18,9 @@ from rq.job import Job
 
 from app import clock as app_clock
 from app.extensions import db
-from app.mail import OutboundMail, Status, requeue_stranded
+from app.mail import OutboundMail, Status, delivery_job_id, requeue_stranded
 from app.models import User
-from app.queue import HOUSEKEEPING
+from app.queue import HOUSEKEEPING, MAIL, queue_of
 from app.timeutil import utcnow
 from surveys.models import Cycle, Invitation
 from tests.conftest import post_form
@@ -111,6 +111,22 @@ def test_a_mail_whose_job_is_waiting_in_the_queue_is_left_alone(app: Flask, owne
     assert requeue_stranded(utcnow()) == 1
     assert requeue_stranded(utcnow()) == 0  # queued once more, and now waiting again
     assert mailbox.messages == []
+
+
+def test_a_mail_whose_job_a_killed_worker_took_off_the_queue_is_queued_again(
+        app: Flask, owner: User, client: FlaskClient, clock: TestClock, mailbox: MailCatcher) -> None:
+    server = fakeredis.FakeServer()
+    app.extensions["open360_queue"] = Queue(HOUSEKEEPING, connection=fakeredis.FakeRedis(server=server),
+                                            is_async=True)  # a queue no worker reads yet
+    mailbox.clear()
+    post_form(client, "/forgot-password", {"email": owner.email})
+    clock.advance(minutes=5)
+    mail = queue_of(app, MAIL)
+    assert mail.connection.lpop(mail.key)  # a worker's BLPOP, and the worker killed before it marked the job
+    [waiting] = pending()
+    assert Job.fetch(delivery_job_id(waiting.id), connection=mail.connection).get_status() == "queued"  # in no list
+    assert requeue_stranded(utcnow()) == 1
+    assert len(mail.job_ids) == 1 and requeue_stranded(utcnow()) == 0  # waiting in its queue again
 
 
 def test_the_health_check_reports_each_dependency_and_late_mail(client: FlaskClient, owner: User,
