@@ -152,13 +152,15 @@ _TAKEN = {JobStatus.QUEUED.value.encode(), JobStatus.STARTED.value.encode()}
 _SCHEDULED = JobStatus.SCHEDULED.value.encode()
 
 
-def lost_jobs(of: Queue, job_ids: Sequence[str], cutoff: datetime) -> set[str]:
+def lost_jobs(of: Queue, job_ids: Sequence[str], cutoff: datetime, ended_are_lost: bool = True) -> set[str]:
     """The job ids of `of` that Redis will never run, as of `cutoff` (a moment some way in the past, so that what was
     queued or heartbeat just before it is given time): missing, or finished with; scheduled to retry before the
     cutoff (the scheduler that should have queued it has gone: a worker killed while its job failed leaves the retry
     scheduled, and a new worker's scheduler may not take the queue's lock for minutes); taken by a worker whose last
     heartbeat runs out before the cutoff; or said to be queued while in none of the queue's lists (its worker died
-    between taking it and marking it started). Reads Redis in three round trips whatever the number of ids."""
+    between taking it and marking it started). With `ended_are_lost` False, a job that finished or failed is kept
+    (a report build's record is there to be read, not retried each minute). Reads Redis in three round trips
+    whatever the number of ids."""
     if not job_ids:
         return set()
     connection = of.connection
@@ -189,7 +191,7 @@ def lost_jobs(of: Queue, job_ids: Sequence[str], cutoff: datetime) -> set[str]:
         status, due, _ = states[job_id]
         if status == _SCHEDULED:
             return due is not None and due < before
-        if status in _WAITING:
+        if status in _WAITING or (status is not None and status not in _TAKEN and not ended_are_lost):
             return False
         if job_id in heartbeats:
             return all(score is None or score < before for score in heartbeats[job_id])

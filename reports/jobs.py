@@ -13,7 +13,7 @@ from app.clock import on_tick
 from app.crypto import key_ring
 from app.db import after_commit
 from app.extensions import db
-from app.queue import REPORTS, enqueue, job, on_worker_start, queue
+from app.queue import REPORTS, enqueue, forget_jobs, job, lost_jobs, on_worker_start, queue
 from reports import envelope
 from reports.build import build_report, missing_files, render_missing_files
 from reports.files import file_report_id, report_files
@@ -76,23 +76,22 @@ BUILD_STRANDED_AFTER = timedelta(minutes=5)
 
 @on_tick
 def requeue_stranded_builds(now: datetime) -> int:
-    """Queue again the build of each round closed a while ago and still without a report whose job Redis does not
-    hold: the close's enqueue failed (Redis was down; the close is saved all the same) or Redis restarted empty. A
-    build Redis holds in any state is left alone, a failed one included: it is there to be read, not retried each
-    minute (a worker's start retries every missing build)."""
+    """Queue again the build of each round closed a while ago and still without a report whose job Redis will never
+    run: the close's enqueue failed (Redis was down; the close is saved all the same), Redis restarted empty, or a
+    worker died holding it (app.queue lost_jobs). A build that waits, runs on a live worker, or has ended is left
+    alone, a failed one included: it is there to be read, not retried each minute (a worker's start retries every
+    missing build)."""
     ids = list(db.session.scalars(
         sa.select(Cycle.id).outerjoin(Report, Report.cycle_id == Cycle.id)
         .where(Cycle.state == CycleState.CLOSED, Report.id.is_(None), Cycle.closed_at < now - BUILD_STRANDED_AFTER)))
     db.session.commit()
     if not ids:
         return 0
-    connection = queue(REPORTS).connection
-    with connection.pipeline(transaction=False) as pipe:
-        for cycle_id in ids:
-            pipe.exists(Job.key_for(build_job_id(cycle_id)))
-        held = pipe.execute()
-    stranded = [cycle_id for cycle_id, there in zip(ids, held, strict=True) if not there]
-    for cycle_id in stranded:  # Redis holds no record of these: queue them without asking it again
+    jobs = {build_job_id(cycle_id): cycle_id for cycle_id in ids}
+    lost = lost_jobs(queue(REPORTS), list(jobs), now - BUILD_STRANDED_AFTER, ended_are_lost=False)
+    stranded = [cycle_id for job_id, cycle_id in jobs.items() if job_id in lost]
+    forget_jobs(queue(REPORTS), [build_job_id(cycle_id) for cycle_id in stranded])
+    for cycle_id in stranded:
         enqueue(build_report_job, cycle_id, job_timeout=600, job_id=build_job_id(cycle_id))
     return len(stranded)
 

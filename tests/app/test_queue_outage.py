@@ -169,7 +169,7 @@ def test_a_round_closed_while_redis_is_down_gets_its_report_from_the_clock_once_
     assert requeue_stranded_builds(utcnow()) == 0
 
 
-def test_a_build_redis_still_holds_is_not_queued_again(
+def test_a_build_redis_still_holds_is_not_queued_again_and_one_a_killed_worker_took_is(
         owner: User, create_round: Callable[..., Cycle], clock: TestClock, monkeypatch: pytest.MonkeyPatch) -> None:
     import random
 
@@ -179,6 +179,7 @@ def test_a_build_redis_still_holds_is_not_queued_again(
     from reports.models import Report
     from surveys import operations
     from tests.fixtures.answers import answer
+    from tests.fixtures.reports import pdfs_left_to_first_download
     from tests.fixtures.rounds import rater_rows
 
     held: list[Job] = []
@@ -196,6 +197,11 @@ def test_a_build_redis_still_holds_is_not_queued_again(
     try:
         assert jobs.requeue_stranded_builds(utcnow()) == 0
         assert db.session.scalar(sa.select(Report).where(Report.cycle_id == cycle.id)) is None
+        reports = queue(REPORTS).connection
+        assert reports.lrem(f"rq:queue:{REPORTS}", 1, jobs.build_job_id(cycle.id))  # a worker took it, and died
+        with pdfs_left_to_first_download():
+            assert jobs.requeue_stranded_builds(utcnow()) == 1  # the test queue runs it at once
+        assert db.session.scalar(sa.select(Report).where(Report.cycle_id == cycle.id)) is not None
     finally:  # the production-stack run shares one Redis across tests, whose rounds reuse this id
         for job in held:
             job.cancel()
