@@ -116,3 +116,39 @@ def test_a_group_that_finds_the_database_locked_fails_at_once_not_row_by_row(tmp
         holder.rollback()
         holder.close()
         engine.dispose()
+
+
+def test_reads_arriving_while_the_writer_waits_its_turn_go_in_its_group(tmp_path: Path) -> None:
+    """On SQLite the group's writer first waits for its turn to write (app/sqlite_writes.py), behind another
+    process's commit; the reads that come meanwhile go in its one commit, not in a second one that would wait its
+    turn again."""
+    from app.sqlite_writes import connection_factory
+
+    path = tmp_path / "queued.sqlite3"
+    engine = sa.create_engine(f"sqlite:///{path}", connect_args={"factory": connection_factory(str(path))})
+    TABLE.metadata.create_all(engine)
+    commits = _commits(engine)
+    log = GroupCommit(sa.insert(TABLE), engine)
+    other_writer = engine.connect()
+    other_writer.execute(sa.insert(TABLE), {"n": 0})  # holds the turn until it commits
+    found: dict[int, str] = {}
+
+    def write(n: int) -> None:
+        log.write({"n": n})
+        found[n] = "committed" if n in _stored(engine) else "returned before its commit"
+
+    try:
+        threads = [threading.Thread(target=write, args=(n,)) for n in range(1, 7)]
+        threads[0].start()
+        time.sleep(0.1)  # the first is waiting for its turn by now, its group still open
+        for thread in threads[1:]:
+            thread.start()
+        time.sleep(0.2)
+        other_writer.commit()
+        for thread in threads:
+            thread.join(timeout=30)
+    finally:
+        other_writer.close()
+        engine.dispose()
+    assert found == dict.fromkeys(range(1, 7), "committed")
+    assert len(commits) == 2  # the other writer's, then one for all six reads
