@@ -36,6 +36,9 @@ class NotCommitted(Exception):
 
 @dataclass
 class _Group:
+    # Its requests wait on it (on the log's one lock): a commit wakes the requests of its own group, and one of the
+    # next group's to write it, not every waiting request.
+    changed: threading.Condition
     rows: list[Row] = field(default_factory=list)
     done: bool = False
     errors: dict[int, BaseException] = field(default_factory=dict)  # by place in rows: the reads not logged
@@ -47,18 +50,21 @@ class GroupCommit:
     def __init__(self, statement: sa.Insert, engine: sa.Engine) -> None:
         self._statement = statement
         self._engine = engine
-        self._changed = threading.Condition()
+        self._lock = threading.Lock()
         self._open: _Group | None = None  # the group new rows join, until its writer may write
         self._writing = False
 
+    def _new_group(self) -> _Group:
+        return _Group(threading.Condition(self._lock))
+
     def write(self, row: Row) -> None:
         """Return once this row is committed; raise NotCommitted if it could not be."""
-        with self._changed:
-            group = self._open = self._open or _Group()
+        with self._lock:
+            group = self._open = self._open or self._new_group()
             place = len(group.rows)
             group.rows.append(row)
             while not group.done and self._writing:
-                self._changed.wait()
+                group.changed.wait()
             leads = not group.done
             if leads:  # nobody is writing, and our group is not written: we write it, and whoever joins it meanwhile
                 self._writing = True
@@ -84,10 +90,12 @@ class GroupCommit:
                         except BaseException as one:
                             group.errors[place] = one
         finally:
-            with self._changed:
+            with self._lock:
                 group.done, self._writing = True, False
                 group.rows = []
-                self._changed.notify_all()
+                group.changed.notify_all()
+                if self._open is not None:  # rows came during this commit: one of their requests writes them
+                    self._open.changed.notify()
 
     def _insert_group(self, group: _Group) -> None:
         """The group's rows in one transaction. The group is closed only once this connection may write: on SQLite
@@ -101,7 +109,7 @@ class GroupCommit:
 
     def _close(self, group: _Group) -> None:
         """No row joins this group any more: the rows written, or failed, are the ones it holds now."""
-        with self._changed:
+        with self._lock:
             if self._open is group:
                 self._open = None
 

@@ -97,8 +97,6 @@ def test_a_group_that_finds_the_database_locked_fails_at_once_not_row_by_row(tmp
     group alone again would keep every reader of the group waiting a lock timeout per row."""
     import sqlite3
 
-    from reports.read_log import _Group
-
     path = tmp_path / "locked.sqlite3"
     engine = sa.create_engine(f"sqlite:///{path}", connect_args={"timeout": 0.05})
     TABLE.metadata.create_all(engine)
@@ -107,8 +105,10 @@ def test_a_group_that_finds_the_database_locked_fails_at_once_not_row_by_row(tmp
     begun: list[int] = []
     sa.event.listen(engine, "begin", lambda _connection: begun.append(1))
     try:
-        group = _Group(rows=[{"n": n} for n in range(8)])
-        GroupCommit(sa.insert(TABLE), engine)._commit(group)
+        log = GroupCommit(sa.insert(TABLE), engine)
+        group = log._new_group()
+        group.rows = [{"n": n} for n in range(8)]
+        log._commit(group)
         assert sorted(group.errors) == list(range(8))  # every read of the group hears of it
         assert all(isinstance(error, sa.exc.OperationalError) for error in group.errors.values())
         assert len(begun) == 1  # one wait for the lock, not one more for each row
