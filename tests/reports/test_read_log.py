@@ -152,3 +152,33 @@ def test_reads_arriving_while_the_writer_waits_its_turn_go_in_its_group(tmp_path
         engine.dispose()
     assert found == dict.fromkeys(range(1, 7), "committed")
     assert len(commits) == 2  # the other writer's, then one for all six reads
+
+
+def test_many_readers_at_once_are_each_committed_and_none_is_left_waiting(tmp_path: Path) -> None:
+    """A commit wakes its own group and one request of the next to write it (not every waiting request): no read
+    is left waiting for a wake-up that never comes, and reads still share commits."""
+    from app.sqlite_writes import connection_factory
+
+    path = tmp_path / "many.sqlite3"
+    engine = sa.create_engine(f"sqlite:///{path}", connect_args={"factory": connection_factory(str(path))},
+                              pool_size=20)
+    TABLE.metadata.create_all(engine)
+    commits = _commits(engine)
+    log = GroupCommit(sa.insert(TABLE), engine)
+
+    def reads(first: int) -> None:
+        for n in range(first, first + 10):
+            time.sleep(0.001 * (n % 3))
+            log.write({"n": n})
+
+    threads = [threading.Thread(target=reads, args=(first,)) for first in range(0, 160, 10)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert not any(thread.is_alive() for thread in threads)
+        assert _stored(engine) == list(range(160))
+        assert len(commits) < 160
+    finally:
+        engine.dispose()
