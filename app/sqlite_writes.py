@@ -122,6 +122,13 @@ class QueuedConnection(sqlite3.Connection):
 
     def _before(self, sql: str) -> None:
         if not self._writing and is_write(sql):
+            self.take_turn()
+
+    def take_turn(self) -> None:
+        """Wait for this connection's turn to write now, before its first write statement is known (the read log
+        gathers the rows to write while it waits). The turn ends with the transaction, or at the next commit or
+        rollback if none was begun."""
+        if not self._writing:
             self.writer.acquire()
             self._writing = True
 
@@ -148,6 +155,12 @@ class QueuedConnection(sqlite3.Connection):
             super().close()
         finally:
             self._done()
+
+
+def take_turn(dbapi_connection: Any) -> None:
+    """Wait for this connection's turn to write, if it is one that queues (the embedded database); else nothing."""
+    if isinstance(dbapi_connection, QueuedConnection):
+        dbapi_connection.take_turn()
 
 
 def connection_factory(database_path: str) -> type[QueuedConnection]:

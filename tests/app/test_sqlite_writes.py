@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.db import engine_options
-from app.sqlite_writes import connection_factory, is_write
+from app.sqlite_writes import connection_factory, is_write, take_turn
 
 
 def _engine(path: Path) -> sa.Engine:
@@ -122,6 +122,28 @@ def test_the_lock_is_held_from_the_first_write_to_the_end_of_the_transaction(tmp
     if ending != "close":
         connection.close()
 
+
+
+@pytest.mark.parametrize("ending", ["commit", "rollback", "close"])
+def test_a_turn_taken_before_any_write_is_held_until_the_transaction_ends(tmp_path: Path, ending: str) -> None:
+    """The read log waits for its turn before it knows its rows (reports/read_log.py): the turn is held through the
+    write that follows, and given back at the end even if no write came."""
+    database = tmp_path / "turn.sqlite3"
+    connection = sqlite3.connect(database, factory=connection_factory(str(database)))
+    connection.execute("CREATE TABLE t (x)")
+    connection.commit()
+    take_turn(connection)
+    assert not _lock_is_free(database)
+    connection.execute("INSERT INTO t VALUES (1)")
+    connection.commit()
+    assert _lock_is_free(database)
+    take_turn(connection)
+    assert not _lock_is_free(database)
+    getattr(connection, ending)()
+    assert _lock_is_free(database)
+    if ending != "close":
+        connection.close()
+    take_turn(sqlite3.connect(":memory:"))  # a connection that does not queue: nothing to wait for
 
 def test_which_statements_write() -> None:
     assert all(is_write(s) for s in ["INSERT INTO t VALUES (1)", "  update t set x = 1", "DELETE FROM t",

@@ -97,8 +97,6 @@ def test_a_group_that_finds_the_database_locked_fails_at_once_not_row_by_row(tmp
     group alone again would keep every reader of the group waiting a lock timeout per row."""
     import sqlite3
 
-    from reports.read_log import _Group
-
     path = tmp_path / "locked.sqlite3"
     engine = sa.create_engine(f"sqlite:///{path}", connect_args={"timeout": 0.05})
     TABLE.metadata.create_all(engine)
@@ -107,12 +105,80 @@ def test_a_group_that_finds_the_database_locked_fails_at_once_not_row_by_row(tmp
     begun: list[int] = []
     sa.event.listen(engine, "begin", lambda _connection: begun.append(1))
     try:
-        group = _Group(rows=[{"n": n} for n in range(8)])
-        GroupCommit(sa.insert(TABLE), engine)._commit(group)
+        log = GroupCommit(sa.insert(TABLE), engine)
+        group = log._new_group()
+        group.rows = [{"n": n} for n in range(8)]
+        log._commit(group)
         assert sorted(group.errors) == list(range(8))  # every read of the group hears of it
         assert all(isinstance(error, sa.exc.OperationalError) for error in group.errors.values())
         assert len(begun) == 1  # one wait for the lock, not one more for each row
     finally:
         holder.rollback()
         holder.close()
+        engine.dispose()
+
+
+def test_reads_arriving_while_the_writer_waits_its_turn_go_in_its_group(tmp_path: Path) -> None:
+    """On SQLite the group's writer first waits for its turn to write (app/sqlite_writes.py), behind another
+    process's commit; the reads that come meanwhile go in its one commit, not in a second one that would wait its
+    turn again."""
+    from app.sqlite_writes import connection_factory
+
+    path = tmp_path / "queued.sqlite3"
+    engine = sa.create_engine(f"sqlite:///{path}", connect_args={"factory": connection_factory(str(path))})
+    TABLE.metadata.create_all(engine)
+    commits = _commits(engine)
+    log = GroupCommit(sa.insert(TABLE), engine)
+    other_writer = engine.connect()
+    other_writer.execute(sa.insert(TABLE), {"n": 0})  # holds the turn until it commits
+    found: dict[int, str] = {}
+
+    def write(n: int) -> None:
+        log.write({"n": n})
+        found[n] = "committed" if n in _stored(engine) else "returned before its commit"
+
+    try:
+        threads = [threading.Thread(target=write, args=(n,)) for n in range(1, 7)]
+        threads[0].start()
+        time.sleep(0.1)  # the first is waiting for its turn by now, its group still open
+        for thread in threads[1:]:
+            thread.start()
+        time.sleep(0.2)
+        other_writer.commit()
+        for thread in threads:
+            thread.join(timeout=30)
+    finally:
+        other_writer.close()
+        engine.dispose()
+    assert found == dict.fromkeys(range(1, 7), "committed")
+    assert len(commits) == 2  # the other writer's, then one for all six reads
+
+
+def test_many_readers_at_once_are_each_committed_and_none_is_left_waiting(tmp_path: Path) -> None:
+    """A commit wakes its own group and one request of the next to write it (not every waiting request): no read
+    is left waiting for a wake-up that never comes, and reads still share commits."""
+    from app.sqlite_writes import connection_factory
+
+    path = tmp_path / "many.sqlite3"
+    engine = sa.create_engine(f"sqlite:///{path}", connect_args={"factory": connection_factory(str(path))},
+                              pool_size=20)
+    TABLE.metadata.create_all(engine)
+    commits = _commits(engine)
+    log = GroupCommit(sa.insert(TABLE), engine)
+
+    def reads(first: int) -> None:
+        for n in range(first, first + 10):
+            time.sleep(0.001 * (n % 3))
+            log.write({"n": n})
+
+    threads = [threading.Thread(target=reads, args=(first,)) for first in range(0, 160, 10)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert not any(thread.is_alive() for thread in threads)
+        assert _stored(engine) == list(range(160))
+        assert len(commits) < 160
+    finally:
         engine.dispose()
