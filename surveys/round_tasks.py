@@ -1,4 +1,5 @@
-"""The owner's round page's "Your progress" list, by the NHS.UK task-list macro, from the round's steps.
+"""The owner's round page's "Your progress" list and its table of responses per group, by the NHS.UK task-list
+and table macros, from the round's steps and stored counts.
 
 The template built the list's ten items (each a dict of dicts) in a Jinja loop, and the memoized macro froze them
 all into its cache key on every load: a fifth of the page's own time. Here the key is a tuple of plain values (each
@@ -15,6 +16,7 @@ from flask import current_app, url_for
 from markupsafe import Markup
 
 from surveys.cycle import Step
+from surveys.rules.daily_counts import CategoryCounts
 
 # A step's status → the words shown and the tag's colour (none for a completed step, shown as plain text).
 STATUS_TEXT = {"done": ("Completed", None), "to_do": ("To do", "nhsuk-tag--blue"),
@@ -52,3 +54,26 @@ def _params(rows: tuple[tuple[str, str | None, str], ...]) -> dict[str, Any]:
                       "href": href if href is not None else current_app.jinja_env.undefined(),
                       "status": {"text": label} if status == "done" else {"tag": {"text": label, "classes": colour}}})
     return {"idPrefix": "round", "items": items}
+
+
+def counts_table(counts: Sequence[CategoryCounts]) -> Markup:
+    """The table of invitations and responses per group, responsive: on a narrow screen each group becomes a block
+    of labelled figures, so nothing scrolls sideways. dashboard.html built its params (a list of rows of dicts)
+    in a Jinja loop, and the memoized table macro froze them into its key at every load; the key here is each
+    group's name and figures (the figures the owner sees, as the table's key held them before), the params are
+    what the template built, and the HTML is the macro's own."""
+    rows = tuple((row.category.plural, str(row.invited), str(row.responded), str(row.declined)) for row in counts)
+    components = current_app.jinja_env.globals["memoized_component"]
+    table = components.fragment(("round-counts", rows), "tables", lambda: _table_params(rows))
+    # The line breaks the template's loop printed before the table (one, then two a group), so that the page stays
+    # the same byte for byte; a browser collapses them.
+    return Markup("\n" * (1 + 2 * len(rows))) + table  # type: ignore[no-any-return]
+
+
+def _table_params(rows: tuple[tuple[str, str, str, str], ...]) -> dict[str, Any]:
+    numeric = [{"text": figure, "format": "numeric"} for figure in ("Invited", "Responded", "Declined")]
+    return {"responsive": True, "firstCellIsHeader": True,
+            "caption": {"text": "Invitations and responses by group", "classes": "nhsuk-u-visually-hidden"},
+            "head": [{"text": "Group"}, *numeric],
+            "rows": [[{"text": group}, *({"text": figure, "format": "numeric"} for figure in figures)]
+                     for group, *figures in rows]}

@@ -63,9 +63,11 @@ def dashboard():  # type: ignore[no-untyped-def]
     facts = replace(cycle.facts(), owner_actions=frozenset(later), report_held=report_held(cycle))
     remind = operations.remind_all_offer(cycle, today())
     steps, links = rules.progress(facts), round_tasks.step_links(later, facts.self_assessment_submitted)
+    counts = operations.completion_counts(cycle)
     return render_template("surveys/dashboard.html", cycle=cycle, steps=steps, step_links=links,
                            task_list=round_tasks.task_list(steps, links),
-                           next_step=rules.next_step(facts), counts=operations.completion_counts(cycle),
+                           next_step=rules.next_step(facts), counts=counts,
+                           counts_table=round_tasks.counts_table(counts) if counts else None,
                            counts_updated_at=cycle.counts_updated_at, links=cycle_links(cycle), remind=remind,
                            later_links=later, notes=round_notes(cycle),
                            may_finish=_may_finish(cycle),
