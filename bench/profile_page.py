@@ -55,6 +55,8 @@ def requests(page: str, folder: Path) -> Callable[[], int]:
         "sign-in": lambda: app.test_client().get("/sign-in").status_code,
         "health": lambda: app.test_client().get("/healthz").status_code,
         "static": lambda: app.test_client().get("/accessibility").status_code,
+        # The signed-in floor: the same static page for an owner (session, loading the person, the signed-in header).
+        "signed-in": lambda: owner.get("/accessibility").status_code,
         "dashboard": lambda: owner.get("/round").status_code,
         "raters": lambda: owner.get("/round/raters").status_code,
         "report": lambda: reader.get(f"/reports/{seeded.report_id}").status_code,
@@ -65,7 +67,7 @@ def requests(page: str, folder: Path) -> Callable[[], int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--page", default="area", choices=["area", "save", "check", "sign-in", "health", "static",
-                                                           "dashboard", "raters", "report"])
+                                                           "signed-in", "dashboard", "raters", "report"])
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--sort", default="tottime", help="a pstats sort key: tottime, cumulative, …")
     parser.add_argument("--top", type=int, default=40)
