@@ -409,7 +409,7 @@ def fill(pieces: tuple[Markup, ...], values: Iterable[Any]) -> Markup:
     """The fragment with each hole filled by its value, escaped as the template would have."""
     out: list[str] = [pieces[0]]
     for piece, value in zip(pieces[1:], values, strict=True):
-        out.append(escape(value))
+        out.append(value if type(value) is Markup else escape(value))  # Markup is escaped already: as escape gives it
         out.append(piece)
     return Markup("".join(out))  # a plain join: Markup's own would escape every piece again
 
