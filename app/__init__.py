@@ -77,7 +77,14 @@ def _configure_templates(app: Flask) -> None:
 
     from app import words
     from app.models import Role
-    from app.navigation import footer, layout_head, navigation_items, signed_in_header, visitor_header
+    from app.navigation import (
+        footer,
+        layout_head,
+        navigation_items,
+        page_shell_key,
+        signed_in_header,
+        visitor_header,
+    )
     from app.web import error_list
 
     app.add_template_filter(words.counted, "counted")
@@ -85,7 +92,8 @@ def _configure_templates(app: Flask) -> None:
     # The same for every page: the environment's globals, not a context processor run for each page.
     app.jinja_env.globals.update(error_list=error_list, navigation_items=navigation_items,
                                  signed_in_header=signed_in_header, Role=Role, visitor_header=visitor_header,
-                                 layout_footer=footer, layout_head=layout_head)
+                                 layout_footer=footer, layout_head=layout_head,
+                                 page_shell_key=page_shell_key)
     # The macros the layout and many pages call, as globals: the very objects `{% from … import … %}` gives (macro
     # modules are made without context, once), without an import at every page.
     env = app.jinja_env

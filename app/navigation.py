@@ -125,6 +125,13 @@ def layout_head(nonce: str) -> Markup:
     return fill(pieces, [nonce])
 
 
+def page_shell_key() -> tuple[str, ...]:
+    """What the layout around a visitor's page follows from (app/rendering.py, 5.): the service's name, and what the
+    visitor's header, the head and the footer are kept under."""
+    return (current_app.config["SERVICE_NAME"], request.script_root, fingerprint_of("nhsuk"),
+            fingerprint_of("static", "open360.css"))
+
+
 def footer() -> Markup:
     """Every page's footer: the accessibility statement and how information is used."""
     return current_app.jinja_env.globals["memoized_component"].fragment(  # type: ignore[no-any-return,attr-defined]

@@ -37,6 +37,14 @@ Two measures, both set up by `configure(app)`:
    (`split_at_holes`) and kept in the same cache as the components, under a key that holds everything the macro
    read besides the holes; each page fills the holes with its own values (`fill`, which escapes them). What is kept
    is service and questionnaire text only: the values in the holes never are.
+
+5. The page shell. A page of someone not signed in (every rater page, the sign-in and public pages) is the layout
+   around the page's own three blocks (title, back, body), and for such a visitor, with no error and no message
+   to show, the layout prints nothing else that changes but the script nonce. `PageTemplate` renders the layout
+   once per page template, address root and version of the files, with a hole for each of the page's blocks and
+   for the nonce, and keeps it with the components; each page runs its own top-level code, renders its blocks and
+   fills the holes. Anyone signed in, a preview, an error summary or a flashed message takes the full render,
+   as does any template that is not a direct child of the layout with only those blocks.
 """
 
 from __future__ import annotations
@@ -49,7 +57,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, has_request_context
 from flask.templating import Environment as FlaskEnvironment
 from jinja2 import (
     BaseLoader,
@@ -58,8 +66,10 @@ from jinja2 import (
     FileSystemLoader,
     PackageLoader,
     PrefixLoader,
+    Template,
     TemplateNotFound,
     Undefined,
+    nodes,
 )
 from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
@@ -119,6 +129,10 @@ def configure(app: Flask) -> None:
     app.jinja_env.globals["memoized_component"] = MemoizedComponents(app.jinja_env)
     if app.config.get("TEMPLATE_FRAME", True):
         app.jinja_env.collapsed_already = frozenset({FRAME})  # type: ignore[attr-defined]
+        # The shell only over the frame evaluated once: the design system's own template reads variables a page
+        # could set (htmlLang, …), which a shell would keep.
+        if app.config.get("TEMPLATE_PAGE_SHELL", True):
+            app.jinja_env.template_class = PageTemplate
 
 
 class SharedGlobalsEnvironment(FlaskEnvironment):
@@ -395,6 +409,95 @@ def fill(pieces: tuple[Markup, ...], values: Iterable[Any]) -> Markup:
     """The fragment with each hole filled by its value, escaped as the template would have."""
     out: list[str] = [pieces[0]]
     for piece, value in zip(pieces[1:], values, strict=True):
-        out.append(escape(value))
+        out.append(value if type(value) is Markup else escape(value))  # Markup is escaped already: as escape gives it
         out.append(piece)
     return Markup("".join(out))  # a plain join: Markup's own would escape every piece again
+
+
+# --- 5. The page shell -----------------------------------------------------------------------------------------------
+
+LAYOUT = "layout.html"
+# The blocks a page fills (layout.html): each is a hole of the shell. A page overriding any other block of the
+# layout or the frame (where the layout asks who is signed in, or for messages) gets the full render.
+PAGE_BLOCKS = ("title", "back", "body")
+_NONCES = ("csp_nonce", "cspNonce")  # the script nonce, under the layout's name and the frame's
+
+
+class PageTemplate(Template):
+    """A template that, when it is a page in the layout shown to a visitor, is rendered into its shell (5.)."""
+
+    _blocks_of_page: tuple[str, ...] | bool | None = False  # False: not yet known
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        blocks = self._page_blocks()
+        if blocks is None or not has_request_context():
+            return super().render(*args, **kwargs)
+        values = dict(*args, **kwargs)
+        context = self.new_context(values)
+        try:
+            return self._render_page(context, values, blocks)
+        except Exception:
+            self.environment.handle_exception()
+        raise AssertionError("unreachable: handle_exception raises")  # pragma: no cover
+
+    def _page_blocks(self) -> tuple[str, ...] | None:
+        found = self._blocks_of_page
+        if found is False:
+            found = self._blocks_of_page = _direct_page(self)
+        return found  # type: ignore[return-value]
+
+    def _render_page(self, context: Any, values: dict[str, Any], blocks: tuple[str, ...]) -> str:
+        concat = self.environment.concat  # type: ignore[attr-defined]
+        parts = self.root_render_func(context)
+        # The first piece comes from the frame: the page's and the layout's top-level code (error_items,
+        # assetPath, …) has run by then.
+        first = next(parts, None)
+        if first is None or not _plain_visit(context):
+            return concat([] if first is None else [first, *parts])  # type: ignore[no-any-return]
+        parts.close()
+        components = self.environment.globals["memoized_component"]
+        # What the layout's text around the blocks follows from besides the template (the environment's global
+        # `page_shell_key`, app/navigation.py: the service's name, the address root, the files' versions).
+        key = ("page shell", self, context.get("assetPath"), self.environment.globals["page_shell_key"]())
+        shell: tuple[tuple[Markup, ...], tuple[str, ...]] = components.cached(
+            key, lambda: self._shell(values, blocks))
+        nonce = context.get("csp_nonce")
+        filled = {name: concat(context.blocks[name][0](context)) for name in blocks}  # escaped by the template
+        out: list[str] = [shell[0][0]]
+        for piece, hole in zip(shell[0][1:], shell[1], strict=True):
+            out.append(filled[hole] if hole in filled else escape(nonce))
+            out.append(piece)
+        return concat(out)  # type: ignore[no-any-return]
+
+    def _shell(self, values: dict[str, Any], blocks: tuple[str, ...]) -> tuple[tuple[Markup, ...], tuple[str, ...]]:
+        """The page rendered with a marker in place of each of its blocks and of the nonce, split at the markers."""
+        names = (*blocks, "nonce")
+        markers = holes(len(names))
+        context = self.new_context({**values, **{name: markers[-1] for name in _NONCES}})
+        for name, marker in zip(blocks, markers, strict=False):
+            context.blocks[name] = [lambda _context, marker=marker: iter((marker,))]
+        text = self.environment.concat(self.root_render_func(context))  # type: ignore[attr-defined]
+        parts = _HOLE.split(text)
+        return tuple(Markup(piece) for piece in parts[0::2]), tuple(names[int(n)] for n in parts[1::2])
+
+
+def _direct_page(template: Template) -> tuple[str, ...] | None:
+    """The page's own blocks when its template starts by extending the layout and fills only PAGE_BLOCKS."""
+    env, name = template.environment, template.name
+    if name is None or name == LAYOUT or not set(template.blocks) <= set(PAGE_BLOCKS) or env.loader is None:
+        return None
+    body = env.parse(env.loader.get_source(env, name)[0]).body
+    if not body or not isinstance(body[0], nodes.Extends) or not isinstance(body[0].template, nodes.Const) \
+            or body[0].template.value != LAYOUT:
+        return None
+    return tuple(block for block in PAGE_BLOCKS if block in template.blocks)
+
+
+def _plain_visit(context: Any) -> bool:
+    """Nobody signed in, no preview, no error summary and no message: the layout then shows nothing that changes
+    around the page's blocks but the nonce. Asks what the layout asks (the flashed messages are taken from the
+    session as the layout takes them, once a request)."""
+    user = context.get("current_user")
+    if user is None or user.is_authenticated or context.get("preview") or context.get("error_items"):
+        return False
+    return not context.get("get_flashed_messages", lambda: [None])()

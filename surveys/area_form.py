@@ -18,7 +18,7 @@ from markupsafe import Markup
 from app.rendering import fill, holes, split_at_holes
 from surveys.answers import field_name
 from surveys.questionnaire import Area, Questionnaire
-from surveys.statement_radios import statement_radios
+from surveys.statement_radios import statements_radios
 
 TEMPLATE = "surveys/area_form.html"
 
@@ -30,12 +30,9 @@ def area_form(questionnaire: Questionnaire, area: Area, wording: str, answers: M
     shape = tuple((sub.title, tuple(statement.key for statement in sub.statements)) for sub in area.sub_areas)
     components = current_app.jinja_env.globals["memoized_component"]
     pieces = components.cached(("area form", shape), lambda: _pieces(shape))
-    radios = []
-    for sub in area.sub_areas:
-        for statement in sub.statements:
-            current = answers.get(statement.key)
-            radios.append(statement_radios(questionnaire, statement, wording, current, missing and current is None,
-                                           read_only, rater))
+    statements = [(statement, answers.get(statement.key)) for sub in area.sub_areas for statement in sub.statements]
+    radios = statements_radios(questionnaire, [(statement, current, missing and current is None)
+                                               for statement, current in statements], wording, read_only, rater)
     return fill(pieces, [csrf_field, *radios])
 
 

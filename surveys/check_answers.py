@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import current_app
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from app.rendering import fill, holes, split_at_holes
 from surveys.answers import area_statements, field_name
@@ -23,11 +23,13 @@ TEMPLATE = "surveys/rater/check_answers.html"
 NOT_ANSWERED = "Not answered"
 
 
-def answer_labels(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> dict[str, str]:
-    """Each statement's answer as the check page words it: the scale's label, "not able to say", or not answered."""
-    labels: dict[Any, str] = {NOT_ABLE_TO_SAY: questionnaire.not_able_to_say}
-    labels.update((point.value, point.label) for point in questionnaire.scale)
-    return {key: labels.get(answers.get(key), NOT_ANSWERED) for key in questionnaire.statement_keys()}
+def answer_labels(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> dict[str, Markup]:
+    """Each statement's answer as the check page words it: the scale's label, "not able to say", or not answered.
+    Each wording is escaped once here, as HTML (Markup), not once for every statement that has it."""
+    labels: dict[Any, Markup] = {NOT_ABLE_TO_SAY: escape(questionnaire.not_able_to_say)}
+    labels.update((point.value, escape(point.label)) for point in questionnaire.scale)
+    not_answered = escape(NOT_ANSWERED)
+    return {key: labels.get(answers.get(key), not_answered) for key in questionnaire.statement_keys()}
 
 
 def area_answers(area: Area, area_url: str, labels: Mapping[str, str]) -> Markup:

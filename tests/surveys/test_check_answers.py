@@ -90,3 +90,15 @@ def test_labels_word_each_answer_as_the_page_did() -> None:
     assert labels[keys[0]] == scale[1] and labels[keys[1]] == questionnaire.not_able_to_say
     assert labels[keys[2]] == NOT_ANSWERED and labels[keys[3]] == NOT_ANSWERED
     assert set(labels) == set(keys)
+
+
+def test_a_wording_with_html_in_it_is_escaped_once(app: Flask) -> None:
+    questionnaire = load_version(VERSION)
+    scale = type(questionnaire.scale)([questionnaire.scale[0].model_copy(update={"label": "Agree <b>&</b>"}),
+                                       *questionnaire.scale[1:]])
+    odd = questionnaire.model_copy(update={"scale": scale, "not_able_to_say": "Can't <say>"})
+    keys = odd.statement_keys()
+    labels = answer_labels(odd, {keys[0]: odd.scale[0].value, keys[1]: NOT_ABLE_TO_SAY})
+    with app.test_request_context("/feedback/check"):
+        html = area_answers(odd.areas[0], "/feedback/area/1", labels)
+    assert "Agree &lt;b&gt;&amp;&lt;/b&gt;" in html and "Can&#39;t &lt;say&gt;" in html and "&amp;lt;" not in html
