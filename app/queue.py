@@ -32,6 +32,7 @@ from rq.executions import ExecutionRegistry
 from rq.job import Job, JobStatus
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 from rq.timeouts import TimerDeathPenalty
+from rq.utils import parse_composite_key
 
 MAIL, HOUSEKEEPING, REPORTS = "mail", "housekeeping", "reports"
 # Before the queues were split every job went to one queue of this name: workers still drain it after an upgrade.
@@ -159,42 +160,37 @@ def lost_jobs(of: Queue, job_ids: Sequence[str], cutoff: datetime, ended_are_los
     scheduled, and a new worker's scheduler may not take the queue's lock for minutes); taken by a worker whose last
     heartbeat runs out before the cutoff; or said to be queued while in none of the queue's lists (its worker died
     between taking it and marking it started). With `ended_are_lost` False, a job that finished or failed is kept
-    (a report build's record is there to be read, not retried each minute). Reads Redis in three round trips
-    whatever the number of ids."""
+    (a report build's record is there to be read, not retried each minute). Reads Redis in one round trip
+    whatever the number of ids, in one transaction, so at one moment: read in turns, a job still in its queue at
+    the first read and taken by a live worker before the next (or ended by it) was called lost, deleted from under
+    the worker and queued again. The started registry is read whole (a member a running job,
+    `job_id:execution_id`): it holds what workers run, not what waits."""
     if not job_ids:
         return set()
-    connection = of.connection
     before = cutoff.replace(tzinfo=UTC).timestamp()
     retries, started = ScheduledJobRegistry(queue=of), StartedJobRegistry(queue=of)
-    with connection.pipeline(transaction=False) as pipe:
+    with of.connection.pipeline(transaction=True) as pipe:
         for job_id in job_ids:
             pipe.hget(Job.key_for(job_id), "status")
             pipe.zscore(retries.key, job_id)
-            pipe.zrange(ExecutionRegistry(job_id=job_id, connection=connection).key, 0, -1)
-        replies = pipe.execute()
-    states = {job_id: (replies[3 * n], replies[3 * n + 1], replies[3 * n + 2]) for n, job_id in enumerate(job_ids)}
-    heartbeats: dict[str, list[float | None]] = {}
-    with connection.pipeline(transaction=False) as pipe:
-        taken = [(job_id, executions) for job_id, (status, _, executions) in states.items()
-                 if status in _TAKEN and executions]
-        for job_id, executions in taken:
-            for execution in executions:
-                pipe.zscore(started.key, f"{job_id}:{execution.decode()}")
+        pipe.zrange(started.key, 0, -1, withscores=True)
         pipe.lrange(of.key, 0, -1)
         pipe.lrange(of.intermediate_queue_key, 0, -1)
-        *scores, waiting, moving = pipe.execute()
-    for job_id, executions in taken:
-        heartbeats[job_id], scores = scores[:len(executions)], scores[len(executions):]
+        *replies, running, waiting, moving = pipe.execute()
+    states = {job_id: (replies[2 * n], replies[2 * n + 1]) for n, job_id in enumerate(job_ids)}
+    heartbeats: dict[str, list[float]] = {}
+    for member, score in running:
+        heartbeats.setdefault(parse_composite_key(member.decode())[0], []).append(score)
     in_a_list = {job_id.decode() for job_id in [*waiting, *moving]}
 
     def lost(job_id: str) -> bool:
-        status, due, _ = states[job_id]
+        status, due = states[job_id]
         if status == _SCHEDULED:
             return due is not None and due < before
         if status in _WAITING or (status is not None and status not in _TAKEN and not ended_are_lost):
             return False
-        if job_id in heartbeats:
-            return all(score is None or score < before for score in heartbeats[job_id])
+        if status in _TAKEN and job_id in heartbeats:
+            return all(score < before for score in heartbeats[job_id])
         return status != JobStatus.QUEUED.value.encode() or job_id not in in_a_list
 
     return {job_id for job_id in job_ids if lost(job_id)}

@@ -5,6 +5,7 @@ taken from it either."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import fakeredis
@@ -78,3 +79,57 @@ def test_a_lost_job_forgotten_and_queued_again_waits_in_its_queue_with_nothing_l
     queue.enqueue("builtins.print", job_id="again")
     assert lost_jobs(queue, ["again"], runs_out + timedelta(days=1)) == set()
     assert queue.job_ids == ["again"]
+
+
+
+def while_asked(queue: Queue, monkeypatch, worker: Callable[[], object]) -> None:
+    """Have `worker` act on Redis just after lost_jobs's first round trip, as a live worker may."""
+    pipeline, acted = queue.connection.pipeline, []
+
+    def pipeline_then_act(*args, **kwargs):
+        pipe = pipeline(*args, **kwargs)
+        execute = pipe.execute
+
+        def execute_then_act(*a, **k):
+            replies = execute(*a, **k)
+            if not acted:
+                acted.append(True)
+                worker()
+            return replies
+
+        pipe.execute = execute_then_act
+        return pipe
+
+    monkeypatch.setattr(queue.connection, "pipeline", pipeline_then_act)
+
+
+def test_a_job_a_live_worker_takes_while_the_clock_asks_about_it_is_not_lost(monkeypatch) -> None:
+    """Redis is read at one moment: a job still in its queue when its state was read, taken and started by a live
+    worker before the queue's list was read, was called lost, deleted from under the worker and queued again (a
+    report build run twice at once)."""
+    queue = mail_queue()
+    queue.enqueue("builtins.print", job_id="busy")
+
+    def take() -> None:
+        taken_by_a_worker(queue, "busy")
+        Job.fetch("busy", connection=queue.connection).set_status("started")
+
+    while_asked(queue, monkeypatch, take)
+    assert lost_jobs(queue, ["busy"], LONG_AGO) == set()
+    assert Job.fetch("busy", connection=queue.connection).get_status() == "started"
+
+
+def test_a_build_that_ends_while_the_clock_asks_about_it_is_kept(monkeypatch) -> None:
+    """A build that finished between the reads of its state and of its worker's heartbeat was called lost: its
+    record deleted and the build queued again."""
+    queue = mail_queue()
+    queue.enqueue("builtins.print", job_id="ending")
+    taken_by_a_worker(queue, "ending")
+    Job.fetch("ending", connection=queue.connection).set_status("started")
+
+    def finish() -> None:
+        queue.connection.delete(StartedJobRegistry(queue=queue).key)
+        Job.fetch("ending", connection=queue.connection).set_status("finished")
+
+    while_asked(queue, monkeypatch, finish)
+    assert lost_jobs(queue, ["ending"], LONG_AGO, ended_are_lost=False) == set()
