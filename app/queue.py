@@ -151,6 +151,12 @@ def start_embedded_worker(app: Flask) -> threading.Thread:
 _WAITING = {JobStatus.SCHEDULED.value.encode(), JobStatus.DEFERRED.value.encode(), JobStatus.CREATED.value.encode()}
 _TAKEN = {JobStatus.QUEUED.value.encode(), JobStatus.STARTED.value.encode()}
 _SCHEDULED = JobStatus.SCHEDULED.value.encode()
+_QUEUED = JobStatus.QUEUED.value.encode()
+
+
+def _taken_key(of: Queue) -> str:
+    """The jobs of `of` last seen taken off its lists with nothing recorded (lost_jobs)."""
+    return f"open360:taken:{of.name}"
 
 
 def lost_jobs(of: Queue, job_ids: Sequence[str], cutoff: datetime, ended_are_lost: bool = True) -> set[str]:
@@ -158,12 +164,15 @@ def lost_jobs(of: Queue, job_ids: Sequence[str], cutoff: datetime, ended_are_los
     queued or heartbeat just before it is given time): missing, or finished with; scheduled to retry before the
     cutoff (the scheduler that should have queued it has gone: a worker killed while its job failed leaves the retry
     scheduled, and a new worker's scheduler may not take the queue's lock for minutes); taken by a worker whose last
-    heartbeat runs out before the cutoff; or said to be queued while in none of the queue's lists (its worker died
-    between taking it and marking it started). With `ended_are_lost` False, a job that finished or failed is kept
-    (a report build's record is there to be read, not retried each minute). Reads Redis in one round trip
-    whatever the number of ids, in one transaction, so at one moment: read in turns, a job still in its queue at
-    the first read and taken by a live worker before the next (or ended by it) was called lost, deleted from under
-    the worker and queued again. The started registry is read whole (a member a running job,
+    heartbeat runs out before the cutoff; or said to be queued while in none of the queue's lists with no execution
+    recorded, at this look and at an earlier one of an earlier cutoff (its worker died between taking it and
+    recording it: a live worker is so for the milliseconds between its BLPOP and its next round trip, and a job it
+    is about to run must not be deleted from under it and queued again). With `ended_are_lost` False, a job that
+    finished or failed is kept (a report build's record is there to be read, not retried each minute).
+
+    Reads Redis in one transaction whatever the number of ids, so at one moment: read in turns, a job still in its
+    queue at the first read and taken by a live worker before the next (or ended by it) was called lost, deleted
+    from under the worker and queued again. The started registry is read whole (a member a running job,
     `job_id:execution_id`): it holds what workers run, not what waits."""
     if not job_ids:
         return set()
@@ -176,12 +185,22 @@ def lost_jobs(of: Queue, job_ids: Sequence[str], cutoff: datetime, ended_are_los
         pipe.zrange(started.key, 0, -1, withscores=True)
         pipe.lrange(of.key, 0, -1)
         pipe.lrange(of.intermediate_queue_key, 0, -1)
-        *replies, running, waiting, moving = pipe.execute()
+        pipe.hgetall(_taken_key(of))
+        *replies, running, waiting, moving, seen = pipe.execute()
     states = {job_id: (replies[2 * n], replies[2 * n + 1]) for n, job_id in enumerate(job_ids)}
     heartbeats: dict[str, list[float]] = {}
     for member, score in running:
         heartbeats.setdefault(parse_composite_key(member.decode())[0], []).append(score)
     in_a_list = {job_id.decode() for job_id in [*waiting, *moving]}
+    # Each job seen taken with nothing recorded, under the cutoff of the first look that saw it so: kept for the next.
+    taken = {job_id: float(seen.get(job_id.encode(), before)) for job_id in job_ids
+             if states[job_id][0] == _QUEUED and job_id not in heartbeats and job_id not in in_a_list}
+    with of.connection.pipeline(transaction=True) as pipe:
+        pipe.delete(_taken_key(of))
+        if taken:
+            pipe.hset(_taken_key(of), mapping=taken)
+            pipe.expire(_taken_key(of), 86400)
+        pipe.execute()
 
     def lost(job_id: str) -> bool:
         status, due = states[job_id]
@@ -191,7 +210,9 @@ def lost_jobs(of: Queue, job_ids: Sequence[str], cutoff: datetime, ended_are_los
             return False
         if status in _TAKEN and job_id in heartbeats:
             return all(score < before for score in heartbeats[job_id])
-        return status != JobStatus.QUEUED.value.encode() or job_id not in in_a_list
+        if job_id in taken:
+            return taken[job_id] < before
+        return status != _QUEUED or job_id not in in_a_list
 
     return {job_id for job_id in job_ids if lost(job_id)}
 
@@ -201,6 +222,8 @@ def forget_jobs(of: Queue, job_ids: Sequence[str]) -> None:
     and run (a job of an id that says "started" would not run, and a dead execution left behind would later be
     taken by RQ's own clean-up for one of the new job's)."""
     started = StartedJobRegistry(queue=of)
+    if job_ids:
+        of.connection.hdel(_taken_key(of), *job_ids)
     for job_id in job_ids:
         executions = of.connection.zrange(ExecutionRegistry(job_id=job_id, connection=of.connection).key, 0, -1)
         if executions:

@@ -66,7 +66,23 @@ def test_a_job_taken_off_its_queue_with_no_execution_recorded_is_lost() -> None:
     queue = mail_queue()
     queue.enqueue("builtins.print", job_id="popped")
     queue.connection.lpop(queue.key)  # BLPOP, then the worker was killed before it recorded anything
-    assert lost_jobs(queue, ["popped"], LONG_AGO) == {"popped"}
+    # Or it is about to record its execution: lost only when seen so at an earlier look too.
+    assert lost_jobs(queue, ["popped"], LONG_AGO) == set()
+    assert lost_jobs(queue, ["popped"], LONG_AGO) == set()
+    assert lost_jobs(queue, ["popped"], LONG_AGO + timedelta(minutes=1)) == {"popped"}
+
+
+def test_a_job_a_live_worker_has_just_taken_off_its_queue_is_not_lost() -> None:
+    """Between its BLPOP and its next round trip a live worker's job says "queued" in no list with nothing
+    recorded, as one a killed worker took: it was deleted from under the worker and queued again."""
+    queue = mail_queue()
+    queue.enqueue("builtins.print", job_id="popping")
+    queue.connection.lpop(queue.key)
+    assert lost_jobs(queue, ["popping"], LONG_AGO) == set()
+    queue.connection.rpush(queue.key, "popping")  # as taken_by_a_worker takes it: its execution recorded
+    runs_out = taken_by_a_worker(queue, "popping")
+    assert lost_jobs(queue, ["popping"], runs_out - timedelta(seconds=1)) == set()
+    assert not queue.connection.exists("open360:taken:mail")  # nothing kept of the earlier look
 
 
 def test_a_lost_job_forgotten_and_queued_again_waits_in_its_queue_with_nothing_left_of_the_dead_one() -> None:

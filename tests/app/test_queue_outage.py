@@ -125,6 +125,8 @@ def test_a_mail_whose_job_a_killed_worker_took_off_the_queue_is_queued_again(
     assert mail.connection.lpop(mail.key)  # a worker's BLPOP, and the worker killed before it marked the job
     [waiting] = pending()
     assert Job.fetch(delivery_job_id(waiting.id), connection=mail.connection).get_status() == "queued"  # in no list
+    assert requeue_stranded(utcnow()) == 0  # or its worker is about to record it: lost when so at the next tick too
+    clock.advance(minutes=1)
     assert requeue_stranded(utcnow()) == 1
     assert len(mail.job_ids) == 1 and requeue_stranded(utcnow()) == 0  # waiting in its queue again
 
@@ -199,6 +201,8 @@ def test_a_build_redis_still_holds_is_not_queued_again_and_one_a_killed_worker_t
         assert db.session.scalar(sa.select(Report).where(Report.cycle_id == cycle.id)) is None
         reports = queue(REPORTS).connection
         assert reports.lrem(f"rq:queue:{REPORTS}", 1, jobs.build_job_id(cycle.id))  # a worker took it, and died
+        assert jobs.requeue_stranded_builds(utcnow()) == 0  # or it is about to record it: lost when so a tick later
+        clock.advance(minutes=1)
         with pdfs_left_to_first_download():
             assert jobs.requeue_stranded_builds(utcnow()) == 1  # the test queue runs it at once
         assert db.session.scalar(sa.select(Report).where(Report.cycle_id == cycle.id)) is not None
