@@ -98,13 +98,17 @@ def test_a_forgotten_password_asked_for_while_redis_is_down_is_sent_once_it_is_b
     assert [m["To"] for m in mailbox.messages] == [owner.email]
 
 
-def test_a_mail_whose_job_is_waiting_in_the_queue_is_left_alone(app: Flask, owner: User, client: FlaskClient,
-                                                                clock: TestClock, mailbox: MailCatcher) -> None:
-    server = fakeredis.FakeServer()
-    app.extensions["open360_queue"] = Queue(HOUSEKEEPING, connection=fakeredis.FakeRedis(server=server),
-                                            is_async=True)  # a queue no worker reads yet
+def reset_mail_waiting_in_a_queue_no_worker_reads(app: Flask, client: FlaskClient, owner: User,
+                                                  mailbox: MailCatcher) -> None:
+    app.extensions["open360_queue"] = Queue(HOUSEKEEPING, connection=fakeredis.FakeRedis(server=fakeredis.FakeServer()),
+                                            is_async=True)
     mailbox.clear()
     post_form(client, "/forgot-password", {"email": owner.email})
+
+
+def test_a_mail_whose_job_is_waiting_in_the_queue_is_left_alone(app: Flask, owner: User, client: FlaskClient,
+                                                                clock: TestClock, mailbox: MailCatcher) -> None:
+    reset_mail_waiting_in_a_queue_no_worker_reads(app, client, owner, mailbox)
     clock.advance(minutes=5)
     assert requeue_stranded(utcnow()) == 0  # its job is queued: a worker will come to it
     app.extensions["open360_queue"].connection.flushall()  # Redis restarted empty
@@ -115,11 +119,7 @@ def test_a_mail_whose_job_is_waiting_in_the_queue_is_left_alone(app: Flask, owne
 
 def test_a_mail_whose_job_a_killed_worker_took_off_the_queue_is_queued_again(
         app: Flask, owner: User, client: FlaskClient, clock: TestClock, mailbox: MailCatcher) -> None:
-    server = fakeredis.FakeServer()
-    app.extensions["open360_queue"] = Queue(HOUSEKEEPING, connection=fakeredis.FakeRedis(server=server),
-                                            is_async=True)  # a queue no worker reads yet
-    mailbox.clear()
-    post_form(client, "/forgot-password", {"email": owner.email})
+    reset_mail_waiting_in_a_queue_no_worker_reads(app, client, owner, mailbox)
     clock.advance(minutes=5)
     mail = queue_of(app, MAIL)
     assert mail.connection.lpop(mail.key)  # a worker's BLPOP, and the worker killed before it marked the job
