@@ -225,6 +225,8 @@ def forget_jobs(of: Queue, job_ids: Sequence[str]) -> None:
     if job_ids:
         of.connection.hdel(_taken_key(of), *job_ids)
     for job_id in job_ids:
+        # By hand, not RQ's remove_executions or Job.delete: both first drop the executions whose heartbeat has run
+        # out from the job's list, so the dead one's place among the started, the one to remove, would stay.
         executions = of.connection.zrange(ExecutionRegistry(job_id=job_id, connection=of.connection).key, 0, -1)
         if executions:
             of.connection.zrem(started.key, *(f"{job_id}:{e.decode()}" for e in executions))

@@ -461,13 +461,10 @@ class PageTemplate(Template):
         key = ("page shell", self, context.get("assetPath"), self.environment.globals["page_shell_key"]())
         shell: tuple[tuple[Markup, ...], tuple[str, ...]] = components.cached(
             key, lambda: self._shell(values, blocks))
+        # The blocks are HTML their template escaped (Markup, kept as it is); the nonce is escaped by `fill`.
+        filled = {name: Markup(concat(context.blocks[name][0](context))) for name in blocks}
         nonce = context.get("csp_nonce")
-        filled = {name: concat(context.blocks[name][0](context)) for name in blocks}  # escaped by the template
-        out: list[str] = [shell[0][0]]
-        for piece, hole in zip(shell[0][1:], shell[1], strict=True):
-            out.append(filled[hole] if hole in filled else escape(nonce))
-            out.append(piece)
-        return concat(out)  # type: ignore[no-any-return]
+        return str(fill(shell[0], [filled.get(hole, nonce) for hole in shell[1]]))
 
     def _shell(self, values: dict[str, Any], blocks: tuple[str, ...]) -> tuple[tuple[Markup, ...], tuple[str, ...]]:
         """The page rendered with a marker in place of each of its blocks and of the nonce, split at the markers."""

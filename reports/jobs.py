@@ -88,11 +88,10 @@ def requeue_stranded_builds(now: datetime) -> int:
     if not ids:
         return 0
     jobs = {build_job_id(cycle_id): cycle_id for cycle_id in ids}
-    lost = lost_jobs(queue(REPORTS), list(jobs), now - BUILD_STRANDED_AFTER, ended_are_lost=False)
-    stranded = [cycle_id for job_id, cycle_id in jobs.items() if job_id in lost]
-    forget_jobs(queue(REPORTS), [build_job_id(cycle_id) for cycle_id in stranded])
-    for cycle_id in stranded:
-        enqueue(build_report_job, cycle_id, job_timeout=600, job_id=build_job_id(cycle_id))
+    stranded = list(lost_jobs(queue(REPORTS), list(jobs), now - BUILD_STRANDED_AFTER, ended_are_lost=False))
+    forget_jobs(queue(REPORTS), stranded)
+    for job_id in stranded:
+        enqueue(build_report_job, jobs[job_id], job_timeout=600, job_id=job_id)
     return len(stranded)
 
 

@@ -76,7 +76,7 @@ class GroupCommit:
     def _commit(self, group: _Group) -> None:
         try:
             try:
-                self._insert_group(group)
+                self._insert(group, group.rows)
             except BaseException as exc:  # an interrupt too: every request of the group must hear of it
                 self._close(group)
                 if len(group.rows) == 1 or not isinstance(exc, _ONE_ROWS_FAULT):
@@ -86,7 +86,7 @@ class GroupCommit:
                 else:  # one row's fault (its report deleted meanwhile) must not be the others': each alone
                     for place, row in enumerate(group.rows):
                         try:
-                            self._insert([row])
+                            self._insert(group, [row])
                         except BaseException as one:
                             group.errors[place] = one
         finally:
@@ -97,22 +97,18 @@ class GroupCommit:
                 if self._open is not None:  # rows came during this commit: one of their requests writes them
                     self._open.changed.notify()
 
-    def _insert_group(self, group: _Group) -> None:
-        """The group's rows in one transaction. The group is closed only once this connection may write: on SQLite
-        the writer waits its turn (app/sqlite_writes.py) behind another process's commit, often longer than a
+    def _insert(self, group: _Group, rows: list[Row]) -> None:
+        """These rows of the group in one transaction. The group is closed only once this connection may write: on
+        SQLite the writer waits its turn (app/sqlite_writes.py) behind another process's commit, often longer than a
         commit takes, and the rows of every request that came meanwhile go with it rather than into the next
-        group, which would wait for its turn again."""
+        group, which would wait for its turn again. (A group written again row by row is closed already.)"""
         with self._engine.begin() as connection:
             take_turn(connection.connection.dbapi_connection)
             self._close(group)
-            connection.execute(self._statement, group.rows)
+            connection.execute(self._statement, rows)
 
     def _close(self, group: _Group) -> None:
         """No row joins this group any more: the rows written, or failed, are the ones it holds now."""
         with self._lock:
             if self._open is group:
                 self._open = None
-
-    def _insert(self, rows: list[Row]) -> None:
-        with self._engine.begin() as connection:
-            connection.execute(self._statement, rows)
