@@ -128,9 +128,7 @@ def _free_port() -> int:
                    "queue, mail first, then housekeeping, then reports.")
 def worker(burst: bool, queue_names: tuple[str, ...]) -> None:
     """Run an RQ worker for the configured Redis, with the scheduler for delayed jobs (mail retries)."""
-    from rq import Worker
-
-    from app.queue import run_worker_start_hooks, use_app_for_jobs, worker_queues
+    from app.queue import run_worker, run_worker_start_hooks, use_app_for_jobs, worker_queues
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     use_app_for_jobs(app)
@@ -140,7 +138,7 @@ def worker(burst: bool, queue_names: tuple[str, ...]) -> None:
     # corrupt) one the parent opened for the start hooks.
     db.session.remove()
     db.engine.dispose()
-    Worker(queues, connection=queues[0].connection).work(burst=burst, with_scheduler=True)
+    run_worker(queues, burst)
 
 
 @click.command()

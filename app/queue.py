@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import signal
 import threading
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import wraps
@@ -26,7 +28,7 @@ from typing import Any, TypeVar
 import fakeredis
 import redis
 from flask import Flask, current_app, has_app_context
-from rq import Queue, SimpleWorker
+from rq import Queue, SimpleWorker, Worker
 from rq.exceptions import NoSuchJobError
 from rq.executions import ExecutionRegistry
 from rq.job import Job, JobStatus
@@ -142,6 +144,38 @@ def start_embedded_worker(app: Flask) -> threading.Thread:
     thread.start()
     log.info("Embedded worker started")
     return thread
+
+
+class ServiceWorker(Worker):
+    """RQ's worker, remembering whether a signal told it to stop (run_worker)."""
+
+    told_to_stop = False
+
+    def request_stop(self, signum: int, frame: Any) -> None:
+        self.told_to_stop = True
+        super().request_stop(signum, frame)
+
+
+def run_worker(queues: list[Queue], burst: bool = False, restart_after: float = 2.0,
+               worker_class: type[ServiceWorker] = ServiceWorker) -> None:
+    """`flask worker`: run an RQ worker, with its scheduler, until a signal stops it (or, in a burst, the queues are
+    empty). RQ waits out a Redis that is away only while it waits for a job: one that goes away while the worker
+    heartbeats or cleans its registries (Redis restarted, or the worker was paused across it) ends the work loop
+    with "found an unhandled exception, quitting" and exit status 0, which a supervisor that restarts only failures
+    takes for a clean stop. So the worker is started again, as a new worker, until it is told to stop."""
+    while True:
+        worker = worker_class(queues, connection=queues[0].connection)
+        try:
+            worker.work(burst=burst, with_scheduler=True)
+        except redis.exceptions.RedisError as exc:  # Redis away before the loop began (registering the worker)
+            log.warning("Worker: Redis is away (%s)", exc)
+        if burst or worker.told_to_stop:
+            return
+        log.warning("Worker: the work loop ended on an error; a new worker starts in %s s", restart_after)
+        # The stopped worker's handlers would ask its Redis whether it is busy: while waiting, a signal just ends.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        time.sleep(restart_after)
 
 
 # What a job id's state in Redis says about whether a worker will still run it. Not STARTED on its own, nor QUEUED
