@@ -166,12 +166,20 @@ _shuffle = secrets.SystemRandom()
 
 
 def decline(invitation: Invitation) -> None:
-    if invitation.draft is not None:
-        db.session.delete(invitation.draft)
-        invitation.draft = None
-    invitation.status = InvitationStatus.DONE  # the same as an answer: the row never says which
-    links.end_all([invitation.id])
+    """The rater declines: their draft, tokens and sessions go, and their invitation says DONE, as an answer's
+    does (the row never says which)."""
+    draft = invitation.draft
+    invitation.status = InvitationStatus.DONE
+    # The invitation's row first, as a save in another tab takes it (write_draft: the invitation, then the draft,
+    # then the session, links.renew): ending the sessions first made each wait for the other, and PostgreSQL
+    # cancelled one. So the decline waits here for such a save's commit, and then deletes by a statement the draft
+    # that save wrote, which the draft read above may not be.
     db.session.flush()
+    db.session.connection().execute(_DELETE_DRAFT, {"invitation_id": invitation.id})
+    links.end_all([invitation.id])
+    if draft is not None:  # deleted above: the session forgets it rather than delete it again
+        db.session.expunge(draft)
+    set_committed_value(invitation, "draft", None)
 
 
 def delete_drafts(cycle: Cycle) -> None:

@@ -151,3 +151,60 @@ def test_on_postgresql_a_save_racing_a_submission_leaves_no_draft(open_round: Cy
         left = connection.execute(sa.select(sa.func.count()).select_from(drafts)
                                   .where(drafts.c.invitation_id == invitation_id)).scalar()
     assert (saved, left) == ([0], 0)
+
+
+def test_on_postgresql_a_decline_racing_a_save_in_another_tab_waits_for_it_and_neither_fails(
+        open_round: Cycle) -> None:
+    """Review: a save holds the rater's invitation (FOR SHARE) and draft, then renews their session; a decline ended
+    the rater's links and sessions first and changed the invitation after, so each waited for the other and
+    PostgreSQL cancelled one ("deadlock detected"): the save or the decline failed. The decline now takes the
+    invitation first, as the save does, and waits for the save. Run under `python -m tests.servers`."""
+    import threading
+    import time
+
+    import pytest
+
+    from app import db as unit
+    from app.timeutil import utcnow
+    from surveys import links
+    from surveys.models import InvitationStatus, RaterSession
+    from surveys.sealed import Padded
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's concurrent transactions (SQLite's writers take turns)")
+    invitation = open_round.invitations[0]
+    links.start_session(invitation, utcnow())
+    unit.commit()
+    session_hash = db.session.scalar(sa.select(RaterSession.secret_hash))
+    sealed = RaterDraft.__table__.c.content.type.seal(
+        Padded({"answers": {"s1": 4}, "comments": {}}, padded_size(open_round.questionnaire())),
+        invitation.id)
+    engine, holding, failures = db.engine, threading.Event(), []
+
+    def save() -> None:  # the save's statements in its order (surveys/views/rater.py _keep)
+        try:
+            with engine.connect() as connection:
+                params = {"draft_of": invitation.id, "sealed": sealed}
+                assert connection.execute(responses._INSERT_DRAFT, params).rowcount == 1
+                holding.set()
+                time.sleep(0.5)  # the decline starts meanwhile
+                connection.execute(links._RENEW, {"session": session_hash, "until": utcnow()})
+                connection.commit()
+        except Exception as exc:
+            failures.append(exc)
+
+    saver = threading.Thread(target=save)
+    saver.start()
+    assert holding.wait(10)
+    try:
+        responses.decline(invitation)
+        unit.commit()
+    except Exception as exc:
+        failures.append(exc)
+        unit.rollback()
+    saver.join(10)
+    assert failures == []
+    db.session.expire_all()
+    assert db.session.get(Invitation, invitation.id).status == InvitationStatus.DONE
+    assert db.session.scalars(sa.select(RaterDraft.invitation_id)).all() == []
+    assert db.session.scalars(sa.select(RaterSession.secret_hash)).all() == []
