@@ -235,11 +235,7 @@ def withdraw_rater(invitation: Invitation, now: datetime) -> None:
     counts nor any page says whether they had answered; an answer already given stays in the report."""
     check_withdrawable(invitation)
     invitation.withdrawn_at = now
-    links.end_all([invitation.id])
-    if invitation.draft is not None:
-        db.session.delete(invitation.draft)
-        invitation.draft = None
-    db.session.flush()
+    responses.end_rater_access(invitation)
 
 
 def _check_open(cycle: Cycle, today: date) -> CycleState:

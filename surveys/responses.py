@@ -166,14 +166,19 @@ _shuffle = secrets.SystemRandom()
 
 
 def decline(invitation: Invitation) -> None:
-    """The rater declines: their draft, tokens and sessions go, and their invitation says DONE, as an answer's
-    does (the row never says which)."""
-    draft = invitation.draft
+    """The rater declines: their invitation says DONE, as an answer's does (the row never says which)."""
     invitation.status = InvitationStatus.DONE
-    # The invitation's row first, as a save in another tab takes it (write_draft: the invitation, then the draft,
-    # then the session, links.renew): ending the sessions first made each wait for the other, and PostgreSQL
-    # cancelled one. So the decline waits here for such a save's commit, and then deletes by a statement the draft
-    # that save wrote, which the draft read above may not be.
+    end_rater_access(invitation)
+
+
+def end_rater_access(invitation: Invitation) -> None:
+    """After a change to the invitation's row (declined, withdrawn): the rater's draft, tokens and sessions go.
+
+    The invitation's row is written first, as a save in another tab takes it (write_draft: the invitation, then the
+    draft, then the session, links.renew): ending the sessions first made each wait for the other, and PostgreSQL
+    cancelled one. So this waits for such a save's commit, and then deletes by a statement the draft that save
+    wrote, which a draft read before may not be."""
+    draft = invitation.draft
     db.session.flush()
     db.session.connection().execute(_DELETE_DRAFT, {"invitation_id": invitation.id})
     links.end_all([invitation.id])

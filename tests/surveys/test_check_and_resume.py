@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
@@ -153,20 +154,20 @@ def test_on_postgresql_a_save_racing_a_submission_leaves_no_draft(open_round: Cy
     assert (saved, left) == ([0], 0)
 
 
-def test_on_postgresql_a_decline_racing_a_save_in_another_tab_waits_for_it_and_neither_fails(
-        open_round: Cycle) -> None:
-    """Review: a save holds the rater's invitation (FOR SHARE) and draft, then renews their session; a decline ended
-    the rater's links and sessions first and changed the invitation after, so each waited for the other and
-    PostgreSQL cancelled one ("deadlock detected"): the save or the decline failed. The decline now takes the
-    invitation first, as the save does, and waits for the save. Run under `python -m tests.servers`."""
+@pytest.mark.parametrize("ending", ["declined", "withdrawn"])
+def test_on_postgresql_a_decline_or_withdrawal_racing_a_save_waits_for_it_and_leaves_no_draft(
+        open_round: Cycle, ending: str) -> None:
+    """Review: a save holds the rater's invitation (FOR SHARE) and draft, then renews their session; a decline (or
+    the owner's withdrawal) ended the rater's links and sessions first and changed the invitation after, so each
+    waited for the other and PostgreSQL cancelled one ("deadlock detected"). Without the deadlock, the draft the
+    save committed outlived the decline, which had read none. Both now take the invitation first, as the save does,
+    wait for the save, and delete its draft. Run under `python -m tests.servers`."""
     import threading
     import time
 
-    import pytest
-
     from app import db as unit
     from app.timeutil import utcnow
-    from surveys import links
+    from surveys import links, operations
     from surveys.models import InvitationStatus, RaterSession
     from surveys.sealed import Padded
 
@@ -197,7 +198,10 @@ def test_on_postgresql_a_decline_racing_a_save_in_another_tab_waits_for_it_and_n
     saver.start()
     assert holding.wait(10)
     try:
-        responses.decline(invitation)
+        if ending == "declined":
+            responses.decline(invitation)
+        else:
+            operations.withdraw_rater(invitation, utcnow())
         unit.commit()
     except Exception as exc:
         failures.append(exc)
@@ -205,6 +209,7 @@ def test_on_postgresql_a_decline_racing_a_save_in_another_tab_waits_for_it_and_n
     saver.join(10)
     assert failures == []
     db.session.expire_all()
-    assert db.session.get(Invitation, invitation.id).status == InvitationStatus.DONE
+    ended = db.session.get(Invitation, invitation.id)
+    assert ended.status == InvitationStatus.DONE if ending == "declined" else ended.withdrawn_at is not None
     assert db.session.scalars(sa.select(RaterDraft.invitation_id)).all() == []
     assert db.session.scalars(sa.select(RaterSession.secret_hash)).all() == []
