@@ -2,17 +2,21 @@
 
 Run: .venv/bin/python bench/pages.py          (about 6 minutes with the defaults; needs `wrk`: apt-get install wrk)
      .venv/bin/python bench/pages.py --seconds 5 --repeats 1 --only rater   (a quick look at the rater pages)
+     .venv/bin/python bench/pages.py --stack production   (PostgreSQL and Redis, as a region or NHS England runs it)
 
 What it does, in one command:
-1. Seeds a fresh SQLite database (the embedded default) in a temporary folder: an owner with an earlier closed round
-   and an open round of 200 raters (60 answered, 20 declined, drafts for the rest), an owner with a report of 50
-   raters, and rounds of 20 raters whose complete drafts are there to be submitted, one per request.
+1. Seeds a fresh database (the embedded default: SQLite in a temporary folder; `--stack production`: a throwaway
+   PostgreSQL, and a throwaway Redis for the queue, both started by tests/servers.py): an owner with an earlier
+   closed round and an open round of 200 raters (60 answered, 20 declined, drafts for the rest), an owner with a
+   report of 50 raters, and rounds of 20 raters whose complete drafts are there to be submitted, one per request.
 2. Counts the SQL statements each page sends for rounds of 5, 50 and 200 raters and for owners of 1 and 3 rounds,
    in-process, to show they do not grow (tests/surveys/test_sql_per_page.py holds the same property).
 3. Starts the product under gunicorn as production serves it (gunicorn.conf.py: 2 processes of 16 threads; no
-   debug, no reloader, templates compiled once) with the embedded default's settings (OPEN360_ENV=development:
-   SQLite and the in-process queue), and the ceiling (bench/ceiling.py: bare Flask rendering a cached template of
-   the same size as the page) under the same gunicorn settings.
+   debug, no reloader, templates compiled once) with the stack's settings (`stack_settings`: the embedded default's
+   OPEN360_ENV=development, SQLite and the in-process queue; or OPEN360_ENV=production, PostgreSQL and the Redis
+   queue, every secret from the environment as the README's configuration table says), and the ceiling
+   (bench/ceiling.py: bare Flask rendering a cached template of the same size as the page) under the same gunicorn
+   settings.
 4. For each page, loads ceiling and product in turn on loopback with wrk, alternating A B A B, and prints
    requests/s, p50/p95/p99 latency and the product's share of the ceiling's requests/s.
 
@@ -20,6 +24,10 @@ wrk sends no Accept-Encoding, so both sides send uncompressed HTML: the comparis
 The machine may be shared: the load average before and after is printed; read the ratio, not the absolute figures.
 "CPU ms/req" is the server's CPU (its processes' user + system time, from /proc) per request answered, and "CPU
 ratio" the ceiling's over the product's: on a busy machine these move far less than requests a second do.
+On the production stack a page's CPU is also the database's: "CPU ms/req" is then the web processes' ("web") plus
+the PostgreSQL server's and Redis's ("db": the postmaster and every process under it, and redis-server). No
+`flask worker` runs: no page measured waits for a job (the pages enqueue none; seeding's invitation and report mails
+stay queued), and a worker's polling would only add to the load the machine's other users see.
 """
 
 from __future__ import annotations
@@ -35,14 +43,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
+import redis
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -57,6 +67,8 @@ from app.models import Organisation, Role, User, UserRole  # noqa: E402
 from app.passwords import hash_password  # noqa: E402
 from app.timeutil import today  # noqa: E402
 from bench.report_build import closed_round  # noqa: E402
+from bench.submit import server_processes  # noqa: E402
+from config.keys import new_key_text  # noqa: E402
 from reports.build import build_report  # noqa: E402
 from surveys import operations, responses  # noqa: E402
 from surveys.answers import field_name  # noqa: E402
@@ -65,10 +77,15 @@ from surveys.cycle import CycleState  # noqa: E402
 from surveys.models import Cycle, Invitation  # noqa: E402
 from surveys.rater_list import RaterEntry  # noqa: E402
 from tests.fixtures.rounds import link_token  # noqa: E402
+from tests.stack.processes import _descendants  # noqa: E402
 
 PASSWORD = "bench password 360"
 USER_AGENT = "open360-bench"  # one agent for sign-in and load alike: sessions are bound to it ("strong" protection)
 MIX = [Category.MANAGER] + [Category.PEER] * 4 + [Category.DIRECT_REPORT] * 4 + [Category.OTHER]
+# Raters seeded for the submit's load, per second of it: more than it ever answers (SQLite ~40 a second, PostgreSQL
+# ~180 on 2 busy cores), as wrk goes round its lines again when it runs out, and a rater who has sent their feedback
+# is answered 404 (the link no longer works), counted as an error.
+SUBMITS_PER_SECOND = 400
 GUNICORN = ["-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--no-control-socket", "--log-level", "warning"]
 WRK_SCRIPT = """
 local counter, lines, step, at = 0, {}, 1, 0
@@ -327,25 +344,58 @@ def gunicorn(app_spec: str, port: int, env: dict[str, str], log: Path) -> Iterat
         process.wait(20)
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) used so far by a gunicorn master and its workers, from /proc. On a shared machine
-    the CPU a request costs is steadier than the requests a second: other work slows the clock, not the count."""
+def stack_settings(stack: str, tmp: Path, environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment the product runs with on this stack, for gunicorn and for this process's seeding alike (the
+    same master keys, or the seeded drafts and report could not be opened). Production's are every setting the
+    README's configuration table requires, against the servers tests/servers.py started (TEST_DATABASE_URL,
+    TEST_REDIS_URL); no mail is sent while pages are measured, so its SMTP server is never reached."""
+    environment = {name: value for name, value in environ.items() if name != "FLASK_DEBUG"}
+    if stack == "embedded":
+        return environment | {"OPEN360_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"}
+    return environment | {
+        "OPEN360_ENV": "production",
+        "SECRET_KEY": new_key_text(),
+        "DATABASE_URL": environ["TEST_DATABASE_URL"],
+        "REDIS_URL": environ["TEST_REDIS_URL"],
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_SECURITY": "none",
+        "MAIL_FROM": "Open360 <no-reply@bench.example>",
+        "PUBLIC_URL": "https://open360.bench.example",
+        "OPEN360_MASTER_KEYS": f"bench1:{new_key_text()}",
+        "REPORT_FILES_DIR": str(tmp / "report-files"),
+    }
+
+
+def database_servers(settings: Mapping[str, Any]) -> Callable[[], list[int]]:
+    """The processes of the database server and of Redis, as they are now (PostgreSQL starts a process for each new
+    connection); none on the embedded stack, where SQLite and the queue run inside the web processes. Called inside
+    the seeding's app context (server_processes asks PostgreSQL for its postmaster)."""
+    postgres = server_processes(settings["SQLALCHEMY_DATABASE_URI"])
+    if settings["QUEUE_MODE"] != "redis":
+        return postgres
+    redis_pid = int(redis.Redis.from_url(settings["REDIS_URL"]).info("server")["process_id"])
+    return lambda: [*postgres(), redis_pid]
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user + system) used so far by these processes and by their children that have ended, from /proc.
+    The ended ones matter: a PostgreSQL backend of a connection closed during a run is counted in its postmaster's.
+    /proc's stat, not schedstat: stat sums every thread of a process (gunicorn's 16), schedstat only the first.
+    On a shared machine the CPU a request costs is steadier than the requests a second: other work slows the clock,
+    not the count."""
     total = 0.0
     tick = os.sysconf("SC_CLK_TCK")
-    for process in [pid, *_children(pid)]:
+    for process in pids:
         try:
             fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        total += sum(int(f) for f in fields[11:15]) / tick  # utime, stime, cutime, cstime
     return total
 
 
-def _children(pid: int) -> list[int]:
-    try:
-        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
+def web_processes(pid: int) -> Callable[[], list[int]]:
+    return lambda: [pid, *_descendants(pid)]
 
 
 @dataclass
@@ -355,22 +405,28 @@ class Run:
     p95: float
     p99: float
     errors: int
-    cpu_ms: float = 0.0  # the server's CPU per request
+    web_ms: float = 0.0  # the web processes' CPU per request
+    db_ms: float = 0.0  # the database server's and Redis's
+
+    @property
+    def cpu_ms(self) -> float:
+        return self.web_ms + self.db_ms
 
 
 def wrk(port: int, lines: list[str], seconds: int, connections: int, threads: int, work: Path,
-        server: int = 0) -> Run:
+        web: Callable[[], list[int]], servers: Callable[[], list[int]] = list) -> Run:
     (work / "lines.tsv").write_text("\n".join(lines) + "\n")
-    cpu_before = cpu_seconds(server) if server else 0.0
+    before = cpu_seconds(web()), cpu_seconds(servers())
     out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
                           "-s", str(work / "load.lua"), f"http://127.0.0.1:{port}", "--",
                           str(work / "lines.tsv"), str(threads)], capture_output=True, text=True, check=True)
     match = re.search(r"^RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)$", out.stdout, re.MULTILINE)
     assert match, out.stdout + out.stderr
     requests, duration_us, p50, p95, p99, status_errors, socket_errors = map(int, match.groups())
-    cpu = (cpu_seconds(server) - cpu_before) * 1000 / max(requests, 1) if server else 0.0
+    web_ms, db_ms = ((cpu_seconds(processes()) - was) * 1000 / max(requests, 1)
+                     for processes, was in zip((web, servers), before, strict=True))
     return Run(requests / (duration_us / 1e6), p50 / 1000, p95 / 1000, p99 / 1000, status_errors + socket_errors,
-               cpu)
+               web_ms, db_ms)
 
 
 def best(runs: list[Run]) -> Run:
@@ -447,24 +503,33 @@ def main() -> None:
     parser.add_argument("--only", default="",
                         help="measure only pages whose label contains this (or one of these, comma-separated)")
     parser.add_argument("--no-sql", action="store_true", help="skip counting SQL statements")
+    parser.add_argument("--stack", choices=("embedded", "production"), default="embedded",
+                        help="embedded: SQLite and the in-process queue; production: PostgreSQL and Redis")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
+    if args.stack == "production" and not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"):
+        from tests.servers import main as with_servers  # a throwaway PostgreSQL and Redis, then this command again
+
+        raise SystemExit(with_servers([sys.executable, *sys.argv]))
     print(f"load before: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} "
           f"(1, 5, 15 min) on {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         if not args.no_sql:
             sql_per_page(tmp)
-        database = f"sqlite:///{tmp}/bench.sqlite3"
-        env = {**os.environ, "OPEN360_ENV": "development", "DATABASE_URL": database}
-        env.pop("FLASK_DEBUG", None)
+        ceiling_env, env = dict(os.environ), stack_settings(args.stack, tmp, os.environ)
+        os.environ.update(env)  # the seeding's app reads its settings as gunicorn's do
         started = time.monotonic()
-        app = create_app("development", {"SQLALCHEMY_DATABASE_URI": database})
+        app = create_app()
         with app.app_context():
+            db.drop_all()
             db.create_all()
-            seeded = seed(150 * args.seconds * args.repeats, random.Random(360))
+            seeded = seed(SUBMITS_PER_SECOND * args.seconds * args.repeats, random.Random(360))
             questionnaire = Cycle(questionnaire_version=app.config["QUESTIONNAIRE_VERSION"]).questionnaire()
+            servers = database_servers(app.config)
+            db.session.remove()
+            db.engine.dispose()  # its connections' backends would count as the server's, idle
         print(f"seeded in {time.monotonic() - started:.0f} s")
 
         def area_keys(number: int) -> list[str]:
@@ -474,13 +539,15 @@ def main() -> None:
         (tmp / "load.lua").write_text(WRK_SCRIPT)
         ceiling_port = free_port()
         with gunicorn("app:create_app()", args.port, env, tmp / "product.log") as product_pid, \
-                gunicorn("bench.ceiling:create()", ceiling_port, dict(os.environ), tmp / "ceiling.log") as ceiling_pid:
+                gunicorn("bench.ceiling:create()", ceiling_port, ceiling_env, tmp / "ceiling.log") as ceiling_pid:
             wanted = args.only.split(",")
             measured = [p for p in pages(args.port, seeded, area_keys) if any(w in p.label for w in wanted)]
             print(f"\nwrk -t{args.threads} -c{args.connections}, {args.seconds} s a run, ceiling and product "
-                  f"alternating {args.repeats}×; gunicorn.conf.py for both; SQLite in {tmp}")
+                  f"alternating {args.repeats}×; gunicorn.conf.py for both; {args.stack} stack: "
+                  + (f"SQLite in {tmp}" if args.stack == "embedded" else
+                     f"PostgreSQL {app.config['SQLALCHEMY_DATABASE_URI']}, Redis {app.config['REDIS_URL']}"))
             print(f"{'page':<40}{'side':>9}{'bytes':>8}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-                  f"{'errors':>8}{'of ceiling':>12}{'CPU ms/req':>12}{'CPU ratio':>11}")
+                  f"{'errors':>8}{'of ceiling':>12}{'CPU ms/req':>12}{'web':>7}{'db':>7}{'CPU ratio':>11}")
             for page in measured:
                 measure_size(args.port, page)
                 ceiling_line = _line("POST" if "POST" in page.label else "GET",
@@ -491,18 +558,19 @@ def main() -> None:
                 for n in range(args.repeats):
                     lines = page.lines[n * share:(n + 1) * share] if share else page.lines
                     runs["ceiling"].append(wrk(ceiling_port, [ceiling_line], args.seconds, args.connections,
-                                               args.threads, tmp, ceiling_pid))
+                                               args.threads, tmp, web_processes(ceiling_pid)))
                     runs["product"].append(wrk(args.port, lines, args.seconds, args.connections, args.threads, tmp,
-                                               product_pid))
+                                               web_processes(product_pid), servers))
                 ceiling, product = best(runs["ceiling"]), best(runs["product"])
                 for side, run in (("ceiling", ceiling), ("product", product)):
                     ratio = f"{product.requests_per_s / ceiling.requests_per_s:>12.0%}" if side == "product" \
                         else " " * 12
                     cpu_ratio = f"{ceiling.cpu_ms / product.cpu_ms:>11.0%}" if side == "product" and product.cpu_ms \
                         else ""
+                    where = f"{run.web_ms:>7.2f}{run.db_ms:>7.2f}" if side == "product" else " " * 14
                     print(f"{page.label if side == 'ceiling' else '':<40}{side:>9}{page.size:>8}"
                           f"{run.requests_per_s:>9.0f}{run.p50:>9.1f}{run.p95:>9.1f}{run.p99:>9.1f}"
-                          f"{run.errors:>8}{ratio}{run.cpu_ms:>12.2f}{cpu_ratio}")
+                          f"{run.errors:>8}{ratio}{run.cpu_ms:>12.2f}{where}{cpu_ratio}")
             print("(status 302 pages are compared with a ceiling that parses the form and redirects)")
     print(f"load after: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
 
