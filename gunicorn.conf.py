@@ -8,9 +8,11 @@ proxy (nginx, see the README) stands in front and passes on only complete reques
 
 import os
 
+from config.base import web_threads
+
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("WEB_THREADS", "16"))
+threads = web_threads(os.environ)
 timeout = 30  # a request that takes longer than this is a fault: its worker is restarted
 graceful_timeout = 30
 keepalive = 5

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+
+# Each thread of a web process serves one request at a time and holds one database connection while it does.
+DEFAULT_WEB_THREADS = 16
+
+
+def web_threads(env: Mapping[str, str]) -> int:
+    """The threads of each web process (gunicorn.conf.py), `WEB_THREADS` in the environment."""
+    return int(env.get("WEB_THREADS", DEFAULT_WEB_THREADS))
 
 
 def common() -> dict[str, Any]:

@@ -20,6 +20,21 @@ def test_production_reads_everything_from_the_environment(monkeypatch: pytest.Mo
     assert settings["SESSION_COOKIE_SECURE"] is True
 
 
+@pytest.mark.parametrize(("threads", "kept"), [(None, 16), ("4", 4)])
+def test_production_keeps_a_database_connection_for_each_thread_of_a_web_process(
+        monkeypatch: pytest.MonkeyPatch, threads: str | None, kept: int) -> None:
+    """The bench on PostgreSQL (bench/pages.py --stack production) found SQLAlchemy's default pool of 5 closing
+    and opening connections under load for 16 threads: one PostgreSQL session every 20 requests or so."""
+    for name, value in GOOD.items():
+        monkeypatch.setenv(name, value)
+    if threads is None:
+        monkeypatch.delenv("WEB_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("WEB_THREADS", threads)
+    options = config.load("production")["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options == {"pool_pre_ping": True, "pool_size": kept, "max_overflow": 10}
+
+
 @pytest.mark.parametrize("missing", sorted(GOOD))
 def test_production_refuses_to_start_without_a_setting(monkeypatch: pytest.MonkeyPatch, missing: str) -> None:
     for name, value in GOOD.items():
