@@ -85,14 +85,17 @@ def renderer(kind: str, waited_for: bool = False) -> Callable[[Renderer], Render
 
 class OutboundMail(db.Model):
     __tablename__ = "outbound_mail"
-    __table_args__ = (sa.Index("ix_outbound_mail_kind_ref_id", "kind", "ref_id"),)
+    # By status and age: the clock's look for stranded mail and the health check's for late mail read the oldest
+    # pending rows first, not every pending row (a reminder burst leaves tens of thousands).
+    __table_args__ = (sa.Index("ix_outbound_mail_kind_ref_id", "kind", "ref_id"),
+                      sa.Index("ix_outbound_mail_status_created_at", "status", "created_at"))
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     kind: so.Mapped[str] = so.mapped_column(sa.String(40))
     ref_id: so.Mapped[int] = so.mapped_column()
     # One row per (what, why): the claim that makes a mail go out at most once.
     dedupe_key: so.Mapped[str] = so.mapped_column(sa.String(120), unique=True)
-    status: so.Mapped[str] = so.mapped_column(sa.String(12), default=Status.PENDING, index=True)
+    status: so.Mapped[str] = so.mapped_column(sa.String(12), default=Status.PENDING)
     attempts: so.Mapped[int] = so.mapped_column(default=0)
     interrupted: so.Mapped[int] = so.mapped_column(default=0, server_default="0")  # sends cut off by a dead worker
     last_error: so.Mapped[str | None] = so.mapped_column(sa.String(500))
