@@ -37,14 +37,14 @@ def survey_helpers() -> dict[str, object]:
 
 from surveys.answers import field_name  # noqa: E402
 from surveys.area_form import area_form  # noqa: E402
-from surveys.check_answers import answer_labels, area_answers  # noqa: E402
+from surveys.check_answers import check_list  # noqa: E402
 from surveys.cycle import state_phrase  # noqa: E402
 from surveys.questionnaire import NOT_ABLE_TO_SAY  # noqa: E402
 from surveys.statement_radios import statement_radios  # noqa: E402
 
 _HELPERS: dict[str, object] = {"field_name": field_name, "NOT_ABLE_TO_SAY": NOT_ABLE_TO_SAY,
                                "state_phrase": state_phrase, "statement_radios": statement_radios,
-                               "survey_url": survey_url, "answer_labels": answer_labels, "area_answers": area_answers,
+                               "survey_url": survey_url, "check_list": check_list,
                                "area_form": area_form}
 
 

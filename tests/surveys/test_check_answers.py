@@ -1,5 +1,6 @@
-"""The check page's lists of answers (surveys/check_answers.py) are what check.html's own loop wrote before they were
-rendered once with holes for the answers: the same document, every answer escaped, and no answer ever kept."""
+"""The check page's list of answers and comments (surveys/check_answers.py) is what check.html's own loops wrote
+before it was rendered once with holes for the answers and comments: the same document, every answer and comment
+escaped, and none ever kept."""
 
 from __future__ import annotations
 
@@ -11,15 +12,19 @@ from flask import Flask, render_template_string
 
 from app import create_app
 from surveys.answers import field_name
-from surveys.check_answers import NOT_ANSWERED, answer_labels, area_answers
+from surveys.check_answers import NOT_ANSWERED, answer_labels, check_list
 from surveys.questionnaire import NOT_ABLE_TO_SAY, load_version
+from surveys.views import survey_url
 from tests.app.test_rendering import _document
 
 VERSION = "2026.1"
 
-# What check.html did for each area, word for word (its lines are the template's).
+# What check.html did, word for word (its lines are the template's).
 REFERENCE = """{% set labels = {"n": questionnaire.not_able_to_say} %}{% for p in questionnaire.scale %}{% set _ = labels.update({p.value: p.label}) %}{% endfor %}
+{% for area in questionnaire.areas %}
+  <h2 class="nhsuk-heading-m">{{ area.title }}</h2>
   <dl class="nhsuk-summary-list">
+  {% set area_url = survey_url('rater_area', number=loop.index) %}
   {% for sub in area.sub_areas %}{% for statement in sub.statements %}
     {% set name = field_name(statement.key) %}
     <div class="nhsuk-summary-list__row" id="check-{{ name }}">
@@ -29,7 +34,18 @@ REFERENCE = """{% set labels = {"n": questionnaire.not_able_to_say} %}{% for p i
       <a href="{{ area_url }}?change={{ name|urlencode }}#{{ name }}-question">Change<span class="nhsuk-u-visually-hidden"> your answer to “{{ statement.rater_text }}”</span></a></dd>
     </div>
   {% endfor %}{% endfor %}
-  </dl>"""  # noqa: E501
+  </dl>
+{% endfor %}
+<h2 class="nhsuk-heading-m">Your comments</h2>
+<dl class="nhsuk-summary-list">
+  {% for q in questionnaire.open_questions %}
+  <div class="nhsuk-summary-list__row" id="check-q-{{ q.key }}">
+    <dt class="nhsuk-summary-list__key">{{ q.text }}</dt>
+    <dd class="nhsuk-summary-list__value app-mail">{{ comments.get(q.key) or "None" }}</dd>
+    <dd class="nhsuk-summary-list__actions"><a href="{{ survey_url('rater_comments', change='q-' ~ q.key) }}#q-{{ q.key }}">Change<span class="nhsuk-u-visually-hidden"> your answer to “{{ q.text }}”</span></a></dd>
+  </div>
+  {% endfor %}
+</dl>"""  # noqa: E501
 
 
 @pytest.fixture(scope="module")
@@ -42,44 +58,55 @@ def _answers(pattern: list[Any]) -> dict[str, Any]:
     return {key: value for key, value in zip(keys, itertools.cycle(pattern), strict=False) if value is not None}
 
 
-@pytest.mark.parametrize("pattern", [[None], [1, 2, 3, 4, 5], [NOT_ABLE_TO_SAY, None, 3], [5, "7", 0, True]])
-def test_each_area_is_the_document_the_loop_wrote(app: Flask, pattern: list[Any]) -> None:
+def _preview_url(endpoint: str, **values: Any) -> str:
+    """A preview's own addresses (surveys/questionnaire_compare.py makes one such function for each request)."""
+    return f"/preview/{endpoint}" + "".join(f"/{value}" for value in values.values())
+
+
+COMMENTS = [{}, {"strengths": "Kind & <b>quick</b>", "develop": "  ", "other": ""}]
+
+
+@pytest.mark.parametrize(("pattern", "comments"), list(itertools.product(
+    [[None], [1, 2, 3, 4, 5], [NOT_ABLE_TO_SAY, None, 3], [5, "7", 0, True]], COMMENTS)))
+def test_the_list_is_the_document_the_loops_wrote(app: Flask, pattern: list[Any], comments: dict[str, str]) -> None:
     questionnaire, answers = load_version(VERSION), _answers(pattern)
-    labels = answer_labels(questionnaire, answers)
     with app.test_request_context("/feedback/check"):
-        for number, area in enumerate(questionnaire.areas, start=1):
-            area_url = f"/feedback/area/{number}"
-            expected = render_template_string(REFERENCE, questionnaire=questionnaire, area=area, answers=answers,
-                                              area_url=area_url, field_name=field_name)
+        for link in (survey_url, _preview_url):
+            expected = render_template_string(REFERENCE, questionnaire=questionnaire, answers=answers,
+                                              comments=comments, survey_url=link, field_name=field_name)
             for _ in range(2):  # rendered with holes, then from the cache
-                assert _document(area_answers(area, area_url, labels).strip()) == _document(expected.strip())
+                html = check_list(questionnaire, answers, comments, link)
+                assert _document(html.strip()) == _document(expected.strip())
 
 
-def test_answers_are_escaped_and_never_kept(app: Flask) -> None:
+def test_answers_and_comments_are_escaped_and_never_kept(app: Flask) -> None:
     questionnaire = load_version(VERSION)
-    area = questionnaire.areas[0]
-    labels = dict.fromkeys(questionnaire.statement_keys(), "<b>Mine & only mine</b>")
+    answers = dict.fromkeys(questionnaire.statement_keys(), 3)
+    comments = {q.key: f"<b>Mine & only mine {q.key}</b>" for q in questionnaire.open_questions}
     with app.test_request_context("/feedback/check"):
-        html = area_answers(area, "/feedback/area/1", labels)
         components = app.jinja_env.globals["memoized_component"]
+        html = check_list(questionnaire, answers, comments, survey_url)
+        check_list(questionnaire, answers, comments, _preview_url)
         kept = repr(list(components._entries.items()))
-    assert "&lt;b&gt;Mine &amp; only mine&lt;/b&gt;" in html and "<b>Mine" not in html
-    assert "Mine" not in kept
+    assert "&lt;b&gt;Mine &amp; only mine" in html and "<b>Mine" not in html
+    assert "Mine" not in kept and "_preview_url" not in kept and "/preview/" not in kept
 
 
 def test_other_words_or_another_address_are_rendered_afresh(app: Flask) -> None:
     questionnaire = load_version(VERSION)
     area = questionnaire.areas[0]
     first = area.sub_areas[0].statements[0]
-    reworded = area.model_copy(update={"sub_areas": (area.sub_areas[0].model_copy(update={"statements": (
+    reworded_area = area.model_copy(update={"sub_areas": (area.sub_areas[0].model_copy(update={"statements": (
         first.model_copy(update={"rater_text": "Reworded in a draft"}), *area.sub_areas[0].statements[1:])}),
         *area.sub_areas[1:])})
-    labels = answer_labels(questionnaire, {})
+    reworded = questionnaire.model_copy(update={"areas": (reworded_area, *questionnaire.areas[1:])})
     with app.test_request_context("/feedback/check"):
-        plain = area_answers(area, "/feedback/area/1", labels)
-        assert "Reworded in a draft" in area_answers(reworded, "/feedback/area/1", labels)
-        assert "/preview/area/1?change=" in area_answers(area, "/preview/area/1", labels)
-        assert area_answers(area, "/feedback/area/1", labels) == plain
+        plain = check_list(questionnaire, {}, {}, survey_url)
+        assert "Reworded in a draft" in check_list(reworded, {}, {}, survey_url)
+        assert "/preview/rater_area/1?change=" in check_list(questionnaire, {}, {}, _preview_url)
+        assert check_list(questionnaire, {}, {}, survey_url) == plain
+    with app.test_request_context("/feedback/check", base_url="http://localhost/mounted"):
+        assert 'href="/mounted/feedback/area/1?change=' in check_list(questionnaire, {}, {}, survey_url)
 
 
 def test_labels_word_each_answer_as_the_page_did() -> None:
@@ -98,7 +125,6 @@ def test_a_wording_with_html_in_it_is_escaped_once(app: Flask) -> None:
                                        *questionnaire.scale[1:]])
     odd = questionnaire.model_copy(update={"scale": scale, "not_able_to_say": "Can't <say>"})
     keys = odd.statement_keys()
-    labels = answer_labels(odd, {keys[0]: odd.scale[0].value, keys[1]: NOT_ABLE_TO_SAY})
     with app.test_request_context("/feedback/check"):
-        html = area_answers(odd.areas[0], "/feedback/area/1", labels)
+        html = check_list(odd, {keys[0]: odd.scale[0].value, keys[1]: NOT_ABLE_TO_SAY}, {}, survey_url)
     assert "Agree &lt;b&gt;&amp;&lt;/b&gt;" in html and "Can&#39;t &lt;say&gt;" in html and "&amp;lt;" not in html
