@@ -260,3 +260,30 @@ def test_on_postgresql_a_save_after_a_decline_or_withdrawal_began_waits_and_writ
     saver.join(10)
     assert (failures, saved) == ([], [False])
     assert db.session.scalars(sa.select(RaterDraft.invitation_id)).all() == []
+
+
+@pytest.mark.parametrize("draft_before", [False, True])
+def test_a_decline_deletes_the_draft_a_save_in_another_tab_committed_after_the_decline_read_it(
+        open_round: Cycle, draft_before: bool) -> None:
+    """Review, on either database: the decline's request read the rater's draft (none, or an older one) before a
+    save in another tab committed; the decline deletes what is there when it writes, and the rest of its request
+    sees no draft and commits cleanly."""
+    from app import db as unit
+
+    invitation = open_round.invitations[0]
+    if draft_before:
+        responses.write_draft(invitation.id, open_round.questionnaire(), {"s1": 2}, {})
+        unit.commit()
+    assert (invitation.draft is not None) is draft_before  # read, as the decline's request reads it
+    sealed = RaterDraft.__table__.c.content.type.seal(
+        Padded({"answers": {"s1": 4}, "comments": {}}, padded_size(open_round.questionnaire())), invitation.id)
+    with db.engine.connect() as tab:  # the other tab's save
+        params = {"draft_of": invitation.id, "sealed": sealed}
+        assert tab.execute(responses._UPDATE_DRAFT, params).rowcount == 1 \
+            or tab.execute(responses._INSERT_DRAFT, params).rowcount == 1
+        tab.commit()
+    responses.decline(invitation)
+    assert invitation.draft is None
+    unit.commit()
+    assert invitation.draft is None
+    assert db.session.scalars(sa.select(RaterDraft.invitation_id)).all() == []
