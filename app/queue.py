@@ -155,6 +155,19 @@ class ServiceWorker(Worker):
         self.told_to_stop = True
         super().request_stop(signum, frame)
 
+    def teardown(self) -> None:
+        """RQ's, and then the thread that listens for commands to this worker stops even when Redis is away: RQ
+        stops it last, after telling Redis the worker died, which then fails, and the thread went on retrying (a
+        log line every 2 s) beside each new worker run_worker started, with a connection of its own once Redis
+        was back."""
+        try:
+            super().teardown()
+        finally:
+            thread = self.pubsub_thread
+            if thread is not None and thread.is_alive():
+                thread.stop()
+                self.pubsub.close()  # its connection: the thread waits on it for up to a minute, then ends
+
 
 def run_worker(queues: list[Queue], burst: bool = False, restart_after: float = 2.0,
                worker_class: type[ServiceWorker] = ServiceWorker) -> None:
@@ -164,12 +177,14 @@ def run_worker(queues: list[Queue], burst: bool = False, restart_after: float = 
     with "found an unhandled exception, quitting" and exit status 0, which a supervisor that restarts only failures
     takes for a clean stop. So the worker is started again, as a new worker, until it is told to stop."""
     while True:
-        worker = worker_class(queues, connection=queues[0].connection)
+        worker = None
         try:
+            # Made here too: RQ names its connection as it makes a worker, and Redis may still be away.
+            worker = worker_class(queues, connection=queues[0].connection)
             worker.work(burst=burst, with_scheduler=True)
         except redis.exceptions.RedisError as exc:  # Redis away before the loop began (registering the worker)
             log.warning("Worker: Redis is away (%s)", exc)
-        if burst or worker.told_to_stop:
+        if burst or (worker is not None and worker.told_to_stop):
             return
         log.warning("Worker: the work loop ended on an error; a new worker starts in %s s", restart_after)
         # The stopped worker's handlers would ask its Redis whether it is busy: while waiting, a signal just ends.

@@ -15,7 +15,7 @@ from app.timeutil import today
 from surveys import responses
 from surveys.answers import area_statements, changing_at, field_name
 from surveys.models import Cycle, Invitation, RaterDraft
-from surveys.sealed import padded_size
+from surveys.sealed import Padded, padded_size
 from tests.conftest import post_form
 from tests.fixtures.answers import answer_on_pages, area_form
 from tests.fixtures.rounds import link_token, open_link
@@ -213,3 +213,77 @@ def test_on_postgresql_a_decline_or_withdrawal_racing_a_save_waits_for_it_and_le
     assert ended.status == InvitationStatus.DONE if ending == "declined" else ended.withdrawn_at is not None
     assert db.session.scalars(sa.select(RaterDraft.invitation_id)).all() == []
     assert db.session.scalars(sa.select(RaterSession.secret_hash)).all() == []
+
+
+@pytest.mark.parametrize("ending", ["declined", "withdrawn"])
+def test_on_postgresql_a_save_after_a_decline_or_withdrawal_began_waits_and_writes_no_draft(
+        open_round: Cycle, ending: str) -> None:
+    """Review, the other order of the race above: the decline (or withdrawal) has written the invitation and not
+    yet committed when a save from another tab comes; the save waits for it, then finds the rater no longer
+    outstanding and writes nothing, and neither deadlocks. Run under `python -m tests.servers`."""
+    import threading
+
+    from app import db as unit
+    from app.timeutil import utcnow
+    from surveys import operations
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's concurrent transactions (SQLite's writers take turns)")
+    invitation = open_round.invitations[0]
+    responses.write_draft(invitation.id, open_round.questionnaire(), {"s1": 2}, {})
+    unit.commit()
+    saved: list[bool] = []
+    failures: list[Exception] = []
+
+    def save() -> None:
+        try:
+            with engine.connect() as connection:
+                params = {"draft_of": invitation.id, "sealed": sealed}
+                saved.append(connection.execute(responses._UPDATE_DRAFT, params).rowcount == 1
+                             or connection.execute(responses._INSERT_DRAFT, params).rowcount == 1)
+                connection.commit()
+        except Exception as exc:
+            failures.append(exc)
+
+    engine = db.engine
+    sealed = RaterDraft.__table__.c.content.type.seal(
+        Padded({"answers": {"s1": 4}, "comments": {}}, padded_size(open_round.questionnaire())), invitation.id)
+    if ending == "declined":
+        responses.decline(invitation)
+    else:
+        operations.withdraw_rater(invitation, utcnow())
+    saver = threading.Thread(target=save)
+    saver.start()
+    saver.join(0.5)
+    assert saver.is_alive()  # waiting for the decline's row
+    unit.commit()
+    saver.join(10)
+    assert (failures, saved) == ([], [False])
+    assert db.session.scalars(sa.select(RaterDraft.invitation_id)).all() == []
+
+
+@pytest.mark.parametrize("draft_before", [False, True])
+def test_a_decline_deletes_the_draft_a_save_in_another_tab_committed_after_the_decline_read_it(
+        open_round: Cycle, draft_before: bool) -> None:
+    """Review, on either database: the decline's request read the rater's draft (none, or an older one) before a
+    save in another tab committed; the decline deletes what is there when it writes, and the rest of its request
+    sees no draft and commits cleanly."""
+    from app import db as unit
+
+    invitation = open_round.invitations[0]
+    if draft_before:
+        responses.write_draft(invitation.id, open_round.questionnaire(), {"s1": 2}, {})
+        unit.commit()
+    assert (invitation.draft is not None) is draft_before  # read, as the decline's request reads it
+    sealed = RaterDraft.__table__.c.content.type.seal(
+        Padded({"answers": {"s1": 4}, "comments": {}}, padded_size(open_round.questionnaire())), invitation.id)
+    with db.engine.connect() as tab:  # the other tab's save
+        params = {"draft_of": invitation.id, "sealed": sealed}
+        assert tab.execute(responses._UPDATE_DRAFT, params).rowcount == 1 \
+            or tab.execute(responses._INSERT_DRAFT, params).rowcount == 1
+        tab.commit()
+    responses.decline(invitation)
+    assert invitation.draft is None
+    unit.commit()
+    assert invitation.draft is None
+    assert db.session.scalars(sa.select(RaterDraft.invitation_id)).all() == []
