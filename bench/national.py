@@ -86,7 +86,7 @@ from surveys.questionnaire import NOT_ABLE_TO_SAY  # noqa: E402
 from surveys.rater_list import RaterEntry  # noqa: E402
 from tests.fixtures.answers import answer  # noqa: E402
 from tests.fixtures.smtp import MailCatcher, free_port  # noqa: E402
-from tests.stack.processes import Processes, _descendants  # noqa: E402
+from tests.stack.processes import Processes, descendants  # noqa: E402
 
 NATIONAL_ROUNDS = 225_000
 NATIONAL_RESPONSES = 1_500_000
@@ -115,7 +115,7 @@ def cpu_seconds(pids: list[int], children: bool = False) -> float:
 
 
 def tree(pid: int) -> list[int]:
-    return [pid, *_descendants(pid)]
+    return [pid, *descendants(pid)]
 
 
 def peak_mb(pid: int) -> float:
@@ -299,7 +299,7 @@ class Stack:
     def worker_cpu(self) -> float:
         """The workers' CPU with their finished job processes' and their running ones'."""
         pids = [w.pid for w in self.workers if w.poll() is None]
-        return cpu_seconds(pids, children=True) + sum(cpu_seconds(_descendants(pid)) for pid in pids)
+        return cpu_seconds(pids, children=True) + sum(cpu_seconds(descendants(pid)) for pid in pids)
 
     def stop_workers(self) -> None:
         self.memory.sample()

@@ -77,7 +77,7 @@ from surveys.cycle import CycleState  # noqa: E402
 from surveys.models import Cycle, Invitation  # noqa: E402
 from surveys.rater_list import RaterEntry  # noqa: E402
 from tests.fixtures.rounds import link_token  # noqa: E402
-from tests.stack.processes import _descendants  # noqa: E402
+from tests.stack.processes import descendants  # noqa: E402
 
 PASSWORD = "bench password 360"
 USER_AGENT = "open360-bench"  # one agent for sign-in and load alike: sessions are bound to it ("strong" protection)
@@ -395,7 +395,7 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 def web_processes(pid: int) -> Callable[[], list[int]]:
-    return lambda: [pid, *_descendants(pid)]
+    return lambda: [pid, *descendants(pid)]
 
 
 @dataclass

@@ -40,7 +40,7 @@ from surveys import links, operations
 from surveys.answers import field_name
 from surveys.categories import Category
 from surveys.rater_list import RaterEntry
-from tests.stack.processes import _descendants
+from tests.stack.processes import descendants
 
 RATERS = int(os.environ.get("RATERS", "50"))
 CATEGORIES = [Category.PEER, Category.DIRECT_REPORT, Category.OTHER, Category.MANAGER]
@@ -54,7 +54,7 @@ def server_processes(url: str) -> Callable[[], list[int]]:
     with db.engine.connect() as connection:
         backend = connection.scalar(sa.text("SELECT pg_backend_pid()"))
     postmaster = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
-    return lambda: [postmaster, *_descendants(postmaster)]
+    return lambda: [postmaster, *descendants(postmaster)]
 
 
 def cpu_ms(pids: list[int]) -> float:

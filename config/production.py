@@ -33,14 +33,15 @@ def settings(instance_path: str, env: Mapping[str, str]) -> dict[str, Any]:
     security = env.get("SMTP_SECURITY", "starttls")
     if security not in {"none", "starttls", "ssl"}:
         raise ConfigError("SMTP_SECURITY must be none, starttls or ssl.")
-    return common() | {
+    base = common()
+    return base | {
         "SECRET_KEY": env["SECRET_KEY"],
         "MASTER_KEYS": master_keys,
         "SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"],
         # A connection kept for every thread: SQLAlchemy's default keeps 5 and closes the overflow's as they come
         # back, so under load a web process of 16 threads opened a PostgreSQL session every 20 requests or so (3-4
         # ms of the server's CPU each). The overflow is for a request's second connection (the read log's own).
-        "SQLALCHEMY_ENGINE_OPTIONS": common()["SQLALCHEMY_ENGINE_OPTIONS"] | {
+        "SQLALCHEMY_ENGINE_OPTIONS": base["SQLALCHEMY_ENGINE_OPTIONS"] | {
             "pool_size": web_threads(env), "max_overflow": 10},
         "USAGE_READ_DATABASE_URL": env.get("USAGE_READ_DATABASE_URL") or None,
         "QUEUE_MODE": "redis",

@@ -178,11 +178,13 @@ def end_rater_access(invitation: Invitation) -> None:
     draft, then the session, links.renew): ending the sessions first made each wait for the other, and PostgreSQL
     cancelled one. So this waits for such a save's commit, and then deletes by a statement the draft that save
     wrote, which a draft read before may not be."""
-    draft = invitation.draft
     db.session.flush()
     db.session.connection().execute(_DELETE_DRAFT, {"invitation_id": invitation.id})
     links.end_all([invitation.id])
-    if draft is not None:  # deleted above: the session forgets it rather than delete it again
+    # Deleted above: a draft the request had read is forgotten rather than deleted again. One it had not read is not
+    # loaded (and opened) only to be forgotten.
+    draft = sa.inspect(invitation).dict.get("draft")
+    if draft is not None:
         db.session.expunge(draft)
     set_committed_value(invitation, "draft", None)
 

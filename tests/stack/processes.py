@@ -43,7 +43,7 @@ class Processes:
         """SIGKILL to the process and everything it started, as a crash or a container's death would: no clean-up,
         a job cut off wherever it was. Not just the process group: RQ moves each job's child into a group of its
         own (so a warm shutdown can let it finish), and killing only the worker would leave the job running."""
-        for pid in [*_descendants(process.pid), process.pid]:
+        for pid in [*descendants(process.pid), process.pid]:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         process.wait(timeout=10)
@@ -58,7 +58,7 @@ class Processes:
                          for path in sorted(self.logs.glob("*.log")))
 
 
-def _descendants(pid: int) -> list[int]:
+def descendants(pid: int) -> list[int]:
     """Every process below `pid`, read from /proc before anything is killed (orphans lose their parent link)."""
     children: dict[int, list[int]] = {}
     # Listed by name, then read: a process that ends in between is skipped (a glob of "*/stat" stats each path

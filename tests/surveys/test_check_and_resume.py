@@ -4,17 +4,20 @@ check page, at the question that was changed."""
 from __future__ import annotations
 
 import re
+import threading
+import time
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
+from app import db as unit
 from app.extensions import db
-from app.timeutil import today
-from surveys import responses
+from app.timeutil import today, utcnow
+from surveys import links, operations, responses
 from surveys.answers import area_statements, changing_at, field_name
-from surveys.models import Cycle, Invitation, RaterDraft
+from surveys.models import Cycle, Invitation, InvitationStatus, RaterDraft, RaterSession
 from surveys.sealed import Padded, padded_size
 from tests.conftest import post_form
 from tests.fixtures.answers import answer_on_pages, area_form
@@ -23,6 +26,24 @@ from tests.fixtures.rounds import link_token, open_link
 
 def _link(client: FlaskClient, cycle: Cycle) -> str:
     return open_link(client, link_token(cycle.invitations[1]))
+
+
+def _only_on_postgresql() -> None:
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's concurrent transactions (SQLite's writers take turns)")
+
+
+def _sealed_draft(cycle: Cycle, invitation_id: int) -> str:
+    """A draft as a save seals it, before its first write."""
+    return RaterDraft.__table__.c.content.type.seal(
+        Padded({"answers": {"s1": 4}, "comments": {}}, padded_size(cycle.questionnaire())), invitation_id)
+
+
+def _save_draft(connection: sa.Connection, invitation_id: int, sealed: str) -> bool:
+    """A save's statements, as `responses.write_draft` runs them, on a connection of another tab's request."""
+    params = {"draft_of": invitation_id, "sealed": sealed}
+    return connection.execute(responses._UPDATE_DRAFT, params).rowcount == 1 \
+        or connection.execute(responses._INSERT_DRAFT, params).rowcount == 1
 
 
 def test_only_a_field_of_the_page_is_taken_as_the_question_being_changed() -> None:
@@ -97,8 +118,6 @@ def test_a_save_that_comes_after_the_rater_is_done_writes_no_draft(open_round: C
     or decline in another tab, or the round's close, has committed (the UPDATE then finds no draft). It must not
     write one again: a draft that outlives the submission or the close ties a named rater to their answers (and,
     after the close, says without any key that they had not submitted: PRODUCT §3.3)."""
-    from surveys import operations
-
     questionnaire = open_round.questionnaire()
     declined, closed = open_round.invitations[0], open_round.invitations[1]
     assert responses.write_draft(declined.id, questionnaire, {"s1": 4}, {})
@@ -115,20 +134,9 @@ def test_on_postgresql_a_save_racing_a_submission_leaves_no_draft(open_round: Cy
     commits read the invitation as still outstanding and kept its draft for good. The save now reads the
     invitation's row FOR SHARE: it waits for the submission and then finds the rater done. Run under
     `python -m tests.servers`."""
-    import threading
-    import time
-
-    import pytest
-
-    from app import db as unit
-    from surveys.models import InvitationStatus
-    from surveys.sealed import Padded
-
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL's concurrent transactions (SQLite's writers take turns)")
+    _only_on_postgresql()
     invitation_id = open_round.invitations[0].id
-    sealed = RaterDraft.__table__.c.content.type.seal(
-        Padded({"answers": {"s1": 4}, "comments": {}}, padded_size(open_round.questionnaire())), invitation_id)
+    sealed = _sealed_draft(open_round, invitation_id)
     unit.commit()
     engine, invitations, drafts = db.engine, Invitation.__table__, RaterDraft.__table__
     saved: list[int] = []
@@ -162,24 +170,12 @@ def test_on_postgresql_a_decline_or_withdrawal_racing_a_save_waits_for_it_and_le
     waited for the other and PostgreSQL cancelled one ("deadlock detected"). Without the deadlock, the draft the
     save committed outlived the decline, which had read none. Both now take the invitation first, as the save does,
     wait for the save, and delete its draft. Run under `python -m tests.servers`."""
-    import threading
-    import time
-
-    from app import db as unit
-    from app.timeutil import utcnow
-    from surveys import links, operations
-    from surveys.models import InvitationStatus, RaterSession
-    from surveys.sealed import Padded
-
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL's concurrent transactions (SQLite's writers take turns)")
+    _only_on_postgresql()
     invitation = open_round.invitations[0]
     links.start_session(invitation, utcnow())
     unit.commit()
     session_hash = db.session.scalar(sa.select(RaterSession.secret_hash))
-    sealed = RaterDraft.__table__.c.content.type.seal(
-        Padded({"answers": {"s1": 4}, "comments": {}}, padded_size(open_round.questionnaire())),
-        invitation.id)
+    sealed = _sealed_draft(open_round, invitation.id)
     engine, holding, failures = db.engine, threading.Event(), []
 
     def save() -> None:  # the save's statements in its order (surveys/views/rater.py _keep)
@@ -221,14 +217,7 @@ def test_on_postgresql_a_save_after_a_decline_or_withdrawal_began_waits_and_writ
     """Review, the other order of the race above: the decline (or withdrawal) has written the invitation and not
     yet committed when a save from another tab comes; the save waits for it, then finds the rater no longer
     outstanding and writes nothing, and neither deadlocks. Run under `python -m tests.servers`."""
-    import threading
-
-    from app import db as unit
-    from app.timeutil import utcnow
-    from surveys import operations
-
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL's concurrent transactions (SQLite's writers take turns)")
+    _only_on_postgresql()
     invitation = open_round.invitations[0]
     responses.write_draft(invitation.id, open_round.questionnaire(), {"s1": 2}, {})
     unit.commit()
@@ -238,16 +227,12 @@ def test_on_postgresql_a_save_after_a_decline_or_withdrawal_began_waits_and_writ
     def save() -> None:
         try:
             with engine.connect() as connection:
-                params = {"draft_of": invitation.id, "sealed": sealed}
-                saved.append(connection.execute(responses._UPDATE_DRAFT, params).rowcount == 1
-                             or connection.execute(responses._INSERT_DRAFT, params).rowcount == 1)
+                saved.append(_save_draft(connection, invitation.id, sealed))
                 connection.commit()
         except Exception as exc:
             failures.append(exc)
 
-    engine = db.engine
-    sealed = RaterDraft.__table__.c.content.type.seal(
-        Padded({"answers": {"s1": 4}, "comments": {}}, padded_size(open_round.questionnaire())), invitation.id)
+    engine, sealed = db.engine, _sealed_draft(open_round, invitation.id)
     if ending == "declined":
         responses.decline(invitation)
     else:
@@ -268,19 +253,13 @@ def test_a_decline_deletes_the_draft_a_save_in_another_tab_committed_after_the_d
     """Review, on either database: the decline's request read the rater's draft (none, or an older one) before a
     save in another tab committed; the decline deletes what is there when it writes, and the rest of its request
     sees no draft and commits cleanly."""
-    from app import db as unit
-
     invitation = open_round.invitations[0]
     if draft_before:
         responses.write_draft(invitation.id, open_round.questionnaire(), {"s1": 2}, {})
         unit.commit()
     assert (invitation.draft is not None) is draft_before  # read, as the decline's request reads it
-    sealed = RaterDraft.__table__.c.content.type.seal(
-        Padded({"answers": {"s1": 4}, "comments": {}}, padded_size(open_round.questionnaire())), invitation.id)
     with db.engine.connect() as tab:  # the other tab's save
-        params = {"draft_of": invitation.id, "sealed": sealed}
-        assert tab.execute(responses._UPDATE_DRAFT, params).rowcount == 1 \
-            or tab.execute(responses._INSERT_DRAFT, params).rowcount == 1
+        assert _save_draft(tab, invitation.id, _sealed_draft(open_round, invitation.id))
         tab.commit()
     responses.decline(invitation)
     assert invitation.draft is None
