@@ -16,9 +16,10 @@ What it does, in one command:
    OPEN360_ENV=development, SQLite and the in-process queue; or OPEN360_ENV=production, PostgreSQL and the Redis
    queue, every secret from the environment as the README's configuration table says), and the ceiling
    (bench/ceiling.py: bare Flask rendering a cached template of the same size as the page) under the same gunicorn
-   settings.
-4. For each page, loads ceiling and product in turn on loopback with wrk, alternating A B A B, and prints
-   requests/s, p50/p95/p99 latency and the product's share of the ceiling's requests/s.
+   settings; and the floors (bench/ceiling.py `create_floor`: the same bare Flask doing only the product's own read
+   of the rater's visit with their sealed draft, or of the person signed in, then the same cached page).
+4. For each page, loads ceiling, floor (if it has one) and product in turn on loopback with wrk, alternating A B A B,
+   and prints requests/s, p50/p95/p99 latency and each one's share of the ceiling's requests/s.
 
 wrk sends no Accept-Encoding, so both sides send uncompressed HTML: the comparison is of serving, not of gzip.
 The machine may be shared: the load average before and after is printed; read the ratio, not the absolute figures.
@@ -269,6 +270,13 @@ class Page:
     lines: list[str]  # wrk request lines: method, path, cookie, body (tab-separated)
     size: int = 0  # bytes of the first response's body, for the ceiling
     statuses: set[int] = field(default_factory=set)
+    floor: str = ""  # "" (none), or the floor it is measured against too: "rater" or "signed-in" (bench/ceiling.py)
+
+
+def floor_lines(page: Page) -> list[str]:
+    """The floor's requests for a page: the same cookies, for a cached page of the page's size."""
+    path = f"/{page.size}" if page.floor == "rater" else f"/{page.floor}/{page.size}"
+    return [_line("GET", path, line.split("\t")[2]) for line in page.lines]
 
 
 def _line(method: str, path: str, cookie: str, body: str = "") -> str:
@@ -289,15 +297,17 @@ def pages(port: int, seeded: Seeded, questionnaire_keys: Callable[[int], list[st
         # with no database. No page can reach a larger share of the ceiling than these.
         Page("floor: health check (no template)", [_line("GET", "/healthz", "")]),
         Page("floor: static page in the layout", [_line("GET", "/accessibility", "")]),
+        # The same page for someone signed in (the owner): the floor of every owner's page and the report's.
+        Page("floor: static page, signed in", [_line("GET", "/accessibility", owner)], floor="signed-in"),
         Page("sign-in page", [_line("GET", "/sign-in", "")]),
-        Page("rater area page", [_line("GET", f"{base}/area/1", cookie) for base, cookie in area]),
+        Page("rater area page", [_line("GET", f"{base}/area/1", cookie) for base, cookie in area], floor="rater"),
         Page("rater area save (POST)", [_line("POST", f"{base}/area/1", cookie, answers) for base, cookie in area]),
-        Page("rater check page", [_line("GET", f"{base}/check", cookie) for base, cookie in check]),
+        Page("rater check page", [_line("GET", f"{base}/check", cookie) for base, cookie in check], floor="rater"),
         Page("rater submit (POST)", [_line("POST", f"{base}/check", cookie) for base, cookie in submit]),
-        Page("owner dashboard, 200 raters", [_line("GET", "/round", owner)]),
-        Page("owner raters page, 200 raters", [_line("GET", "/round/raters", owner)]),
+        Page("owner dashboard, 200 raters", [_line("GET", "/round", owner)], floor="signed-in"),
+        Page("owner raters page, 200 raters", [_line("GET", "/round/raters", owner)], floor="signed-in"),
         Page(f"report page (50 raters, report {seeded.report_id})",
-             [_line("GET", f"/reports/{seeded.report_id}", reader)]),
+             [_line("GET", f"/reports/{seeded.report_id}", reader)], floor="signed-in"),
     ]
 
 
@@ -537,9 +547,10 @@ def main() -> None:
             return [s.key for sub in area.sub_areas for s in sub.statements]
 
         (tmp / "load.lua").write_text(WRK_SCRIPT)
-        ceiling_port = free_port()
+        ceiling_port, floor_port = free_port(), free_port()
         with gunicorn("app:create_app()", args.port, env, tmp / "product.log") as product_pid, \
-                gunicorn("bench.ceiling:create()", ceiling_port, ceiling_env, tmp / "ceiling.log") as ceiling_pid:
+                gunicorn("bench.ceiling:create()", ceiling_port, ceiling_env, tmp / "ceiling.log") as ceiling_pid, \
+                gunicorn("bench.ceiling:create_floor()", floor_port, env, tmp / "floor.log") as floor_pid:
             wanted = args.only.split(",")
             measured = [p for p in pages(args.port, seeded, area_keys) if any(w in p.label for w in wanted)]
             print(f"\nwrk -t{args.threads} -c{args.connections}, {args.seconds} s a run, ceiling and product "
@@ -552,22 +563,24 @@ def main() -> None:
                 measure_size(args.port, page)
                 ceiling_line = _line("POST" if "POST" in page.label else "GET",
                                      f"/{page.size if page.statuses == {200} else 0}", "", "action=continue")
-                runs: dict[str, list[Run]] = {"ceiling": [], "product": []}
+                runs: dict[str, list[Run]] = {"ceiling": [], "floor": [], "product": []}
                 # A submit uses up its rater: each run gets its own share of them.
                 share = len(page.lines) // args.repeats if "submit" in page.label else 0
                 for n in range(args.repeats):
                     lines = page.lines[n * share:(n + 1) * share] if share else page.lines
                     runs["ceiling"].append(wrk(ceiling_port, [ceiling_line], args.seconds, args.connections,
                                                args.threads, tmp, web_processes(ceiling_pid)))
+                    if page.floor:
+                        runs["floor"].append(wrk(floor_port, floor_lines(page), args.seconds, args.connections,
+                                                 args.threads, tmp, web_processes(floor_pid), servers))
                     runs["product"].append(wrk(args.port, lines, args.seconds, args.connections, args.threads, tmp,
                                                web_processes(product_pid), servers))
-                ceiling, product = best(runs["ceiling"]), best(runs["product"])
-                for side, run in (("ceiling", ceiling), ("product", product)):
-                    ratio = f"{product.requests_per_s / ceiling.requests_per_s:>12.0%}" if side == "product" \
+                ceiling = best(runs["ceiling"])
+                for side, run in ((side, best(found)) for side, found in runs.items() if found):
+                    ratio = f"{run.requests_per_s / ceiling.requests_per_s:>12.0%}" if side != "ceiling" \
                         else " " * 12
-                    cpu_ratio = f"{ceiling.cpu_ms / product.cpu_ms:>11.0%}" if side == "product" and product.cpu_ms \
-                        else ""
-                    where = f"{run.web_ms:>7.2f}{run.db_ms:>7.2f}" if side == "product" else " " * 14
+                    cpu_ratio = f"{ceiling.cpu_ms / run.cpu_ms:>11.0%}" if side != "ceiling" and run.cpu_ms else ""
+                    where = f"{run.web_ms:>7.2f}{run.db_ms:>7.2f}" if side != "ceiling" else " " * 14
                     print(f"{page.label if side == 'ceiling' else '':<40}{side:>9}{page.size:>8}"
                           f"{run.requests_per_s:>9.0f}{run.p50:>9.1f}{run.p95:>9.1f}{run.p99:>9.1f}"
                           f"{run.errors:>8}{ratio}{run.cpu_ms:>12.2f}{where}{cpu_ratio}")

@@ -7,8 +7,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+from flask import Flask
+
+from app import db as unit
+from app.models import User
+from bench.ceiling import create, floor
 from bench.pages import cpu_seconds, stack_settings
 from config import development, production
+from surveys import responses
+from surveys.models import Cycle
+from tests.conftest import csrf_from
+from tests.fixtures.people import signed_in
+from tests.fixtures.rounds import link_token, open_link
 
 
 def test_the_production_stack_has_every_setting_production_requires(tmp_path: Path) -> None:
@@ -35,3 +45,28 @@ def test_cpu_counts_a_child_that_has_ended() -> None:
     subprocess.run([sys.executable, "-c", "import time\nend = time.process_time() + 0.3\n"
                     "while time.process_time() < end: pass"], check=True)
     assert cpu_seconds([os.getpid()]) - before >= 0.25
+
+
+def test_the_rater_floor_serves_a_page_of_the_size_asked_only_to_a_working_rater(app: Flask, open_round: Cycle) -> None:
+    """The floor does the product's visit for the rater's cookie: a cookie that works gets the page, another 404."""
+    rater, floor_client = app.test_client(), floor(app).test_client()
+    open_link(rater, link_token(open_round.invitations[0]))
+    assert floor_client.get("/27114").status_code == 404  # no cookie yet
+    floor_client.set_cookie("open360_rater", rater.get_cookie("open360_rater", path="/feedback").value)
+    page = floor_client.get("/27114")
+    assert page.status_code == 200 and page.data == create().test_client().get("/27114").data  # the ceiling's page
+    responses.decline(open_round.invitations[0])
+    unit.commit()
+    assert floor_client.get("/27114").status_code == 404  # a declined rater's cookie opens nothing, as in the product
+
+
+def test_the_signed_in_floor_loads_the_person_from_the_products_session(app: Flask, owner: User) -> None:
+    """The floor opens the product's session from its cookie and loads the person as every signed-in page does."""
+    browser, floor_client = signed_in(app, owner), floor(app).test_client()
+    assert floor_client.get("/signed-in/11339").status_code == 404  # not signed in
+    floor_client.set_cookie(app.config["SESSION_COOKIE_NAME"],
+                            browser.get_cookie(app.config["SESSION_COOKIE_NAME"]).value)
+    page = floor_client.get("/signed-in/11339")
+    assert page.status_code == 200 and page.data == create().test_client().get("/11339").data
+    browser.post(f"/sign-out?csrf_token={csrf_from(browser.get('/round/start').get_data(as_text=True))}")
+    assert floor_client.get("/signed-in/11339").status_code == 404  # signing out ends the copied cookie too
