@@ -39,6 +39,7 @@ AccountStep = Callable[[User], Any]
 _account_steps: list[AccountStep] = []
 Describe = Callable[[User], list[str]]
 _describers: list[Describe] = []
+_keepers: list[Describe] = []
 
 
 def register_export_part(part: ExportPart) -> ExportPart:
@@ -46,17 +47,23 @@ def register_export_part(part: ExportPart) -> ExportPart:
     return part
 
 
-def on_account_deletion(step: AccountStep, describe: Describe | None = None) -> None:
+def on_account_deletion(step: AccountStep, describe: Describe | None = None, keeps: Describe | None = None) -> None:
     """`step` removes what a package keeps about the person (it flushes; the view commits); `describe` gives the
-    lines of the confirmation page that say what will go."""
+    lines of the confirmation page that say what will go, and `keeps` those that say what will stay, and why."""
     if step not in _account_steps:
         _account_steps.append(step)
     if describe is not None and describe not in _describers:
         _describers.append(describe)
+    if keeps is not None and keeps not in _keepers:
+        _keepers.append(keeps)
 
 
 def what_account_deletion_removes(user: User) -> list[str]:
     return [line for describe in _describers for line in describe(user)]
+
+
+def what_account_deletion_keeps(user: User) -> list[str]:
+    return [line for keeps in _keepers for line in keeps(user)]
 
 
 def delete_account(user: User) -> None:

@@ -27,7 +27,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(questionnaire_admin.bp)
     on_tick(clock.tick)
     register_export_part(rights.EXPORT)
-    on_account_deletion(rights.delete_owner_rounds, rights.describe_account_deletion)
+    on_account_deletion(rights.delete_owner_rounds, rights.describe_account_deletion,
+                        rights.what_account_deletion_keeps)
     provide_account_rows(rights.account_rows)
     app.cli.add_command(purge_command)
     register_nav("Your feedback round", "surveys.dashboard", Role.OWNER)

@@ -361,6 +361,19 @@ class OrgStatement(db.Model):
         return f"org.{self.id}"
 
 
+class IntervalHold(db.Model):
+    """When a deleted account's last round closed, against a keyed hash of its address, while the minimum interval
+    between rounds still runs (surveys/interval_holds.py)."""
+
+    __tablename__ = "interval_holds"
+    __table_args__ = (sa.UniqueConstraint("organisation_id", "address_key"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    organisation_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"))
+    address_key: so.Mapped[str] = so.mapped_column(sa.String(64))
+    closed_at: so.Mapped[datetime] = so.mapped_column()
+
+
 # --- The round's facts, counted by the database -----------------------------------------------------------------
 # Built once (building a statement's expressions cost more than running it) and run with the round's id.
 

@@ -13,8 +13,9 @@ from app.extensions import db
 from app.mail import forget_mails, queue_mail
 from app.models import Organisation, User
 from app.owner_data import ExportPart, iso
+from app.timeutil import today
 from app.words import counted
-from surveys import hooks, nominations, retention
+from surveys import hooks, interval_holds, nominations, retention
 from surveys.models import Cycle, Invitation, RaterDraft, RaterLink, RaterSession
 from surveys.operations import INVITATION_MAIL_KINDS, counts_for_interval
 
@@ -73,8 +74,21 @@ def _remember_close(cycle: Cycle) -> None:
 
 
 def delete_owner_rounds(owner: User) -> None:
+    """The account's deletion: every round goes, and when the last of them closed is kept against the address
+    while the minimum interval still runs (surveys/interval_holds.py)."""
     for cycle in owner_cycles(owner):
         delete_round(cycle)
+    interval_holds.keep_interval(owner, today())
+
+
+def what_account_deletion_keeps(owner: User) -> list[str]:
+    until = interval_holds.kept_until(owner, today())
+    if until is None:
+        return []
+    return [f"the date your last round closed and a scrambled form of your email address (not the address "
+            f"itself), until {until:%-d %B %Y}. Until then a new account for you at {owner.organisation.name} cannot "
+            "start a feedback round: two reports from nearly the same people, close together, could be compared to "
+            "work out what one person said"]
 
 
 def describe_account_deletion(owner: User) -> list[str]:
@@ -148,7 +162,9 @@ def purge_and_retain(now: datetime) -> str:
         elif step is retention.RetentionStep.DELETE:
             delete_round(cycle)
             deleted += 1
-    return f"{purged} rounds' raters purged, {notified} owners told of deletion, {deleted} rounds deleted"
+    ended = interval_holds.forget_passed_holds(now.date())
+    return (f"{purged} rounds' raters purged, {notified} owners told of deletion, {deleted} rounds deleted, "
+            f"{ended} deleted accounts' intervals ended")
 
 
 def purge_raters(cycle: Cycle, now: datetime) -> None:

@@ -9,7 +9,13 @@ from app import db as unit
 from app.access import roles
 from app.account.forms import DeleteAccountForm
 from app.models import Role
-from app.owner_data import account_rows, build_export, delete_account, what_account_deletion_removes
+from app.owner_data import (
+    account_rows,
+    build_export,
+    delete_account,
+    what_account_deletion_keeps,
+    what_account_deletion_removes,
+)
 from app.passwords import verify_password
 from app.timeutil import utcnow
 
@@ -45,4 +51,5 @@ def delete():  # type: ignore[no-untyped-def]
             logout_user()
             flash("Your account and everything in it have been deleted.")
             return redirect(url_for("home.index"))
-    return render_template("account/delete.html", form=form, removes=what_account_deletion_removes(current_user))
+    return render_template("account/delete.html", form=form, removes=what_account_deletion_removes(current_user),
+                           keeps=what_account_deletion_keeps(current_user))

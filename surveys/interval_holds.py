@@ -1,0 +1,102 @@
+"""The minimum interval between an owner's rounds outlives their account (PRODUCT §2.1, §7).
+
+Deleting a round keeps when it closed on the owner's account (`User.deleted_round_closed_at`, surveys/rights.py), so
+a report downloaded before the round went cannot be set beside a new one of nearly the same raters at once. Deleting
+the whole account took that with it: an owner could download their report, delete their account, be invited again
+at the same address and start the next round the same day. So an account's deletion keeps one row while the
+interval still runs: the organisation, a keyed hash of the address (HMAC-SHA256 under `SECRET_KEY` of its mailbox
+spelling, app/addresses.py, so `a.b+x@nhs.net` is `ab@nhs.net`) and when the round closed; nothing else. An account
+made later in that organisation for the same mailbox, however it is made (an administrator, bulk import, SCIM,
+single sign-on, the command line), or an account whose address is changed to it, starts with that close as its own;
+the row goes once the interval has passed (the daily purge, surveys/rights.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import current_app
+
+from app.addresses import mailbox_key
+from app.extensions import db
+from app.models import Organisation, User
+from surveys.cycle import months_after
+from surveys.models import IntervalHold
+from surveys.operations import last_closed_on
+
+_holds = IntervalHold.__table__
+
+
+def address_key(address: str) -> str:
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, f"interval-hold:{mailbox_key(address)}".encode(), hashlib.sha256).hexdigest()
+
+
+def interval_ends(closed_at: datetime, organisation: Organisation) -> date:
+    return months_after(closed_at.date(), organisation.min_round_interval_months)
+
+
+def keep_interval(owner: User, today: date) -> date | None:
+    """At the account's deletion, after its rounds went (each left its close on the account): keep the last close
+    against the address while the interval runs. The day it ends, or None if nothing is kept."""
+    closed_at = owner.deleted_round_closed_at
+    if closed_at is None or interval_ends(closed_at, owner.organisation) <= today:
+        return None
+    key = address_key(owner.email)
+    held = db.session.scalar(sa.select(IntervalHold).where(IntervalHold.organisation_id == owner.organisation_id,
+                                                            IntervalHold.address_key == key))
+    if held is None:
+        db.session.add(IntervalHold(organisation_id=owner.organisation_id, address_key=key, closed_at=closed_at))
+    elif held.closed_at < closed_at:
+        held.closed_at = closed_at
+    db.session.flush()
+    return interval_ends(closed_at, owner.organisation)
+
+
+def kept_until(owner: User, today: date) -> date | None:
+    """The day a hold made now would end (for the confirmation page), or None if none would be kept."""
+    last = last_closed_on(owner)
+    if last is None:
+        return None
+    ends = months_after(last, owner.organisation.min_round_interval_months)
+    return ends if ends > today else None
+
+
+def forget_passed_holds(today: date) -> int:
+    """Delete every hold whose interval has passed (the organisation's interval as it is now)."""
+    passed = [hold for hold, organisation in db.session.execute(
+        sa.select(IntervalHold, Organisation).join(Organisation, Organisation.id == IntervalHold.organisation_id))
+              if interval_ends(hold.closed_at, organisation) <= today]
+    for hold in passed:
+        db.session.delete(hold)
+    db.session.flush()
+    return len(passed)
+
+
+@sa.event.listens_for(so.Session, "before_flush")
+def _take_on_holds(session: so.Session, _context: Any, _instances: Any) -> None:
+    """New accounts, and accounts whose address changed, start from a hold on the same mailbox in the same
+    organisation: one read a flush that has any (a bulk import of thousands is one flush, a few reads)."""
+    users = [u for u in session.new if isinstance(u, User)] + [
+        u for u in session.dirty if isinstance(u, User) and sa.inspect(u).attrs.email.history.has_changes()]
+    wanted: dict[tuple[int, str], list[User]] = {}
+    for user in users:
+        organisation = sa.inspect(user).dict.get("organisation")
+        organisation_id = user.organisation_id or (organisation.id if organisation is not None else None)
+        if user.email and organisation_id is not None:  # a new organisation has no holds
+            wanted.setdefault((organisation_id, address_key(user.email)), []).append(user)
+    keys = list(wanted)
+    for start in range(0, len(keys), 500):
+        batch = keys[start:start + 500]
+        found = session.connection().execute(
+            sa.select(_holds.c.organisation_id, _holds.c.address_key, _holds.c.closed_at)
+            .where(_holds.c.address_key.in_([key for _, key in batch]))).all()
+        for organisation_id, key, closed_at in found:
+            for user in wanted.get((organisation_id, key), []):
+                if user.deleted_round_closed_at is None or user.deleted_round_closed_at < closed_at:
+                    user.deleted_round_closed_at = closed_at
