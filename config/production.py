@@ -36,6 +36,8 @@ def settings(instance_path: str, env: Mapping[str, str]) -> dict[str, Any]:
     base = common()
     return base | {
         "SECRET_KEY": env["SECRET_KEY"],
+        # Earlier keys, for a rotation: sessions they signed still open, and the hashes they keyed still match.
+        "SECRET_KEY_FALLBACKS": [key for key in env.get("SECRET_KEY_FALLBACKS", "").split(",") if key],
         "MASTER_KEYS": master_keys,
         "SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"],
         # A connection kept for every thread: SQLAlchemy's default keeps 5 and closes the overflow's as they come

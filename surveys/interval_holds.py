@@ -4,11 +4,11 @@ Deleting a round keeps when it closed on the owner's account (`User.deleted_roun
 a report downloaded before the round went cannot be set beside a new one of nearly the same raters at once. Deleting
 the whole account took that with it: an owner could download their report, delete their account, be invited again
 at the same address and start the next round the same day. So an account's deletion keeps one row while the
-interval still runs: the organisation, a keyed hash of the address (HMAC-SHA256 under `SECRET_KEY` of its mailbox
-spelling, app/addresses.py, so `a.b+x@nhs.net` is `ab@nhs.net`) and when the round closed; nothing else. An account
-made later in that organisation for the same mailbox, however it is made (an administrator, bulk import, SCIM,
+interval could still run: the organisation, a keyed hash of the address (HMAC-SHA256 under `SECRET_KEY` of its
+mailbox spelling, app/addresses.py: `A.B+x@nhs.net` is `a.b@nhs.net`) and when the round closed; nothing else. An
+account made later in that organisation for the same mailbox, however it is made (an administrator, bulk import, SCIM,
 single sign-on, the command line), or an account whose address is changed to it, starts with that close as its own;
-the row goes once the interval has passed (the daily purge, surveys/rights.py).
+the row goes once the longest interval an organisation may set has passed (the daily purge, surveys/rights.py).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 
+from app.accounts.rules import ROUND_INTERVAL_MONTHS_RANGE
 from app.addresses import mailbox_key
 from app.extensions import db
 from app.models import Organisation, User
@@ -32,20 +33,35 @@ from surveys.operations import last_closed_on
 _holds = IntervalHold.__table__
 
 
-def address_key(address: str) -> str:
-    secret = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(secret, f"interval-hold:{mailbox_key(address)}".encode(), hashlib.sha256).hexdigest()
+def address_key(address: str, secret: str | None = None) -> str:
+    key = (secret or current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, f"interval-hold:{mailbox_key(address)}".encode(), hashlib.sha256).hexdigest()
+
+
+def address_keys(address: str) -> list[str]:
+    """The address's key under `SECRET_KEY` and under each key it replaced (`SECRET_KEY_FALLBACKS`), so rotating the
+    secret forgets no hold made before."""
+    secrets = [current_app.config["SECRET_KEY"], *(current_app.config.get("SECRET_KEY_FALLBACKS") or [])]
+    return [address_key(address, secret) for secret in secrets]
 
 
 def interval_ends(closed_at: datetime, organisation: Organisation) -> date:
     return months_after(closed_at.date(), organisation.min_round_interval_months)
 
 
+def hold_ends(closed_at: datetime) -> date:
+    """A hold is kept for the longest interval an organisation may set, not only its interval now: an organisation
+    that lengthens its interval after the account's deletion makes the new account wait as long as a kept one would.
+    The new account's wait is judged, as every owner's is, by the organisation's interval when they start."""
+    return months_after(closed_at.date(), ROUND_INTERVAL_MONTHS_RANGE[1])
+
+
 def keep_interval(owner: User, today: date) -> date | None:
     """At the account's deletion, after its rounds went (each left its close on the account): keep the last close
-    against the address while the interval runs. The day it ends, or None if nothing is kept."""
+    against the address while any interval the organisation may set could still run. The day the organisation's
+    interval now ends, or None if nothing is kept."""
     closed_at = owner.deleted_round_closed_at
-    if closed_at is None or interval_ends(closed_at, owner.organisation) <= today:
+    if closed_at is None or hold_ends(closed_at) <= today:
         return None
     key = address_key(owner.email)
     held = db.session.scalar(sa.select(IntervalHold).where(IntervalHold.organisation_id == owner.organisation_id,
@@ -68,10 +84,8 @@ def kept_until(owner: User, today: date) -> date | None:
 
 
 def forget_passed_holds(today: date) -> int:
-    """Delete every hold whose interval has passed (the organisation's interval as it is now)."""
-    passed = [hold for hold, organisation in db.session.execute(
-        sa.select(IntervalHold, Organisation).join(Organisation, Organisation.id == IntervalHold.organisation_id))
-              if interval_ends(hold.closed_at, organisation) <= today]
+    """Delete every hold past the longest interval an organisation may set."""
+    passed = [hold for hold in db.session.scalars(sa.select(IntervalHold)) if hold_ends(hold.closed_at) <= today]
     for hold in passed:
         db.session.delete(hold)
     db.session.flush()
@@ -89,13 +103,15 @@ def _take_on_holds(session: so.Session, _context: Any, _instances: Any) -> None:
         organisation = sa.inspect(user).dict.get("organisation")
         organisation_id = user.organisation_id or (organisation.id if organisation is not None else None)
         if user.email and organisation_id is not None:  # a new organisation has no holds
-            wanted.setdefault((organisation_id, address_key(user.email)), []).append(user)
+            for key in address_keys(user.email):
+                wanted.setdefault((organisation_id, key), []).append(user)
     keys = list(wanted)
     for start in range(0, len(keys), 500):
         batch = keys[start:start + 500]
         found = session.connection().execute(
             sa.select(_holds.c.organisation_id, _holds.c.address_key, _holds.c.closed_at)
-            .where(_holds.c.address_key.in_([key for _, key in batch]))).all()
+            .where(_holds.c.organisation_id.in_({organisation for organisation, _ in batch}),
+                   _holds.c.address_key.in_([key for _, key in batch]))).all()
         for organisation_id, key, closed_at in found:
             for user in wanted.get((organisation_id, key), []):
                 if user.deleted_round_closed_at is None or user.deleted_round_closed_at < closed_at:

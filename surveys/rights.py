@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import url_for
 
+from app.accounts.rules import ROUND_INTERVAL_MONTHS_RANGE
 from app.extensions import db
 from app.mail import forget_mails, queue_mail
 from app.models import Organisation, User
@@ -86,9 +87,9 @@ def what_account_deletion_keeps(owner: User) -> list[str]:
     if until is None:
         return []
     return [f"the date your last round closed and a scrambled form of your email address (not the address "
-            f"itself), until {until:%-d %B %Y}. Until then a new account for you at {owner.organisation.name} cannot "
-            "start a feedback round: two reports from nearly the same people, close together, could be compared to "
-            "work out what one person said"]
+            f"itself), for up to {ROUND_INTERVAL_MONTHS_RANGE[1]} months after that date. A new account for you at "
+            f"{owner.organisation.name} cannot start a feedback round before {until:%-d %B %Y}: two reports from "
+            "nearly the same people, close together, could be compared to work out what one person said"]
 
 
 def describe_account_deletion(owner: User) -> list[str]:

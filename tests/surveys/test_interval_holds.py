@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 
 from app import db as unit
 from app.accounts.operations import invite_person
+from app.accounts.rules import ROUND_INTERVAL_MONTHS_RANGE
 from app.extensions import db
 from app.models import Organisation, Role, User, UserRole
 from app.owner_data import delete_account
@@ -83,19 +84,41 @@ def test_another_organisation_or_another_mailbox_does_not_wait(owner: User, crea
     unit.commit()
     assert [u.deleted_round_closed_at for u in users] == [None, None]
 
-def test_only_a_keyed_hash_and_the_close_are_kept_and_only_while_the_interval_runs(
+def test_only_a_keyed_hash_and_the_close_are_kept_and_only_while_an_interval_could_run(
         app: Flask, owner: User, create_round: Callable[..., Cycle], clock: TestClock) -> None:
     closed_at = _finished_round(create_round, owner).closed_at
-    earliest = rules.months_after(closed_at.date(), 6)  # type: ignore[union-attr]
+    longest = rules.months_after(closed_at.date(), ROUND_INTERVAL_MONTHS_RANGE[1])  # type: ignore[union-attr]
     _delete(owner)
     rows = db.session.execute(sa.select(IntervalHold.__table__)).all()
     assert len(rows) == 1 and rows[0].closed_at == closed_at
     assert "olivia" not in str(tuple(rows[0])).lower() and len(rows[0].address_key) == 64
-    assert interval_holds.forget_passed_holds(earliest - timedelta(days=1)) == 0
-    clock.set(clock().replace(year=earliest.year, month=earliest.month, day=earliest.day))
+    assert interval_holds.forget_passed_holds(longest - timedelta(days=1)) == 0
+    clock.set(clock().replace(year=longest.year, month=longest.month, day=longest.day))
     assert "1 deleted accounts' intervals ended" in rights.purge_and_retain(clock())
     assert db.session.scalar(sa.select(sa.func.count()).select_from(IntervalHold)) == 0
 
+
+def test_a_rotated_secret_key_forgets_no_hold(app: Flask, owner: User, organisation: Organisation,
+                                              create_round: Callable[..., Cycle], clock: TestClock) -> None:
+    _finished_round(create_round, owner)
+    _delete(owner)
+    old = app.config["SECRET_KEY"]
+    app.config["SECRET_KEY"], app.config["SECRET_KEY_FALLBACKS"] = "rotated after a leak", [old]
+    again = invite_person(organisation, "Olivia Owner", "olivia@trust.example", frozenset({Role.OWNER}), None)
+    unit.commit()
+    assert operations.start_refusal(again, clock().date()) is not None
+
+
+def test_an_interval_lengthened_after_the_deletion_holds_the_new_account_too(
+        owner: User, organisation: Organisation, create_round: Callable[..., Cycle], clock: TestClock) -> None:
+    closed_on = _finished_round(create_round, owner).closed_at.date()  # type: ignore[union-attr]
+    clock.set(clock() + timedelta(days=220))  # past the 6 months the organisation asked when the account went
+    _delete(owner)
+    organisation.min_round_interval_months = 12
+    again = invite_person(organisation, "Olivia Owner", "olivia@trust.example", frozenset({Role.OWNER}), None)
+    unit.commit()
+    refusal = operations.start_refusal(again, clock().date())
+    assert refusal is not None and f"on or after {rules.months_after(closed_on, 12):%-d %B %Y}" in refusal
 
 def test_nothing_is_kept_when_there_is_nothing_to_wait_for(owner: User, create_round: Callable[..., Cycle],
                                                            clock: TestClock) -> None:
@@ -112,6 +135,6 @@ def test_the_confirmation_says_what_is_kept_and_until_when(owner_client: FlaskCl
     closed_on = _finished_round(create_round, owner).closed_at.date()  # type: ignore[union-attr]
     page = owner_client.get("/account/delete").get_data(as_text=True)
     earliest = rules.months_after(closed_on, 6)
-    assert "This will be kept" in page and f"until {earliest:%-d %B %Y}. Until then" in page
+    assert "This will be kept" in page and f"round before {earliest:%-d %B %Y}:" in page
     done = post_form(owner_client, "/account/delete", {"password": PASSWORD})
     assert done.status_code == 302 and db.session.scalar(sa.select(IntervalHold.closed_at)) is not None
