@@ -25,6 +25,9 @@ class Role(enum.StrEnum):
         return {"local_lead": "Local lead", "admin": "Administrator"}.get(self.value, self.value.capitalize())
 
 
+DEFAULT_ROUND_INTERVAL_MONTHS = 6  # between one round's close and the owner's next round (PRODUCT §2.1)
+
+
 class Organisation(db.Model):
     __tablename__ = "organisations"
 
@@ -45,7 +48,8 @@ class Organisation(db.Model):
     accessibility_contact_email: so.Mapped[str] = so.mapped_column(sa.String(320), default="", server_default="")
     # A new round starts no sooner than this after the owner's previous round closed (PRODUCT §2.1): two reports
     # of nearly the same raters subtract to one rater's answers.
-    min_round_interval_months: so.Mapped[int] = so.mapped_column(default=6, server_default="6")
+    min_round_interval_months: so.Mapped[int] = so.mapped_column(default=DEFAULT_ROUND_INTERVAL_MONTHS,
+                                                                 server_default=str(DEFAULT_ROUND_INTERVAL_MONTHS))
     users: so.WriteOnlyMapped[User] = so.relationship(back_populates="organisation")
     # Raters are real colleagues (PRODUCT §2.4): an address outside these domains is refused unless external raters
     # are allowed. A row each, so that the database itself holds every domain to one organisation (issue 25, seam 7).

@@ -6,7 +6,7 @@ And the floors (`create_floor`): the same bare Flask, but each request first doe
 served without, in the product's own code, then renders the same cached page. No form, no layout, no page of the
 product's, no security headers: what such a page costs at the least on this stack, whoever writes it. If a floor
 is itself short of a goal set as a share of the ceiling, no page it is the floor of can meet it.
-- `GET /<size>`, a rater's page: `surveys.links.visit` (the rater's cookie read with their invitation, round and
+- `GET /rater/<size>`, a rater's page: `surveys.links.visit` (the rater's cookie read with their invitation, round and
   sealed draft in one pooled statement, and the draft opened);
 - `GET /signed-in/<size>`, the page of someone signed in: the product's request context pushed (its session opened
   from the cookie) and the person loaded as every signed-in page loads them (their account and roles, and whether
@@ -63,8 +63,8 @@ def floor(product: Flask) -> Flask:
 
     app = _bare()
 
-    @app.route("/<int:size>")
-    def page(size: int):  # type: ignore[no-untyped-def]
+    @app.route("/rater/<int:size>")
+    def rater(size: int):  # type: ignore[no-untyped-def]
         with product.app_context():  # the product's engine and key ring (its pages run in its context too)
             visit = links.visit(request.cookies.get(COOKIE), utcnow())
         if visit is None:
@@ -86,4 +86,3 @@ def _bare() -> Flask:
     app = Flask(__name__)
     app.jinja_loader = FunctionLoader(_page_source)  # type: ignore[assignment]
     return app
-

@@ -270,13 +270,12 @@ class Page:
     lines: list[str]  # wrk request lines: method, path, cookie, body (tab-separated)
     size: int = 0  # bytes of the first response's body, for the ceiling
     statuses: set[int] = field(default_factory=set)
-    floor: str = ""  # "" (none), or the floor it is measured against too: "rater" or "signed-in" (bench/ceiling.py)
+    floor: str = ""  # "" (none), or the floor it is measured against too, its route: "rater" or "signed-in"
 
 
 def floor_lines(page: Page) -> list[str]:
     """The floor's requests for a page: the same cookies, for a cached page of the page's size."""
-    path = f"/{page.size}" if page.floor == "rater" else f"/{page.floor}/{page.size}"
-    return [_line("GET", path, line.split("\t")[2]) for line in page.lines]
+    return [_line("GET", f"/{page.floor}/{page.size}", line.split("\t")[2]) for line in page.lines]
 
 
 def _line(method: str, path: str, cookie: str, body: str = "") -> str:

@@ -8,14 +8,14 @@ interval could still run: the organisation, a keyed hash of the address (HMAC-SH
 mailbox spelling, app/addresses.py: `A.B+x@nhs.net` is `a.b@nhs.net`) and when the round closed; nothing else. An
 account made later in that organisation for the same mailbox, however it is made (an administrator, bulk import, SCIM,
 single sign-on, the command line), or an account whose address is changed to it, starts with that close as its own;
-the row goes once the longest interval an organisation may set has passed (the daily purge, surveys/rights.py).
+the row goes once the longest interval an organisation may set has passed (the clock's purge, surveys/rights.py).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,8 +25,8 @@ from flask import current_app
 from app.accounts.rules import ROUND_INTERVAL_MONTHS_RANGE
 from app.addresses import mailbox_key
 from app.extensions import db
-from app.models import Organisation, User
-from surveys.cycle import months_after
+from app.models import User
+from surveys.cycle import earliest_next_start, months_after
 from surveys.models import IntervalHold
 from surveys.operations import last_closed_on
 
@@ -45,10 +45,6 @@ def address_keys(address: str) -> list[str]:
     return [address_key(address, secret) for secret in secrets]
 
 
-def interval_ends(closed_at: datetime, organisation: Organisation) -> date:
-    return months_after(closed_at.date(), organisation.min_round_interval_months)
-
-
 def hold_ends(closed_at: datetime) -> date:
     """A hold is kept for the longest interval an organisation may set, not only its interval now: an organisation
     that lengthens its interval after the account's deletion makes the new account wait as long as a kept one would.
@@ -56,13 +52,21 @@ def hold_ends(closed_at: datetime) -> date:
     return months_after(closed_at.date(), ROUND_INTERVAL_MONTHS_RANGE[1])
 
 
-def keep_interval(owner: User, today: date) -> date | None:
+def last_close_past_its_hold(today: date) -> date:
+    """The last day a close may fall on for its hold to have ended by `today`. `hold_ends` never goes back as the
+    close moves on, so every close on or before this day has ended too, and none after it."""
+    day = months_after(today, -ROUND_INTERVAL_MONTHS_RANGE[1])  # a month's last day, if today's has no match
+    while months_after(day + timedelta(days=1), ROUND_INTERVAL_MONTHS_RANGE[1]) <= today:
+        day += timedelta(days=1)
+    return day
+
+
+def keep_interval(owner: User, today: date) -> None:
     """At the account's deletion, after its rounds went (each left its close on the account): keep the last close
-    against the address while any interval the organisation may set could still run. The day the organisation's
-    interval now ends, or None if nothing is kept."""
+    against the address while any interval the organisation may set could still run."""
     closed_at = owner.deleted_round_closed_at
     if closed_at is None or hold_ends(closed_at) <= today:
-        return None
+        return
     key = address_key(owner.email)
     held = db.session.scalar(sa.select(IntervalHold).where(IntervalHold.organisation_id == owner.organisation_id,
                                                             IntervalHold.address_key == key))
@@ -71,25 +75,20 @@ def keep_interval(owner: User, today: date) -> date | None:
     elif held.closed_at < closed_at:
         held.closed_at = closed_at
     db.session.flush()
-    return interval_ends(closed_at, owner.organisation)
 
 
 def kept_until(owner: User, today: date) -> date | None:
-    """The day a hold made now would end (for the confirmation page), or None if none would be kept."""
-    last = last_closed_on(owner)
-    if last is None:
-        return None
-    ends = months_after(last, owner.organisation.min_round_interval_months)
-    return ends if ends > today else None
+    """The day a new account at the address could start a round, if a hold made now would make it wait (for the
+    confirmation page); else None."""
+    earliest = earliest_next_start(last_closed_on(owner), owner.organisation.min_round_interval_months)
+    return earliest if earliest is not None and earliest > today else None
 
 
 def forget_passed_holds(today: date) -> int:
-    """Delete every hold past the longest interval an organisation may set."""
-    passed = [hold for hold in db.session.scalars(sa.select(IntervalHold)) if hold_ends(hold.closed_at) <= today]
-    for hold in passed:
-        db.session.delete(hold)
-    db.session.flush()
-    return len(passed)
+    """Delete every hold past the longest interval an organisation may set: one statement, as the clock runs it at
+    each tick."""
+    after = datetime.combine(last_close_past_its_hold(today) + timedelta(days=1), time.min)
+    return db.session.execute(sa.delete(IntervalHold).where(IntervalHold.closed_at < after)).rowcount
 
 
 @sa.event.listens_for(so.Session, "before_flush")

@@ -51,13 +51,13 @@ def test_the_rater_floor_serves_a_page_of_the_size_asked_only_to_a_working_rater
     """The floor does the product's visit for the rater's cookie: a cookie that works gets the page, another 404."""
     rater, floor_client = app.test_client(), floor(app).test_client()
     open_link(rater, link_token(open_round.invitations[0]))
-    assert floor_client.get("/27114").status_code == 404  # no cookie yet
+    assert floor_client.get("/rater/27114").status_code == 404  # no cookie yet
     floor_client.set_cookie("open360_rater", rater.get_cookie("open360_rater", path="/feedback").value)
-    page = floor_client.get("/27114")
+    page = floor_client.get("/rater/27114")
     assert page.status_code == 200 and page.data == create().test_client().get("/27114").data  # the ceiling's page
     responses.decline(open_round.invitations[0])
     unit.commit()
-    assert floor_client.get("/27114").status_code == 404  # a declined rater's cookie opens nothing, as in the product
+    assert floor_client.get("/rater/27114").status_code == 404  # a declined rater opens nothing, as in the product
 
 
 def test_the_signed_in_floor_loads_the_person_from_the_products_session(app: Flask, owner: User) -> None:

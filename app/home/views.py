@@ -8,7 +8,7 @@ from flask_login import current_user
 from app import web
 from app.access import public
 from app.accounts.rules import ROUND_INTERVAL_MONTHS_RANGE
-from app.models import Organisation, Role
+from app.models import DEFAULT_ROUND_INTERVAL_MONTHS, Organisation, Role
 from app.timeutil import utcnow
 from app.words import counted
 
@@ -58,7 +58,7 @@ def privacy():  # type: ignore[no-untyped-def]
     years = retention_days / 365
     retention_years = (f"{years:g} years" if years.is_integer() and years != 1 else
                        "1 year" if years == 1 else f"{retention_days} days")
-    interval = organisation.min_round_interval_months if organisation else 6
+    interval = organisation.min_round_interval_months if organisation else DEFAULT_ROUND_INTERVAL_MONTHS
     return render_template("home/privacy.html", purge_words=purge_words, retention_years=retention_years,
                            organisation_words=organisation.name if organisation else "your organisation",
                            interval_words=counted(interval, "month"),

@@ -5,11 +5,13 @@ the new account is made; what is kept is a keyed hash of the address and the clo
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from app import db as unit
 from app.accounts.operations import invite_person
@@ -84,6 +86,7 @@ def test_another_organisation_or_another_mailbox_does_not_wait(owner: User, crea
     unit.commit()
     assert [u.deleted_round_closed_at for u in users] == [None, None]
 
+
 def test_only_a_keyed_hash_and_the_close_are_kept_and_only_while_an_interval_could_run(
         app: Flask, owner: User, create_round: Callable[..., Cycle], clock: TestClock) -> None:
     closed_at = _finished_round(create_round, owner).closed_at
@@ -138,3 +141,12 @@ def test_the_confirmation_says_what_is_kept_and_until_when(owner_client: FlaskCl
     assert "This will be kept" in page and f"round before {earliest:%-d %B %Y}:" in page
     done = post_form(owner_client, "/account/delete", {"password": PASSWORD})
     assert done.status_code == 302 and db.session.scalar(sa.select(IntervalHold.closed_at)) is not None
+
+
+@given(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 12, 31)),
+       st.dates(min_value=date(2000, 1, 1), max_value=date(2103, 12, 31)))
+@example(datetime(2024, 2, 29, 12), date(2026, 2, 28))  # a leap day's hold ends on the 28th two years on
+def test_the_purge_deletes_exactly_the_holds_that_have_ended(closed_at: datetime, today: date) -> None:
+    """The purge's one DELETE by close date ends the same holds as asking each hold whether it has ended."""
+    ended = interval_holds.hold_ends(closed_at) <= today
+    assert (closed_at.date() <= interval_holds.last_close_past_its_hold(today)) == ended
