@@ -408,3 +408,10 @@ def test_sharing_the_plan_is_the_same_component_as_sharing_the_report_and_emails
     (mail,) = [m for m in mailbox.to(people["manager"].email) if "shared" in m["Subject"]]
     assert mail["Subject"] == "Olivia Owner has shared their development plan with you"
     assert f"/development/{cycle.id}/plan" in mail.get_body(("plain",)).get_content()
+
+
+def test_the_plans_sharing_page_names_the_owners_organisation(
+        app: Flask, owner: User, cycle: Cycle, people: dict[str, User]) -> None:
+    _agreed_round(cycle, owner, people["facilitator"], people["admin"])
+    page = signed_in(app, owner).get(f"/development/{cycle.id}/sharing").get_data(as_text=True)
+    assert owner.organisation.name and f"Only managers at {owner.organisation.name} are found" in page

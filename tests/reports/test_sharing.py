@@ -140,3 +140,16 @@ def test_a_local_lead_or_administrator_who_is_also_a_manager_is_never_offered_an
         assert signed_in(app, both).get(f"/reports/{report.id}").status_code == 404
     plain = create_user(Role.MANAGER, name="Plain Manager")
     assert plain in operations.find_managers(owner, report, "Plain")
+
+
+def test_the_sharing_page_names_the_owners_organisation_before_and_after_sharing(
+        app: Flask, owner: User, report: Report, create_user: Callable[..., User]) -> None:
+    """The shared macro is imported without the page's context: the name comes in as an argument."""
+    manager = create_user(Role.MANAGER, name="Mo Mansour", email="mo@trust.example")
+    name = owner.organisation.name
+    client = signed_in(app, owner)
+    assert f"Only managers at {name} are found" in client.get(f"/reports/{report.id}/sharing").get_data(as_text=True)
+    operations.share(report, manager)
+    unit.commit()
+    page = client.get(f"/reports/{report.id}/sharing").get_data(as_text=True)
+    assert f"You have shared your report with every manager at {name}." in page
