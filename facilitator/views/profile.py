@@ -77,7 +77,7 @@ def goal_progress(cycle_id: int, goal_number: int):  # type: ignore[no-untyped-d
                 flash(f"Progress on goal {goal_number} has been saved.")
                 return redirect(url_for("facilitator.profile"))
     return render_template("facilitator/goal_progress.html", form=form, cycle=cycle, goal=goal,
-                           number=goal_number, terms=rules.TERMS)
+                           number=goal_number, terms=rules.TERMS, note_limit=rules.NOTE_LIMIT)
 
 
 @bp.route("/development/<int:cycle_id>/reviews.ics")

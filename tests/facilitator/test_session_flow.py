@@ -415,3 +415,13 @@ def test_the_plans_sharing_page_names_the_owners_organisation(
     _agreed_round(cycle, owner, people["facilitator"], people["admin"])
     page = signed_in(app, owner).get(f"/development/{cycle.id}/sharing").get_data(as_text=True)
     assert owner.organisation.name and f"Only managers at {owner.organisation.name} are found" in page
+
+
+def test_the_goal_notes_limit_is_said_beside_the_field_before_anyone_reaches_it(
+        app: Flask, owner: User, cycle: Cycle, people: dict[str, User]) -> None:
+    from facilitator.rules import NOTE_LIMIT
+
+    _agreed_round(cycle, owner, people["facilitator"], people["admin"])
+    page = signed_in(app, owner).get(f"/development/{cycle.id}/goals/1").get_data(as_text=True)
+    assert f"in up to {NOTE_LIMIT} characters" in page  # the hint
+    assert 'data-module="nhsuk-character-count"' in page and f'data-maxlength="{NOTE_LIMIT}"' in page
