@@ -194,7 +194,8 @@ def _policy_statement() -> sa.Select[Any]:
             .where(organisations.id == sa.bindparam("organisation_id")).order_by(domains.position))
 
 
-def _require_changeable(invitation: Invitation) -> None:
+def check_changeable(invitation: Invitation) -> None:
+    """Refuses a change to, or the removal of, a rater who was invited or whose round no longer takes raters."""
     _require_raters_editable(invitation.cycle)
     if invitation.is_sent:
         # The same words whatever the rater has done since: answered, declined or neither.
@@ -204,7 +205,7 @@ def _require_changeable(invitation: Invitation) -> None:
 
 def update_rater(invitation: Invitation, entry: RaterEntry) -> None:
     """Before invitations go out, anyone on the list can be edited (PRODUCT §2.4)."""
-    _require_changeable(invitation)
+    check_changeable(invitation)
     if (invitation.email, invitation.category) != (entry.email, entry.category):
         # A confirmed rater changed is someone the facilitator has not seen: they confirm again.
         invitation.confirmation_requested_at = invitation.confirmed_at = None
@@ -213,7 +214,7 @@ def update_rater(invitation: Invitation, entry: RaterEntry) -> None:
 
 
 def remove_rater(invitation: Invitation) -> None:
-    _require_changeable(invitation)
+    check_changeable(invitation)
     forget_mails(INVITATION_MAIL_KINDS, invitation.id)
     db.session.delete(invitation)
     db.session.flush()

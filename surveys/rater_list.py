@@ -9,7 +9,7 @@ import csv
 import io
 import unicodedata
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from app.addresses import normalised_email
@@ -18,6 +18,7 @@ from surveys.rules.addresses import RaterPolicy, address_problem, mailbox_key
 
 MAX_LINES = 500
 MAX_NAME_LENGTH = 200
+WITHDRAWN_REASON = "was withdrawn from this round, so they cannot be invited to it again"
 
 
 @dataclass(frozen=True)
@@ -92,10 +93,11 @@ def _is_header(fields: list[str]) -> bool:
     return len(fields) == 3 and all(f.lower() in w for f, w in zip(fields, _HEADER_WORDS, strict=True))
 
 
-def _check(fields: list[str], policy: RaterPolicy, existing: dict[str, str], seen: dict[str, str]
-           ) -> str | RaterEntry:
+def _check(fields: list[str], policy: RaterPolicy, existing: dict[str, str], seen: dict[str, str],
+           withdrawn: Mapping[str, str]) -> str | RaterEntry:
     """The rater a line describes, or what to fix; one message per line keeps the list readable. `existing` and
-    `seen` map mailbox keys (surveys/rules/addresses.py) to the address written, so jo+x@ is the same rater as jo@."""
+    `seen` map mailbox keys (surveys/rules/addresses.py) to the address written, so jo+x@ is the same rater as jo@;
+    `withdrawn` maps the keys of raters withdrawn from the round to their names."""
     if len(fields) != 3:
         return "write name, email and group separated by commas"
     name, email_text, category_text = _clean_name(fields[0]), fields[1], fields[2]
@@ -113,6 +115,10 @@ def _check(fields: list[str], policy: RaterPolicy, existing: dict[str, str], see
     if problem:
         return problem
     key = mailbox_key(email)
+    if key in withdrawn:
+        # Never again in this round: nothing shows whether they answered before they were withdrawn (PRODUCT
+        # §2.4), so a second invitation could count one person twice.
+        return f"{withdrawn[key]} {WITHDRAWN_REASON}"
     if key in existing:
         listed = existing[key]
         return f"{email} is already on your list" + ("" if listed == email else f" as {listed}")
@@ -143,18 +149,28 @@ def chosen_per_category(categories: Collection[Category]) -> list[CategoryChoice
 
 
 def check_rater(name: str, email: str, category: str, existing_emails: Collection[str] = (),
-                owner_email: str | None = None, policy: RaterPolicy | None = None) -> RaterEntry | str:
-    """One rater typed into a form: the entry, or what to fix (the same rules as a pasted line)."""
-    result = _check([name, email, category], _policy(policy, owner_email), _known(existing_emails), {})
-    if isinstance(result, RaterEntry) or "@" in result.split(" ", 1)[0]:
-        return result  # a message that starts with an address keeps it as written
+                owner_email: str | None = None, policy: RaterPolicy | None = None,
+                withdrawn: Mapping[str, str] | None = None) -> RaterEntry | str:
+    """One rater typed into a form: the entry, or what to fix (the same rules as a pasted line). `withdrawn` maps
+    the addresses of raters withdrawn from the round to their names: they cannot be added again."""
+    result = _check([name, email, category], _policy(policy, owner_email), _known(existing_emails), {},
+                    _withdrawn(withdrawn))
+    if isinstance(result, RaterEntry) or "@" in result.split(" ", 1)[0] or result.endswith(WITHDRAWN_REASON):
+        return result  # a message that starts with an address, or a name, keeps it as written
     return result[0].upper() + result[1:]
 
 
-def _known(addresses: Collection[str]) -> dict[str, str]:
+def _saved(address: str) -> str:
     # Addresses already saved were validated then; fall back to plain lower-casing rather than dropping one.
-    known = (normalise_email(a) or a.strip().lower() for a in addresses)
-    return {mailbox_key(a): a for a in known}
+    return normalise_email(address) or address.strip().lower()
+
+
+def _known(addresses: Collection[str]) -> dict[str, str]:
+    return {mailbox_key(a): a for a in map(_saved, addresses)}
+
+
+def _withdrawn(withdrawn: Mapping[str, str] | None) -> dict[str, str]:
+    return {mailbox_key(_saved(a)): name for a, name in (withdrawn or {}).items()}
 
 
 def _policy(policy: RaterPolicy | None, owner_email: str | None) -> RaterPolicy:
@@ -180,10 +196,12 @@ def lines_to_fix(problems: Sequence[LineProblem]) -> tuple[str, tuple[LineProble
 
 def parse_rater_list(
     text: str, existing_emails: Collection[str] = (), owner_email: str | None = None,
-    policy: RaterPolicy | None = None,
+    policy: RaterPolicy | None = None, withdrawn: Mapping[str, str] | None = None,
 ) -> ParsedList:
-    """Every non-blank line ends up as a rater or a problem, except a header row and lines past MAX_LINES."""
+    """Every non-blank line ends up as a rater or a problem, except a header row and lines past MAX_LINES.
+    `withdrawn` maps the addresses of raters withdrawn from the round to their names, as `check_rater`."""
     existing = _known(existing_emails)
+    gone = _withdrawn(withdrawn)
     rules = _policy(policy, owner_email)
     seen: dict[str, str] = {}
     raters: list[RaterEntry] = []
@@ -206,7 +224,7 @@ def parse_rater_list(
             problems.append(LineProblem(number, rest, f"Line {number}: {message}"))
             break
         read += 1
-        result = _check(fields or [], rules, existing, seen)
+        result = _check(fields or [], rules, existing, seen, gone)
         if isinstance(result, RaterEntry):
             seen[mailbox_key(result.email)] = result.email
             raters.append(result)

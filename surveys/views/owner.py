@@ -279,7 +279,7 @@ def raters():  # type: ignore[no-untyped-def]
     paste_form = PasteRatersForm(prefix="paste")
     if request.method == "POST" and add_form.validate_on_submit():
         entry = check_rater(add_form.name.data, add_form.email.data, add_form.category.data,
-                            existing_emails=[i.email for i in cycle.invitations],
+                            existing_emails=[i.email for i in cycle.invitations], withdrawn=_withdrawn(cycle),
                             policy=operations.rater_policy(current_user))
         if isinstance(entry, str):
             add_form.email.errors.append(entry)
@@ -306,7 +306,7 @@ def paste_raters():  # type: ignore[no-untyped-def]
     if not paste_form.validate_on_submit():
         return _raters_page(cycle, add_form, paste_form)
     parsed = parse_rater_list(paste_form.raters.data, existing_emails=[i.email for i in cycle.invitations],
-                              policy=operations.rater_policy(current_user))
+                              withdrawn=_withdrawn(cycle), policy=operations.rater_policy(current_user))
     if parsed.raters:
         operations.add_raters(cycle, list(parsed.raters))
         unit.commit()
@@ -326,6 +326,11 @@ def paste_raters():  # type: ignore[no-untyped-def]
     return _raters_page(cycle, add_form, paste_form, problems=messages)
 
 
+def _withdrawn(cycle: Cycle) -> dict[str, str]:
+    """The round's withdrawn raters, address to name: none of them can be added to this round again."""
+    return {i.email: i.name for i in cycle.invitations if i.withdrawn_at is not None}
+
+
 def _invitation(cycle: Cycle, invitation_id: int) -> Invitation:
     invitation = db.session.get(Invitation, invitation_id)
     if invitation is None or invitation.cycle_id != cycle.id:
@@ -340,13 +345,16 @@ def edit_rater(invitation_id: int):  # type: ignore[no-untyped-def]
     invitation = _invitation(cycle, invitation_id)
     if invitation.is_sent:  # once invited, only withdrawal: the same for everyone, whatever they have done
         return redirect(url_for("surveys.withdraw_rater", invitation_id=invitation.id))
+    refused = rules.refusal(lambda: operations.check_changeable(invitation))
+    if refused:  # the round closed with them never invited (their confirmation was still awaited)
+        return _cannot("You cannot change this person now", refused, 200 if request.method == "GET" else 409, cycle)
     form = RaterForm(obj=None if request.method == "POST" else invitation)
     if request.method == "GET":
         form.category.data = invitation.category.value
     elif form.validate_on_submit():
         entry = check_rater(form.name.data, form.email.data, form.category.data,
                             existing_emails=[i.email for i in cycle.invitations if i.id != invitation.id],
-                            policy=operations.rater_policy(current_user))
+                            withdrawn=_withdrawn(cycle), policy=operations.rater_policy(current_user))
         if isinstance(entry, str):
             form.email.errors.append(entry)
         else:
@@ -356,7 +364,8 @@ def edit_rater(invitation_id: int):  # type: ignore[no-untyped-def]
                 unit.rollback()
                 return _cannot("You cannot change this person now", error.message, 409, cycle)
             return _done(f"{invitation.name}'s details have been changed.", "surveys.raters")
-    return render_template("surveys/rater_edit.html", form=form, invitation=invitation)
+    return render_template("surveys/rater_edit.html", form=form, invitation=invitation,
+                           approval=nominations.requires_approval(cycle), cycle=cycle)
 
 
 @bp.route("/round/raters/<int:invitation_id>/remove", methods=["GET", "POST"])
@@ -384,7 +393,8 @@ _WITHDRAW_BODY = [
     "Their links will stop working and they will not be reminded again.",
     "If they have already answered, their answer stays in your report: nobody can tell which answer is theirs, "
     "so it cannot be taken out. Your counts keep them as they were.",
-    "To correct a mistyped address, withdraw them and add them again with the right one.",
+    "They cannot be asked again in this round, at this address or in another group. To correct a mistyped "
+    "address, withdraw them and add them again with the right one.",
 ]
 
 

@@ -204,10 +204,53 @@ def test_a_mistyped_address_is_fixed_by_withdrawing_and_adding_again(owner_clien
     post_form(owner_client, "/round/raters", {"add-name": "Pat Peer", "add-email": "pat.peer@trust.example",
                                               "add-category": "peer"}, prefix="add")
     assert len(mailbox.to("pat.peer@trust.example")) == 1
-    # The withdrawn address cannot come back: whoever has it may already have answered.
-    again = post_form(owner_client, "/round/raters", {"add-name": "Pat", "add-email": "pat@trust.example",
-                                                      "add-category": "peer"}, prefix="add")
-    assert "pat@trust.example is already on your list" in again.get_data(as_text=True)
+    # The withdrawn address cannot come back, in any group or spelling: whoever has it may already have answered,
+    # and the message says so rather than that they are on the list (walk-through, item 3).
+    for email, group in (("pat@trust.example", "peer"), ("Pat+360@trust.example", "other")):
+        again = post_form(owner_client, "/round/raters", {"add-name": "Pat", "add-email": email,
+                                                          "add-category": group}, prefix="add")
+        page = again.get_data(as_text=True)
+        assert "Pat Peer was withdrawn from this round, so they cannot be invited to it again" in page
+        assert "already on your list" not in page
+    pasted = post_form(owner_client, "/round/raters/paste", {"paste-raters": "Pat, PAT@trust.example, Other"},
+                       page="/round/raters", prefix="paste")
+    assert pasted.status_code == 302
+    assert ("Line 1: Pat Peer was withdrawn from this round, so they cannot be invited to it again"
+            in owner_client.get("/round/raters").get_data(as_text=True))
+    assert len(mailbox.to("pat@trust.example")) == 1  # the first invitation only
+
+
+def test_before_invitations_go_out_the_page_says_how_mistakes_are_fixed_after(owner_client: FlaskClient) -> None:
+    _start(owner_client)
+    post_form(owner_client, "/round/raters", {"add-name": "Sam", "add-email": "sam@trust.example",
+                                              "add-category": "peer"}, prefix="add")
+    page = " ".join(owner_client.get("/round/raters").get_data(as_text=True).split())
+    assert "Check each person's group and email address before you send invitations." in page
+    assert "If their group is wrong, withdraw them." in page
+    assert "If their address is wrong, withdraw them and add them again with the right one." in page
+    assert "Someone withdrawn cannot be asked again in this round." in page
+
+
+def test_the_edit_page_promises_nothing_an_invited_rater_could_get(owner_client: FlaskClient, owner,  # type: ignore[no-untyped-def]
+                                                                    create_round) -> None:
+    cycle = create_round(owner, [("Sam Peer", "sam@trust.example", "peer")], open_it=False)
+    (sam,) = cycle.invitations
+    page = " ".join(owner_client.get(f"/round/raters/{sam.id}/edit").get_data(as_text=True).split())
+    assert "Sam Peer has not been invited yet, so you can change their details." in page
+    assert "Their invitation goes out when you send invitations." in page
+    assert "a new one is sent" not in page
+    assert "you can only withdraw them, and someone withdrawn cannot be asked again in this round" in page
+
+
+def test_a_rater_never_invited_cannot_be_changed_once_the_round_has_closed(owner_client: FlaskClient, owner,  # type: ignore[no-untyped-def]
+                                                                            create_round) -> None:
+    cycle = create_round(owner, [("Sam Peer", "sam@trust.example", "peer")], open_it=False)
+    (sam,) = cycle.invitations
+    cycle.state = CycleState.CLOSED  # e.g. their confirmation was still awaited when the round closed
+    db.session.commit()
+    page = owner_client.get(f"/round/raters/{sam.id}/edit")
+    assert page.status_code == 200 and "You cannot change this person now" in page.get_data(as_text=True)
+    assert 'name="email"' not in page.get_data(as_text=True)
 
 
 def test_completion_view_shows_counts_per_group_never_names(owner_client: FlaskClient, open_round) -> None:  # type: ignore[no-untyped-def]

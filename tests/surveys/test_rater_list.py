@@ -16,6 +16,7 @@ from surveys.rater_list import (
     LineProblem,
     ParsedList,
     RaterEntry,
+    check_rater,
     lines_to_fix,
     normalise_email,
     parse_category,
@@ -203,6 +204,16 @@ def test_emails_already_on_the_list_are_refused_whatever_their_case() -> None:
     parsed = parse_rater_list("Jo,jo@NHS.NET,Peer", existing_emails={"Jo@nhs.net"})
     assert parsed.raters == ()
     assert messages(parsed) == ["Line 1: jo@nhs.net is already on your list"]
+
+
+def test_a_withdrawn_rater_is_refused_by_name_in_any_spelling_and_group() -> None:
+    withdrawn = {"nia@nhs.net": "Nia Patel"}
+    parsed = parse_rater_list("N Patel,Nia+x@NHS.net,Peer", existing_emails={"nia@nhs.net"}, withdrawn=withdrawn)
+    assert parsed.raters == ()
+    assert messages(parsed) == ["Line 1: Nia Patel was withdrawn from this round, so they cannot be invited to it "
+                                "again"]
+    assert check_rater("Nia", "nia@nhs.net", "other", ["nia@nhs.net"], withdrawn={"nia@nhs.net": "de Souza"}) == (
+        "de Souza was withdrawn from this round, so they cannot be invited to it again")  # the name as written
 
 
 def test_a_repeated_email_in_the_paste_keeps_the_first_and_reports_the_rest() -> None:
