@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from app.addresses import normalised_email
 from surveys.categories import RATER_CATEGORIES, Category
-from surveys.rules.addresses import RaterPolicy, address_problem, mailbox_key
+from surveys.rules.addresses import OWN_RATINGS, RaterPolicy, address_problem, mailbox_key
 
 MAX_LINES = 500
 MAX_NAME_LENGTH = 200
@@ -40,6 +40,31 @@ class ParsedList:
     raters: tuple[RaterEntry, ...]
     problems: tuple[LineProblem, ...]
 
+
+@dataclass(frozen=True)
+class LineShape:
+    """What each line holds, so every problem speaks of what the box asks for. A round's list names each person's
+    group; a goal check-in's people are all one group (PRODUCT §10), so its lines are a name and an email, and a
+    group written after them (a line copied from a round's list) is read as that one group."""
+
+    group: Category | None = None  # the one group everyone is in; None: each line names its own
+    own_view: str = OWN_RATINGS  # where the owner's own view goes instead of inviting themselves
+
+    @property
+    def width(self) -> int:
+        return 3 if self.group is None else 2
+
+    @property
+    def how_to_write(self) -> str:
+        return ("write name, email and group separated by commas" if self.group is None
+                else "write name and email separated by a comma")
+
+    def fits(self, fields: Sequence[str]) -> bool:
+        return len(fields) == self.width or (self.group is not None and len(fields) == 3
+                                             and parse_category(fields[2]) is not None)
+
+
+ROUND_LINES = LineShape()
 
 _CATEGORY_WORDS: dict[str, Category] = {
     **dict.fromkeys(("manager", "managers", "line manager", "line managers"), Category.MANAGER),
@@ -67,7 +92,7 @@ def normalise_email(text: str) -> str | None:
     return normalised_email(text)
 
 
-def _fields(line: str) -> list[str] | None:
+def _fields(line: str, shape: LineShape) -> list[str] | None:
     # Tab first: a paste from a spreadsheet is tab-separated and its names ("Smith, Jo") are not quoted.
     fields: list[str] = []
     for delimiter in ("\t", ",") if "\t" in line else (",",):
@@ -76,9 +101,9 @@ def _fields(line: str) -> list[str] | None:
         except csv.Error:
             return None
         # Spreadsheet exports pad rows with empty trailing columns.
-        while len(fields) > 3 and not fields[-1]:
+        while len(fields) > shape.width and not fields[-1]:
             fields.pop()
-        if len(fields) == 3:
+        if shape.fits(fields):
             break
     return fields
 
@@ -90,17 +115,18 @@ def _clean_name(text: str) -> str:
 
 
 def _is_header(fields: list[str]) -> bool:
-    return len(fields) == 3 and all(f.lower() in w for f, w in zip(fields, _HEADER_WORDS, strict=True))
+    return len(fields) in (2, 3) and all(f.lower() in w for f, w in zip(fields, _HEADER_WORDS, strict=False))
 
 
 def _check(fields: list[str], policy: RaterPolicy, existing: dict[str, str], seen: dict[str, str],
-           withdrawn: Mapping[str, str]) -> str | RaterEntry:
+           withdrawn: Mapping[str, str], shape: LineShape = ROUND_LINES) -> str | RaterEntry:
     """The rater a line describes, or what to fix; one message per line keeps the list readable. `existing` and
     `seen` map mailbox keys (surveys/rules/addresses.py) to the address written, so jo+x@ is the same rater as jo@;
     `withdrawn` maps the keys of raters withdrawn from the round to their names."""
-    if len(fields) != 3:
-        return "write name, email and group separated by commas"
-    name, email_text, category_text = _clean_name(fields[0]), fields[1], fields[2]
+    if not shape.fits(fields):
+        return shape.how_to_write
+    name, email_text = _clean_name(fields[0]), fields[1]
+    category_text = fields[2] if shape.group is None else shape.group.value
     email = normalise_email(email_text)
     category = parse_category(category_text)
     if not name:
@@ -111,7 +137,7 @@ def _check(fields: list[str], policy: RaterPolicy, existing: dict[str, str], see
         return "add an email address"
     if email is None:
         return f"'{email_text}' is not a valid email address – check it is written like name@example.nhs.uk"
-    problem = address_problem(email, policy)
+    problem = address_problem(email, policy, shape.own_view)
     if problem:
         return problem
     key = mailbox_key(email)
@@ -196,10 +222,11 @@ def lines_to_fix(problems: Sequence[LineProblem]) -> tuple[str, tuple[LineProble
 
 def parse_rater_list(
     text: str, existing_emails: Collection[str] = (), owner_email: str | None = None,
-    policy: RaterPolicy | None = None, withdrawn: Mapping[str, str] | None = None,
+    policy: RaterPolicy | None = None, withdrawn: Mapping[str, str] | None = None, shape: LineShape = ROUND_LINES,
 ) -> ParsedList:
     """Every non-blank line ends up as a rater or a problem, except a header row and lines past MAX_LINES.
-    `withdrawn` maps the addresses of raters withdrawn from the round to their names, as `check_rater`."""
+    `withdrawn` maps the addresses of raters withdrawn from the round to their names, as `check_rater`; `shape`
+    says what a line holds (a round's name, email and group unless told otherwise)."""
     existing = _known(existing_emails)
     gone = _withdrawn(withdrawn)
     rules = _policy(policy, owner_email)
@@ -212,7 +239,7 @@ def parse_rater_list(
     lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     for number, raw in enumerate(lines, start=1):
         line = raw.strip()
-        fields = _fields(line) if line else [""]
+        fields = _fields(line, shape) if line else [""]
         if fields is not None and not any(fields):
             continue  # blank, or an empty spreadsheet row such as ",,"
         if read == 0 and fields is not None and _is_header(fields):
@@ -224,7 +251,7 @@ def parse_rater_list(
             problems.append(LineProblem(number, rest, f"Line {number}: {message}"))
             break
         read += 1
-        result = _check(fields or [], rules, existing, seen, gone)
+        result = _check(fields or [], rules, existing, seen, gone, shape)
         if isinstance(result, RaterEntry):
             seen[mailbox_key(result.email)] = result.email
             raters.append(result)

@@ -40,7 +40,7 @@ from surveys.answers import clean_comment
 from surveys.links import SESSION_LIFETIME
 from surveys.models import Cycle, InvitationStatus
 from surveys.operations import rater_policy
-from surveys.rater_list import LineProblem, RaterEntry, parse_rater_list
+from surveys.rater_list import LineProblem, LineShape, RaterEntry, parse_rater_list
 from surveys.rules import daily_counts
 
 INVITATION_KIND = "checkin_invitation"
@@ -126,28 +126,16 @@ def _lines(people: Iterable[tuple[str, str]]) -> str:
     return out.getvalue()
 
 
-def _with_group(line: str) -> str:
-    """A line of name and email, given the one group every check-in rater is in, so the round's parser checks it;
-    a line pasted with a group keeps its own (every group is the same group here)."""
-    delimiter = "\t" if "\t" in line else ","  # a spreadsheet paste is tab-separated, as the round reads it
-    try:
-        fields = next(csv.reader([line], delimiter=delimiter))
-    except (csv.Error, StopIteration):
-        return line
-    if len(fields) == 2:
-        return f"{line}{delimiter}{rules.GROUP.label}"
-    return line
+# A check-in's lines are a name and an email: its people are all one group, and the owner's own view of their
+# goals is the progress they record (PRODUCT §10). The round's parser reads them, with the words of this form.
+LINES = LineShape(group=rules.GROUP, own_view="your own view goes in the progress you record on each goal")
 
 
 def parse_raters(owner: User, text: str) -> tuple[list[RaterEntry], list[LineProblem]]:
     """The people to ask, checked line by line by the round's own rules (real colleagues, never the owner in any
     spelling, no one twice), with each problem against the line the owner wrote."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    parsed = parse_rater_list("\n".join(_with_group(line) for line in lines), policy=rater_policy(owner),
-                              owner_email=owner.email)
-    problems = [LineProblem(p.line_number, lines[p.line_number - 1].strip() if p.line_number <= len(lines) else
-                            p.text, p.message.replace("rater group", "group")) for p in parsed.problems]
-    return list(parsed.raters), problems
+    parsed = parse_rater_list(text, policy=rater_policy(owner), owner_email=owner.email, shape=LINES)
+    return list(parsed.raters), list(parsed.problems)
 
 
 # --- Sending -----------------------------------------------------------------------------------------------------

@@ -35,15 +35,18 @@ class RaterPolicy:
         return mailbox_key(self.owner_email) if self.owner_email else None
 
 
-def address_problem(email: str, policy: RaterPolicy) -> str | None:
+OWN_RATINGS = "your own ratings are your self-assessment"
+
+
+def address_problem(email: str, policy: RaterPolicy, own_view: str = OWN_RATINGS) -> str | None:
     """What is wrong with inviting this (valid, normalised) address, or None. Duplicates are the caller's to find,
-    by comparing `mailbox_key`s, since only it knows what is already on the list."""
+    by comparing `mailbox_key`s, since only it knows what is already on the list. `own_view` says where the owner's
+    own view goes instead: their self-assessment in a round, their goal progress in a check-in."""
     key = mailbox_key(email)
     if policy.owner_key is not None and key == policy.owner_key:
         if email == (policy.owner_email or "").strip().lower():
-            return "you cannot invite yourself – your own ratings are your self-assessment"
-        return f"{email} reaches your own mailbox – you cannot invite yourself; your own ratings are your " \
-               "self-assessment"
+            return f"you cannot invite yourself – {own_view}"
+        return f"{email} reaches your own mailbox – you cannot invite yourself; {own_view}"
     if not policy.is_set_up:
         return NOT_SET_UP
     if not policy.allows_external and not address_in_domains(email, policy.domains):

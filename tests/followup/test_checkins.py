@@ -71,6 +71,24 @@ def test_the_owner_sends_a_check_in_to_people_checked_like_a_rounds_raters(
     assert owner_client.get("/development/check-in").headers["Location"] == f"/development/check-ins/{checkin.id}"
 
 
+def test_check_in_errors_speak_of_what_its_form_asks_name_and_email(
+        owner: User, owner_client: FlaskClient, create_round: Callable[..., Cycle]) -> None:
+    """Walk-through item 8: the round's parser with the check-in's words, never a group or a self-assessment."""
+    agreed_plan(owner, create_round)
+    close = (utcnow().date() + timedelta(days=14)).isoformat()
+    lines = ("Sam, sam@trust.example\nJust a name\nKim, kim@trust.example, Boss\nMe, olivia@trust.example\n"
+             "Me again, Olivia+x@trust.example")
+    page = post_form(owner_client, "/development/check-in", _form(close, lines), page="/development/check-in")
+    html = page.get_data(as_text=True)
+    assert "Line 2: write name and email separated by a comma" in html
+    assert "Line 3: write name and email separated by a comma" in html
+    assert "Line 4: you cannot invite yourself – your own view goes in the progress you record on each goal" in html
+    assert ("Line 5: olivia+x@trust.example reaches your own mailbox – you cannot invite yourself; your own view goes"
+            " in the progress you record on each goal") in html
+    assert "group" not in html.split('id="raters-problems"')[1].split("</ul>")[0]
+    assert "self-assessment" not in html
+
+
 def test_before_the_first_review_date_the_owner_chooses_to_send_early(
         owner: User, owner_client: FlaskClient, create_round: Callable[..., Cycle]) -> None:
     agreed_plan(owner, create_round, days_ago=10)
@@ -251,4 +269,5 @@ def test_people_pasted_from_a_spreadsheet_or_with_a_group_are_read_as_typed(
                                                        "\"Smith, Al\", al@trust.example, Peer\n"
                                                        "Kim, kim@trust.example\n\nnot a line")
     assert [e.email for e in entries] == ["jo@trust.example", "al@trust.example", "kim@trust.example"]
-    assert [p.text for p in problems] == ["not a line"] and problems[0].message.startswith("Line 5:")
+    assert [p.text for p in problems] == ["not a line"]
+    assert problems[0].message == "Line 5: write name and email separated by a comma"

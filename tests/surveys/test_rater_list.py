@@ -14,6 +14,7 @@ from surveys.rater_list import (
     MAX_LINES,
     MAX_NAME_LENGTH,
     LineProblem,
+    LineShape,
     ParsedList,
     RaterEntry,
     check_rater,
@@ -409,3 +410,13 @@ def test_lines_not_read_go_back_to_the_box_after_those_to_fix() -> None:
     text, problems = lines_to_fix(parse_rater_list("\n".join(rows)).problems)
     assert text.split("\n") == [rows[0], *rows[MAX_LINES:]]
     assert [p.line_number for p in problems] == [1, 2]
+
+
+def test_a_one_group_list_reads_name_and_email_and_speaks_only_of_them() -> None:
+    shape = LineShape(group=Category.OTHER, own_view="your own view goes elsewhere")
+    parsed = parse_rater_list("Name, Email\nJo\tjo@nhs.net\nAl, al@nhs.net, Peer\nKim, kim@nhs.net, Boss\n"
+                              "Sam, sam@nhs.net,\nMe, me@nhs.net", owner_email=OWNER, shape=shape)
+    assert [(r.email, r.category) for r in parsed.raters] == [
+        ("jo@nhs.net", Category.OTHER), ("al@nhs.net", Category.OTHER), ("sam@nhs.net", Category.OTHER)]
+    assert messages(parsed) == ["Line 4: write name and email separated by a comma",
+                                "Line 6: you cannot invite yourself – your own view goes elsewhere"]
