@@ -162,6 +162,12 @@ def report_of(cycle: Cycle) -> Report | None:
     return reports.report_for(cycle.id)
 
 
+def report_ready_on(cycle: Cycle) -> date | None:
+    """The day the round's report was built: the earliest its session can have been held."""
+    report = report_of(cycle)
+    return None if report is None else report.built_at.date()
+
+
 def report_is_ready(cycle: Cycle) -> bool:
     return cycle.state in {CycleState.REPORT_READY, CycleState.SESSION_HELD, CycleState.SUMMARY_AGREED,
                            CycleState.EVALUATED} and report_of(cycle) is not None
@@ -236,7 +242,8 @@ def session_of(cycle: Cycle) -> SessionRecord | None:
 
 
 def record_session(cycle: Cycle, held_on: date, mode: SessionMode, by: User, today: date) -> SessionRecord:
-    rules.check_record_session(cycle.state, cycle.finished_early_at is not None, held_cycle(cycle), held_on, today)
+    rules.check_record_session(cycle.state, cycle.finished_early_at is not None, held_cycle(cycle), held_on,
+                               report_ready_on(cycle) or today, today)
     cycle.state = cycle_rules.record_session(cycle.state)
     record = SessionRecord(cycle_id=cycle.id, held_on=held_on, mode=mode, facilitator_id=by.id)
     db.session.add(record)

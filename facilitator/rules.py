@@ -148,17 +148,34 @@ def next_step(facts: OwnerFacts) -> str:
     return "Finished: summary agreed and evaluated"
 
 
-def check_record_session(state: CycleState, finished_early: bool, held: bool, held_on: date, today: date) -> None:
+def session_date_problem(held_on: date, report_ready_on: date, today: date) -> str | None:
+    """What is wrong with the date a session was held, or None.
+
+    The earliest is the day the report was ready, not the day the round closed: the session is the conversation
+    about the report (PRODUCT §5: from `report_ready` on the facilitator reads it and records the session), and
+    between closing and the report's build there is nothing yet to talk through. Usage counts a session in the
+    quarter it was recorded (`recorded_at`, usage/queries.py), never by this date, so no date typed here moves a
+    published quarter; this bound keeps the record true to what happened. The report's day is a firmer floor than
+    the "within the last year" this replaced, which let a session predate the round itself."""
+    if held_on > today:
+        return "The date of the session must be today or in the past"
+    if held_on < report_ready_on:
+        return (f"The date of the session must be on or after {report_ready_on:%-d %B %Y}, the day the report "
+                "was ready")
+    return None
+
+
+def check_record_session(state: CycleState, finished_early: bool, held: bool, held_on: date,
+                         report_ready_on: date, today: date) -> None:
     if finished_early:
         raise FacilitationError("They finished this round without a session.")
     if state is not S.REPORT_READY:
         raise FacilitationError("The session can be recorded once the report is ready, and only once.")
     if held:
         raise FacilitationError("Release the report to them before you record the session.")
-    if held_on > today:
-        raise FacilitationError("The date of the session must be today or in the past")
-    if held_on < today - timedelta(days=365):
-        raise FacilitationError("The date of the session must be within the last year")
+    problem = session_date_problem(held_on, report_ready_on, today)
+    if problem:
+        raise FacilitationError(problem)
 
 
 # --- The conversation summary -----------------------------------------------------------------------------------

@@ -102,7 +102,8 @@ def session(cycle_id: int):  # type: ignore[no-untyped-def]
     else:
         form.held_day.data, form.held_month.data, form.held_year.data = \
             str(today().day), str(today().month), str(today().year)
-    return render_template("facilitator/session.html", form=form, cycle=cycle)
+    return render_template("facilitator/session.html", form=form, cycle=cycle,
+                           ready_on=operations.report_ready_on(cycle))
 
 
 @bp.route("/facilitator/prompts")

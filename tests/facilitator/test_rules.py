@@ -80,19 +80,42 @@ def test_the_report_is_held_only_where_the_organisation_releases_it_and_until_re
 @pytest.mark.parametrize("state", list(S))
 def test_a_session_is_recorded_once_from_report_ready(state: CycleState) -> None:
     if state is S.REPORT_READY:
-        rules.check_record_session(state, False, False, TODAY, TODAY)
+        rules.check_record_session(state, False, False, TODAY, TODAY, TODAY)
     else:
         with pytest.raises(FacilitationError):
-            rules.check_record_session(state, False, False, TODAY, TODAY)
+            rules.check_record_session(state, False, False, TODAY, TODAY, TODAY)
 
 
 def test_a_session_needs_the_release_first_and_a_date_not_in_the_future() -> None:
     with pytest.raises(FacilitationError, match="Release"):
-        rules.check_record_session(S.REPORT_READY, False, True, TODAY, TODAY)
+        rules.check_record_session(S.REPORT_READY, False, True, TODAY, TODAY, TODAY)
     with pytest.raises(FacilitationError, match="past"):
-        rules.check_record_session(S.REPORT_READY, False, False, TODAY + timedelta(days=1), TODAY)
+        rules.check_record_session(S.REPORT_READY, False, False, TODAY + timedelta(days=1), TODAY, TODAY)
     with pytest.raises(FacilitationError, match="without a session"):
-        rules.check_record_session(S.REPORT_READY, True, False, TODAY, TODAY)
+        rules.check_record_session(S.REPORT_READY, True, False, TODAY, TODAY, TODAY)
+
+
+def test_a_session_cannot_predate_its_report_and_the_message_names_the_earliest_day() -> None:
+    ready = date(2026, 11, 27)
+    assert rules.session_date_problem(ready, ready, TODAY) is None
+    assert rules.session_date_problem(date(2026, 2, 1), ready, TODAY) == (
+        "The date of the session must be on or after 27 November 2026, the day the report was ready")
+    with pytest.raises(FacilitationError, match="on or after 27 November 2026"):
+        rules.check_record_session(S.REPORT_READY, False, False, ready - timedelta(days=1), ready, TODAY)
+
+
+days = st.dates(date(2024, 1, 1), date(2030, 12, 31))
+
+
+@given(held=days, ready=days, today=days)
+def test_a_session_date_is_accepted_exactly_from_the_reports_day_to_today(held: date, ready: date,
+                                                                           today: date) -> None:
+    problem = rules.session_date_problem(held, ready, today)
+    assert (problem is None) == (ready <= held <= today)
+    if held > today:
+        assert problem == "The date of the session must be today or in the past"
+    elif held < ready:
+        assert problem is not None and f"{ready:%-d %B %Y}" in problem
 
 
 def test_at_most_eight_goals() -> None:

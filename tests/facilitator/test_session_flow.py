@@ -17,6 +17,7 @@ from app.models import Role, User
 from app.timeutil import today, utcnow
 from facilitator import jobs
 from facilitator.models import DocumentRead, Summary
+from reports.models import Report
 from surveys import operations as rounds
 from surveys.cycle import CycleState
 from surveys.models import Cycle
@@ -80,6 +81,18 @@ def test_the_whole_session(app: Flask, owner: User, people: dict[str, User], cyc
         "held_day": str(future.day), "held_month": str(future.month), "held_year": str(future.year),
         "mode": "video"})
     assert response.status_code == 200 and "today or in the past" in response.get_data(as_text=True)
+    # Nor before the report it talks through was ready (walk-through item 5): the design system's error, naming the
+    # earliest day, which the hint said before.
+    ready = db.session.scalar(sa.select(Report.built_at).where(Report.cycle_id == cycle.id)).date()
+    before = ready - timedelta(days=1)
+    assert f"from {ready:%-d %B %Y}, the day the report was ready" in fac.get(
+        f"/facilitator/rounds/{cycle.id}/session").get_data(as_text=True)
+    response = post_form(fac, f"/facilitator/rounds/{cycle.id}/session", {
+        "held_day": str(before.day), "held_month": str(before.month), "held_year": str(before.year),
+        "mode": "video"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<title>Error:" in page and 'class="nhsuk-error-summary' in page
+    assert page.count(f"must be on or after {ready:%-d %B %Y}, the day the report was ready") == 2  # summary, field
     response = post_form(fac, f"/facilitator/rounds/{cycle.id}/session", {
         "held_day": str(today().day), "held_month": str(today().month), "held_year": str(today().year),
         "mode": "video"})
