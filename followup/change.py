@@ -98,7 +98,7 @@ def change_section(content: Mapping[str, Any], words: Words, for_pdf: bool,
     title = f"Change since {words.your} last report"
     html = render_template("followup/change_section.html", change=change, words=words, title=title,
                            section_id=SECTION_ID, earlier_closed_on=date.fromisoformat(change["earlier_closed_on"]),
-                           for_pdf=for_pdf)
+                           for_pdf=for_pdf, band_examples=rules.band_examples())
     return [(SECTION_ID, title, Markup(html))]
 
 

@@ -85,6 +85,15 @@ def noise_band(earlier: Sequence[Sequence[int]], later: Sequence[Sequence[int]])
     return Fraction(math.ceil(round(spread * 10, 9)), 10) + ROUNDING
 
 
+BAND_EXAMPLE_ANSWERS = (5, 12, 20)  # answers to each statement: a small, a typical and a large round
+
+
+def band_examples() -> list[tuple[int, Fraction]]:
+    """The band when every statement beneath a figure has n answers in both reports, for the section's words: the
+    same whatever the number of statements (their answers are taken as moving together)."""
+    return [(n, noise_band([[n]], [[n]])) for n in BAND_EXAMPLE_ANSWERS]
+
+
 def verdict(change: Fraction, band: Fraction) -> Verdict:
     """Inside the band (its edge included) is never a change."""
     if abs(change) <= band:

@@ -172,3 +172,21 @@ def test_across_versions_only_what_an_administrator_declared_to_carry_over_is_co
     section = _section(signed_in(app, owner).get(f"/reports/{_report(second).id}").get_data(as_text=True))
     assert "A figure is compared only where every statement beneath it was asked again" in " ".join(section.split())
     forget_cached()
+
+
+def test_the_section_says_exactly_how_the_band_is_worked_out(app: Flask, two_rounds: tuple[Cycle, Cycle],
+                                                             owner: User) -> None:
+    """Walk-through item 12: the text said the band allowed for "the number in brackets" (every answer beneath a
+    figure), yet rows of 55 and 137 answers had the same band. The band rests on each statement's answers, so the
+    text says so, with examples worked out by the rule itself."""
+    from followup import rules
+
+    html = signed_in(app, owner).get(f"/reports/{_report(two_rounds[1]).id}").get_data(as_text=True)
+    section = " ".join(_section(html).split())
+    assert "(the number in brackets)" not in section
+    assert "The number in brackets counts every answer to every statement beneath a figure" in section
+    assert "The band does not use it" in section and "1.96 times" in section
+    (small, small_band), (typical, typical_band), (large, large_band) = rules.band_examples()
+    assert (f"with {small} answers to each statement in both reports it is ±{float(small_band):.1f}, with {typical} "
+            f"it is ±{float(typical_band):.1f} and with {large} it is ±{float(large_band):.1f}.") in section
+    assert small_band > typical_band > large_band

@@ -52,6 +52,20 @@ def test_more_answers_never_widen_the_band(earlier: list[list[int]], later: list
     assert rules.noise_band(earlier, grown) <= rules.noise_band(earlier, later)
 
 
+@given(answers=st.integers(1, 60), statements=st.integers(1, 6), sub_areas=st.integers(1, 3))
+def test_the_band_rests_on_each_statements_answers_not_on_how_many_statements(
+        answers: int, statements: int, sub_areas: int) -> None:
+    """What the section says: more statements answered by the same people leave the band as it is, so the total
+    in brackets (every answer beneath a figure) is not what it narrows with."""
+    many = [[answers] * statements] * sub_areas
+    assert rules.noise_band(many, many) == rules.noise_band([[answers]], [[answers]])
+
+
+@given(answers=st.integers(1, 60), more=st.integers(1, 60))
+def test_a_band_narrows_or_stays_as_each_statements_answers_grow(answers: int, more: int) -> None:
+    assert rules.noise_band([[answers + more]], [[answers + more]]) <= rules.noise_band([[answers]], [[answers]])
+
+
 def test_the_band_at_typical_group_sizes() -> None:
     """A sub-area of 4 statements, each rated by n others in both rounds (the README's table)."""
     bands = {n: rules.noise_band([[n] * 4], [[n] * 4]) for n in (3, 5, 8, 12, 20)}
