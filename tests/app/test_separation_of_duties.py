@@ -38,6 +38,14 @@ def test_a_facilitator_cannot_also_assign_facilitators(roles: set[Role]) -> None
     assert problem is not None and "cannot also be a facilitator" in problem
 
 
+@pytest.mark.parametrize(("roles", "opening"), [({Role.ADMIN, Role.FACILITATOR}, "An administrator cannot"),
+                                                ({Role.LOCAL_LEAD, Role.MANAGER}, "A local lead cannot"),
+                                                ({Role.ADMIN, Role.LOCAL_LEAD, Role.MANAGER},
+                                                 "An administrator or local lead cannot")])
+def test_the_refusal_reads_as_english(roles: set[Role], opening: str) -> None:
+    assert (rules.roles_conflict(frozenset(roles)) or "").startswith(opening)
+
+
 @pytest.mark.parametrize("roles", [{Role.LOCAL_LEAD, Role.MANAGER}, {Role.ADMIN, Role.MANAGER, Role.OWNER}])
 def test_a_local_lead_or_administrator_cannot_also_be_a_manager(roles: set[Role]) -> None:
     problem = rules.roles_conflict(frozenset(roles))
