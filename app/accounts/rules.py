@@ -168,6 +168,13 @@ def new_roles(current: frozenset[Role], wanted: frozenset[Role], grantable: froz
     return result
 
 
+def may_deactivate(actor_roles: frozenset[Role], target_roles: frozenset[Role]) -> bool:
+    """Administrators deactivate anyone; a local lead deactivates only people whose every role she could have
+    given (owners and facilitators), never another local lead, a manager or an administrator."""
+    return Role.ADMIN in actor_roles or (Role.LOCAL_LEAD in actor_roles
+                                         and target_roles <= grantable_roles(frozenset({Role.LOCAL_LEAD})))
+
+
 def check_deactivate(is_self: bool) -> None:
     if is_self:
         raise AccountRuleError("You cannot deactivate your own account. Ask another administrator.")
