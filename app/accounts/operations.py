@@ -230,7 +230,8 @@ def whom_to_ask(user: User) -> str:
     if leads:
         parts.append(f"your local lead, {_names(leads)}," if len(leads) == 1 else f"your local leads ({_names(leads)})")
     if admins:
-        parts.append(f"an administrator ({_names(admins)})" if not leads else "an administrator")
+        some = "another administrator" if Role.ADMIN in user.roles else "an administrator"
+        parts.append(f"{some} ({_names(admins)})" if not leads else some)
     return " or ".join(parts).rstrip(",") if parts else "the team that runs Open360"
 
 

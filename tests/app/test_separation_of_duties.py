@@ -229,3 +229,15 @@ def test_a_deactivated_account_at_her_mailbox_counts_again_only_if_reactivated(
     assert "Remove one of the roles first" in _text(admin.get(f"/people/{second.id}"))
     db.session.expire_all()
     assert not db.session.get(User, second.id).is_active_account  # type: ignore[union-attr]
+
+
+def test_the_403_page_names_whom_to_ask_fit_to_the_role(app: Flask, create_user: Callable[..., User]) -> None:
+    lead = create_user(Role.LOCAL_LEAD, name="Lee Lead")
+    admin = create_user(Role.ADMIN, name="Ada Admin")
+    other_admin = create_user(Role.ADMIN, name="Bo Admin")
+    owner = create_user(Role.OWNER, name="Olu Owner")
+    said = {who.name: _text(signed_in(app, who).get("/facilitator")) for who in (lead, admin, owner)}
+    assert "ask an administrator (Ada Admin or Bo Admin)" in said["Lee Lead"] and "local lead" not in said["Lee Lead"]
+    assert "ask another administrator (Bo Admin)" in said["Ada Admin"]
+    assert "ask your local lead, Lee Lead, or an administrator." in said["Olu Owner"]
+    assert other_admin.name not in said["Olu Owner"]
