@@ -232,7 +232,9 @@ def whom_to_ask(user: User) -> str:
     if admins:
         some = "another administrator" if Role.ADMIN in user.roles else "an administrator"
         parts.append(f"{some} ({_names(admins)})" if not leads else some)
-    return " or ".join(parts).rstrip(",") if parts else "the team that runs Open360"
+    if parts:
+        return " or ".join(parts).rstrip(",")
+    return "another administrator (there is none yet)" if Role.ADMIN in user.roles else "an administrator"
 
 
 def _names(names: list[str]) -> str:
