@@ -221,19 +221,19 @@ def account_managers(user: User) -> list[User]:
 
 
 def whom_to_ask(user: User) -> str:
-    """Whom this person asks about their account (a role, closing it), by name: "your local lead, Lucy Lee, or an
-    administrator (Alex Admin)"."""
+    """Whom this person asks about their account (a role, closing it), by name: "your local lead (Lucy Lee) or an
+    administrator"."""
     people = account_managers(user)
     leads = [u.name for u in people if Role.LOCAL_LEAD in u.roles]
     admins = [u.name for u in people if Role.LOCAL_LEAD not in u.roles]
     parts = []
     if leads:
-        parts.append(f"your local lead, {_names(leads)}," if len(leads) == 1 else f"your local leads ({_names(leads)})")
+        parts.append(f"your local lead{'' if len(leads) == 1 else 's'} ({_names(leads)})")
     if admins:
         some = "another administrator" if Role.ADMIN in user.roles else "an administrator"
         parts.append(f"{some} ({_names(admins)})" if not leads else some)
     if parts:
-        return " or ".join(parts).rstrip(",")
+        return " or ".join(parts)
     return "another administrator (there is none yet)" if Role.ADMIN in user.roles else "an administrator"
 
 

@@ -34,7 +34,7 @@ def test_every_role_sees_what_is_held_about_them_and_whom_to_ask_to_close_it(
         assert "With a password" in text[role] and 'href="/account/"' in text[role]  # in the navigation too
     assert "Facilitator assignments you made" in text[Role.LOCAL_LEAD]
     assert "Owners assigned to you as their facilitator" in text[Role.FACILITATOR]
-    assert "ask your local lead, Lee Lead, or an administrator to deactivate it" in text[Role.FACILITATOR]
+    assert "ask your local lead (Lee Lead) or an administrator to deactivate it" in text[Role.FACILITATOR]
     assert "ask an administrator (Ada Admin) to deactivate it" in text[Role.MANAGER]  # a role she cannot give
     assert "ask an administrator (Ada Admin) to deactivate it" in text[Role.LOCAL_LEAD]
     assert "ask another administrator (there is none yet) to deactivate it" in text[Role.ADMIN]

@@ -71,7 +71,7 @@ def test_a_local_lead_deactivating_a_facilitator_is_asked_first_and_the_owners_a
 
     round_page = signed_in(app, owner).get("/round").get_data(as_text=True)
     assert "Your facilitator is" not in round_page
-    assert "You have no facilitator yet. Your local lead, Lee Lead, or an administrator will assign you one" \
+    assert "You have no facilitator yet. Your local lead (Lee Lead) or an administrator will assign you one" \
         in round_page
     assignments = lead_client.get("/facilitators").get_data(as_text=True)
     assert "2 owners need a facilitator" in assignments and assignments.count("Needs a facilitator") >= 2
