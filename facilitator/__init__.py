@@ -10,7 +10,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from app.accounts.operations import on_deactivation
+    from app.accounts.operations import on_deactivation, on_role_removal
     from app.clock import on_tick
     from app.models import Role
     from app.navigation import register_nav
@@ -44,6 +44,7 @@ def init_app(app: Flask) -> None:
     provide_report_held(operations.held_cycle)
     on_tick(jobs.tick)
     on_deactivation(operations.end_assignments, operations.what_ending_assignments_does)
+    on_role_removal(Role.FACILITATOR, operations.end_assignments)
     round_closed.connect(mails.tell_facilitator_of_no_responses)
     register_export_part(rights.ASSIGNMENT)
     register_export_part(rights.SESSIONS)

@@ -120,9 +120,9 @@ def _assignments_of(facilitator: User) -> list[FacilitatorAssignment]:
 
 
 def end_assignments(facilitator: User, now: datetime) -> None:
-    """When the facilitator's account is deactivated (app.accounts.operations.end_account): their assignments end,
-    so a reactivation restores none of them; each owner, and the organisation's local leads (or, with none, its
-    administrators), are told by email, once each for this deactivation."""
+    """When the facilitator's account is deactivated (app.accounts.operations.end_account), or loses the facilitator
+    role: their assignments end, so a reactivation (or the role given back) restores none of them; each owner, and
+    the organisation's local leads (or, with none, its administrators), are told by email, once each time."""
     ended = _assignments_of(facilitator)
     if not ended:
         return

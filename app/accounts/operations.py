@@ -153,11 +153,15 @@ def set_password(link: AccountLink, password: str, now: datetime) -> User:
     return user
 
 
-def change_roles(user: User, wanted: frozenset[Role], actor: User) -> None:
+def change_roles(user: User, wanted: frozenset[Role], actor: User, now: datetime) -> None:
+    """A role taken away ends what it did for others, as a deactivation does (a facilitator's owners are told)."""
     result = rules.new_roles(user.roles, wanted, rules.grantable_roles(actor.roles), is_self=user.id == actor.id)
     problem = duties_problem(user.email, result, user.id)
     if problem:
         raise AccountRuleError(problem + ".")
+    for role in user.roles - result:
+        for step in _role_removal_steps.get(role, []):
+            step(user, now)
     for row in list(user.role_rows):
         if row.role not in result:
             user.role_rows.remove(row)
@@ -179,6 +183,16 @@ def on_deactivation(step: DeactivationStep, describe: DescribeDeactivation | Non
         _deactivation_steps.append(step)
     if describe is not None and describe not in _deactivation_describers:
         _deactivation_describers.append(describe)
+
+
+_role_removal_steps: dict[Role, list[DeactivationStep]] = {}
+
+
+def on_role_removal(role: Role, step: DeactivationStep) -> None:
+    """`step` runs when `role` is taken from an account that keeps signing in (deactivation runs its own steps)."""
+    steps = _role_removal_steps.setdefault(role, [])
+    if step not in steps:
+        steps.append(step)
 
 
 def what_deactivation_does(user: User) -> list[str]:

@@ -145,7 +145,7 @@ def person(user_id: int):  # type: ignore[no-untyped-def]
     error = None
     if form.validate_on_submit():
         try:
-            operations.change_roles(user, chosen_roles(form), current_user)
+            operations.change_roles(user, chosen_roles(form), current_user, utcnow())
         except AccountRuleError as exc:
             error = exc.message
         else:

@@ -125,3 +125,15 @@ def test_a_local_lead_cannot_deactivate_an_administrator_or_another_lead(  # typ
     for person in (people["admin"], other_lead):
         assert lead_client.get(f"/people/{person.id}/deactivate").status_code == 403
         assert "Deactivate account" not in lead_client.get(f"/people/{person.id}").get_data(as_text=True)
+
+
+def test_taking_the_facilitator_role_away_ends_the_assignments_as_a_deactivation_does(  # type: ignore[no-untyped-def]
+        app: Flask, owner: User, people: dict[str, User], mailbox) -> None:
+    fay, lead = people["facilitator"], people["lead"]
+    accounts.change_roles(fay, frozenset({Role.FACILITATOR, Role.OWNER}), lead, utcnow())
+    db.session.commit()
+    _assign(app, lead, owner, fay)
+    assert post_form(signed_in(app, lead), f"/people/{fay.id}", {"roles": ["owner"]}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(FacilitatorAssignment, owner.id) is None
+    assert _kinds() == sorted([("facilitator_ended_owner", owner.id), ("facilitator_ended_lead", lead.id)])
