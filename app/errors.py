@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from flask import Flask, render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+if TYPE_CHECKING:
+    from app.models import User
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +37,14 @@ PAGES = {
 }
 
 
+def _whom_to_ask_for_access(user: User) -> str:
+    """The 403 page's advice, by name and fit to the person: a local lead asks an administrator, an administrator
+    another administrator, never "ask your local lead" to the local lead herself."""
+    from app.accounts.operations import whom_to_ask
+    return ("Your account does not have the role this page needs. If you think it should, ask "
+            f"{whom_to_ask(user)}.")
+
+
 def register_error_pages(app: Flask) -> None:
     from app import db as unit
     from app.web import NUL_MESSAGE, contains_nul, may_hold_nul
@@ -50,6 +63,8 @@ def register_error_pages(app: Flask) -> None:
     def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
         code = error.code or 500
         title, body = PAGES.get(code, PAGES[400] if code < 500 else PAGES[500])
+        if code == 403 and current_user.is_authenticated:
+            body = _whom_to_ask_for_access(current_user)
         return render_template("errors/error.html", title=title, body=body), code
 
     @app.errorhandler(CSRFError)

@@ -139,3 +139,27 @@ def provide_account_rows(provider: AccountRows) -> None:
 
 def account_rows(user: User) -> list[tuple[str, str, str]]:
     return [row for provider in _row_providers for row in provider(user)]
+
+
+HeldCounts = Callable[[User], list[tuple[str, int]]]
+_held_counters: list[HeldCounts] = []
+
+
+def count_held(counter: HeldCounts) -> None:
+    """For every signed-in person's "Your information" page: what else carries their name, as (what, how many),
+    e.g. the sessions a facilitator recorded. Counts of their own doing only: never anything of another person's
+    report, answers or documents."""
+    if counter not in _held_counters:
+        _held_counters.append(counter)
+
+
+def held_counts(user: User) -> list[tuple[str, int]]:
+    return [(what, n) for counter in _held_counters for what, n in counter(user) if n]
+
+
+def sign_in_ways(user: User, has_password: bool, providers: list[tuple[str, datetime]]) -> list[str]:
+    """How the person signs in, in words: with a password, with their organisation's single sign-on (since when)."""
+    ways = ["With a password" if has_password else "No password chosen yet"]
+    ways += [f"With {user.organisation.name} single sign-on, linked on {when.strftime('%-d %B %Y')}"
+             for _issuer, when in providers]
+    return ways

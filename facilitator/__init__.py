@@ -10,10 +10,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from app.accounts.operations import on_deactivation, on_role_removal
     from app.clock import on_tick
     from app.models import Role
     from app.navigation import register_nav
-    from app.owner_data import on_account_deletion, register_export_part
+    from app.owner_data import count_held, on_account_deletion, register_export_part
     from facilitator import jobs, mails, operations, prompts, prompts_editor, rights
     from facilitator.operations import ReportPeople
     from facilitator.round_page import approvers_for, notes_for, plan_links_for, steps_for
@@ -42,11 +43,14 @@ def init_app(app: Flask) -> None:
     provide_cycle_links(plan_links_for)
     provide_report_held(operations.held_cycle)
     on_tick(jobs.tick)
+    on_deactivation(operations.end_assignments, operations.what_ending_assignments_does)
+    on_role_removal(Role.FACILITATOR, operations.end_assignments)
     round_closed.connect(mails.tell_facilitator_of_no_responses)
     register_export_part(rights.ASSIGNMENT)
     register_export_part(rights.SESSIONS)
     on_round_deletion(rights.forget_round_mail, rights.what_round_deletion_removes)
     on_account_deletion(rights.forget_owner_mail, rights.what_account_deletion_removes)
+    count_held(rights.held_by_name)
     register_nav("Your owners", "facilitator.portal", Role.FACILITATOR)
     register_nav("Rater lists to confirm", "surveys.lists_to_confirm", Role.FACILITATOR,
                  when=lambda person: person.organisation.requires_nomination_approval)

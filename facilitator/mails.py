@@ -6,9 +6,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import current_app, render_template, url_for
 
+from app.accounts.operations import whom_to_ask
 from app.extensions import db
 from app.mail import Message, queue_mail, renderer
-from app.models import User
+from app.models import Role, User
+from facilitator import operations
 from facilitator.models import FacilitatorAssignment, Summary, SummaryShare
 from facilitator.rules import SummaryStatus
 from reports.mails import shared_mail
@@ -47,6 +49,38 @@ def assigned_facilitator_mail(owner_id: int) -> Message | None:
         f"You have been assigned as {assignment.owner.name}'s facilitator.",
         "Their round, its state and the next step are on your list of owners."],
         "See the owners assigned to you", "facilitator.portal")
+
+
+@renderer("facilitator_ended_owner")
+def facilitator_ended_owner_mail(owner_id: int) -> Message | None:
+    """To an owner whose facilitator's account was deactivated. Not wanted once another facilitator is assigned:
+    that assignment's own mail says who."""
+    owner = db.session.get(User, owner_id)
+    if owner is None or not owner.is_active_account or db.session.get(FacilitatorAssignment, owner_id):
+        return None
+    return _note(owner, "You have no facilitator at the moment", [
+        "Your facilitator's account has been deactivated, so they can no longer facilitate your round or read your "
+        "report or Preparation Document.",
+        f"Until {whom_to_ask(owner)} assigns you another facilitator, your round has none. We will email you when "
+        "they do."], "Go to your feedback round", "surveys.dashboard")
+
+
+@renderer("facilitator_ended_lead")
+def facilitator_ended_lead_mail(person_id: int) -> Message | None:
+    """To a local lead (or administrator) when a facilitator of their organisation was deactivated: which owners
+    now have no facilitator (their names only, as on the Facilitators page)."""
+    person = db.session.get(User, person_id)
+    if person is None or not person.is_active_account:
+        return None
+    owners = [o for o in operations.people_with_role(person.organisation_id, Role.OWNER)
+              if operations.facilitator_of(o.id) is None]
+    if not owners:
+        return None  # every one has been assigned again already
+    return _note(person, f"Owners at {person.organisation.name} need a facilitator", [
+        "A facilitator's account has been deactivated, so the owners they facilitated have no facilitator until "
+        "you assign another.",
+        f"Owners with no facilitator now: {', '.join(o.name for o in owners)}."],
+        "Assign facilitators", "facilitator.assignments")
 
 
 def _facilitator_of_round(cycle_id: int) -> tuple[Cycle, User] | None:

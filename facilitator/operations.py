@@ -18,6 +18,7 @@ from app.extensions import db
 from app.mail import queue_mail
 from app.models import Role, User, UserRole
 from app.timeutil import utcnow
+from app.words import counted
 from facilitator import rules
 from facilitator.models import (
     DocumentRead,
@@ -71,14 +72,16 @@ def facilitator_of(owner_id: int) -> User | None:
     """The owner's facilitator, if that account may facilitate now (app.accounts.operations.may_facilitate): an
     account that also assigns facilitators, itself or through another address of its mailbox, is nobody's."""
     assignment = assignment_of(owner_id)
-    return assignment.facilitator if assignment and may_facilitate(assignment.facilitator) else None
+    if assignment is None or not assignment.facilitator.is_active_account:
+        return None  # deactivated before its assignments ended with it (end_assignments): nobody's facilitator
+    return assignment.facilitator if may_facilitate(assignment.facilitator) else None
 
 
 def owners_of(facilitator_id: int) -> list[int]:
     """The owners whose reports, Preparation Documents and summaries this facilitator reads: none, whatever was
     assigned, while the account may not facilitate (separation of duties, PRODUCT §1)."""
     facilitator = db.session.get(User, facilitator_id)
-    if facilitator is None or not may_facilitate(facilitator):
+    if facilitator is None or not facilitator.is_active_account or not may_facilitate(facilitator):
         return []
     return list(db.session.scalars(sa.select(FacilitatorAssignment.owner_id)
                                    .where(FacilitatorAssignment.facilitator_id == facilitator_id)))
@@ -109,6 +112,40 @@ def assign(owner: User, facilitator: User, by: User) -> FacilitatorAssignment:
         for kind in ("assigned_owner", "assigned_facilitator"):
             queue_mail(kind, owner.id, f"{kind}:{owner.id}:{facilitator.id}:{stamp}")
     return assignment
+
+
+def _assignments_of(facilitator: User) -> list[FacilitatorAssignment]:
+    return list(db.session.scalars(sa.select(FacilitatorAssignment)
+                                   .where(FacilitatorAssignment.facilitator_id == facilitator.id)))
+
+
+def end_assignments(facilitator: User, now: datetime) -> None:
+    """When the facilitator's account is deactivated (app.accounts.operations.end_account), or loses the facilitator
+    role: their assignments end, so a reactivation (or the role given back) restores none of them; each owner, and
+    the organisation's local leads (or, with none, its administrators), are told by email, once each time."""
+    ended = _assignments_of(facilitator)
+    if not ended:
+        return
+    stamp = now.isoformat(timespec="seconds")
+    for assignment in ended:
+        if assignment.owner.is_active_account:
+            queue_mail("facilitator_ended_owner", assignment.owner_id,
+                       f"facilitator_ended_owner:{assignment.owner_id}:{facilitator.id}:{stamp}")
+        db.session.delete(assignment)
+    org_id = facilitator.organisation_id
+    for person in people_with_role(org_id, Role.LOCAL_LEAD) or people_with_role(org_id, Role.ADMIN):
+        queue_mail("facilitator_ended_lead", person.id, f"facilitator_ended_lead:{person.id}:{facilitator.id}:{stamp}")
+    db.session.flush()
+
+
+def what_ending_assignments_does(facilitator: User) -> list[str]:
+    """The confirmation page's words before a deactivation."""
+    owners = sum(1 for a in _assignments_of(facilitator) if a.owner.is_active_account)
+    if not owners:
+        return []
+    return [f"{facilitator.name} facilitates {counted(owners, 'owner')}. Their rounds will have no facilitator "
+            "until you assign another on the Facilitators page.",
+            "We will email each of them, and the organisation's local leads, to say so."]
 
 
 # --- The portal -------------------------------------------------------------------------------------------------

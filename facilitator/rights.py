@@ -28,13 +28,16 @@ from facilitator.models import (
     SummaryShare,
 )
 from facilitator.rules import EVALUATION_QUESTIONS, GOAL_FIELDS, SUMMARY_TEXTS
+from reports.models import ReportRead, ReportShare
 from surveys.models import Cycle
 
 # Mail about a round, each claimed with the round's id as its ref (facilitator.operations, facilitator.jobs).
 ROUND_MAIL_KINDS = ("report_released", "report_ready_facilitator", "no_responses_facilitator", "summary_proposed",
                     "summary_changes", "summary_agreed", "evaluation_request", jobs.REMINDER_KIND)
 # Mail about the owner's assignment, claimed with the owner's id.
-OWNER_MAIL_KINDS = ("assigned_owner", "assigned_facilitator")
+OWNER_MAIL_KINDS = ("assigned_owner", "assigned_facilitator", "facilitator_ended_owner")
+# Mail to a local lead about owners needing a facilitator, claimed with the lead's id.
+PERSON_MAIL_KINDS = ("facilitator_ended_lead",)
 
 
 def forget_round_mail(cycle: Cycle) -> None:
@@ -45,7 +48,35 @@ def forget_round_mail(cycle: Cycle) -> None:
 
 
 def forget_owner_mail(owner: User) -> None:
-    forget_mails(OWNER_MAIL_KINDS, owner.id)
+    forget_mails(OWNER_MAIL_KINDS + PERSON_MAIL_KINDS, owner.id)
+
+
+def _count(column: Any, *where: Any) -> int:
+    return db.session.scalar(sa.select(sa.func.count(column)).where(*where)) or 0
+
+
+def held_by_name(user: User) -> list[tuple[str, int]]:
+    """What carries this person's name because of what they did for others (their "Your information" page): only
+    counts of their own acts, never what any owner's report or document says. Reads appear in each owner's read
+    log, so the owner sees them too."""
+    return [
+        ("Facilitated sessions you recorded", _count(SessionRecord.cycle_id, SessionRecord.facilitator_id == user.id)),
+        ("Versions of conversation summaries you wrote", _count(Summary.id, Summary.facilitator_id == user.id)),
+        ("Reports you released to their owners",
+         _count(ReportRelease.cycle_id, ReportRelease.released_by_id == user.id)),
+        ("Reads of owners' reports (each owner sees them in their read log)",
+         _count(ReportRead.id, ReportRead.reader_id == user.id, ReportRead.capacity != "owner")),
+        ("Reads of owners' Preparation Documents, summaries and plans (each owner sees them in their read log)",
+         _count(DocumentRead.id, DocumentRead.reader_id == user.id, DocumentRead.capacity != "owner")),
+        ("Owners assigned to you as their facilitator",
+         _count(FacilitatorAssignment.owner_id, FacilitatorAssignment.facilitator_id == user.id)),
+        ("Facilitator assignments you made",
+         _count(FacilitatorAssignment.owner_id, FacilitatorAssignment.assigned_by_id == user.id)),
+        ("Reports shared with you now", _count(ReportShare.id, ReportShare.user_id == user.id,
+                                               ReportShare.revoked_at.is_(None))),
+        ("Development plans shared with you now", _count(SummaryShare.id, SummaryShare.user_id == user.id,
+                                                         SummaryShare.revoked_at.is_(None))),
+    ]
 
 
 def what_round_deletion_removes(cycle: Cycle) -> list[str]:

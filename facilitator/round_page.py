@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import url_for
 
+from app.accounts.operations import whom_to_ask
 from app.models import User
 from facilitator import operations
 from facilitator.rules import SummaryStatus
@@ -44,13 +45,17 @@ def approvers_for(cycle: Cycle) -> list[User]:
     return [facilitator] if facilitator is not None else []
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def notes_for(cycle: Cycle) -> list[str]:
     facilitator = operations.facilitator_of(cycle.owner_id)
     if cycle.state in {CycleState.CANCELLED, CycleState.NO_RESPONSES} or cycle.finished_early_at:
         return []  # nothing to come: no report to go through
     notes = [f"Your facilitator is {facilitator.name}." if facilitator else
-             "Your local lead or an administrator will assign you a facilitator, who will go through your report "
-             "with you."]
+             f"You have no facilitator yet. {_capital(whom_to_ask(cycle.owner))} will assign you one, who will go "
+             "through your report with you."]
     who = facilitator.name if facilitator else "your facilitator"
     if operations.organisation_releases(cycle):
         if operations.held_cycle(cycle) and operations.report_is_ready(cycle):

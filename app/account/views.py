@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_login import current_user, logout_user
 
 from app import db as unit
-from app.access import roles
+from app.access import roles, signed_in
 from app.account.forms import DeleteAccountForm
+from app.accounts.operations import has_set_password, whom_to_ask
+from app.extensions import db
+from app.identity.models import SsoIdentity
 from app.models import Role
 from app.owner_data import (
     account_rows,
     build_export,
     delete_account,
+    held_counts,
+    sign_in_ways,
     what_account_deletion_keeps,
     what_account_deletion_removes,
 )
@@ -23,9 +29,15 @@ bp = Blueprint("account", __name__, template_folder="templates", url_prefix="/ac
 
 
 @bp.route("/")
-@roles(Role.OWNER)
+@signed_in
 def index():  # type: ignore[no-untyped-def]
-    return render_template("account/index.html", rows=account_rows(current_user))
+    """Every signed-in person: what is held about them and how to close the account; an owner's rounds too."""
+    user = current_user
+    providers = list(db.session.execute(sa.select(SsoIdentity.issuer, SsoIdentity.linked_at)
+                                        .where(SsoIdentity.user_id == user.id).order_by(SsoIdentity.linked_at)))
+    return render_template("account/index.html", rows=account_rows(user) if user.has_role(Role.OWNER) else [],
+                           held=held_counts(user), whom=whom_to_ask(user),
+                           ways=sign_in_ways(user, has_set_password(user), [(i, at) for i, at in providers]))
 
 
 @bp.route("/export")

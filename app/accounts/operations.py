@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -152,11 +153,15 @@ def set_password(link: AccountLink, password: str, now: datetime) -> User:
     return user
 
 
-def change_roles(user: User, wanted: frozenset[Role], actor: User) -> None:
+def change_roles(user: User, wanted: frozenset[Role], actor: User, now: datetime) -> None:
+    """A role taken away ends what it did for others, as a deactivation does (a facilitator's owners are told)."""
     result = rules.new_roles(user.roles, wanted, rules.grantable_roles(actor.roles), is_self=user.id == actor.id)
     problem = duties_problem(user.email, result, user.id)
     if problem:
         raise AccountRuleError(problem + ".")
+    for role in user.roles - result:
+        for step in _role_removal_steps.get(role, []):
+            step(user, now)
     for row in list(user.role_rows):
         if row.role not in result:
             user.role_rows.remove(row)
@@ -165,12 +170,90 @@ def change_roles(user: User, wanted: frozenset[Role], actor: User) -> None:
     db.session.flush()
 
 
+DeactivationStep = Callable[[User, datetime], None]
+DescribeDeactivation = Callable[[User], list[str]]
+_deactivation_steps: list[DeactivationStep] = []
+_deactivation_describers: list[DescribeDeactivation] = []
+
+
+def on_deactivation(step: DeactivationStep, describe: DescribeDeactivation | None = None) -> None:
+    """`step` ends what a package lets the account do for others (a facilitator's assignments); it flushes, and
+    queues any mail in the same transaction. `describe` gives the lines of the confirmation page that say so."""
+    if step not in _deactivation_steps:
+        _deactivation_steps.append(step)
+    if describe is not None and describe not in _deactivation_describers:
+        _deactivation_describers.append(describe)
+
+
+_role_removal_steps: dict[Role, list[DeactivationStep]] = {}
+
+
+def on_role_removal(role: Role, step: DeactivationStep) -> None:
+    """`step` runs when `role` is taken from an account that keeps signing in (deactivation runs its own steps)."""
+    steps = _role_removal_steps.setdefault(role, [])
+    if step not in steps:
+        steps.append(step)
+
+
+def what_deactivation_does(user: User) -> list[str]:
+    return [line for describe in _deactivation_describers for line in describe(user)]
+
+
 def deactivate(user: User, actor: User, now: datetime) -> None:
-    """The person can no longer sign in (a session already open ends at its next request: the user loader refuses
-    inactive accounts) and their links stop working. Nothing of theirs is deleted."""
+    """A person on the people pages deactivates an account (confirmed first: what_deactivation_does)."""
     rules.check_deactivate(user.id == actor.id)
+    if not rules.may_deactivate(actor.roles, user.roles):
+        raise AccountRuleError(f"Only an administrator can deactivate {user.name}'s account.")
+    end_account(user, now)
+
+
+def end_account(user: User, now: datetime) -> None:
+    """Every deactivation goes through here (the people pages and SCIM alike): the person can no longer sign in,
+    every session of theirs ends at once, their links stop working, and each package's step runs (a facilitator's
+    owners are told they have no facilitator). Nothing of theirs is deleted. An inactive account is left alone, so
+    a repeated deprovisioning tells nobody twice."""
+    if not user.is_active_account:
+        return
     user.is_active_account = False
+    user.end_sessions()
     _retire_links(user, now)
+    for step in _deactivation_steps:
+        step(user, now)
+    db.session.flush()
+
+
+def account_managers(user: User) -> list[User]:
+    """The active people, other than the person, who may deactivate this account: the local leads of their
+    organisation where every role of theirs is one a local lead gives, then administrators."""
+    found = db.session.scalars(sa.select(User).join(UserRole).where(
+        User.is_active_account, User.id != user.id, UserRole.role.in_([Role.LOCAL_LEAD, Role.ADMIN]))
+        .order_by(User.name)).unique().all()
+    leads = [u for u in found if Role.LOCAL_LEAD in u.roles and u.organisation_id == user.organisation_id
+             and rules.may_deactivate(u.roles, user.roles)]
+    admins = [u for u in found if Role.ADMIN in u.roles and u not in leads]
+    return leads + admins
+
+
+def whom_to_ask(user: User) -> str:
+    """Whom this person asks about their account (a role, closing it), by name: "your local lead (Lucy Lee) or an
+    administrator"."""
+    people = account_managers(user)
+    leads = [u.name for u in people if Role.LOCAL_LEAD in u.roles]
+    admins = [u.name for u in people if Role.LOCAL_LEAD not in u.roles]
+    parts = []
+    if leads:
+        parts.append(f"your local lead{'' if len(leads) == 1 else 's'} ({_names(leads)})")
+    if admins:
+        some = "another administrator" if Role.ADMIN in user.roles else "an administrator"
+        parts.append(f"{some} ({_names(admins)})" if not leads else some)
+    if parts:
+        return " or ".join(parts)
+    return "another administrator (there is none yet)" if Role.ADMIN in user.roles else "an administrator"
+
+
+def _names(names: list[str]) -> str:
+    shown = names[:3] + (["another"] if len(names) > 3 else [])
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
 
 
 def reactivate(user: User) -> None:

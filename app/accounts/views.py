@@ -145,7 +145,7 @@ def person(user_id: int):  # type: ignore[no-untyped-def]
     error = None
     if form.validate_on_submit():
         try:
-            operations.change_roles(user, chosen_roles(form), current_user)
+            operations.change_roles(user, chosen_roles(form), current_user, utcnow())
         except AccountRuleError as exc:
             error = exc.message
         else:
@@ -157,7 +157,9 @@ def person(user_id: int):  # type: ignore[no-untyped-def]
     return render_template("accounts/person.html", form=form, person=user, actions=RolesForm(prefix="act"),
                            has_set_password=operations.has_set_password(user),
                            duty_conflict=operations.duties_problem(user.email, user.roles, user.id),
-                           fixed_roles=sorted(user.roles - grantable))
+                           fixed_roles=sorted(user.roles - grantable),
+                           may_deactivate=user.id != current_user.id
+                           and rules.may_deactivate(current_user.roles, user.roles))
 
 
 @bp.route("/people/<int:user_id>/invite-again", methods=["POST"])
@@ -171,21 +173,27 @@ def invite_again(user_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("accounts.person", user_id=user.id))
 
 
-@bp.route("/people/<int:user_id>/deactivate", methods=["POST"])
-@roles(Role.ADMIN)
+@bp.route("/people/<int:user_id>/deactivate", methods=["GET", "POST"])
+@roles(*MANAGERS)
 def deactivate(user_id: int):  # type: ignore[no-untyped-def]
-    user = _manageable_person(user_id)
-    if RolesForm(prefix="act").validate_on_submit():
+    """Asks first, saying what else ends (a facilitator's owners are left without one)."""
+    user = _deactivatable_person(user_id)
+    if not user.is_active_account:
+        return redirect(url_for("accounts.person", user_id=user.id))
+    form = RolesForm(prefix="act")
+    if form.validate_on_submit():
         operations.deactivate(user, current_user, utcnow())
         unit.commit()
         flash(f"{user.name} can no longer sign in. Nothing of theirs has been deleted.")
-    return redirect(url_for("accounts.person", user_id=user.id))
+        return redirect(url_for("accounts.person", user_id=user.id))
+    return render_template("accounts/deactivate.html", person=user,
+                           consequences=operations.what_deactivation_does(user))
 
 
 @bp.route("/people/<int:user_id>/reactivate", methods=["POST"])
-@roles(Role.ADMIN)
+@roles(*MANAGERS)
 def reactivate(user_id: int):  # type: ignore[no-untyped-def]
-    user = _manageable_person(user_id)
+    user = _deactivatable_person(user_id)
     if RolesForm(prefix="act").validate_on_submit():
         try:
             operations.reactivate(user)
@@ -193,8 +201,16 @@ def reactivate(user_id: int):  # type: ignore[no-untyped-def]
             flash(exc.message)
         else:
             unit.commit()
-            flash(f"{user.name} can sign in again.")
+            flash(f"{user.name} can sign in again. Assign their owners again if they should facilitate them: "
+                  "earlier assignments ended when the account was deactivated.")
     return redirect(url_for("accounts.person", user_id=user.id))
+
+
+def _deactivatable_person(user_id: int) -> User:
+    user = _manageable_person(user_id)
+    if user.id == current_user.id or not rules.may_deactivate(current_user.roles, user.roles):
+        abort(403)
+    return user
 
 
 def _manageable_person(user_id: int) -> User:

@@ -122,3 +122,9 @@ def _check_line(line: Line, directory: Directory, in_file: set[str | None], seen
                                  "nor in this file")
         elif manager == address:
             line.problems.append("A person cannot be their own manager")
+
+
+def role_words(grantable: Iterable[Role]) -> str:
+    """The roles a file may give, as the instructions name them: "owner or facilitator" for a local lead."""
+    words = [r.label.lower() for r in Role if r in set(grantable)]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]

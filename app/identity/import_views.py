@@ -8,9 +8,10 @@ from flask_login import current_user
 from app import db as unit
 from app.access import roles
 from app.accounts.lookups import manageable_organisation_or_404
+from app.accounts.rules import grantable_roles
 from app.identity import bulk
 from app.identity.forms import ConfirmImportForm, ImportForm
-from app.identity.import_rules import COLUMNS, ImportFileError
+from app.identity.import_rules import COLUMNS, ImportFileError, role_words
 from app.identity.views import bp
 from app.models import Role
 
@@ -39,7 +40,8 @@ def import_people(org_id: int):  # type: ignore[no-untyped-def]
                                    good=sum(1 for line in lines if not line.problems),
                                    bad=[line for line in lines if line.problems],
                                    confirm=ConfirmImportForm(text=text))
-    return render_template("identity/import.html", form=form, org=org, columns=COLUMNS)
+    return render_template("identity/import.html", form=form, org=org, columns=COLUMNS,
+                           role_words=role_words(grantable_roles(current_user.roles)))
 
 
 @bp.route("/organisations/<int:org_id>/people/import/confirm", methods=["POST"])

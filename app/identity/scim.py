@@ -35,11 +35,12 @@ from scim2_server.storage import ScimStorage, SearchPage
 from scim2_server.utils import load_default_resource_types, load_default_schemas
 
 from app.accounts import operations as accounts
-from app.accounts.rules import address_in_domains
+from app.accounts.rules import AccountRuleError, address_in_domains
 from app.addresses import normalised_email
 from app.extensions import db
 from app.identity.models import ScimAccount
 from app.models import Organisation, Role, User, UserRole
+from app.timeutil import utcnow
 
 MAX_RESULTS = 200
 KEPT_ATTRIBUTES = ("userName", "displayName", "active", "emails")
@@ -119,8 +120,12 @@ class AccountStorage(ScimStorage):
         db.session.add(account)
         active = resource.active is not False
         if user.is_active_account and not active:
-            user.end_sessions()  # a leaver's open sessions end at their next request
-        user.is_active_account = active
+            accounts.end_account(user, utcnow())  # as on the people pages: sessions end, a facilitator's owners told
+        elif active and not user.is_active_account:
+            try:
+                accounts.reactivate(user)  # separation of duties, as on the people pages
+            except AccountRuleError as exc:
+                raise InvalidValueException(detail=exc.message) from exc
 
     def create(self, resource_type: ScimResourceType, resource: Any) -> Any:
         user = User(organisation=_organisation(), name="", email="", password_hash=accounts.NO_PASSWORD,
@@ -139,9 +144,7 @@ class AccountStorage(ScimStorage):
     def delete(self, resource_type: ScimResourceType, resource_id: str, *,
                expected_version: str | None = None) -> None:
         user = self._user(resource_id)
-        if user.is_active_account:
-            user.end_sessions()
-        user.is_active_account = False
+        accounts.end_account(user, utcnow())
         account = _account(user)
         if account is not None:
             db.session.delete(account)  # gone from SCIM (404 from now on); the account stays, deactivated

@@ -28,7 +28,7 @@ def assignments():  # type: ignore[no-untyped-def]
                                 *[SelectChoice(str(f.id), f.name) for f in facilitators]]
     if request.method == "GET" and request.args.get("owner"):
         form.owner.data = request.args["owner"]
-    if form.validate_on_submit():
+    if facilitators and form.validate_on_submit():
         # Both are among the choices offered (app.fields.SelectField validates them after stripping).
         owner = db.session.get(User, int(form.owner.data))
         facilitator = db.session.get(User, int(form.facilitator.data))
@@ -45,4 +45,5 @@ def assignments():  # type: ignore[no-untyped-def]
             return redirect(url_for("facilitator.assignments"))
     current = {o.id: operations.facilitator_of(o.id) for o in owners}
     return render_template("facilitator/assignments.html", form=form, owners=owners, current=current,
-                           awaiting=nominations.owners_awaiting_approver(org_id))
+                           awaiting=nominations.owners_awaiting_approver(org_id), facilitators=facilitators,
+                           needing=[o for o in owners if current[o.id] is None])

@@ -43,6 +43,13 @@ def test_passwords_need_12_characters_and_must_not_be_common(password: str, prob
     assert (found is None) if problem is None else (problem in (found or ""))
 
 
+@pytest.mark.parametrize("password", ["zara.newington@trust.example", " Zara.Newington@Trust.Example ",
+                                      "zara.newington", "ZARA.NEWINGTON"])
+def test_the_persons_own_email_address_or_its_local_part_is_refused(password: str) -> None:
+    found = rules.password_problem(password, ["Zara Newington", "zara.newington@trust.example"])
+    assert found is not None and "your email address" in found
+
+
 def test_a_link_works_once_and_expires() -> None:
     made = datetime(2026, 12, 1, 9, 0)
     reset = rules.LinkFacts(rules.Purpose.RESET, made, None, True)
@@ -101,6 +108,8 @@ def test_an_invited_person_chooses_a_password_once_and_is_signed_in(admin_client
     assert opened.status_code == 302 and opened.headers["Location"] == "/account/password"
     page = post_form(newcomer, "/account/password", {"password": "short", "confirm": "short"})
     assert "at least 12 characters" in page.get_data(as_text=True)
+    page = post_form(newcomer, "/account/password", {"password": "Nia@Trust.example", "confirm": "Nia@Trust.example"})
+    assert "cannot be your email address" in page.get_data(as_text=True)  # 17 characters
     page = post_form(newcomer, "/account/password", {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD + "x"})
     assert "do not match" in page.get_data(as_text=True)
     done = post_form(newcomer, "/account/password", {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})

@@ -38,6 +38,14 @@ def test_a_facilitator_cannot_also_assign_facilitators(roles: set[Role]) -> None
     assert problem is not None and "cannot also be a facilitator" in problem
 
 
+@pytest.mark.parametrize(("roles", "opening"), [({Role.ADMIN, Role.FACILITATOR}, "An administrator cannot"),
+                                                ({Role.LOCAL_LEAD, Role.MANAGER}, "A local lead cannot"),
+                                                ({Role.ADMIN, Role.LOCAL_LEAD, Role.MANAGER},
+                                                 "An administrator or local lead cannot")])
+def test_the_refusal_reads_as_english(roles: set[Role], opening: str) -> None:
+    assert (rules.roles_conflict(frozenset(roles)) or "").startswith(opening)
+
+
 @pytest.mark.parametrize("roles", [{Role.LOCAL_LEAD, Role.MANAGER}, {Role.ADMIN, Role.MANAGER, Role.OWNER}])
 def test_a_local_lead_or_administrator_cannot_also_be_a_manager(roles: set[Role]) -> None:
     problem = rules.roles_conflict(frozenset(roles))
@@ -221,3 +229,15 @@ def test_a_deactivated_account_at_her_mailbox_counts_again_only_if_reactivated(
     assert "Remove one of the roles first" in _text(admin.get(f"/people/{second.id}"))
     db.session.expire_all()
     assert not db.session.get(User, second.id).is_active_account  # type: ignore[union-attr]
+
+
+def test_the_403_page_names_whom_to_ask_fit_to_the_role(app: Flask, create_user: Callable[..., User]) -> None:
+    lead = create_user(Role.LOCAL_LEAD, name="Lee Lead")
+    admin = create_user(Role.ADMIN, name="Ada Admin")
+    other_admin = create_user(Role.ADMIN, name="Bo Admin")
+    owner = create_user(Role.OWNER, name="Olu Owner")
+    said = {who.name: _text(signed_in(app, who).get("/facilitator")) for who in (lead, admin, owner)}
+    assert "ask an administrator (Ada Admin or Bo Admin)" in said["Lee Lead"] and "local lead" not in said["Lee Lead"]
+    assert "ask another administrator (Bo Admin)" in said["Ada Admin"]
+    assert "ask your local lead (Lee Lead) or an administrator." in said["Olu Owner"]
+    assert other_admin.name not in said["Olu Owner"]

@@ -10,6 +10,7 @@ from app import db as unit
 from app.extensions import db
 from app.models import Role, User
 from app.timeutil import today
+from facilitator import operations as facilitation
 from surveys import operations
 from tests.browser.audit import Auditor
 from tests.browser.live import LiveServer
@@ -34,3 +35,29 @@ def test_your_information_and_deleting_pass_the_audit(live: LiveServer, desktop:
     audit(page, "account-delete", "Delete your account")
     press_button(page, "Delete my account and everything in it")
     audit(page, "account-delete-error", "Delete your account", error=True)
+
+
+def test_a_facilitators_information_and_her_deactivation_pass_the_audit(live: LiveServer, desktop: Page,
+                                                                        audit: Auditor) -> None:
+    with live.context():
+        lead = person(Role.LOCAL_LEAD, name="Lee Lead")
+        fay = person(Role.FACILITATOR, name="Fay Facilitator")
+        owner = person(Role.OWNER, name="Olu Owner")
+        facilitation.assign(db.session.get(User, owner.id), db.session.get(User, fay.id),  # type: ignore[arg-type]
+                            db.session.get(User, lead.id))  # type: ignore[arg-type]
+        unit.commit()
+    page = desktop
+    sign_in(page, fay)
+    page.goto("/account/")
+    audit(page, "account-facilitator", "Your information")
+    expect(page.get_by_text("ask your local lead (Lee Lead)")).to_be_visible()
+    page.context.clear_cookies()
+    sign_in(page, lead)
+    page.goto(f"/people/{fay.id}")
+    press_button(page, "Deactivate account")  # a link drawn as a button (role="button")
+    audit(page, "deactivate-confirm", "Deactivate Fay Facilitator's account")
+    expect(page.get_by_text("Fay Facilitator facilitates 1 owner.")).to_be_visible()
+    press_button(page, "Deactivate Fay Facilitator's account")
+    page.goto("/facilitators")
+    audit(page, "facilitators-none-active", "Facilitators")
+    expect(page.get_by_text("There is no active facilitator")).to_be_visible()

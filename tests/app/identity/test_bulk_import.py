@@ -58,6 +58,11 @@ def test_a_file_without_the_columns_is_refused_whole() -> None:
         import_rules.read_lines("")
 
 
+def test_the_instructions_name_the_roles_one_may_give() -> None:
+    assert import_rules.role_words(frozenset(Role)) == "owner, facilitator, manager, local lead or administrator"
+    assert import_rules.role_words({Role.FACILITATOR, Role.OWNER}) == "owner or facilitator"
+
+
 def test_roles_conflict_is_separation_of_duties() -> None:
     assert roles_conflict(frozenset({Role.FACILITATOR, Role.ADMIN})) is not None
     assert roles_conflict(frozenset({Role.FACILITATOR, Role.LOCAL_LEAD})) is not None
@@ -86,6 +91,8 @@ def test_a_local_lead_previews_then_adds_the_good_lines_by_invitation(
     organisation.email_domains = ["trust.example"]
     db.session.commit()
     client = signed_in(app, create_user(Role.LOCAL_LEAD))
+    instructions = client.get(f"/organisations/{organisation.id}/people/import").get_data(as_text=True)
+    assert "The role is owner or facilitator (several" in instructions  # only the roles she may give
     preview = _upload(client, organisation, HEADER + "=HYPERLINK(\"http://evil.example\"),eve@trust.example,owner,\n"
                       "Fay Facilitator,fay@trust.example,facilitator,\nAdam Admin,adam@trust.example,administrator,\n")
     page = preview.get_data(as_text=True)
