@@ -48,17 +48,14 @@ def notes_for(cycle: Cycle) -> list[str]:
     facilitator = operations.facilitator_of(cycle.owner_id)
     if cycle.state in {CycleState.CANCELLED, CycleState.NO_RESPONSES} or cycle.finished_early_at:
         return []  # nothing to come: no report to go through
-    notes = [f"Your facilitator is {facilitator.name}." if facilitator else
-             "Your local lead or an administrator will assign you a facilitator, who will go through your report "
-             "with you."]
-    who = facilitator.name if facilitator else "your facilitator"
-    if operations.organisation_releases(cycle):
-        if operations.held_cycle(cycle) and operations.report_is_ready(cycle):
-            notes.append(f"Your report is ready. In your organisation {who} reads it first and releases it to you "
-                         "at or before your session.")
-        elif cycle.state in {CycleState.DRAFT, CycleState.OPEN, CycleState.CLOSED}:
-            notes.append(f"When your report is ready, {who} reads it first and releases it to you at or before "
-                         "your session, so you can go through it together.")
+    if facilitator is None:
+        # Nobody can release a held report until a facilitator is assigned: say who assigns one, never "your
+        # facilitator releases it" with nobody there to.
+        notes = ["Your local lead or an administrator will assign you a facilitator, who "
+                 + ("reads your report first, releases it to you and goes through it with you."
+                    if operations.held_cycle(cycle) else "will go through your report with you.")]
+    else:
+        notes = [f"Your facilitator is {facilitator.name}.", *_release_notes(cycle, facilitator.name)]
     if cycle.state in BEFORE_REPORT:
         return notes  # no session nor summary yet (surveys.cycle.BEFORE_REPORT): two statements not sent
     session = operations.session_of(cycle)
@@ -70,3 +67,16 @@ def notes_for(cycle: Cycle) -> list[str]:
         notes.append(f"You asked for changes to your conversation summary. "
                      f"{facilitator.name if facilitator else 'Your facilitator'} is revising it.")
     return notes
+
+
+def _release_notes(cycle: Cycle, who: str) -> list[str]:
+    """Where the organisation asks the facilitator to read the report first and release it (PRODUCT §5)."""
+    if not operations.organisation_releases(cycle):
+        return []
+    if operations.held_cycle(cycle) and operations.report_is_ready(cycle):
+        return [f"Your report is ready. In your organisation {who} reads it first and releases it to you at or "
+                "before your session."]
+    if cycle.state in {CycleState.DRAFT, CycleState.OPEN, CycleState.CLOSED}:
+        return [f"When your report is ready, {who} reads it first and releases it to you at or before your "
+                "session, so you can go through it together."]
+    return []
