@@ -134,7 +134,7 @@ def check_chosen_close_date(close_on: date, today: date) -> None:
     message = f"{close_on:%-d %B %Y} is {what}. Choose a working day"
     if suggestion <= today + timedelta(days=MAX_OPEN_DAYS):
         message += f", such as {suggestion:%A %-d %B %Y}"
-    raise CycleRuleError(message)
+    raise CycleRuleError(message + ".")
 
 
 def _require(state: CycleState, allowed: Iterable[CycleState], message: str) -> None:

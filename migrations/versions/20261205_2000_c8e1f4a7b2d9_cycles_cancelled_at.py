@@ -18,11 +18,12 @@ branch_labels = None
 depends_on = None
 
 
+# Not in batch mode: SQLite would copy the table and drop the old one, and with foreign keys on, that drop takes
+# every row that cascades from a round (its invitations, responses, drafts) with it. Both add and drop a plain
+# nullable column in place.
 def upgrade():
-    with op.batch_alter_table('cycles') as batch:
-        batch.add_column(sa.Column('cancelled_at', sa.DateTime(), nullable=True))
+    op.add_column('cycles', sa.Column('cancelled_at', sa.DateTime(), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('cycles') as batch:
-        batch.drop_column('cancelled_at')
+    op.drop_column('cycles', 'cancelled_at')

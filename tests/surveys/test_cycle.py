@@ -263,12 +263,12 @@ def test_a_document_is_submitted_open_or_missed(state: CycleState) -> None:
 
 
 @pytest.mark.parametrize(("close_on", "message"), [
-    (date(2027, 1, 9), "9 January 2027 is a Saturday. Choose a working day, such as Monday 11 January 2027"),
-    (date(2027, 1, 10), "10 January 2027 is a Sunday. Choose a working day, such as Monday 11 January 2027"),
+    (date(2027, 1, 9), "9 January 2027 is a Saturday. Choose a working day, such as Monday 11 January 2027."),
+    (date(2027, 1, 10), "10 January 2027 is a Sunday. Choose a working day, such as Monday 11 January 2027."),
     (date(2026, 12, 25), "25 December 2026 is a bank holiday in the UK. Choose a working day, such as Tuesday "
-                         "29 December 2026"),
+                         "29 December 2026."),
     (date(2026, 11, 30), "30 November 2026 is a bank holiday in the UK. Choose a working day, such as Tuesday "
-                         "1 December 2026"),  # St Andrew's Day: Scotland only, a UK bank holiday all the same
+                         "1 December 2026."),  # St Andrew's Day: Scotland only, a UK bank holiday all the same
 ])
 def test_a_chosen_close_date_on_a_weekend_or_bank_holiday_is_refused_with_the_next_working_day(
         close_on: date, message: str) -> None:
@@ -284,7 +284,7 @@ def test_a_chosen_close_date_is_checked_against_the_window_first_and_needs_no_su
     rules.check_chosen_close_date(last, TODAY)
     with pytest.raises(CycleRuleError) as refused:  # the last day in the window a Saturday: no day to offer after it
         rules.check_chosen_close_date(date(2027, 2, 20), date(2026, 11, 22))
-    assert refused.value.message == "20 February 2027 is a Saturday. Choose a working day"
+    assert refused.value.message == "20 February 2027 is a Saturday. Choose a working day."
 
 
 @given(st.dates(min_value=date(2025, 1, 1), max_value=date(2035, 12, 31)), st.integers(1, rules.MAX_OPEN_DAYS))

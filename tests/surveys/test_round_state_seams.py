@@ -207,9 +207,9 @@ def test_a_round_finished_without_a_session_is_labelled_finished_and_has_no_summ
 # --- 19. A typed close date on a day that is not a working day -----------------------------------------------------
 
 @pytest.mark.parametrize(("typed", "message"), [
-    (date(2026, 5, 30), "30 May 2026 is a Saturday. Choose a working day, such as Monday 1 June 2026"),
+    (date(2026, 5, 30), "30 May 2026 is a Saturday. Choose a working day, such as Monday 1 June 2026."),
     (date(2026, 5, 25), "25 May 2026 is a bank holiday in the UK. Choose a working day, such as Tuesday 26 May "
-                        "2026"),  # the spring bank holiday
+                        "2026."),  # the spring bank holiday
 ])
 def test_a_typed_close_date_on_a_weekend_or_bank_holiday_is_refused_with_the_error_pattern(
         owner_client: FlaskClient, typed: date, message: str) -> None:
