@@ -10,6 +10,7 @@ from facilitator import operations
 from facilitator.rules import SummaryStatus
 from surveys.cycle import BEFORE_REPORT, REVISION_WAITING, CycleState
 from surveys.models import Cycle
+from surveys.nominations import local_lead_names
 
 
 def steps_for(cycle: Cycle) -> dict[str, str]:
@@ -49,11 +50,7 @@ def notes_for(cycle: Cycle) -> list[str]:
     if cycle.state in {CycleState.CANCELLED, CycleState.NO_RESPONSES} or cycle.finished_early_at:
         return []  # nothing to come: no report to go through
     if facilitator is None:
-        # Nobody can release a held report until a facilitator is assigned: say who assigns one, never "your
-        # facilitator releases it" with nobody there to.
-        notes = ["Your local lead or an administrator will assign you a facilitator, who "
-                 + ("reads your report first, releases it to you and goes through it with you."
-                    if operations.held_cycle(cycle) else "will go through your report with you.")]
+        notes = [_no_facilitator_note(cycle)]
     else:
         notes = [f"Your facilitator is {facilitator.name}.", *_release_notes(cycle, facilitator.name)]
     if cycle.state in BEFORE_REPORT:
@@ -67,6 +64,18 @@ def notes_for(cycle: Cycle) -> list[str]:
         notes.append(f"You asked for changes to your conversation summary. "
                      f"{facilitator.name if facilitator else 'Your facilitator'} is revising it.")
     return notes
+
+
+def _no_facilitator_note(cycle: Cycle) -> str:
+    """Nobody can release a held report until a facilitator is assigned: the owner is told whom to ask (named, as
+    for a rater list waiting for confirmation), never "your facilitator releases it" with nobody there to."""
+    if not operations.held_cycle(cycle):
+        return ("Your local lead or an administrator will assign you a facilitator, who will go through your report "
+                "with you.")
+    leads = local_lead_names(cycle.owner)
+    who = f"{leads}, your organisation's local lead," if leads else "your organisation's local lead"
+    return (f"You do not have a facilitator yet. In your organisation a facilitator reads your report first and "
+            f"releases it to you, so ask {who} to assign you one.")
 
 
 def _release_notes(cycle: Cycle, who: str) -> list[str]:

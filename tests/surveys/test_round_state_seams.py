@@ -5,6 +5,7 @@ day. Through the test client, with CSRF on."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from datetime import date
@@ -27,7 +28,7 @@ TOKEN_PAGE = "/account/delete"  # a page with a form whatever the round's state:
 
 
 def _main(client: FlaskClient, url: str) -> str:
-    return " ".join(client.get(url).get_data(as_text=True).split("<main")[1].split())
+    return html.unescape(" ".join(client.get(url).get_data(as_text=True).split("<main")[1].split()))
 
 
 def _task(page: str, title: str) -> str:
@@ -51,14 +52,16 @@ def lead(create_user: Callable[..., User]) -> User:
 # --- 1. Finishing without a session comes after the report is released -------------------------------------------
 
 def test_with_no_facilitator_a_held_report_cannot_be_finished_and_the_page_says_who_assigns_the_releaser(
-        releasing: User, owner_client: FlaskClient, create_closed_round) -> None:  # type: ignore[no-untyped-def]
+        releasing: User, owner_client: FlaskClient, create_closed_round,  # type: ignore[no-untyped-def]
+        lead: User) -> None:
     cycle = create_closed_round(releasing, SIZES)
     page = _main(owner_client, "/round")
     assert "Finish this round without a session" not in page
     assert ("What to do next</h2> <p class=\"nhsuk-card__description\"> Receive your report: your local lead assigns "
             "you a facilitator, who reads it first and releases it to you") in page
     assert "when your facilitator releases it" not in page and "your facilitator reads it first" not in page
-    assert "will assign you a facilitator, who reads your report first, releases it to you" in page
+    assert ("You do not have a facilitator yet. In your organisation a facilitator reads your report first and "
+            "releases it to you, so ask Lee Lead, your organisation's local lead, to assign you one.") in page
 
     confirmation = _main(owner_client, "/round/finish")
     assert "<button" not in confirmation and "stays yours to read" not in confirmation
