@@ -357,7 +357,9 @@ def progress(facts: RoundFacts) -> list[Step]:
         Step("closed", "Collect responses until the round closes", milestone(S.CLOSED)),
         Step("report", _report_title(facts),
              "waiting" if facts.report_held and reached >= ORDER.index(S.REPORT_READY) else milestone(S.REPORT_READY)),
-        Step("session", "Talk it through with your facilitator", milestone(S.SESSION_HELD, "session")),
+        # A session is recorded only once a held report is released (facilitator.rules.check_record_session).
+        Step("session", "Talk it through with your facilitator",
+             "not_yet" if facts.report_held else milestone(S.SESSION_HELD, "session")),
         Step("summary", "Agree your conversation summary", milestone(S.SUMMARY_AGREED, "summary"))
         if REVISION_WAITING not in facts.owner_actions else
         Step("summary", "Agree the new version of your conversation summary", "to_do"),

@@ -240,9 +240,11 @@ def test_a_held_report_with_no_facilitator_yet_says_who_assigns_the_one_who_rele
         facts = RoundFacts(state, True, True, 3, opened=True, report_held=True, awaiting_facilitator=True)
         report = next(s for s in rules.progress(facts) if s.key == "report")
         assert "local lead assigns you a facilitator, who reads it first and releases it" in report.title
-    step = rules.next_step(RoundFacts(S.REPORT_READY, True, True, 3, opened=True, report_held=True,
-                                      awaiting_facilitator=True))
+    held = RoundFacts(S.REPORT_READY, True, True, 3, opened=True, report_held=True, awaiting_facilitator=True)
+    step = rules.next_step(held)
     assert step is not None and step.key == "report" and "local lead" in step.title
+    # the session comes after the release, so it is not under way while the report waits for it
+    assert {s.key: s.status for s in rules.progress(held)}["session"] == "not_yet"
 
 
 def test_the_owner_s_own_tasks_the_round_has_moved_past_are_not_done_not_not_yet() -> None:

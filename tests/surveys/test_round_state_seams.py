@@ -109,14 +109,14 @@ def test_documents_never_submitted_before_the_close_are_not_called_submitted(
     create_closed_round(owner, SIZES)  # self-assessment answers saved, never submitted; no preparation document
     preparation = _main(owner_client, "/round/preparation")
     assert "You have submitted" not in preparation
-    assert ("Your round closed before you submitted your preparation document, so it can no longer be written or "
-            "changed.") in preparation
+    assert "Your round closed before you submitted your preparation document, so it can no longer be written." \
+        in preparation
     assert "Not written" not in preparation  # nothing was saved: no list of empty answers
     for url in ("/round/self/1", "/round/self/check"):
         page = _main(owner_client, url)
         assert "has been submitted" not in page and "Submit my self-assessment" not in page, url
-        assert "Your round closed before you submitted your self-assessment" in page, url
-        assert "The answers you saved are shown below." in page, url
+        assert ("Your round closed before you submitted your self-assessment, so it can no longer be changed. The "
+                "answers you saved are shown below.") in page, url
     assert "Change<span" not in _main(owner_client, "/round/self/check")
 
     page = _main(owner_client, "/round")
