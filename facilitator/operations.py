@@ -317,7 +317,8 @@ def _next_version(cycle: Cycle) -> Summary:
 
 def save_draft(cycle: Cycle, texts: Mapping[str, str], goals: list[Mapping[str, Any]], by: User) -> Summary:
     """Keep what the facilitator has written so far, complete or not; the owner is not told and cannot see it."""
-    rules.check_propose(cycle.state, latest.status if (latest := latest_summary(cycle)) else None)
+    rules.check_propose(cycle.state, latest.status if (latest := latest_summary(cycle)) else None,
+                        finished_early=cycle.finished_early_at is not None)
     summary = _next_version(cycle)
     summary.content = {**{name: (texts.get(name) or "").strip() for name in rules.SUMMARY_TEXTS},
                        "goals": [_draft_goal(goal) for goal in goals]}
@@ -359,7 +360,8 @@ def _clean_goals(goals: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
 def propose(cycle: Cycle, texts: Mapping[str, str], goals: list[Mapping[str, Any]], by: User, today: date
             ) -> Summary:
     latest = latest_summary(cycle)
-    how = rules.check_propose(cycle.state, latest.status if latest else None)
+    how = rules.check_propose(cycle.state, latest.status if latest else None,
+                              finished_early=cycle.finished_early_at is not None)
     _raise(rules.summary_problems(texts, goals, today))
     content = {**{name: (texts.get(name) or "").strip() for name in rules.SUMMARY_TEXTS},
                "goals": _clean_goals(goals)}

@@ -11,6 +11,7 @@ from facilitator import operations
 from facilitator.rules import SummaryStatus
 from surveys.cycle import BEFORE_REPORT, REVISION_WAITING, CycleState
 from surveys.models import Cycle
+from surveys.nominations import local_lead_names
 
 
 def steps_for(cycle: Cycle) -> dict[str, str]:
@@ -53,17 +54,10 @@ def notes_for(cycle: Cycle) -> list[str]:
     facilitator = operations.facilitator_of(cycle.owner_id)
     if cycle.state in {CycleState.CANCELLED, CycleState.NO_RESPONSES} or cycle.finished_early_at:
         return []  # nothing to come: no report to go through
-    notes = [f"Your facilitator is {facilitator.name}." if facilitator else
-             f"You have no facilitator yet. {_capital(whom_to_ask(cycle.owner))} will assign you one, who will go "
-             "through your report with you."]
-    who = facilitator.name if facilitator else "your facilitator"
-    if operations.organisation_releases(cycle):
-        if operations.held_cycle(cycle) and operations.report_is_ready(cycle):
-            notes.append(f"Your report is ready. In your organisation {who} reads it first and releases it to you "
-                         "at or before your session.")
-        elif cycle.state in {CycleState.DRAFT, CycleState.OPEN, CycleState.CLOSED}:
-            notes.append(f"When your report is ready, {who} reads it first and releases it to you at or before "
-                         "your session, so you can go through it together.")
+    if facilitator is None:
+        notes = [_no_facilitator_note(cycle)]
+    else:
+        notes = [f"Your facilitator is {facilitator.name}.", *_release_notes(cycle, facilitator.name)]
     if cycle.state in BEFORE_REPORT:
         return notes  # no session nor summary yet (surveys.cycle.BEFORE_REPORT): two statements not sent
     session = operations.session_of(cycle)
@@ -75,3 +69,28 @@ def notes_for(cycle: Cycle) -> list[str]:
         notes.append(f"You asked for changes to your conversation summary. "
                      f"{facilitator.name if facilitator else 'Your facilitator'} is revising it.")
     return notes
+
+
+def _no_facilitator_note(cycle: Cycle) -> str:
+    """Nobody can release a held report until a facilitator is assigned: the owner is told whom to ask (named, as
+    for a rater list waiting for confirmation), never "your facilitator releases it" with nobody there to."""
+    if not operations.held_cycle(cycle):
+        return (f"You have no facilitator yet. {_capital(whom_to_ask(cycle.owner))} will assign you one, who will go "
+                "through your report with you.")
+    leads = local_lead_names(cycle.owner)
+    who = f"{leads}, your organisation's local lead," if leads else "your organisation's local lead"
+    return (f"You do not have a facilitator yet. In your organisation a facilitator reads your report first and "
+            f"releases it to you, so ask {who} to assign you one.")
+
+
+def _release_notes(cycle: Cycle, who: str) -> list[str]:
+    """Where the organisation asks the facilitator to read the report first and release it (PRODUCT §5)."""
+    if not operations.organisation_releases(cycle):
+        return []
+    if operations.held_cycle(cycle) and operations.report_is_ready(cycle):
+        return [f"Your report is ready. In your organisation {who} reads it first and releases it to you at or "
+                "before your session."]
+    if cycle.state in {CycleState.DRAFT, CycleState.OPEN, CycleState.CLOSED}:
+        return [f"When your report is ready, {who} reads it first and releases it to you at or before your "
+                "session, so you can go through it together."]
+    return []

@@ -121,7 +121,9 @@ def next_step(facts: OwnerFacts) -> str:
     if state is S.NO_RESPONSES:
         return "Their round closed with no responses, so there is no report: nothing to do until they start another"
     if facts.finished_early:
-        return "They finished the round after the report, without a session"
+        return ("They finished the round without a session: read the report, then release it to them"
+                if facts.held and state is S.REPORT_READY else
+                "They finished the round after the report, without a session")
     if facts.list_step == "to_confirm":
         return "Confirm their list of raters, or send it back with a note"
     if facts.list_step == "sent_back":
@@ -247,9 +249,12 @@ def summary_problems(texts: Mapping[str, str], goals: Sequence[Mapping[str, Any]
     return problems + goal_problems(goals, today)
 
 
-def check_propose(state: CycleState, latest: SummaryStatus | None) -> str:
+def check_propose(state: CycleState, latest: SummaryStatus | None, *, finished_early: bool) -> str:
     """Whether the facilitator may propose now, and how: "new" (a first version, or a change to an agreed one) or
     "revise" (a summary still being worked out). Either way a proposal is a version of its own, kept."""
+    if finished_early:  # no session will be recorded, so asking for one would be a step nobody can take
+        raise FacilitationError("They finished this round without a session, so there is no conversation summary "
+                                "to write.")
     if state not in {S.SESSION_HELD, S.SUMMARY_AGREED, S.EVALUATED}:
         raise FacilitationError("Record the session before you write the conversation summary.")
     if latest in {SummaryStatus.PROPOSED, SummaryStatus.CHANGES_REQUESTED}:

@@ -79,6 +79,15 @@ def uk_bank_holidays(year: int) -> frozenset[date]:
 
 def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and day not in uk_bank_holidays(day.year)
+
+
+def next_working_day(day: date) -> date:
+    """`day` itself if it is a working day, else the first working day after it."""
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
 def months_after(day: date, months: int) -> date:
     """The same day of the month `months` later, or that month's last day (31 August + 6 months is 28 February)."""
     month_index = day.month - 1 + months
@@ -104,10 +113,7 @@ def check_interval(last_closed_on: date | None, interval_months: int, today: dat
 
 def default_close_date(today: date, days: int = DEFAULT_OPEN_DAYS) -> date:
     """`days` after today, moved on to the next working day: never a weekend or a UK bank holiday (PRODUCT §2.1)."""
-    close_on = today + timedelta(days=days)
-    while not is_working_day(close_on):
-        close_on += timedelta(days=1)
-    return close_on
+    return next_working_day(today + timedelta(days=days))
 
 
 def check_close_date(close_on: date, today: date) -> None:
@@ -115,6 +121,20 @@ def check_close_date(close_on: date, today: date) -> None:
         raise CycleRuleError("The close date must be in the future.")
     if close_on > today + timedelta(days=MAX_OPEN_DAYS):
         raise CycleRuleError(f"The close date must be within {MAX_OPEN_DAYS} days of today.")
+
+
+def check_chosen_close_date(close_on: date, today: date) -> None:
+    """A close date the owner types: in the window, and a working day, as the default is (PRODUCT §2.1). A round
+    closing on a weekend or bank holiday loses its raters' last day; the message offers the next working day."""
+    check_close_date(close_on, today)
+    if is_working_day(close_on):
+        return
+    what = close_on.strftime("a %A") if close_on.weekday() >= 5 else "a bank holiday in the UK"
+    suggestion = next_working_day(close_on)
+    message = f"{close_on:%-d %B %Y} is {what}. Choose a working day"
+    if suggestion <= today + timedelta(days=MAX_OPEN_DAYS):
+        message += f", such as {suggestion:%A %-d %B %Y}"
+    raise CycleRuleError(message + ".")
 
 
 def _require(state: CycleState, allowed: Iterable[CycleState], message: str) -> None:
@@ -177,12 +197,18 @@ def record_evaluation(state: CycleState) -> CycleState:
     return S.EVALUATED
 
 
-def finish_without_session(state: CycleState, finished_early: bool) -> None:
-    """The owner ends the round after reading the report, with no facilitated session; the report stays theirs."""
+def finish_without_session(state: CycleState, finished_early: bool, report_held: bool) -> None:
+    """The owner ends the round after the report, with no facilitated session; the report stays theirs. Where the
+    facilitator reads the report first and releases it (PRODUCT §5), not before it is released: the owner would
+    end the round, and start the wait for the next, without having read what it was for."""
     if finished_early:
         raise CycleRuleError("You have already finished this round.")
     _require(state, {S.REPORT_READY}, "A round can be finished this way once its report is ready and before a "
                                       "session is recorded.")
+    if report_held:
+        raise CycleRuleError("You can finish this round without a session once your report has been released to "
+                             "you. In your organisation a facilitator reads the report first and then releases it "
+                             "to you.")
 
 
 def cancel(state: CycleState) -> CycleState:
@@ -231,11 +257,32 @@ def owner_answers_editable(state: CycleState) -> bool:
     return state in {S.DRAFT, S.OPEN}
 
 
+class OwnerDocument(enum.StrEnum):
+    """Where the owner's preparation document or self-assessment stands."""
+
+    OPEN = "open"  # can still be written and changed
+    SUBMITTED = "submitted"
+    MISSED = "missed"  # the round closed (or was cancelled) before it was submitted: it can no longer be written
+
+
+def owner_document(submitted: bool, state: CycleState) -> OwnerDocument:
+    if submitted:
+        return OwnerDocument.SUBMITTED
+    return OwnerDocument.OPEN if owner_answers_editable(state) else OwnerDocument.MISSED
+
+
+def ended_words(state: CycleState) -> str:
+    """How the round stopped taking the owner's answers, for "Your round … before you submitted it"."""
+    return "was cancelled" if state is S.CANCELLED else "closed"
+
+
 @dataclass(frozen=True)
 class Step:
     key: str
     title: str
-    status: str  # "done" | "in_progress" | "to_do" | "waiting" | "not_yet"
+    # "done" | "in_progress" | "to_do" | "waiting" | "not_yet" | "not_done" (the owner's own task, which the round
+    # has moved past: it can no longer be done)
+    status: str
 
 
 @dataclass(frozen=True)
@@ -259,6 +306,8 @@ class RoundFacts:
     # The round's report waits for the facilitator to read it first and release it (a setting the round took when
     # it started), and they have not released it yet: it is not the owner's to receive until they do.
     report_held: bool = False
+    # The report is held for a facilitator and none is assigned yet: a local lead assigns one, who releases it.
+    awaiting_facilitator: bool = False
 
 
 def _reached(facts: RoundFacts) -> int:
@@ -280,7 +329,7 @@ def progress(facts: RoundFacts) -> list[Step]:
         if done:
             return "done"
         if not editable:
-            return "not_yet"
+            return "not_done"
         return "in_progress" if started else "to_do"
 
     def milestone(at: CycleState, key: str = "") -> str:
@@ -306,10 +355,11 @@ def progress(facts: RoundFacts) -> list[Step]:
         Step("open", "Send invitations", "done" if reached >= 1 else
              ("to_do" if facts.rater_count and facts.approval in (None, "done") else "not_yet")),
         Step("closed", "Collect responses until the round closes", milestone(S.CLOSED)),
-        Step("report", "Receive your report when your facilitator releases it, at or before your session"
-             if facts.report_held else "Receive your report",
+        Step("report", _report_title(facts),
              "waiting" if facts.report_held and reached >= ORDER.index(S.REPORT_READY) else milestone(S.REPORT_READY)),
-        Step("session", "Talk it through with your facilitator", milestone(S.SESSION_HELD, "session")),
+        # A session is recorded only once a held report is released (facilitator.rules.check_record_session).
+        Step("session", "Talk it through with your facilitator",
+             "not_yet" if facts.report_held else milestone(S.SESSION_HELD, "session")),
         Step("summary", "Agree your conversation summary", milestone(S.SUMMARY_AGREED, "summary"))
         if REVISION_WAITING not in facts.owner_actions else
         Step("summary", "Agree the new version of your conversation summary", "to_do"),
@@ -322,6 +372,18 @@ def progress(facts: RoundFacts) -> list[Step]:
     if facts.finished_early:
         return [step for step in steps if step.key not in LATER_STEPS]
     return steps
+
+
+def _report_title(facts: RoundFacts) -> str:
+    """The report step, saying who releases a held report: never a release nobody is there to make."""
+    if not facts.report_held:
+        return "Receive your report"
+    if facts.awaiting_facilitator:
+        return ("Receive your report: your local lead assigns you a facilitator, who reads it first and releases it "
+                "to you")
+    if facts.finished_early:  # no session to come (a round finished before this rule refused it)
+        return "Receive your report when your facilitator releases it"
+    return "Receive your report when your facilitator releases it, at or before your session"
 
 
 def next_step(facts: RoundFacts) -> Step | None:

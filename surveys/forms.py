@@ -66,6 +66,9 @@ class PreparationForm(FlaskForm):
     position = RadioField("Which fits you best today?", choices=[], validators=[Optional()])
 
     TEXT_FIELDS = ("highs_and_lows", "implications", "growth", "aims", "support", "life_factors")
+    # Written only if the owner wishes (PRODUCT §2.2 "other life factors that may have an impact"): what they share
+    # of their life outside work is theirs to choose, so submitting never asks for it.
+    OPTIONAL_FIELDS = frozenset({"life_factors"})
 
     def __init__(self, preparation: Preparation, **kwargs: object) -> None:
         """The ratings' questions and the positions are the words of the round's questionnaire version."""
@@ -81,7 +84,7 @@ class PreparationForm(FlaskForm):
     def missing_for_submit(self) -> bool:
         ok = True
         for name in self.TEXT_FIELDS:
-            if not (self[name].data or "").strip():
+            if name not in self.OPTIONAL_FIELDS and not (self[name].data or "").strip():
                 self[name].errors = [*self[name].errors, f"Enter {self[name].label.text.lower()}"]
                 ok = False
         for rating, field in zip(self.preparation.ratings, self.rating_fields(), strict=True):

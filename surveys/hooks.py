@@ -95,8 +95,9 @@ def what_round_deletion_removes(cycle: Cycle) -> list[str]:
     return [line for describe in _deletion_describers for line in describe(cycle)]
 
 
-# Who confirms an owner's rater list where the organisation asks for nomination approval (surveys/rules/
-# nomination.py): the facilitator package offers the owner's assigned facilitator.
+# The owner's assigned facilitator, offered by the facilitator package: who confirms their rater list where the
+# organisation asks for nomination approval (surveys/rules/nomination.py), and who releases their report where the
+# organisation holds it for them (none yet: a local lead has still to assign one, surveys.operations.round_facts).
 Approvers = Callable[[Cycle], list[User]]
 _approver_providers: list[Approvers] = []
 

@@ -69,6 +69,8 @@ class Cycle(db.Model):
     reminded_all_on: so.Mapped[date | None] = so.mapped_column()
     # Set when the owner finishes the round after its report without a facilitated session (PRODUCT §2).
     finished_early_at: so.Mapped[datetime | None] = so.mapped_column()
+    # When the owner cancelled it (closed_at is set too, but to when it closed, if it had closed first).
+    cancelled_at: so.Mapped[datetime | None] = so.mapped_column()
     # Retention (surveys/retention.py): when the raters' names, emails and token hashes were purged, and when the
     # owner was told the round will be deleted.
     raters_purged_at: so.Mapped[datetime | None] = so.mapped_column()

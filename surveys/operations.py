@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime
 from functools import cache
 from typing import Any
@@ -16,7 +18,7 @@ from app.models import Organisation, OrganisationDomain, User
 from app.timeutil import utcnow
 from app.vacuum import vacuum_after_commit
 from surveys import cycle as rules
-from surveys import links, nominations, reminder_claims, reminders, responses
+from surveys import hooks, links, nominations, reminder_claims, reminders, responses
 from surveys.cycle import CycleRuleError, CycleState
 from surveys.models import (
     Cycle,
@@ -329,8 +331,21 @@ def _closed(cycle: Cycle) -> None:
     round_closed.send(cycle)
 
 
+def round_facts(cycle: Cycle, owner_actions: Iterable[str] = ()) -> rules.RoundFacts:
+    """The round's facts with what the packages above know of it: the later steps that are the owner's to do now,
+    whether its report waits for a facilitator to release it, and whether anyone is assigned to (asked only then)."""
+    held = hooks.report_held(cycle)
+    return replace(cycle.facts(), owner_actions=frozenset(owner_actions), report_held=held,
+                   awaiting_facilitator=held and not hooks.approvers(cycle))
+
+
+def _check_finish(cycle: Cycle) -> None:
+    rules.finish_without_session(cycle.state, cycle.finished_early_at is not None,
+                                 cycle.state is CycleState.REPORT_READY and hooks.report_held(cycle))
+
+
 def finish_without_session(cycle: Cycle) -> None:
-    rules.finish_without_session(cycle.state, cycle.finished_early_at is not None)
+    _check_finish(cycle)
     cycle.finished_early_at = utcnow()
     db.session.flush()
 
@@ -338,7 +353,8 @@ def finish_without_session(cycle: Cycle) -> None:
 def cancel_round(cycle: Cycle) -> None:
     cycle.state = rules.cancel(cycle.state)
     _end_rater_access(cycle)
-    cycle.closed_at = cycle.closed_at or utcnow()  # it gathers nothing more: purge and retention count from here
+    cycle.cancelled_at = utcnow()
+    cycle.closed_at = cycle.closed_at or cycle.cancelled_at  # it gathers nothing more: purge and retention count
 
 
 def action_refusal(cycle: Cycle, action: str, today: date) -> str | None:
@@ -349,7 +365,7 @@ def action_refusal(cycle: Cycle, action: str, today: date) -> str | None:
         # No count of any kind: the confirmation must read the same whether anyone has answered or not.
         "close": lambda: rules.close_early(cycle.state, 0),
         "cancel": lambda: rules.cancel(cycle.state),
-        "finish": lambda: rules.finish_without_session(cycle.state, cycle.finished_early_at is not None),
+        "finish": lambda: _check_finish(cycle),
     }
     return rules.refusal(moves[action])
 

@@ -37,7 +37,8 @@ def owner_cycles(owner: User) -> list[Cycle]:
 
 
 def describe(cycle: Cycle) -> str:
-    return f"Round started {cycle.created_at:%-d %B %Y} ({STATE_WORDS[cycle.state.value]})"
+    words = "finished without a session" if cycle.finished_early_at else STATE_WORDS[cycle.state.value]
+    return f"Round started {cycle.created_at:%-d %B %Y} ({words})"
 
 
 def what_deleting_removes(cycle: Cycle) -> list[str]:
@@ -109,7 +110,7 @@ ROUND_FIELDS = {
     "id": "the round's number", "state": "where the round is (draft, open, closed, report_ready, session_held, "
     "summary_agreed, evaluated, cancelled)", "questionnaire_version": "the questionnaire it used",
     "close_on": "its close date", "created_at": "when you started it", "opened_at": "when it opened to raters",
-    "closed_at": "when it closed (or was cancelled)",
+    "closed_at": "when it closed (or was cancelled)", "cancelled_at": "when you cancelled it, if you did",
     "raters": "the people you asked: name, email and group (removed 30 days or so after the round closes; never "
     "whether they answered)",
     "preparation": "your preparation document: texts, ratings (1-5), position, submitted_at",
@@ -124,7 +125,7 @@ def _round(cycle: Cycle) -> dict[str, Any]:
     return {
         "id": cycle.id, "state": cycle.state.value, "questionnaire_version": cycle.questionnaire_version,
         "close_on": cycle.close_on.isoformat(), "created_at": iso(cycle.created_at), "opened_at": iso(cycle.opened_at),
-        "closed_at": iso(cycle.closed_at),
+        "closed_at": iso(cycle.closed_at), "cancelled_at": iso(cycle.cancelled_at),
         "raters": [{"name": i.name, "email": i.email, "group": i.category.value}
                    for i in cycle.invitations] if cycle.raters_purged_at is None else
                   [{"group": i.category.value} for i in cycle.invitations],

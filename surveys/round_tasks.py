@@ -21,7 +21,7 @@ from surveys.rules.daily_counts import CategoryCounts
 # A step's status → the words shown and the tag's colour (none for a completed step, shown as plain text).
 STATUS_TEXT = {"done": ("Completed", None), "to_do": ("To do", "nhsuk-tag--blue"),
                "in_progress": ("In progress", "nhsuk-tag--yellow"), "waiting": ("In progress", "nhsuk-tag--yellow"),
-               "not_yet": ("Not yet", "nhsuk-tag--grey")}
+               "not_yet": ("Not yet", "nhsuk-tag--grey"), "not_done": ("Not done", "nhsuk-tag--grey")}
 
 
 def step_links(later: Mapping[str, str], self_submitted: bool) -> dict[str, str]:

@@ -45,7 +45,8 @@ def summary_form(cycle_id: int):  # type: ignore[no-untyped-def]
     cycle = assigned_cycle(cycle_id)
     latest = operations.latest_summary(cycle)
     try:
-        how = rules.check_propose(cycle.state, latest.status if latest else None)
+        how = rules.check_propose(cycle.state, latest.status if latest else None,
+                                  finished_early=cycle.finished_early_at is not None)
     except DomainError as error:
         return render_template("facilitator/not_yet.html", cycle=cycle, title="Conversation summary",
                                body=error.message), 409

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -26,7 +24,7 @@ from surveys.answers import (
     unanswered,
 )
 from surveys.forms import CloseDateForm, ConfirmForm, PasteRatersForm, PreparationForm, RaterForm
-from surveys.hooks import cycle_links, preparation_context, report_held, round_notes, step_links
+from surveys.hooks import cycle_links, preparation_context, round_notes, step_links
 from surveys.last_round import last_round_list
 from surveys.models import Cycle, Invitation
 from surveys.questionnaire import PREPARATION_RATINGS
@@ -60,7 +58,7 @@ def dashboard():  # type: ignore[no-untyped-def]
     if cycle is None:
         return render_template("surveys/no_round.html")
     later = step_links(cycle)
-    facts = replace(cycle.facts(), owner_actions=frozenset(later), report_held=report_held(cycle))
+    facts = operations.round_facts(cycle, later)
     remind = operations.remind_all_offer(cycle, today())
     steps, links = rules.progress(facts), round_tasks.step_links(later, facts.self_assessment_submitted)
     counts = operations.completion_counts(cycle)
@@ -69,7 +67,7 @@ def dashboard():  # type: ignore[no-untyped-def]
                            next_step=rules.next_step(facts), counts=counts,
                            counts_table=round_tasks.counts_table(counts) if counts else None,
                            counts_updated_at=cycle.counts_updated_at, links=cycle_links(cycle), remind=remind,
-                           later_links=later, notes=round_notes(cycle),
+                           later_links=later, notes=round_notes(cycle), report_held=facts.report_held,
                            may_finish=_may_finish(cycle),
                            start_refusal=operations.start_refusal(current_user, today()))
 
@@ -122,6 +120,7 @@ def start_round():  # type: ignore[no-untyped-def]
     elif form.validate_on_submit():
         assert form.close_on is not None
         try:
+            rules.check_chosen_close_date(form.close_on, today())  # a typed date: a working day, as the default is
             cycle = operations.start_cycle(current_user, form.close_on, today())
         except DomainError as error:
             form.day.errors.append(error.message)
@@ -144,7 +143,8 @@ def _report_release_note(cycle: Cycle) -> str:
 def preparation():  # type: ignore[no-untyped-def]
     cycle = _cycle()
     document = cycle.preparation
-    read_only = bool(document and document.submitted_at) or not rules.owner_answers_editable(cycle.state)
+    status = rules.owner_document(bool(document and document.submitted_at), cycle.state)
+    read_only = status is not rules.OwnerDocument.OPEN
     form = PreparationForm(cycle.questionnaire().preparation)
     if document and (request.method == "GET" or read_only):  # a read-only page shows what is held, not a post
         for name in PreparationForm.TEXT_FIELDS:
@@ -164,7 +164,8 @@ def preparation():  # type: ignore[no-untyped-def]
                 position=form.position.data or None, submit=submit)
             return _done("Your preparation document has been submitted." if submit
                          else "Your preparation document has been saved. You can come back to it at any time.")
-    return render_template("surveys/preparation.html", form=form, cycle=cycle, read_only=read_only,
+    return render_template("surveys/preparation.html", form=form, cycle=cycle, read_only=read_only, status=status,
+                           saved=document is not None, ended=rules.ended_words(cycle.state),
                            context=preparation_context(cycle))
 
 
@@ -177,7 +178,8 @@ def self_area(number: int):  # type: ignore[no-untyped-def]
         abort(404)
     area = questionnaire.areas[number - 1]
     assessment = cycle.self_assessment
-    read_only = bool(assessment and assessment.submitted_at) or not rules.owner_answers_editable(cycle.state)
+    status = rules.owner_document(bool(assessment and assessment.submitted_at), cycle.state)
+    read_only = status is not rules.OwnerDocument.OPEN
     form = ConfirmForm()
     answers = dict(assessment.answers) if assessment else {}
     check = url_for("surveys.self_check")
@@ -201,6 +203,7 @@ def self_area(number: int):  # type: ignore[no-untyped-def]
                   for s in missing]
     return render_template("surveys/answer_area.html", area=area, number=number, total=len(questionnaire.areas),
                            answers=answers, errors=errors, form=form, read_only=read_only, rater=False,
+                           status=status, ended=rules.ended_words(cycle.state),
                            questionnaire=questionnaire, wording="self_text", changing=changing,
                            back=check if changing else url_for("surveys.self_area", number=number - 1)
                            if number > 1 else url_for("surveys.dashboard"))
@@ -217,9 +220,11 @@ def self_check():  # type: ignore[no-untyped-def]
     if request.method == "POST" and form.validate_on_submit():
         operations.submit_self_assessment(cycle)
         return _done("Your self-assessment has been submitted.")
+    status = rules.owner_document(bool(assessment and assessment.submitted_at), cycle.state)
     return render_template("surveys/self_check.html", cycle=cycle, questionnaire=questionnaire, answers=answers,
                            form=form, incomplete=first_incomplete_area(questionnaire, answers),
-                           submitted=bool(assessment and assessment.submitted_at))
+                           status=status, submitted=status is not rules.OwnerDocument.OPEN,
+                           ended=rules.ended_words(cycle.state))
 
 
 def _raters_page(cycle: Cycle, add_form: RaterForm, paste_form: PasteRatersForm,

@@ -25,7 +25,7 @@ PREPARATION_TEXTS = {
     "Opportunities to grow in your current role": "Taking on the rota and the budget.",
     "What you want to achieve": "Lead a service within five years.",
     "The support you would need": "A mentor and the leadership course.",
-    "Other things in your life that may have an impact": "Nothing I need to mention.",
+    "Other things in your life that may have an impact (optional)": "Nothing I need to mention.",
 }
 
 # The shipped version's ratings: every test round is on it.

@@ -177,7 +177,7 @@ def test_after_a_second_round_starts_the_first_report_and_plan_are_one_click_fro
 
 
 def _close_date_form() -> dict[str, str]:
-    from datetime import timedelta
+    from surveys.cycle import default_close_date
 
-    close = today() + timedelta(days=21)
+    close = default_close_date(today())  # a working day, as a typed one must be
     return {"day": str(close.day), "month": str(close.month), "year": str(close.year)}

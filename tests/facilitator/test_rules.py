@@ -151,11 +151,26 @@ def test_who_may_move_the_summary(latest: list[SummaryStatus | None], state: Cyc
     allowed = state in {S.SESSION_HELD, S.SUMMARY_AGREED, S.EVALUATED} and (status is not None
                                                                            or state is S.SESSION_HELD)
     if allowed:
-        how = rules.check_propose(state, status)
+        how = rules.check_propose(state, status, finished_early=False)
         assert how == ("revise" if status in {SummaryStatus.PROPOSED, SummaryStatus.CHANGES_REQUESTED} else "new")
     else:
         with pytest.raises(FacilitationError):
-            rules.check_propose(state, status)
+            rules.check_propose(state, status, finished_early=False)
+
+
+@given(st.sampled_from([None, *SummaryStatus]))
+def test_a_round_finished_without_a_session_has_no_summary_to_write_and_says_so(
+        status: SummaryStatus | None) -> None:
+    with pytest.raises(FacilitationError, match="finished this round without a session") as refused:
+        rules.check_propose(S.REPORT_READY, status, finished_early=True)
+    assert "Record the session" not in refused.value.message
+
+
+def test_the_portal_asks_for_a_release_still_owed_on_a_round_finished_without_a_session() -> None:
+    held = rules.next_step(rules.OwnerFacts(S.REPORT_READY, finished_early=True, held=True))
+    assert held == "They finished the round without a session: read the report, then release it to them"
+    released = rules.next_step(rules.OwnerFacts(S.REPORT_READY, finished_early=True))
+    assert released == "They finished the round after the report, without a session"
 
 
 @given(st.sampled_from(list(SummaryStatus)), st.booleans(), st.text(max_size=20))

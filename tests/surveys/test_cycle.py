@@ -180,7 +180,7 @@ def test_unfinished_owner_tasks_come_before_waiting() -> None:
 
 def test_after_closing_owner_tasks_can_no_longer_be_done() -> None:
     statuses = {s.key: s.status for s in rules.progress(_facts(S.CLOSED, prep=False, saq=True, raters=4))}
-    assert statuses["preparation"] == "not_yet"
+    assert statuses["preparation"] == "not_done"
     assert statuses["closed"] == "done" and statuses["report"] == "waiting"
 
 
@@ -193,7 +193,7 @@ def test_a_task_saved_but_not_submitted_is_in_progress() -> None:
     done = RoundFacts(S.DRAFT, True, False, 0, preparation_started=True, self_assessment_started=True)
     assert {s.key: s.status for s in rules.progress(done)}["preparation"] == "done"
     closed = RoundFacts(S.CLOSED, False, False, 3, preparation_started=True, self_assessment_started=True)
-    assert {s.key: s.status for s in rules.progress(closed)}["self"] == "not_yet"
+    assert {s.key: s.status for s in rules.progress(closed)}["self"] == "not_done"
 
 
 @pytest.mark.parametrize("state", list(CycleState))
@@ -218,12 +218,86 @@ def test_a_round_stops_being_active_once_its_summary_is_agreed_or_it_is_finished
 @pytest.mark.parametrize("state", list(S))
 def test_finishing_without_a_session_only_after_the_report(state: CycleState) -> None:
     if state is S.REPORT_READY:
-        rules.finish_without_session(state, False)
+        rules.finish_without_session(state, False, False)
         with pytest.raises(CycleRuleError):
-            rules.finish_without_session(state, True)
+            rules.finish_without_session(state, True, False)
     else:
         with pytest.raises(CycleRuleError):
-            rules.finish_without_session(state, False)
+            rules.finish_without_session(state, False, False)
+
+
+@pytest.mark.parametrize("state", list(S))
+def test_a_report_held_for_the_facilitator_to_release_cannot_be_finished_without_a_session(
+        state: CycleState) -> None:
+    with pytest.raises(CycleRuleError) as refused:
+        rules.finish_without_session(state, False, True)
+    if state is S.REPORT_READY:
+        assert "once your report has been released to you" in refused.value.message
+
+
+def test_a_held_report_with_no_facilitator_yet_says_who_assigns_the_one_who_releases_it() -> None:
+    for state in (S.OPEN, S.REPORT_READY):
+        facts = RoundFacts(state, True, True, 3, opened=True, report_held=True, awaiting_facilitator=True)
+        report = next(s for s in rules.progress(facts) if s.key == "report")
+        assert "local lead assigns you a facilitator, who reads it first and releases it" in report.title
+    held = RoundFacts(S.REPORT_READY, True, True, 3, opened=True, report_held=True, awaiting_facilitator=True)
+    step = rules.next_step(held)
+    assert step is not None and step.key == "report" and "local lead" in step.title
+    # the session comes after the release, so it is not under way while the report waits for it
+    assert {s.key: s.status for s in rules.progress(held)}["session"] == "not_yet"
+
+
+def test_the_owner_s_own_tasks_the_round_has_moved_past_are_not_done_not_not_yet() -> None:
+    for state in (S.CLOSED, S.REPORT_READY, S.SESSION_HELD, S.EVALUATED):
+        steps = {s.key: s.status for s in rules.progress(RoundFacts(state, False, False, 3, opened=True,
+                                                                    preparation_started=True))}
+        assert steps["preparation"] == steps["self"] == "not_done"
+    steps = {s.key: s.status for s in rules.progress(RoundFacts(S.OPEN, False, False, 3, opened=True))}
+    assert steps["preparation"] == steps["self"] == "to_do"
+
+
+@pytest.mark.parametrize("state", list(S))
+def test_a_document_is_submitted_open_or_missed(state: CycleState) -> None:
+    assert rules.owner_document(True, state) is rules.OwnerDocument.SUBMITTED
+    missed = rules.owner_document(False, state)
+    assert missed is (rules.OwnerDocument.OPEN if state in (S.DRAFT, S.OPEN) else rules.OwnerDocument.MISSED)
+    assert rules.ended_words(state) == ("was cancelled" if state is S.CANCELLED else "closed")
+
+
+@pytest.mark.parametrize(("close_on", "message"), [
+    (date(2027, 1, 9), "9 January 2027 is a Saturday. Choose a working day, such as Monday 11 January 2027."),
+    (date(2027, 1, 10), "10 January 2027 is a Sunday. Choose a working day, such as Monday 11 January 2027."),
+    (date(2026, 12, 25), "25 December 2026 is a bank holiday in the UK. Choose a working day, such as Tuesday "
+                         "29 December 2026."),
+    (date(2026, 11, 30), "30 November 2026 is a bank holiday in the UK. Choose a working day, such as Tuesday "
+                         "1 December 2026."),  # St Andrew's Day: Scotland only, a UK bank holiday all the same
+])
+def test_a_chosen_close_date_on_a_weekend_or_bank_holiday_is_refused_with_the_next_working_day(
+        close_on: date, message: str) -> None:
+    with pytest.raises(CycleRuleError) as refused:
+        rules.check_chosen_close_date(close_on, TODAY)
+    assert refused.value.message == message
+
+
+def test_a_chosen_close_date_is_checked_against_the_window_first_and_needs_no_suggestion_past_it() -> None:
+    with pytest.raises(CycleRuleError, match="future"):
+        rules.check_chosen_close_date(date(2026, 11, 21), TODAY)  # a past Saturday: the window's message
+    last = TODAY + timedelta(days=rules.MAX_OPEN_DAYS)  # 22 February 2027, a Monday
+    rules.check_chosen_close_date(last, TODAY)
+    with pytest.raises(CycleRuleError) as refused:  # the last day in the window a Saturday: no day to offer after it
+        rules.check_chosen_close_date(date(2027, 2, 20), date(2026, 11, 22))
+    assert refused.value.message == "20 February 2027 is a Saturday. Choose a working day."
+
+
+@given(st.dates(min_value=date(2025, 1, 1), max_value=date(2035, 12, 31)), st.integers(1, rules.MAX_OPEN_DAYS))
+def test_a_chosen_close_date_is_accepted_exactly_when_it_is_a_working_day_in_the_window(
+        today: date, days: int) -> None:
+    close_on = today + timedelta(days=days)
+    refused = rules.refusal(lambda: rules.check_chosen_close_date(close_on, today))
+    assert (refused is None) == rules.is_working_day(close_on)
+    if refused and "such as" in refused:
+        offered = rules.next_working_day(close_on)
+        assert offered.strftime("%A %-d %B %Y") in refused and rules.is_working_day(offered)
 
 
 @given(st.sampled_from(list(S)), st.booleans(), st.sets(st.sampled_from(rules.LATER_STEPS)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from surveys import cycle as rules
@@ -23,8 +23,22 @@ OFFERED = {"to_do", "in_progress"}
 
 
 def _finish(facts: RoundFacts) -> RoundFacts:
-    rules.finish_without_session(facts.state, facts.finished_early)
+    rules.finish_without_session(facts.state, facts.finished_early, facts.report_held)
     return replace(facts, finished_early=True)
+
+
+def _assign(facts: RoundFacts) -> RoundFacts:
+    """A local lead assigns the owner a facilitator (where the report waits for one to release it)."""
+    if not facts.awaiting_facilitator:
+        raise rules.CycleRuleError("assigned already")
+    return replace(facts, awaiting_facilitator=False)
+
+
+def _release(facts: RoundFacts) -> RoundFacts:
+    """The assigned facilitator releases a held report once it is ready (facilitator.rules.check_release)."""
+    if not facts.report_held or facts.awaiting_facilitator or facts.state not in rules.ORDER[3:]:
+        raise rules.CycleRuleError("nothing to release")
+    return replace(facts, report_held=False)
 
 
 def _owner_work(field: str):  # type: ignore[no-untyped-def]
@@ -55,6 +69,8 @@ MOVES = {
     "evaluation": _state_move(lambda f: rules.record_evaluation(f.state)),
     "cancel": _state_move(lambda f: rules.cancel(f.state)),
     "finish": _finish,
+    "assign": _assign,
+    "release": _release,
     "start_preparation": _owner_work("preparation_started"),
     "submit_preparation": _owner_work("preparation_submitted"),
     "start_self": _owner_work("self_assessment_started"),
@@ -96,10 +112,18 @@ def _check(facts: RoundFacts) -> None:
 
 @given(moves=st.lists(st.sampled_from(sorted(MOVES)), max_size=25),
        hooks=st.lists(st.frozensets(st.sampled_from(LATER_STEPS)), min_size=26, max_size=26),
-       approvals=st.lists(st.sampled_from([None, "not_yet", "to_do", "waiting", "done"]), min_size=26, max_size=26))
+       approvals=st.lists(st.sampled_from([None, "not_yet", "to_do", "waiting", "done"]), min_size=26, max_size=26),
+       release=st.sampled_from(["none", "facilitator", "nobody_yet"]))
+# The walk-through's path (item 1): a round whose report waits for release, finished as soon as it is ready.
+@example(moves=["add_rater", "open", "close_early", "report_ready", "finish", "release"],
+         hooks=[frozenset()] * 26, approvals=[None] * 26, release="facilitator")
+@example(moves=["add_rater", "open", "close_early", "report_ready", "finish", "assign", "release", "finish"],
+         hooks=[frozenset()] * 26, approvals=[None] * 26, release="nobody_yet")
 def test_no_sequence_of_moves_leads_to_a_step_nobody_can_take(
-        moves: list[str], hooks: list[frozenset[str]], approvals: list[str | None]) -> None:
-    facts = RoundFacts(state=S.DRAFT, preparation_submitted=False, self_assessment_submitted=False, rater_count=0)
+        moves: list[str], hooks: list[frozenset[str]], approvals: list[str | None], release: str) -> None:
+    # Where the organisation asks the facilitator to release the report (PRODUCT §5), with one assigned or not yet.
+    facts = RoundFacts(state=S.DRAFT, preparation_submitted=False, self_assessment_submitted=False, rater_count=0,
+                       report_held=release != "none", awaiting_facilitator=release == "nobody_yet")
     for n, move in enumerate([*moves, None]):
         # What other packages say at this point: later steps they offer, and the confirmation step's status.
         # The approval step exists for a whole round or not at all, so only its status varies.
@@ -107,6 +131,8 @@ def test_no_sequence_of_moves_leads_to_a_step_nobody_can_take(
         _check(shown)
         if move is not None and _legal(move, facts):
             facts = MOVES[move](facts)
+            # Finishing without a session comes after the report is the owner's to read, never before.
+            assert not (move == "finish" and facts.report_held), facts
 
 
 def test_the_walk_reaches_every_state_and_the_progress_list_after_each() -> None:

@@ -296,7 +296,7 @@ def test_after_cancelling_an_open_round_the_page_offers_no_step_nobody_can_take(
     assert post_form(owner_client, "/round/cancel", {}, page="/round/cancel").status_code == 302
     page = owner_client.get("/round").get_data(as_text=True)
     main = page.split("<main")[1]
-    assert "This round was cancelled." in main
+    assert "You cancelled this round on" in main
     assert "To do" not in main and "In progress" not in main and "Not yet" not in main
     assert "What to do next" not in main
     for refused in ("/round/open", "/round/close", "/round/cancel", "/round/finish", "/round/raters/add",

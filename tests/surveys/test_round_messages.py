@@ -37,7 +37,8 @@ MOVES: dict[str, Callable[[CycleState], object]] = {
     "record the session": rules.record_session,
     "agree the summary": rules.agree_summary,
     "record the evaluation": rules.record_evaluation,
-    "finish without a session": lambda s: rules.finish_without_session(s, False),
+    "finish without a session": lambda s: rules.finish_without_session(s, False, False),
+    "finish before the report is released": lambda s: rules.finish_without_session(s, False, True),
     "cancel": rules.cancel,
 }
 
@@ -56,7 +57,8 @@ def test_every_move_the_rules_refuse_says_why_in_a_plain_sentence(state: CycleSt
     lambda: rules.check_close_date(TODAY, TODAY),
     lambda: rules.check_close_date(TODAY + timedelta(days=rules.MAX_OPEN_DAYS + 1), TODAY),
     lambda: rules.close_on_date(CycleState.OPEN, TODAY, TODAY, 1),
-    lambda: rules.finish_without_session(CycleState.REPORT_READY, True),
+    lambda: rules.finish_without_session(CycleState.REPORT_READY, True, False),
+    lambda: rules.finish_without_session(CycleState.REPORT_READY, False, True),
     lambda: rules.open_round(CycleState.DRAFT, 0, TODAY + timedelta(days=7), TODAY),
     lambda: rules.close_early(CycleState.CLOSED, 0),
     lambda: rules.end_without_report(CycleState.OPEN),
