@@ -89,6 +89,7 @@ def _configure_templates(app: Flask) -> None:
 
     app.add_template_filter(words.counted, "counted")
     app.add_template_filter(words.noun, "noun")
+    app.add_template_filter(words.sentence_start, "sentence_start")
     app.add_template_filter(addresses.breakable, "breakable_address")
     # The same for every page: the environment's globals, not a context processor run for each page.
     app.jinja_env.globals.update(error_list=error_list, navigation_items=navigation_items,

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from wtforms.validators import Length
 
+from app.words import sentence_start
+
 
 def too_long(what: str, limit: int) -> str:
     """"Your email address must be 320 characters or fewer": `what` names the field as a sentence's subject."""
-    return f"{what[:1].upper()}{what[1:]} must be {limit:,} characters or fewer"
+    return f"{sentence_start(what)} must be {limit:,} characters or fewer"
 
 
 def max_length(what: str, limit: int) -> Length:
