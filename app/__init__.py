@@ -75,7 +75,7 @@ def _configure_templates(app: Flask) -> None:
     app.jinja_options = {**app.jinja_options, "undefined": ChainableUndefined, "autoescape": _escapes}
     rendering.configure(app)  # the loaders (ours, then the NHS.UK macros'), memoized components, lean whitespace
 
-    from app import words
+    from app import addresses, words
     from app.models import Role
     from app.navigation import (
         footer,
@@ -89,6 +89,8 @@ def _configure_templates(app: Flask) -> None:
 
     app.add_template_filter(words.counted, "counted")
     app.add_template_filter(words.noun, "noun")
+    app.add_template_filter(words.sentence_start, "sentence_start")
+    app.add_template_filter(addresses.breakable, "breakable_address")
     # The same for every page: the environment's globals, not a context processor run for each page.
     app.jinja_env.globals.update(error_list=error_list, navigation_items=navigation_items,
                                  signed_in_header=signed_in_header, Role=Role, visitor_header=visitor_header,

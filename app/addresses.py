@@ -16,7 +16,10 @@ rater again, under a look-alike spelling. NHS and council mail systems give out 
 
 from __future__ import annotations
 
+import re
+
 from email_validator import EmailNotValidError, validate_email
+from markupsafe import Markup, escape
 
 ROUTE_CHARACTERS = frozenset("%!")
 # Domains whose mail service ignores dots in the local part (j.o.smith@ is jsmith@), and their aliases.
@@ -54,3 +57,10 @@ def mailbox_domains(address: str) -> tuple[str, ...]:
     domain = mailbox_key(address).rpartition("@")[2]
     aliases = tuple(d for d, canonical in DOT_BLIND_DOMAINS.items() if canonical == domain)
     return aliases or (domain,)
+
+
+def breakable(address: str) -> Markup:
+    """An address for a narrow column: escaped, with a line-break opportunity after its "@" and before each dot, so
+    a phone wraps `amy@demo.open360.test` as `amy@` / `demo.open360.test`, never inside a word."""
+    parts = [str(escape(part)) for part in re.split(r"(?=\.)|(?<=@)", address)]
+    return Markup("<wbr>".join(parts))

@@ -42,8 +42,8 @@ class Organisation(db.Model):
     retention_days: so.Mapped[int] = so.mapped_column(default=1095, server_default="1095")
     # The facilitator reads the report first and releases it to the owner at or before the session (PRODUCT §5).
     facilitator_releases_report: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
-    # Who answers its people's accessibility requests and reports (the accessibility statement names them; empty:
-    # the statement gives the service operator's CONTACT_EMAIL instead).
+    # Who answers its people's accessibility requests and reports: the accessibility statement gives its people this
+    # contact besides the service operator's CONTACT_EMAIL (empty: that one alone).
     accessibility_contact_name: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
     accessibility_contact_email: so.Mapped[str] = so.mapped_column(sa.String(320), default="", server_default="")
     # A new round starts no sooner than this after the owner's previous round closed (PRODUCT §2.1): two reports

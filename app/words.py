@@ -11,3 +11,9 @@ def noun(count: int, singular: str, plural: str | None = None) -> str:
 
 def counted(count: int, singular: str, plural: str | None = None) -> str:
     return f"{count} {noun(count, singular, plural)}"
+
+
+def sentence_start(text: str) -> str:
+    """`text` to begin a sentence: its first letter a capital, the rest as written ("the Open360 demo team" ->
+    "The Open360 demo team"; `str.capitalize` would also lower "NHS" to "Nhs")."""
+    return text[:1].upper() + text[1:]

@@ -371,6 +371,7 @@ def stack_settings(stack: str, tmp: Path, environ: Mapping[str, str]) -> dict[st
         "MAIL_FROM": "Open360 <no-reply@bench.example>",
         "PUBLIC_URL": "https://open360.bench.example",
         "OPEN360_MASTER_KEYS": f"bench1:{new_key_text()}",
+        "CONTACT_EMAIL": "open360@bench.example",
         "REPORT_FILES_DIR": str(tmp / "report-files"),
     }
 

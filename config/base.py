@@ -18,10 +18,11 @@ def common() -> dict[str, Any]:
     return {
         "SERVICE_NAME": "Open360",
         # The body that runs this deployment (for example "NHS Northshire Digital"): the accessibility statement says
-        # "This website is run by …" and gives CONTACT_EMAIL as its contact, or an organisation's own contact (its
-        # settings) to that organisation's people.
+        # "This website is run by …" and names it beside CONTACT_EMAIL.
         "SERVICE_OPERATOR": "",
-        # Who answers accessibility and privacy questions; the accessibility statement names them.
+        # The email address of the team that runs the service, who answer accessibility and privacy questions: the
+        # accessibility statement gives it to everyone (raters have no account), besides an organisation's own
+        # contact to its people. Production requires it.
         "CONTACT_EMAIL": "",
         "MAX_CONTENT_LENGTH": 256 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,

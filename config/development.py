@@ -21,6 +21,8 @@ def settings(instance_path: str, env: Mapping[str, str]) -> dict[str, Any]:
         "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         "SHOW_OUTBOX": True,
         "SERVICE_OPERATOR": env.get("SERVICE_OPERATOR", "the Open360 demo team"),
+        # The demo's accessibility statement gives an address as a real deployment's must (production requires it).
+        "CONTACT_EMAIL": env.get("CONTACT_EMAIL", "accessibility@demo.open360.test"),
         "OUTBOX_DIR": os.path.join(os.path.abspath(instance_path), "outbox"),
         "SMTP_PORT": int(env.get("OUTBOX_SMTP_PORT", "8025")),
     }

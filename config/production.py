@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,6 +17,8 @@ REQUIRED = {
     "MAIL_FROM": "the sender, e.g. Open360 <no-reply@example.nhs.uk>",
     "PUBLIC_URL": "the address people reach the service at, e.g. https://open360.example.nhs.uk",
     "OPEN360_MASTER_KEYS": "id:base64key[,id:base64key…]: 32-byte keys that wrap data keys; the first is primary",
+    "CONTACT_EMAIL": "the email address of the team that runs the service: the accessibility statement gives it to "
+                     "everyone, raters included (the Public Sector Bodies Accessibility Regulations 2018)",
 }
 
 
@@ -33,6 +36,8 @@ def settings(instance_path: str, env: Mapping[str, str]) -> dict[str, Any]:
     security = env.get("SMTP_SECURITY", "starttls")
     if security not in {"none", "starttls", "ssl"}:
         raise ConfigError("SMTP_SECURITY must be none, starttls or ssl.")
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", env["CONTACT_EMAIL"]):
+        raise ConfigError("CONTACT_EMAIL must be one email address, e.g. open360@example.nhs.uk.")
     base = common()
     return base | {
         "SECRET_KEY": env["SECRET_KEY"],
@@ -60,7 +65,7 @@ def settings(instance_path: str, env: Mapping[str, str]) -> dict[str, Any]:
         "REMEMBER_COOKIE_SECURE": True,
         "PREFERRED_URL_SCHEME": "https",
         "HSTS_SECONDS": 365 * 24 * 3600,
-        "CONTACT_EMAIL": env.get("CONTACT_EMAIL", ""),
+        "CONTACT_EMAIL": env["CONTACT_EMAIL"],
         "SERVICE_OPERATOR": env.get("SERVICE_OPERATOR", ""),
     }
 

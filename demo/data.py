@@ -94,7 +94,10 @@ def load(now: datetime, seed: int = 360) -> None:
 
 
 def _load(now: datetime, rng: random.Random, clock: DemoClock) -> None:
-    org = Organisation(name=ORGANISATION, email_domains=[DOMAIN])
+    # Its own accessibility contact, which the accessibility statement gives its people beside the operator's.
+    org = Organisation(name=ORGANISATION, email_domains=[DOMAIN],
+                       accessibility_contact_name="the Northshire Digital Inclusion Team",
+                       accessibility_contact_email=f"digital.inclusion@{DOMAIN}")
     db.session.add(org)
     users = {}
     password_hash = hash_password(PASSWORD)

@@ -15,9 +15,10 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 
 from app.fields import RadioField, SelectField, parse_date
+from app.form_messages import max_length
 from app.web import leaf_fields
 from facilitator import rules
 from facilitator.rules import GoalStatus, SessionMode
@@ -58,9 +59,9 @@ class AssignForm(FlaskForm):
 
 
 class SessionForm(FlaskForm):
-    held_day = StringField("Day", validators=[Length(max=2)])
-    held_month = StringField("Month", validators=[Length(max=2)])
-    held_year = StringField("Year", validators=[Length(max=4)])
+    held_day = StringField("Day", validators=[max_length("the day of the session", 2)])
+    held_month = StringField("Month", validators=[max_length("the month of the session", 2)])
+    held_year = StringField("Year", validators=[max_length("the year of the session", 4)])
     mode = RadioField("How was it held?", choices=[SelectChoice(m.value, m.label) for m in SessionMode],
                       validators=[DataRequired("Choose how the session was held")])
 
@@ -75,9 +76,9 @@ class GoalForm(Form):
     measure = TextAreaField("How will success be measured?", validators=[Optional()])
     support = TextAreaField("What support is needed?", validators=[Optional()])
     values = TextAreaField("Which values or behaviours does it call on?", validators=[Optional()])
-    target_day = StringField("Day", validators=[Length(max=2)])
-    target_month = StringField("Month", validators=[Length(max=2)])
-    target_year = StringField("Year", validators=[Length(max=4)])
+    target_day = StringField("Day", validators=[max_length("the day of the target date", 2)])
+    target_month = StringField("Month", validators=[max_length("the month of the target date", 2)])
+    target_year = StringField("Year", validators=[max_length("the year of the target date", 4)])
 
     def is_blank(self) -> bool:
         return not any((self[name].data or "").strip() for name in
@@ -122,9 +123,9 @@ class ProgressForm(FlaskForm):
     status = RadioField("How is it going?", choices=[SelectChoice(s.value, s.label) for s in GoalStatus],
                         validators=[DataRequired("Choose how the goal is going")])
     note = TextAreaField("Note (optional)", validators=[Optional()])
-    completed_day = StringField("Day", validators=[Length(max=2)])
-    completed_month = StringField("Month", validators=[Length(max=2)])
-    completed_year = StringField("Year", validators=[Length(max=4)])
+    completed_day = StringField("Day", validators=[max_length("the day it was done", 2)])
+    completed_month = StringField("Month", validators=[max_length("the month it was done", 2)])
+    completed_year = StringField("Year", validators=[max_length("the year it was done", 4)])
 
     def completed_on(self) -> date | str | None:
         return parse_date(*_date_parts(self, "completed"))

@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.fields import REAL_DATE, RadioField, parse_date
+from app.form_messages import max_length
 from surveys.categories import RATER_CATEGORIES
 from surveys.questionnaire import PREPARATION_RATINGS, Preparation
 from surveys.rater_list import MAX_NAME_LENGTH, normalise_email
@@ -125,9 +126,11 @@ class PasteRatersForm(FlaskForm):
 
 class OrgStatementForm(FlaskForm):
     self_text = StringField("How the owner reads it", validators=[
-        DataRequired("Enter the statement as the owner reads it"), Length(max=200)])
+        DataRequired("Enter the statement as the owner reads it"),
+        max_length("the statement as the owner reads it", 200)])
     rater_text = StringField("How raters read it", validators=[
-        DataRequired("Enter the statement as raters read it"), Length(max=200)])
+        DataRequired("Enter the statement as raters read it"),
+        max_length("the statement as raters read it", 200)])
 
     def validate_self_text(self, field: StringField) -> None:
         if not field.data.strip().startswith("I "):

@@ -19,6 +19,7 @@ from wtforms.validators import Length
 
 from app import db as unit
 from app.access import roles
+from app.form_messages import max_length
 from app.models import Role
 from surveys import questionnaire_edit_rules as rules
 from surveys import questionnaire_store as store
@@ -109,7 +110,7 @@ def _draft(version_id: int) -> tuple[ContentVersion, Questionnaire]:
 
 
 class NewDraftForm(FlaskForm):
-    version = StringField("Version number of the new draft", validators=[Length(max=40)])
+    version = StringField("Version number of the new draft", validators=[max_length("the version number", 40)])
 
 
 @bp.route("/<int:version_id>/new-draft", methods=["GET", "POST"])

@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 from app.accounts.rules import ROUND_INTERVAL_MONTHS_RANGE
 from app.addresses import normalised_email
 from app.fields import RadioField, SelectMultipleField
+from app.form_messages import max_length
 from app.models import Role
 
 _YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
@@ -25,8 +26,8 @@ def _well_formed(text: str | None) -> str:
 
 class OrganisationForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired("Enter the organisation's name"),
-                                           Length(max=200, message="The name must be 200 characters or fewer")])
-    email_domains = TextAreaField("Email domains", validators=[Length(max=5000, message="Enter fewer domains")])
+                                           max_length("the organisation's name", 200)])
+    email_domains = TextAreaField("Email domains", validators=[max_length("the list of email domains", 5000)])
     allows_external_raters = RadioField("Can owners invite raters from outside these domains?", choices=_YES_NO,
                                         default="no", validators=[InputRequired("Choose yes or no")])
     requires_nomination_approval = RadioField(
@@ -36,13 +37,15 @@ class OrganisationForm(FlaskForm):
         "Does the facilitator read the report first and release it to the owner?", choices=_YES_NO, default="no",
         validators=[InputRequired("Choose yes or no")])
     rater_purge_days = StringField("Days after a round closes to delete raters' names and email addresses",
-                                   default="30", validators=[Length(max=5)])
-    retention_days = StringField("Days to keep a finished round", default="1095", validators=[Length(max=5)])
+                                   default="30",
+                                   validators=[max_length("the days to keep raters' details", 5)])
+    retention_days = StringField("Days to keep a finished round", default="1095",
+                                 validators=[max_length("the days to keep a finished round", 5)])
     accessibility_contact_name = StringField(
         "Who answers accessibility requests", validators=[
-            Length(max=200, message="The name must be 200 characters or fewer")])
+            max_length("the name of who answers accessibility requests", 200)])
     accessibility_contact_email = StringField(
-        "Their email address", validators=[Length(max=320, message="The email address is too long")])
+        "Their email address", validators=[max_length("the accessibility contact's email address", 320)])
     # Filled from the organisation (an int) when a post leaves it out: read as text like the rest.
     min_round_interval_months = StringField("Months between one round closing and the owner's next round starting",
                                             default="6", validators=[Length(max=5, message=_INTERVAL_RANGE)],
@@ -51,9 +54,9 @@ class OrganisationForm(FlaskForm):
 
 class PersonForm(FlaskForm):
     name = StringField("Full name", validators=[DataRequired("Enter the person's full name"),
-                                                Length(max=200, message="The name must be 200 characters or fewer")])
+                                                max_length("the person's name", 200)])
     email = EmailField("Email address", validators=[DataRequired("Enter the person's email address"),
-                                                    Length(max=320, message="The email address is too long")])
+                                                    max_length("the person's email address", 320)])
     roles = SelectMultipleField("Roles", choices=[], validate_choice=False)
 
     def validate_email(self, field: EmailField) -> None:
@@ -75,7 +78,7 @@ def chosen_roles(form: PersonForm | RolesForm) -> frozenset[Role]:
 
 class ForgotPasswordForm(FlaskForm):
     email = EmailField("Email address", validators=[DataRequired("Enter your email address"),
-                                                    Length(max=320, message="The email address is too long")])
+                                                    max_length("your email address", 320)])
 
     def validate_email(self, field: EmailField) -> None:
         # The form's shape only: whether anyone has the address is never said (no account enumeration).

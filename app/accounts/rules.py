@@ -185,18 +185,23 @@ _DOMAIN = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]
 
 def parse_domains(text: str) -> tuple[list[str], list[str]]:
     """An organisation's email domains typed one a line (or separated by commas or spaces): the domains, lower case,
-    in order without repeats, and the entries that are not domains. A leading `@` is forgiven."""
+    in order without repeats, and the entries that are not domains. A leading `@` is forgiven.
+
+    An entry is a line (or what a comma or semicolon separates); spaces separate domains only when every word of it
+    is one, so a refused entry is quoted as it was typed ("not a domain!"), not as its first word ("not")."""
     domains: list[str] = []
     bad: list[str] = []
-    for entry in re.split(r"[\s,;]+", text.strip()):
-        if not entry:
-            continue
-        domain = normalised_domain(entry)
-        if not _DOMAIN.match(domain) or domain.rsplit(".", 1)[-1].isdigit():
+    for entry in (e.strip() for e in re.split(r"[\r\n,;]+", text)):
+        words = [normalised_domain(word) for word in entry.split()]
+        if not all(_is_domain(word) for word in words):
             bad.append(entry)
-        elif domain not in domains:
-            domains.append(domain)
+            continue
+        domains += [word for word in words if word not in domains]
     return domains, bad
+
+
+def _is_domain(text: str) -> bool:
+    return bool(_DOMAIN.match(text)) and not text.rsplit(".", 1)[-1].isdigit()
 
 
 def domain_clash(domains: Iterable[str], others: Iterable[tuple[str, Iterable[str]]]) -> str | None:

@@ -31,18 +31,25 @@ def index():  # type: ignore[no-untyped-def]
 @public
 def accessibility():  # type: ignore[no-untyped-def]
     # A signed-in person's organisation runs the service for them and may name its own contact; anyone else
-    # (a rater, a visitor) reads the operator's.
+    # (a rater, a visitor) reads the operator's alone.
     organisation = current_user.organisation if current_user.is_authenticated else None
     return render_template("home/accessibility.html", organisation=organisation,
-                           contact=statement_contact(organisation, current_app.config["CONTACT_EMAIL"]))
+                           contacts=statement_contacts(organisation, current_app.config["SERVICE_OPERATOR"],
+                                                       current_app.config["CONTACT_EMAIL"]))
 
 
-def statement_contact(organisation: Organisation | None, operator_email: str) -> tuple[str, str]:
-    """(name, email) for accessibility requests: the organisation's own contact, else the operator's address (name
-    empty), else ("", "") when neither is set (the statement then sends people to their local lead)."""
+def statement_contacts(organisation: Organisation | None, operator: str, operator_email: str) -> list[tuple[str, str]]:
+    """(who, email) for accessibility requests, as the statement lists them: the organisation's own contact, when
+    it names one, then the team that runs the service (CONTACT_EMAIL, which production requires), for everyone.
+    Empty only where CONTACT_EMAIL is unset (development or tests): the statement then sends people to their local
+    lead."""
+    contacts = []
     if organisation is not None and organisation.accessibility_contact_email:
-        return organisation.accessibility_contact_name, organisation.accessibility_contact_email
-    return "", operator_email
+        contacts.append((organisation.accessibility_contact_name or organisation.name,
+                         organisation.accessibility_contact_email))
+    if operator_email:
+        contacts.append((operator or "the team that runs the service", operator_email))
+    return contacts
 
 
 @bp.route("/privacy")

@@ -69,13 +69,17 @@ def callback():  # type: ignore[no-untyped-def]
         return _refused(f"There have been too many attempts to sign in from here. Try again in "
                         f"{throttle_rules.in_words(wait)}."), 429
     pending = session.pop(_PENDING, None)  # one use: a replayed callback finds nothing here
+    if request.args.get("error"):
+        # The person pressed Cancel or Deny, or their organisation's sign-in refused them. Some providers drop
+        # `state` from an error, so this is said whether or not it came back: it signs nobody in.
+        return _cancelled(pending), 400
     if not isinstance(pending, dict) or not secrets.compare_digest(str(request.args.get("state", "")),
                                                                    str(pending.get("state", ""))):
         return _refused("This sign-in was not started here, or has been used already. Start again."), 400
     settings = operations.enabled_settings(pending["org"])
     if settings is None:
         abort(404)
-    if request.args.get("error") or not request.args.get("code"):
+    if not request.args.get("code"):
         return _refused(f"{settings.provider_name} did not sign you in. Start again, or ask your IT service desk "
                         "if it keeps happening."), 400
     try:
@@ -103,6 +107,14 @@ def callback():  # type: ignore[no-untyped-def]
     login_user(user)
     target = pending.get("next")
     return redirect(target if is_safe_redirect(target) else url_for("home.index"))
+
+
+def _cancelled(pending: object) -> str:
+    """The page after the provider answered with an error: try again, or use a password where the organisation
+    allows one. Without the sign-in this browser started (none, or another's), the sign-in page offers both."""
+    settings = operations.enabled_settings(pending["org"]) if isinstance(pending, dict) else None
+    return render_template("identity/sso_cancelled.html", settings=settings,
+                           next=pending.get("next") if isinstance(pending, dict) else None)
 
 
 def _refused(body: str) -> str:

@@ -62,12 +62,18 @@ def test_a_link_works_once_and_expires() -> None:
 
 def test_domains_are_checked_and_a_subdomain_is_not_its_parent() -> None:
     assert rules.parse_domains("NHS.net\n@trust.nhs.uk, nhs.net") == (["nhs.net", "trust.nhs.uk"], [])
-    assert rules.parse_domains("nhs.net not_a_domain 10.0.0.1 -x.com")[1] == ["not_a_domain", "10.0.0.1", "-x.com"]
+    assert rules.parse_domains("nhs.net, not_a_domain; 10.0.0.1\n-x.com")[1] == ["not_a_domain", "10.0.0.1", "-x.com"]
+    assert rules.parse_domains("nhs.net trust.nhs.uk\n\n") == (["nhs.net", "trust.nhs.uk"], [])
     assert rules.address_in_domains("a@nhs.net", ["nhs.net"])
     assert rules.address_in_domains("a@NHS.net", ["nhs.net"])
     assert not rules.address_in_domains("a@mail.nhs.net", ["nhs.net"])
     assert not rules.address_in_domains("a@evilnhs.net", ["nhs.net"])
     assert not rules.address_in_domains("a@anything.example", [])  # no domains listed: nobody, not anybody
+
+
+def test_a_refused_domain_entry_is_quoted_whole() -> None:
+    assert rules.parse_domains("nhs.net\n not a domain! \ntrust.nhs.uk") == (["nhs.net", "trust.nhs.uk"],
+                                                                           ["not a domain!"])
 
 
 def test_local_leads_grant_only_owner_and_facilitator_and_nobody_loses_their_last_role() -> None:
@@ -271,7 +277,7 @@ def test_an_administrator_creates_and_edits_an_organisation(admin_client: FlaskC
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
-    ("email_domains", "riverside.nhs.uk\nnot a domain", "“not” is not an email domain"),
+    ("email_domains", "riverside.nhs.uk\nnot a domain", "“not a domain” is not an email domain"),
     ("name", "Test Trust", "already an organisation with this name"),
     ("rater_purge_days", "0", "from 1 to 365"),
     ("retention_days", "lots", "from 30 to 3650"),

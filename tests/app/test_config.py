@@ -8,6 +8,7 @@ GOOD = {
     "SECRET_KEY": "s" * 40, "DATABASE_URL": "postgresql+psycopg://u@h/db", "REDIS_URL": "redis://h:6379/0",
     "SMTP_HOST": "smtp.example", "MAIL_FROM": "Open360 <no-reply@example.nhs.uk>",
     "PUBLIC_URL": "https://open360.example.nhs.uk/", "OPEN360_MASTER_KEYS": f"k1:{new_key_text()}",
+    "CONTACT_EMAIL": "open360@example.nhs.uk",
 }
 
 
@@ -51,6 +52,20 @@ def test_production_refuses_a_malformed_master_key(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("OPEN360_MASTER_KEYS", "k1:tooshort")
     with pytest.raises(ConfigError, match="OPEN360_MASTER_KEYS"):
         config.load("production")
+
+
+@pytest.mark.parametrize("contact", ["open360", "a@b.example, c@d.example", "ask us@example.nhs.uk"])
+def test_production_refuses_a_contact_that_is_not_one_address(monkeypatch: pytest.MonkeyPatch, contact: str) -> None:
+    """The accessibility statement gives it to everyone, raters included: it must be an address to write to."""
+    for name, value in GOOD.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("CONTACT_EMAIL", contact)
+    with pytest.raises(ConfigError, match="CONTACT_EMAIL"):
+        config.load("production")
+
+
+def test_the_demo_gives_an_accessibility_contact(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    assert "@" in config.load("development", str(tmp_path))["CONTACT_EMAIL"]
 
 
 def test_development_keeps_its_secrets_outside_the_repository(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -64,7 +64,11 @@ def test_the_statement_follows_the_gov_uk_sample_and_claims_wcag_2_2(app: Flask)
            "Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018." in text
     assert "partially compliant with the Web Content Accessibility Guidelines version 2.2 AA standard" in text
     assert "version 2.1" not in text
-    assert text.count("email access@northshire.example") == 2  # a different format; reporting a problem
+    # A different format; reporting a problem: a rater, with no account, reads the address of the team that runs it.
+    assert text.count("email NHS Northshire Digital at access@northshire.example") == 2
+    assert "The Equality and Human Rights Commission (EHRC) is responsible for enforcing" in text
+    assert "Equality Advisory and Support Service (EASS)" in text
+    assert "Equality Commission for Northern Ireland" in text
     known = text.split("We know some parts of this website are not fully accessible:", 1)[1]
     assert "Feedback and contact information" in known  # the list of known problems sits before it
     assert "empty boxes in the PDFs" in known.split("Feedback and contact information")[0]
@@ -78,8 +82,8 @@ def test_a_signed_in_person_reads_that_their_organisation_is_served_and_its_own_
     db.session.commit()
     text = _statement(signed_in(app, create_user(Role.OWNER)))
     assert f"This website is run by NHS Northshire Digital for {organisation.name}." in text
-    assert text.count("email the Digital Inclusion Team at inclusion@trust.example") == 2
-    assert "access@northshire.example" not in text
+    assert text.count("email the Digital Inclusion Team at inclusion@trust.example, or email NHS Northshire Digital "
+                      "at access@northshire.example") == 2
 
 
 def test_without_any_contact_the_statement_sends_people_to_their_local_lead(app: Flask) -> None:
@@ -89,12 +93,21 @@ def test_without_any_contact_the_statement_sends_people_to_their_local_lead(app:
     assert text.count("ask your organisation's local lead") == 2
 
 
-def test_the_contact_is_the_organisations_own_else_the_operators() -> None:
-    from app.home.views import statement_contact
+def test_the_contacts_are_the_organisations_own_and_always_the_operators() -> None:
+    from app.home.views import statement_contacts
     from app.models import Organisation
 
-    own = Organisation(name="A", accessibility_contact_name="", accessibility_contact_email="a11y@a.example")
+    own = Organisation(name="A Trust", accessibility_contact_name="", accessibility_contact_email="a11y@a.example")
     unset = Organisation(name="B", accessibility_contact_name="", accessibility_contact_email="")
-    assert statement_contact(own, "op@example.org") == ("", "a11y@a.example")
-    assert statement_contact(unset, "op@example.org") == ("", "op@example.org")
-    assert statement_contact(None, "") == ("", "")
+    operator = ("the team that runs the service", "op@example.org")
+    assert statement_contacts(own, "", "op@example.org") == [("A Trust", "a11y@a.example"), operator]
+    assert statement_contacts(unset, "", "op@example.org") == [operator]
+    assert statement_contacts(None, "Ops", "op@example.org") == [("Ops", "op@example.org")]
+    assert statement_contacts(None, "", "") == []
+
+
+def test_an_operator_named_in_lower_case_still_starts_its_sentence_with_a_capital(app: Flask) -> None:
+    app.config |= {"SERVICE_OPERATOR": "the Open360 demo team", "CONTACT_EMAIL": "a11y@open360.example"}
+    text = _statement(app.test_client())
+    assert "The Open360 demo team is committed to making its website accessible" in text
+    assert "This website is run by the Open360 demo team." in text

@@ -1,6 +1,6 @@
 """What every page a browser test visits must pass: axe-core (WCAG 2.0, 2.1 and 2.2 A and AA, PRODUCT §8), one h1,
 a <title> naming the step, labelled fields with hints and errors tied by aria-describedby, the error summary focused
-after a failed submit, no sideways scrolling at 320 px or at 200% zoom,
+after a failed submit, no sideways scrolling at 320 px or at 200% zoom, no heading broken inside a word on a phone,
 and screenshots at phone and desktop width for people to look at.
 """
 
@@ -98,6 +98,34 @@ _OVERFLOW = """() => {
   return {scrollWidth: root.scrollWidth, clientWidth: limit, innerWidth: window.innerWidth, wide: wide.slice(0, 8)};
 }"""
 
+# Where a line breaks between two letters or digits of one text: a word split across lines ("Com" / "ment"), as
+# `overflow-wrap: anywhere` does when a narrow column squeezes it. A break a <wbr> allows (an address after its "@"
+# or before a dot) is between two texts, so it is not one. Text in a box 1 px wide (visually hidden) is skipped.
+_BROKEN_WORDS = """(selector) => {
+  const found = [], word = /[\\p{L}\\p{N}]/u, range = document.createRange();
+  const hidden = el => { for (let e = el; e; e = e.parentElement) { const r = e.getBoundingClientRect();
+    if (r.width <= 1 || r.height <= 1) return true; } return false; };
+  for (const root of document.querySelectorAll(selector)) {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.data.trim() || hidden(node.parentElement)) continue;
+      let lastTop = null;
+      for (let i = 0; i < node.data.length; i++) {
+        range.setStart(node, i); range.setEnd(node, i + 1);
+        const rects = range.getClientRects();
+        if (!rects.length) continue;
+        if (lastTop !== null && rects[0].top > lastTop + 1 && word.test(node.data[i - 1]) && word.test(node.data[i]))
+          found.push(node.data.slice(Math.max(0, i - 20), i).trim() + " / " + node.data.slice(i, i + 20).trim());
+        lastTop = rects[0].top;
+      }
+    }
+  }
+  return found;
+}"""
+# Headings never break inside a word, on any page: a table's column headings and a responsive table's headings
+# beside each value on a phone, and a summary list's keys.
+HEADINGS = "main th, main .nhsuk-table-responsive__heading, main .nhsuk-table__heading, main .nhsuk-summary-list__key"
+
 _FOCUSED_SUMMARY = "() => document.activeElement?.classList.contains('nhsuk-error-summary') ?? false"
 
 
@@ -138,6 +166,11 @@ def reflow_problem(page: Page, label: str) -> str | None:
             + ", ".join(found["wide"]))
 
 
+def broken_words(page: Page, selector: str = HEADINGS) -> list[str]:
+    """Words of `selector`'s text that the layout splits across two lines, as "Com / ment"."""
+    return list(page.evaluate(_BROKEN_WORDS, selector))
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
@@ -172,6 +205,8 @@ def check_page(page: Page, name: str, title: str, *, error: bool = False, sizes:
             problem = reflow_problem(page, label)
             if problem:
                 problems.append(problem)
+            if size["width"] < 600:
+                problems += [f"a heading breaks inside a word at {label}: {w}" for w in broken_words(page)]
             if (label, size) in shots:
                 SCREENSHOTS.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=SCREENSHOTS / f"{_slug(name)}-{label}.png", full_page=True)

@@ -53,3 +53,25 @@ def test_the_keyboard_check_catches_focus_that_cannot_be_seen(desktop: Page) -> 
         assert "no visible focus indicator" in str(error)
     else:
         raise AssertionError("focus without an indicator was not reported")
+
+
+_COMMENT_ROW = """() => document.querySelector("main").insertAdjacentHTML("afterbegin", `
+<table class="nhsuk-table-responsive"><tbody class="nhsuk-table__body"><tr class="nhsuk-table__row">
+<td class="nhsuk-table__cell app-pre-line"><span class="nhsuk-table-responsive__heading" aria-hidden="true">Comment
+  </span>A long comment with a longwordthatmustwrapsomewhereinthenarrowcolumnofaphone</td>
+</tr></tbody></table>`)"""
+
+
+def test_a_heading_broken_inside_a_word_is_caught_and_the_stylesheet_prevents_it(desktop: Page) -> None:
+    """The cell lets its value wrap anywhere (app-pre-line), as /evaluations' comment did ("Com" / "ment" at
+    390 px): the stylesheet keeps its heading whole, and the check finds the heading once that is undone."""
+    from tests.browser.audit import NARROW, broken_words, resize
+
+    desktop.goto("/accessibility")
+    resize(desktop, NARROW)
+    desktop.evaluate(_COMMENT_ROW)
+    assert broken_words(desktop) == []
+    # Set through the CSSOM: the Content-Security-Policy (rightly) refuses a style attribute.
+    desktop.evaluate("() => { document.querySelector('main .nhsuk-table-responsive__heading').style.overflowWrap = "
+                     "'anywhere'; }")
+    assert any(w.replace(" / ", "") == "Comment" for w in broken_words(desktop)), broken_words(desktop)

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from app.extensions import db
 from app.identity.models import SsoSettings
 from app.models import Organisation, Role, User
-from tests.browser.audit import Auditor
+from tests.browser.audit import NARROW, PHONE, Auditor, broken_words, resize
 from tests.browser.live import LiveServer
 from tests.browser.seed import person
 from tests.browser.steps import press_button, sign_in
@@ -87,11 +87,17 @@ def test_bulk_import_pages(live: LiveServer, desktop: Page, audit: Auditor, tmp_
     audit(page, "import-error", "Add people from a file", error=True)
     csv_file = tmp_path / "people.csv"
     csv_file.write_text("name,email,role,manager email\nNew Owner,new.owner@browser.example,owner,\n"
-                        "Bad One,not-an-address,owner,\nBoth,both@browser.example,facilitator;local lead,\n")
+                        "Bad One,not-an-address,owner,\nBoth,both@browser.example,facilitator;local lead,\n"
+                        "Amy Admin,amy.longname@demo.browser.example,administrator,\n")
     page.get_by_label("CSV file").set_input_files(str(csv_file))
     press_button(page, "Check the file")
     audit(page, "import-preview", "Check the people to add")
     expect(page.get_by_text("is not an email address")).to_be_visible()
+    # On a phone neither a heading nor an address breaks inside a word ("Wh" / "at is wro" / "ng", "open360.t" /
+    # "est"): addresses wrap after the @ or before a dot.
+    for size in (PHONE, NARROW):
+        resize(page, size)
+        assert broken_words(page, "main td") == [], size
 
 
 def test_provisioning_page(live: LiveServer, desktop: Page, audit: Auditor) -> None:

@@ -89,6 +89,7 @@ def production_env(stack: Stack, database: str, redis_url: str) -> dict[str, str
         "MAIL_FROM": "Open360 <no-reply@prod.example>",
         "PUBLIC_URL": "https://open360.prod.example",
         "OPEN360_MASTER_KEYS": f"prod1:{new_key_text()}",
+        "CONTACT_EMAIL": "open360@prod.example",
         "PROXY_HOPS": "1",  # the test's requests say, as a TLS proxy would, that they came over HTTPS
     }
 

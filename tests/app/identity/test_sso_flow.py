@@ -4,6 +4,8 @@ the product must refuse."""
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -264,3 +266,38 @@ def test_deactivation_and_sign_out_end_an_sso_session(client: FlaskClient, organ
     assert signed_in_as(client) is None
     response = cis2_flow(client.application.test_client(), organisation)
     assert response.status_code == 403 and "has closed your Open360 account" in response.get_data(as_text=True)
+
+
+def _text(response) -> str:  # type: ignore[no-untyped-def]
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))))
+
+
+@pytest.mark.parametrize("state_comes_back", [True, False])
+@pytest.mark.parametrize("passwords", [True, False])
+def test_cancelling_at_the_provider_says_so_and_offers_the_ways_back(
+        client: FlaskClient, organisation: Organisation, create_user: Callable[..., User], cis2_provider: CIS2,
+        state_comes_back: bool, passwords: bool) -> None:
+    """Deny or Cancel at the provider comes back as error=access_denied, with `state` (Entra) or without it (the
+    demo provider): either way the person reads that sign-in was cancelled or refused, not that it was never
+    started here, and is signed in by nothing."""
+    cis2_settings(organisation, cis2_provider, passwords=passwords)
+    create_user(Role.OWNER, email="ola@trust.example")
+    start = client.get(f"/sign-in/with/{organisation.id}")
+    state = dict(p.split("=", 1) for p in urlsplit(start.headers["Location"]).query.split("&"))["state"]
+    query = "error=access_denied&error_description=The+user+cancelled" + (f"&state={state}" if state_comes_back
+                                                                          else "")
+    response = client.get(f"/sign-in/callback?{query}")
+    text = _text(response)
+    assert response.status_code == 400
+    assert "Sign-in was cancelled" in text and "cancelled, or your organisation's sign-in service refused it" in text
+    assert "not started here" not in text
+    assert f'href="/sign-in/with/{organisation.id}"' in response.get_data(as_text=True)
+    assert ("Sign in with your email address and password instead" in text) is passwords
+    assert signed_in_as(client) is None
+
+
+def test_an_error_from_a_browser_that_started_nothing_points_to_the_sign_in_page(client: FlaskClient) -> None:
+    response = client.get("/sign-in/callback?error=access_denied")
+    assert response.status_code == 400 and "Sign-in was cancelled" in _text(response)
+    assert 'href="/sign-in"' in response.get_data(as_text=True)
+    assert "signing in with your organisation's account was cancelled" in _text(response)
