@@ -34,9 +34,10 @@ class ListAnswerForm(FlaskForm):
 
 
 class CloseDateForm(FlaskForm):
-    day = StringField("Day", validators=[Length(max=2)])  # no Optional(): it would skip validate_day when empty
-    month = StringField("Month", validators=[Optional(), Length(max=2)])
-    year = StringField("Year", validators=[Optional(), Length(max=4)])
+    # No Optional() on the day: it would skip validate_day when empty.
+    day = StringField("Day", validators=[max_length("the day", 2)])
+    month = StringField("Month", validators=[Optional(), max_length("the month", 2)])
+    year = StringField("Year", validators=[Optional(), max_length("the year", 4)])
 
     close_on: date | None = None
 
@@ -107,7 +108,7 @@ class RaterForm(FlaskForm):
         DataRequired("Enter the person's name"),
         Length(max=MAX_NAME_LENGTH, message=f"Write a name of {MAX_NAME_LENGTH} characters or fewer")])
     email = StringField("Email address", validators=[DataRequired("Enter the person's email address"),
-                                                     Length(max=320)])
+                                                     max_length("their email address", 320)])
     category = RadioField("How do they know you?", choices=[SelectChoice(c.value, c.label) for c in RATER_CATEGORIES],
                           validators=[DataRequired("Choose how this person knows you")])
 

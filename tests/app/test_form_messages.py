@@ -17,12 +17,6 @@ from app.models import Role, User
 from tests.conftest import post_form
 from tests.fixtures.people import signed_in
 
-# Forms on pages other engineers hold this round (the owner's round pages and account deletion): still WTForms'
-# default message. Remove an entry when its form gets a message from app/form_messages.py.
-LEFT_FOR_NOW = {("app.account.forms", "DeleteAccountForm", "password"), ("surveys.forms", "RaterForm", "email"),
-                ("surveys.forms", "CloseDateForm", "day"), ("surveys.forms", "CloseDateForm", "month"),
-                ("surveys.forms", "CloseDateForm", "year")}
-
 
 def _summary(page: str) -> list[tuple[str, str]]:
     """The error summary's (link, message) pairs."""
@@ -65,8 +59,7 @@ def test_no_form_falls_back_on_wtforms_length_message(app: Flask) -> None:
             validators = field.kwargs.get("validators") or (field.args[1] if len(field.args) > 1 else [])
             if any(isinstance(v, Length) and v.max != -1 and v.message is None for v in validators):
                 defaults.add((form.__module__, form.__qualname__, name))
-    assert defaults - LEFT_FOR_NOW == set()
-    assert defaults >= LEFT_FOR_NOW, "a form left for now has its message: take it off LEFT_FOR_NOW"
+    assert defaults == set()
 
 
 def test_a_length_message_starts_a_sentence() -> None:
