@@ -27,7 +27,7 @@ from reports.anonymity import ALL_OTHERS, MIN_GROUP, RaterResponse
 from reports.checker import check
 from reports.table import STATEMENT, AreaInfo, FigureTable, StatementInfo, SubAreaInfo, as_fraction, build_table
 from surveys.categories import Category
-from surveys.cycle import check_close_date, default_close_date
+from surveys.cycle import check_chosen_close_date, default_close_date
 
 MIN_RATERS = 3  # fewer could never show a figure
 DEFAULT_OPEN_DAYS = 14  # a short question: two weeks, moved off weekends and bank holidays as a round's close is
@@ -92,7 +92,7 @@ def send_problems(*, goals: int, raters: int, reviews: Sequence[date], early: bo
         problems.append(("close-day", "Enter the close date, including a day, month and year"))
     else:
         try:
-            check_close_date(close_on, today)
+            check_chosen_close_date(close_on, today)  # typed or left as offered: a working day, as for a round
         except DomainError as error:
             problems.append(("close-day", error.message))
     return problems

@@ -15,7 +15,7 @@ from facilitator.models import Summary
 from followup.checkin import operations
 from followup.checkin.models import CheckIn, CheckInRater
 from surveys.categories import Category
-from surveys.cycle import CycleState
+from surveys.cycle import CycleState, next_working_day
 from surveys.models import Cycle
 from surveys.rater_list import RaterEntry
 
@@ -51,7 +51,9 @@ def send_checkin(owner: User, n: int = 4, close_in_days: int = 14, now: datetime
     plan = operations.plan_in_force(owner)
     assert plan is not None
     entries = [RaterEntry(name, email, Category.OTHER) for name, email in people(n, domain=owner.email.split("@")[1])]
-    checkin = operations.send(owner, plan, entries, today() + timedelta(days=close_in_days), True, now or utcnow())
+    # A working day, as the send rule takes: the first on or after the day asked for.
+    close_on = next_working_day(today() + timedelta(days=close_in_days))
+    checkin = operations.send(owner, plan, entries, close_on, True, now or utcnow())
     unit.commit()
     return checkin
 

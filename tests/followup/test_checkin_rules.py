@@ -101,6 +101,9 @@ def test_sending_needs_three_people_a_future_close_date_and_a_review_date_or_the
     assert _problems(reviews=[TODAY + timedelta(days=5)], early=True) == []
     assert [f for f, _ in _problems(close_on=TODAY)] == ["close-day"]
     assert [f for f, _ in _problems(close_on=None)] == ["close-day"]
+    saturday = _problems(close_on=date(2026, 12, 19))
+    assert saturday == [("close-day", "19 December 2026 is a Saturday. Choose a working day, such as Monday 21 "
+                                      "December 2026.")]
     assert _problems(open_already=True)[0][1].startswith("You already have a check-in open")
     assert _problems(goals=0)[0][1] == "Your agreed plan has no goals to ask about."
 
