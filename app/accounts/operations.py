@@ -225,8 +225,11 @@ def end_account(user: User, now: datetime) -> None:
 def account_managers(user: User) -> list[User]:
     """The active people, other than the person, who may deactivate this account: the local leads of their
     organisation where every role of theirs is one a local lead gives, then administrators."""
+    # Local leads of this organisation only, in the statement: a national service has thousands of them.
     found = db.session.scalars(sa.select(User).join(UserRole).where(
-        User.is_active_account, User.id != user.id, UserRole.role.in_([Role.LOCAL_LEAD, Role.ADMIN]))
+        User.is_active_account, User.id != user.id,
+        sa.or_(UserRole.role == Role.ADMIN,
+               sa.and_(UserRole.role == Role.LOCAL_LEAD, User.organisation_id == user.organisation_id)))
         .order_by(User.name)).unique().all()
     leads = [u for u in found if Role.LOCAL_LEAD in u.roles and u.organisation_id == user.organisation_id
              and rules.may_deactivate(u.roles, user.roles)]
