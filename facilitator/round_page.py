@@ -75,6 +75,10 @@ def _no_facilitator_note(cycle: Cycle) -> str:
     """Nobody can release a held report until a facilitator is assigned: the owner is told whom to ask (named, as
     for a rater list waiting for confirmation), never "your facilitator releases it" with nobody there to."""
     if not operations.held_cycle(cycle):
+        if cycle.state in {CycleState.DRAFT, CycleState.OPEN}:
+            # Facilitators are mostly assigned while the round runs: nobody to name yet, and no statement to name them
+            return ("You have no facilitator yet. Your local lead or an administrator will assign you one, who will "
+                    "go through your report with you.")
         return (f"You have no facilitator yet. {_capital(whom_to_ask(cycle.owner))} will assign you one, who will go "
                 "through your report with you.")
     leads = local_lead_names(cycle.owner)
