@@ -72,16 +72,14 @@ def facilitator_of(owner_id: int) -> User | None:
     """The owner's facilitator, if that account may facilitate now (app.accounts.operations.may_facilitate): an
     account that also assigns facilitators, itself or through another address of its mailbox, is nobody's."""
     assignment = assignment_of(owner_id)
-    if assignment is None or not assignment.facilitator.is_active_account:
-        return None  # deactivated before its assignments ended with it (end_assignments): nobody's facilitator
-    return assignment.facilitator if may_facilitate(assignment.facilitator) else None
+    return assignment.facilitator if assignment and may_facilitate(assignment.facilitator) else None
 
 
 def owners_of(facilitator_id: int) -> list[int]:
     """The owners whose reports, Preparation Documents and summaries this facilitator reads: none, whatever was
     assigned, while the account may not facilitate (separation of duties, PRODUCT §1)."""
     facilitator = db.session.get(User, facilitator_id)
-    if facilitator is None or not facilitator.is_active_account or not may_facilitate(facilitator):
+    if facilitator is None or not may_facilitate(facilitator):
         return []
     return list(db.session.scalars(sa.select(FacilitatorAssignment.owner_id)
                                    .where(FacilitatorAssignment.facilitator_id == facilitator_id)))
@@ -94,7 +92,7 @@ def people_with_role(organisation_id: int, role: Role) -> list[User]:
 
 
 def assign(owner: User, facilitator: User, by: User) -> FacilitatorAssignment:
-    if Role.FACILITATOR in facilitator.roles and not may_facilitate(facilitator):
+    if Role.FACILITATOR in facilitator.roles and not holds_duties_apart(facilitator):
         _raise([("facilitator", f"Choose someone else: {facilitator.name} also assigns facilitators, so cannot "
                                 "facilitate (ask an administrator to remove one of their roles)")])
     _raise(rules.assignment_problems(

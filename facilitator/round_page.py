@@ -7,6 +7,7 @@ from flask import url_for
 
 from app.accounts.operations import whom_to_ask
 from app.models import User
+from app.words import sentence_start
 from facilitator import operations
 from facilitator.rules import SummaryStatus
 from surveys.cycle import BEFORE_REPORT, REVISION_WAITING, CycleState
@@ -46,10 +47,6 @@ def approvers_for(cycle: Cycle) -> list[User]:
     return [facilitator] if facilitator is not None else []
 
 
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def notes_for(cycle: Cycle) -> list[str]:
     facilitator = operations.facilitator_of(cycle.owner_id)
     if cycle.state in {CycleState.CANCELLED, CycleState.NO_RESPONSES} or cycle.finished_early_at:
@@ -79,8 +76,8 @@ def _no_facilitator_note(cycle: Cycle) -> str:
             # Facilitators are mostly assigned while the round runs: nobody to name yet, and no statement to name them
             return ("You have no facilitator yet. Your local lead or an administrator will assign you one, who will "
                     "go through your report with you.")
-        return (f"You have no facilitator yet. {_capital(whom_to_ask(cycle.owner))} will assign you one, who will go "
-                "through your report with you.")
+        return (f"You have no facilitator yet. {sentence_start(whom_to_ask(cycle.owner))} will assign you one, who "
+                "will go through your report with you.")
     leads = local_lead_names(cycle.owner)
     who = f"{leads}, your organisation's local lead," if leads else "your organisation's local lead"
     return (f"You do not have a facilitator yet. In your organisation a facilitator reads your report first and "

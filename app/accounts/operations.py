@@ -63,8 +63,8 @@ def may_facilitate(user: User) -> bool:
     """Whether this account may act as a facilitator now: it holds the role, and neither it nor any other account
     reaching its mailbox holds a role that assigns facilitators. Checked on every read a facilitator makes, so an
     account that broke the rule before the rule existed reads nothing (nothing is deleted: an administrator removes
-    one of the roles)."""
-    return Role.FACILITATOR in user.roles and holds_duties_apart(user)
+    one of the roles). A deactivated account facilitates nobody, even where an assignment of its outlived it."""
+    return user.is_active_account and Role.FACILITATOR in user.roles and holds_duties_apart(user)
 
 
 class InvitationRefused(AccountRuleError):

@@ -158,8 +158,7 @@ def person(user_id: int):  # type: ignore[no-untyped-def]
                            has_set_password=operations.has_set_password(user),
                            duty_conflict=operations.duties_problem(user.email, user.roles, user.id),
                            fixed_roles=sorted(user.roles - grantable),
-                           may_deactivate=user.id != current_user.id
-                           and rules.may_deactivate(current_user.roles, user.roles))
+                           may_deactivate=_may_deactivate(user))
 
 
 @bp.route("/people/<int:user_id>/invite-again", methods=["POST"])
@@ -206,9 +205,13 @@ def reactivate(user_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("accounts.person", user_id=user.id))
 
 
+def _may_deactivate(user: User) -> bool:
+    return user.id != current_user.id and rules.may_deactivate(current_user.roles, user.roles)
+
+
 def _deactivatable_person(user_id: int) -> User:
     user = _manageable_person(user_id)
-    if user.id == current_user.id or not rules.may_deactivate(current_user.roles, user.roles):
+    if not _may_deactivate(user):
         abort(403)
     return user
 
